@@ -1,0 +1,57 @@
+"""One settings object read from TWIN_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A TWIN_* variable holds a value twin cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting twin reads; the README documents each (a test checks it)."""
+
+    database_url: str = ""  # TWIN_DATABASE_URL: an existing PostGIS; empty = embedded cluster
+    pgdata: Path = Path(".twin/pg")  # TWIN_PGDATA: data directory of the embedded cluster
+    pool_max: int = 8  # TWIN_POOL_MAX: most connections the app's pool opens
+    host: str = "127.0.0.1"  # TWIN_HOST: address `twin serve` listens on
+    port: int = 8050  # TWIN_PORT: port `twin serve` listens on
+    lang: str = "zh-CN"  # TWIN_LANG: UI language, zh-CN or en
+    status_red_overdue: int = 3  # TWIN_STATUS_RED_OVERDUE: overdue cases that make a grid red
+    status_red_alarms: int = 3  # TWIN_STATUS_RED_ALARMS: sensors in alarm that make it red
+    status_yellow_open: int = 10  # TWIN_STATUS_YELLOW_OPEN: open cases that make it yellow
+    status_yellow_camera_online: float = 0.9  # TWIN_STATUS_YELLOW_CAMERA_ONLINE: below = yellow
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read the settings from the environment, with a clear error for a bad value."""
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            name = env_name(f.name)
+            if name not in env:
+                continue
+            raw = env[name]
+            kind = type(getattr(cls, f.name))
+            try:
+                values[f.name] = kind(raw) if kind is not Path else Path(raw)
+            except ValueError as exc:
+                raise SettingsError(f"{name}={raw!r} is not a valid {kind.__name__}") from exc
+        settings = cls(**values)  # type: ignore[arg-type]
+        if settings.lang not in ("zh-CN", "en"):
+            raise SettingsError(f"TWIN_LANG={settings.lang!r}: choose zh-CN or en")
+        return settings
+
+
+def env_name(field_name: str) -> str:
+    """The environment variable behind a settings field."""
+    return "TWIN_" + field_name.upper()
+
+
+def setting_names() -> list[str]:
+    """Every TWIN_* variable twin reads."""
+    return [env_name(f.name) for f in fields(Settings)]

@@ -1,0 +1,1 @@
+"""Spatial logic: grid status and (later) hotspots, coverage and topology."""

@@ -1,0 +1,2 @@
+-- PostGIS for geometry, GiST indexes and geography (metre) measures.
+CREATE EXTENSION IF NOT EXISTS postgis;

@@ -1,0 +1,216 @@
+"""The Python API over the store: grid statuses, one grid's detail, its cases and devices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import shapely
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from twin.db.queries import query
+from twin.spatial.status import (
+    CATEGORIES,
+    INCIDENT_STATUSES,
+    OPEN_STATUSES,
+    SEVERITIES,
+    Thresholds,
+    build_composite,
+    build_kpis,
+)
+
+LEVELS = ("district", "street", "community", "grid")
+INCIDENT_COLUMNS = (
+    "code", "category", "severity", "source", "status", "reported_at", "dispatched_at",
+    "started_at", "escalated_at", "resolved_at", "closed_at", "due_at", "department",
+)  # fmt: skip
+SORTABLE = frozenset({"reported_at", "due_at", "severity", "status", "category", "code"})
+
+
+class NotFound(LookupError):
+    """No grid has that code."""
+
+
+def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(query(name), params).fetchall()
+
+
+def _now(conn: psycopg.Connection) -> datetime:
+    row = conn.execute("SELECT now()").fetchone()
+    assert row is not None
+    return row[0]  # type: ignore[no-any-return]
+
+
+def fetch_grid_statuses(
+    conn: psycopg.Connection,
+    level: str = "grid",
+    at: datetime | None = None,
+    thresholds: Thresholds | None = None,
+    parent_id: int | None = None,
+) -> pd.DataFrame:
+    """One row per grid of a level (or one parent's children): KPIs and composite; O(grids)."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
+    thresholds = thresholds or Thresholds()
+    params = {"level": level, "parent_id": parent_id, "at": at or _now(conn)}
+    rows = _rows(conn, "grid_statuses", params)
+    out = []
+    for row in rows:
+        counts, overdue = row.pop("counts"), row.pop("overdue")
+        kpis = build_kpis(counts, overdue)
+        composite, reasons = build_composite(kpis, thresholds)
+        out.append(row | kpis | {"composite": composite, "reasons": reasons})
+    return pd.DataFrame(out)
+
+
+def fetch_unassigned(conn: psycopg.Connection, at: datetime | None = None) -> dict[str, Any]:
+    """KPIs of the points that lie in no grid (kept and shown, never dropped)."""
+    row = _rows(conn, "unassigned_status", {"at": at or _now(conn)})[0]
+    return build_kpis(row["counts"], row["overdue"])
+
+
+def fetch_grid(conn: psycopg.Connection, code: str) -> dict[str, Any]:
+    """One grid of any level by code, or NotFound."""
+    rows = _rows(conn, "grid_by_code", {"code": code})
+    if not rows:
+        raise NotFound(f"no grid has the code {code!r}")
+    return rows[0]
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    """Which of a grid's incidents to list, in what order, which page."""
+
+    statuses: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    severities: tuple[int, ...] = ()
+    open_only: bool = False
+    sort: str = "reported_at"
+    descending: bool = True
+    limit: int = 50
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        bad = [s for s in self.statuses if s not in INCIDENT_STATUSES]
+        bad += [c for c in self.categories if c not in CATEGORIES]
+        bad += [str(s) for s in self.severities if s not in SEVERITIES]
+        if bad:
+            raise ValueError(f"unknown filter value(s): {', '.join(bad)}")
+        if self.sort not in SORTABLE:
+            raise ValueError(f"cannot sort by {self.sort!r}; choose one of {sorted(SORTABLE)}")
+        if not 1 <= self.limit <= 1000 or self.offset < 0:
+            raise ValueError("limit must be 1..1000 and offset >= 0")
+
+
+def fetch_incidents(
+    conn: psycopg.Connection, grid_id: int, flt: IncidentFilter | None = None
+) -> tuple[pd.DataFrame, int]:
+    """A page of the incidents inside a grid of any level, and how many match in all."""
+    flt = flt or IncidentFilter()
+    where = [sql.SQL("a.ancestor_id = %(grid_id)s")]
+    params: dict[str, Any] = {"grid_id": grid_id, "limit": flt.limit, "offset": flt.offset}
+    for column, values in (
+        ("status", flt.statuses),
+        ("category", flt.categories),
+        ("severity", flt.severities),
+    ):
+        if values:
+            where.append(sql.SQL("{} = ANY(%({})s)").format(sql.Identifier("i", column), column))
+            params[column] = list(values)
+    if flt.open_only:
+        where.append(sql.SQL("i.status = ANY(%(open)s)"))
+        params["open"] = list(OPEN_STATUSES)
+    stmt = sql.SQL(
+        "SELECT {cols}, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, count(*) OVER () AS total "
+        "FROM incident i JOIN grid_ancestor a ON a.grid_id = i.grid_id "
+        "WHERE {where} ORDER BY {sort} {direction}, i.id "
+        "LIMIT %(limit)s OFFSET %(offset)s"
+    ).format(
+        cols=sql.SQL(", ").join(sql.Identifier("i", c) for c in INCIDENT_COLUMNS),
+        where=sql.SQL(" AND ").join(where),
+        sort=sql.Identifier("i", flt.sort),
+        direction=sql.SQL("DESC" if flt.descending else "ASC"),
+    )
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(stmt, params).fetchall()
+    total = int(rows[0]["total"]) if rows else _count_incidents(conn, where, params, flt)
+    frame = pd.DataFrame(rows, columns=[*INCIDENT_COLUMNS, "lon", "lat", "total"])
+    return frame.drop(columns="total"), total
+
+
+def _count_incidents(
+    conn: psycopg.Connection, where: list[sql.Composable], params: dict[str, Any], flt: IncidentFilter
+) -> int:
+    # A page past the end returns no rows, so the window count is not there to read.
+    if flt.offset == 0:
+        return 0
+    stmt = sql.SQL(
+        "SELECT count(*) FROM incident i JOIN grid_ancestor a ON a.grid_id = i.grid_id WHERE {}"
+    ).format(sql.SQL(" AND ").join(where))
+    row = conn.execute(stmt, params).fetchone()
+    return int(row[0]) if row else 0
+
+
+@dataclass
+class GridDetail:
+    """Everything the drill-down of one grid shows."""
+
+    grid: dict[str, Any]
+    lineage: list[dict[str, Any]]
+    kpis: dict[str, Any]
+    composite: str
+    reasons: list[str]
+    children: pd.DataFrame
+    cameras: pd.DataFrame
+    sensors: pd.DataFrame
+    incidents: pd.DataFrame
+    incidents_total: int
+
+
+def fetch_grid_detail(
+    conn: psycopg.Connection,
+    code: str,
+    flt: IncidentFilter | None = None,
+    at: datetime | None = None,
+    thresholds: Thresholds | None = None,
+) -> GridDetail:
+    """One grid's drill-down: KPIs, lineage, children's status, cases, cameras, sensors."""
+    grid = fetch_grid(conn, code)
+    at = at or _now(conn)
+    one = _rows(conn, "grid_one_status", {"id": grid["id"], "at": at})[0]
+    kpis = build_kpis(one["counts"], one["overdue"])
+    composite, reasons = build_composite(kpis, thresholds or Thresholds())
+    if grid["level"] == "grid":
+        children = pd.DataFrame()
+    else:
+        child_level = LEVELS[LEVELS.index(grid["level"]) + 1]
+        children = fetch_grid_statuses(conn, child_level, at, thresholds, parent_id=grid["id"])
+    incidents, total = fetch_incidents(conn, grid["id"], flt)
+    return GridDetail(
+        grid=grid,
+        lineage=_rows(conn, "grid_lineage", {"id": grid["id"]}),
+        kpis=kpis,
+        composite=composite,
+        reasons=reasons,
+        children=children,
+        cameras=pd.DataFrame(_rows(conn, "grid_cameras", {"id": grid["id"]})),
+        sensors=pd.DataFrame(_rows(conn, "grid_sensors", {"id": grid["id"]})),
+        incidents=incidents,
+        incidents_total=total,
+    )
+
+
+def fetch_grid_geometries(conn: psycopg.Connection, level: str = "grid") -> gpd.GeoDataFrame:
+    """Every grid of a level with its outline, as a GeoDataFrame in EPSG:4326."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
+    rows = _rows(conn, "grid_geometries", {"level": level})
+    frame = pd.DataFrame(rows, columns=["id", "code", "name", "parent_id", "geom"])
+    geoms = shapely.from_wkb([bytes(g) for g in frame.pop("geom")])
+    return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")

@@ -1,0 +1,1 @@
+"""A deterministic synthetic city for the demo, tests and benchmarks."""

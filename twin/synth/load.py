@@ -1,0 +1,151 @@
+"""Generate the demo city and load it into the store, once, in one transaction."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+import psycopg
+import shapely
+from tqdm import tqdm
+
+from twin.ingest.bulk import insert_points
+from twin.synth import points
+from twin.synth.city import SIZES, Area, build_hierarchy, to_lonlat
+
+LEVELS = ("district", "street", "community", "grid")
+INCIDENT_CHUNK = 250_000
+DEMO_KEY = "demo"
+
+INSERT_LEVEL = """
+INSERT INTO grid (code, name, level, parent_id, officer, population, households, geom)
+SELECT s.code, s.name, s.level, p.id, s.officer, s.population, s.households,
+       ST_Multi(ST_GeomFromWKB(decode(s.wkb, 'hex'), 4326))
+FROM twin_grid_stage s LEFT JOIN grid p ON p.code = s.parent_code
+WHERE s.level = %(level)s
+ORDER BY s.code
+"""
+
+
+@dataclass(frozen=True)
+class DemoCity:
+    """A generated city, before loading."""
+
+    areas: list[Area]
+    cameras: pd.DataFrame
+    sensors: pd.DataFrame
+
+
+def rng_for(seed: int, *stream: int) -> np.random.Generator:
+    """An independent, reproducible random stream for one part of the city."""
+    return np.random.default_rng([seed, *stream])
+
+
+def generate(size: str, seed: int, now: datetime) -> DemoCity:
+    """Districts to grids, cameras and sensors (incidents come in chunks, see incident_chunks)."""
+    spec = SIZES[size]
+    areas = build_hierarchy(spec, rng_for(seed, 1))
+    grids = [a for a in areas if a.level == "grid"]
+    return DemoCity(
+        areas=areas,
+        cameras=points.cameras(rng_for(seed, 2), grids, spec.cameras, now),
+        sensors=points.sensors(rng_for(seed, 3), grids, spec.sensors, now),
+    )
+
+
+def incident_chunks(city: DemoCity, size: str, seed: int, now: datetime):  # type: ignore[no-untyped-def]
+    """The city's incidents as frames of at most INCIDENT_CHUNK rows (memory stays bounded)."""
+    grids = [a for a in city.areas if a.level == "grid"]
+    outline = shapely.union_all([a.geom for a in city.areas if a.level == "district"])
+    spots = points.hotspots(rng_for(seed, 4), grids)
+    for i, (start, count) in enumerate(points.chunks(SIZES[size].incidents, INCIDENT_CHUNK)):
+        yield points.incidents(rng_for(seed, 5, i), grids, outline, count, now, start, spots)
+
+
+def loaded_demo(conn: psycopg.Connection) -> dict[str, object] | None:
+    """What demo the store holds (size, seed, anchor time), or None."""
+    row = conn.execute("SELECT value FROM twin_meta WHERE key = %s", [DEMO_KEY]).fetchone()
+    return row[0] if row else None
+
+
+def clear(conn: psycopg.Connection) -> None:
+    """Remove every grid and point (the demo is replaced, not merged)."""
+    conn.execute(
+        "TRUNCATE incident, camera, sensor, grid_stat, grid_ancestor, grid RESTART IDENTITY"
+    )
+    conn.execute("DELETE FROM twin_meta WHERE key = %s", [DEMO_KEY])
+
+
+def _insert_areas(conn: psycopg.Connection, areas: list[Area]) -> None:
+    conn.execute(
+        "CREATE TEMP TABLE twin_grid_stage (code text, name text, level text, parent_code text,"
+        " officer text, population int, households int, wkb text) ON COMMIT DROP"
+    )
+    frame = pd.DataFrame(
+        {
+            "code": [a.code for a in areas],
+            "name": [a.name for a in areas],
+            "level": [a.level for a in areas],
+            "parent_code": [a.parent_code for a in areas],
+            "officer": [a.officer for a in areas],
+            "population": pd.array([a.population for a in areas], dtype="Int64"),
+            "households": pd.array([a.households for a in areas], dtype="Int64"),
+            "wkb": [shapely.to_wkb(to_lonlat(a.geom), hex=True) for a in areas],
+        }
+    )
+    buf = io.StringIO()
+    frame.to_csv(buf, header=False, index=False)
+    with conn.cursor().copy("COPY twin_grid_stage FROM STDIN (FORMAT csv)") as copy:
+        copy.write(buf.getvalue())
+    # Level by level, parents first, so each child finds its parent's id.
+    for level in LEVELS:
+        conn.execute(INSERT_LEVEL, {"level": level})
+    conn.execute("DROP TABLE twin_grid_stage")
+
+
+def load_demo(
+    conn: psycopg.Connection,
+    size: str = "small",
+    seed: int = 1,
+    now: datetime | None = None,
+    replace: bool = False,
+    progress: bool = False,
+) -> bool:
+    """Load the demo city unless the same one is there; True when it loaded.
+
+    A different demo (or replace=True) replaces what is there. All in one transaction.
+    """
+    if size not in SIZES:
+        raise ValueError(f"unknown demo size {size!r}; choose one of {', '.join(SIZES)}")
+    current = loaded_demo(conn)
+    if current and current.get("size") == size and current.get("seed") == seed and not replace:
+        return False
+    if now is None:
+        row = conn.execute("SELECT date_trunc('minute', now())").fetchone()
+        assert row is not None
+        now = row[0]
+    assert now is not None
+    spec = SIZES[size]
+    steps = 3 + -(-spec.incidents // INCIDENT_CHUNK)
+    with conn.transaction(), tqdm(total=steps, desc=f"demo {size}", disable=not progress) as bar:
+        clear(conn)
+        city = generate(size, seed, now)
+        _insert_areas(conn, city.areas)
+        bar.update()
+        insert_points(conn, "camera", city.cameras)
+        bar.update()
+        insert_points(conn, "sensor", city.sensors)
+        bar.update()
+        for frame in incident_chunks(city, size, seed, now):
+            insert_points(conn, "incident", frame)
+            bar.update()
+        meta = {"size": size, "seed": seed, "now": now.isoformat()}
+        conn.execute(
+            "INSERT INTO twin_meta (key, value) VALUES (%s, %s)", [DEMO_KEY, json.dumps(meta)]
+        )
+    conn.execute("ANALYZE")
+    return True

@@ -21,6 +21,7 @@ class Settings:
     host: str = "127.0.0.1"  # TWIN_HOST: address `twin serve` listens on
     port: int = 8050  # TWIN_PORT: port `twin serve` listens on
     lang: str = "zh-CN"  # TWIN_LANG: UI language, zh-CN or en
+    refresh_seconds: int = 30  # TWIN_REFRESH_SECONDS: how often open maps refresh grid status
     status_red_overdue: int = 3  # TWIN_STATUS_RED_OVERDUE: overdue cases that make a grid red
     status_red_alarms: int = 3  # TWIN_STATUS_RED_ALARMS: sensors in alarm that make it red
     status_yellow_open: int = 10  # TWIN_STATUS_YELLOW_OPEN: open cases that make it yellow

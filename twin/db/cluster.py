@@ -147,6 +147,11 @@ class Cluster:
     def _initdb(self, bindir: Path) -> None:
         self.pgdata.mkdir(parents=True, exist_ok=True)
         self._chown(self.pgdata)
+        if self.as_root and self._run("test", "-w", str(self.pgdata)).returncode != 0:
+            raise ClusterError(
+                f"the postgres user cannot reach {self.pgdata}: every parent directory must be "
+                "traversable by it (chmod o+x), or set TWIN_PGDATA to a directory that is"
+            )
         password = secrets.token_urlsafe(24)
         with tempfile.TemporaryDirectory() as tmp:
             pwfile = Path(tmp) / "pw"
@@ -159,7 +164,8 @@ class Cluster:
                 "--auth=scram-sha-256", f"--pwfile={pwfile}", "--encoding=UTF8", "--no-locale",
             )  # fmt: skip
         if done.returncode != 0:
-            raise ClusterError(f"initdb failed in {self.pgdata}:\n{done.stderr.strip()}")
+            output = (done.stdout + done.stderr).strip()
+            raise ClusterError(f"initdb failed in {self.pgdata}:\n{output}")
         with open(self.pgdata / "postgresql.conf", "a") as conf:
             conf.write(SERVER_CONF)
         creds = self.pgdata / CREDENTIALS

@@ -1,0 +1,72 @@
+# twin — every command a developer or CI runs lives here.
+# `make demo` and `make test` each set up everything they need first and are safe to rerun.
+
+PYTHON  ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+SUDO    := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+# Debian packages: PostGIS for the installed PostgreSQL (pulls in the server if missing).
+APT_PACKAGES := postgresql-15-postgis-3
+SIZE    ?= city
+SEED    ?= 1
+
+.PHONY: demo serve test setup system venv lint format bench lock db-start db-stop db-status clean
+
+demo: setup                 ## set up, load the small demo city (once) and serve it
+	$(BIN)/twin demo
+
+serve: setup                ## serve whatever the store holds
+	$(BIN)/twin serve
+
+test: setup                 ## set up and run every test (real PostGIS)
+	$(BIN)/pytest
+
+setup: system venv
+
+system:                     ## Debian packages (installs only what is missing)
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if ! $(PYTHON) -c "import venv, ensurepip" 2>/dev/null; then missing="$$missing python3-venv"; fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
+	touch $@
+
+lock:                       ## re-pin what CI installs (after changing dependencies)
+	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
+	.lockvenv/bin/pip install -q -e '.[dev]'
+	.lockvenv/bin/pip freeze --exclude-editable | grep -v '^twin' > requirements.lock
+	rm -rf .lockvenv
+
+lint: venv                  ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check twin tests
+	$(BIN)/ruff format --check twin tests
+	$(BIN)/mypy
+
+format: venv
+	$(BIN)/ruff format twin tests
+	$(BIN)/ruff check --fix twin tests
+
+bench: setup                ## benchmark at SIZE (default city: 5,000 grids, 1M incidents)
+	$(BIN)/twin bench --size $(SIZE) --seed $(SEED)
+
+db-start: setup
+	$(BIN)/twin db start
+db-stop: venv
+	$(BIN)/twin db stop
+db-status: venv
+	$(BIN)/twin db status
+
+clean:                      ## stop the embedded cluster and remove the virtualenv and data
+	-$(BIN)/twin db stop
+	rm -rf $(VENV) .twin .pytest_cache .mypy_cache .ruff_cache

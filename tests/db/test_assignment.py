@@ -1,0 +1,137 @@
+"""Write-time grid assignment: the rule for interiors, shared edges, vertices, holes, outside."""
+
+from __future__ import annotations
+
+import pandas as pd
+import psycopg
+import pytest
+
+from tests import gridworld
+from tests.gridworld import add_incident, point
+from twin.ingest.bulk import insert_points
+from twin.store import fetch_grid_statuses, fetch_unassigned
+
+
+@pytest.fixture
+def ids(conn: psycopg.Connection) -> dict[str, int]:
+    return gridworld.build(conn)
+
+
+def grid_of(conn: psycopg.Connection, code: str) -> str | None:
+    row = conn.execute(
+        "SELECT g.code FROM incident i LEFT JOIN grid g ON g.id = i.grid_id WHERE i.code = %s",
+        [code],
+    ).fetchone()
+    assert row is not None, f"incident {code} missing"
+    return row[0]
+
+
+@pytest.mark.parametrize(
+    ("x", "y", "expected"),
+    [
+        (0.5, 0.5, "G1"),  # interior
+        (1.5, 0.5, "G2"),
+        (0.5, 1.5, "G3"),
+        (1.2, 1.2, "G4"),  # interior of G4, outside its hole
+        (1.0, 0.5, "G1"),  # edge shared by G1 and G2: lowest code
+        (1.5, 1.0, "G2"),  # edge shared by G2 and G4
+        (1.0, 1.0, "G1"),  # vertex shared by all four grids
+        (2.0, 2.0, "G4"),  # outer corner: only G4 covers it
+        (3.0, 3.0, None),  # outside every grid
+        (1.5, 1.5, None),  # in G4's hole, which no grid fills
+    ],
+)
+def test_point_gets_the_grid_the_rule_names(
+    conn: psycopg.Connection, ids: dict[str, int], x: float, y: float, expected: str | None
+) -> None:
+    add_incident(conn, "E1", x, y)
+    assert grid_of(conn, "E1") == expected
+
+
+def test_point_on_shared_edge_belongs_to_one_grid(
+    conn: psycopg.Connection, ids: dict[str, int]
+) -> None:
+    add_incident(conn, "E1", 1.0, 0.25)
+    counts = fetch_grid_statuses(conn).set_index("code")["incidents"]
+    assert counts.to_dict() == {"G1": 1, "G2": 0, "G3": 0, "G4": 0}
+
+
+def test_points_outside_are_kept_and_counted_as_unassigned(
+    conn: psycopg.Connection, ids: dict[str, int]
+) -> None:
+    add_incident(conn, "OUT", 5.0, 5.0)
+    add_incident(conn, "HOLE", 1.5, 1.5)
+    add_incident(conn, "IN", 0.5, 0.5)
+    assert fetch_unassigned(conn)["incidents"] == 2
+    assert fetch_grid_statuses(conn, "district")["incidents"].tolist() == [1]
+    row = conn.execute("SELECT count(*) FROM incident").fetchone()
+    assert row == (3,)
+
+
+def test_moving_a_point_moves_its_grid_and_its_counts(
+    conn: psycopg.Connection, ids: dict[str, int]
+) -> None:
+    add_incident(conn, "E1", 0.5, 0.5)
+    conn.execute("UPDATE incident SET geom = %s WHERE code = 'E1'", [point(1.5, 0.5)])
+    assert grid_of(conn, "E1") == "G2"
+    counts = fetch_grid_statuses(conn).set_index("code")["incidents"].to_dict()
+    assert counts == {"G1": 0, "G2": 1, "G3": 0, "G4": 0}
+    conn.execute("UPDATE incident SET geom = %s WHERE code = 'E1'", [point(9, 9)])
+    assert grid_of(conn, "E1") is None
+    assert fetch_unassigned(conn)["incidents"] == 1
+
+
+def test_grid_id_cannot_be_set_by_hand(conn: psycopg.Connection, ids: dict[str, int]) -> None:
+    add_incident(conn, "E1", 0.5, 0.5)
+    conn.execute("UPDATE incident SET grid_id = %s WHERE code = 'E1'", [ids["G3"]])
+    assert grid_of(conn, "E1") == "G1"
+
+
+def test_bulk_insert_assigns_by_the_same_rule(
+    conn: psycopg.Connection, ids: dict[str, int]
+) -> None:
+    spots = [(0.5, 0.5), (1.0, 0.5), (1.0, 1.0), (1.5, 1.0), (1.5, 1.5), (3.0, 3.0), (1.2, 1.8)]
+    for i, (x, y) in enumerate(spots):
+        add_incident(conn, f"ROW{i}", x, y)
+    frame = pd.DataFrame(
+        {
+            "code": [f"BULK{i}" for i in range(len(spots))],
+            "category": "dispute", "severity": 2, "source": "hotline", "status": "reported",
+            "due_at": pd.Timestamp("2030-01-01", tz="UTC"),
+            "lon": [gridworld.lonlat(x, y)[0] for x, y in spots],
+            "lat": [gridworld.lonlat(x, y)[1] for x, y in spots],
+        }  # fmt: skip
+    )
+    with conn.transaction():
+        assert insert_points(conn, "incident", frame) == len(spots)
+    for i in range(len(spots)):
+        assert grid_of(conn, f"BULK{i}") == grid_of(conn, f"ROW{i}"), spots[i]
+
+
+def test_bulk_insert_failure_writes_nothing(conn: psycopg.Connection, ids: dict[str, int]) -> None:
+    frame = pd.DataFrame(
+        {"code": ["A", "B"], "category": ["dispute", "not-a-category"], "severity": 2,
+         "source": "hotline", "status": "reported", "due_at": pd.Timestamp("2030-01-01", tz="UTC"),
+         "lon": [114.005, 114.005], "lat": [30.005, 30.005]}  # fmt: skip
+    )
+    with pytest.raises(psycopg.errors.CheckViolation), conn.transaction():
+        insert_points(conn, "incident", frame)
+    assert conn.execute("SELECT count(*) FROM incident").fetchone() == (0,)
+    assert fetch_grid_statuses(conn)["incidents"].sum() == 0
+
+
+def test_redrawing_a_grid_reassigns_only_what_moved(
+    conn: psycopg.Connection, ids: dict[str, int]
+) -> None:
+    add_incident(conn, "WEST", 0.2, 0.5)
+    add_incident(conn, "NEAR", 0.8, 0.5)
+    add_incident(conn, "EAST", 1.5, 0.5)
+    # Move the G1|G2 edge west to x = 0.5: NEAR now lies in G2.
+    conn.execute(
+        "UPDATE grid SET geom = CASE code WHEN 'G1' THEN %s::geometry ELSE %s::geometry END "
+        "WHERE code IN ('G1', 'G2')",
+        [gridworld.square_wkt(0, 0, 0.5, 1), gridworld.square_wkt(0.5, 0, 2, 1)],
+    )
+    assert [grid_of(conn, c) for c in ("WEST", "NEAR", "EAST")] == ["G1", "G2", "G2"]
+    counts = fetch_grid_statuses(conn).set_index("code")["incidents"].to_dict()
+    assert counts == {"G1": 1, "G2": 2, "G3": 0, "G4": 0}

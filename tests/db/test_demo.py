@@ -1,0 +1,132 @@
+"""The demo city: tiles with no gap or overlap, nests, is deterministic, loads in seconds."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+import psycopg
+import pytest
+import shapely
+
+from twin.synth.load import generate, load_demo
+from twin.store import fetch_grid_statuses
+
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+TOLERANCE_M2 = 0.1  # total gap or overlap allowed across the whole city, in square metres
+
+
+def planar_m2(expr: str) -> str:
+    """SQL for the area in m² of a lon/lat polygon whose edges are straight in lon/lat.
+
+    Edges are what ST_Covers uses: straight in lon/lat. Projecting only the vertices (or
+    casting to geography, whose edges are geodesics) bends km-long edges by centimetres and
+    turns float-precision slivers (~1e-7 m²) into metres of phantom gap. So densify to ~10 m
+    first, then measure in CGCS2000 / 3-degree Gauss-Kruger CM 114E (EPSG:4547).
+    """
+    return f"ST_Area(ST_Transform(ST_Segmentize({expr}, 0.0001), 4547))"
+
+
+GRID_UNION = "(SELECT ST_Union(geom) FROM grid WHERE level = 'grid')"
+CITY = "(SELECT ST_Union(geom) FROM grid WHERE level = 'district')"
+
+
+@pytest.fixture
+def small(conn: psycopg.Connection) -> float:
+    start = time.perf_counter()
+    assert load_demo(conn, "small", seed=7, now=NOW)
+    return time.perf_counter() - start
+
+
+def one(conn: psycopg.Connection, query: str) -> float:
+    row = conn.execute(query).fetchone()  # type: ignore[arg-type]
+    assert row is not None
+    return float(row[0] or 0)
+
+
+def test_small_city_loads_in_seconds_with_its_stated_sizes(
+    conn: psycopg.Connection, small: float
+) -> None:
+    print(f"small demo loaded in {small:.2f} s")
+    assert small < 30
+    counts = dict(conn.execute("SELECT level, count(*) FROM grid GROUP BY level").fetchall())
+    assert counts["grid"] in range(190, 211)
+    assert counts["district"] == 3
+    for table, n in (("camera", 2000), ("sensor", 2000), ("incident", 20000)):
+        assert one(conn, f"SELECT count(*) FROM {table}") == n
+
+
+def test_grids_tile_the_city_with_no_gap_or_overlap(conn: psycopg.Connection, small: float) -> None:
+    overlap = one(conn, f"""
+        SELECT sum({planar_m2("ST_Intersection(a.geom, b.geom)")})
+        FROM grid a JOIN grid b
+          ON a.id < b.id AND a.level = b.level AND ST_Intersects(a.geom, b.geom)
+        WHERE a.level = 'grid'""")
+    gap = one(conn, f"SELECT {planar_m2(f'ST_Difference({CITY}, {GRID_UNION})')}")
+    assert overlap < TOLERANCE_M2
+    assert gap < TOLERANCE_M2
+    area = one(conn, "SELECT sum(area_m2) FROM grid WHERE level = 'grid'")
+    assert 40e6 < area < 60e6  # ~200 grids of ~0.25 km², measured on the spheroid
+
+
+def test_every_level_nests_in_its_parent_and_children_cover_it(
+    conn: psycopg.Connection, small: float
+) -> None:
+    outside = one(conn, f"""
+        SELECT max({planar_m2("ST_Difference(c.geom, p.geom)")})
+        FROM grid c JOIN grid p ON p.id = c.parent_id""")
+    uncovered = one(conn, f"""
+        SELECT max({planar_m2("ST_Difference(p.geom, u.geom)")}) FROM grid p
+        JOIN (SELECT parent_id, ST_Union(geom) AS geom FROM grid GROUP BY parent_id) u
+          ON u.parent_id = p.id""")
+    assert outside < TOLERANCE_M2
+    assert uncovered < TOLERANCE_M2
+    orphans = one(conn, "SELECT count(*) FROM grid WHERE level <> 'district' AND parent_id IS NULL")
+    assert orphans == 0
+
+
+def test_the_same_seed_gives_identical_data(conn: psycopg.Connection) -> None:
+    a, b, c = generate("small", 3, NOW), generate("small", 3, NOW), generate("small", 4, NOW)
+    assert [shapely.to_wkb(x.geom) for x in a.areas] == [shapely.to_wkb(x.geom) for x in b.areas]
+    assert a.cameras.equals(b.cameras) and a.sensors.equals(b.sensors)
+    assert not a.cameras.equals(c.cameras)
+    checksum = """SELECT md5(string_agg(code || status || severity || ST_AsText(geom)
+                  || coalesce(grid_id, 0) || coalesce(closed_at::text, ''), ',' ORDER BY code))
+                  FROM incident"""  # fmt: skip
+    load_demo(conn, "small", seed=3, now=NOW)
+    first = conn.execute(checksum).fetchone()
+    assert load_demo(conn, "small", seed=3, now=NOW) is False  # loaded once, not again
+    load_demo(conn, "small", seed=3, now=NOW, replace=True)
+    assert conn.execute(checksum).fetchone() == first
+
+
+def test_the_city_behaves_like_a_real_one(conn: psycopg.Connection, small: float) -> None:
+    grids = fetch_grid_statuses(conn, at=NOW)
+    per_km2 = grids["incidents"] / (grids["area_m2"] / 1e6)
+    # Hotspots: the densest grids are far above the typical one.
+    assert per_km2.quantile(0.98) > 4 * per_km2.median()
+    assert set(conn.execute("SELECT DISTINCT category FROM incident").fetchall()) == {
+        (c,) for c in ("public_security", "fire_hazard", "sanitation", "dispute",
+                       "safety_hazard", "city_management", "other")}  # fmt: skip
+    statuses = dict(conn.execute("SELECT status, count(*) FROM incident GROUP BY 1").fetchall())
+    assert set(statuses) == {"reported", "dispatched", "in_progress", "escalated", "resolved",
+                             "closed"}  # fmt: skip
+    assert grids["overdue"].sum() > 0
+    day = one(conn, "SELECT count(*) FROM incident WHERE extract(hour FROM reported_at "
+                    "AT TIME ZONE 'UTC') BETWEEN 9 AND 16")  # fmt: skip
+    night = one(conn, "SELECT count(*) FROM incident WHERE extract(hour FROM reported_at "
+                      "AT TIME ZONE 'UTC') BETWEEN 1 AND 5")  # fmt: skip
+    assert day > 3 * night
+    offline = one(conn, "SELECT avg((status <> 'online')::int) FROM camera")
+    assert 0.01 < offline < 0.15
+    assert one(conn, "SELECT count(DISTINCT kind) FROM sensor") == 7
+    assert one(conn, "SELECT count(*) FROM sensor WHERE status = 'alarm'") > 0
+    # Most cameras stand within 15 m of a grid edge (streets) or a vertex (junctions).
+    near_street = one(conn, """
+        SELECT avg((EXISTS (SELECT 1 FROM grid g WHERE g.level = 'grid'
+                    AND ST_DWithin(ST_Boundary(g.geom)::geography, c.geom::geography, 15)))::int)
+        FROM camera c""")
+    assert near_street > 0.8
+    # Placed at real-looking coordinates in central China.
+    assert 113 < one(conn, "SELECT ST_XMin(ST_Extent(geom)) FROM grid")
+    assert one(conn, "SELECT ST_YMax(ST_Extent(geom)) FROM incident") < 32

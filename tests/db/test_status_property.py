@@ -1,0 +1,157 @@
+"""Property: after any sequence of writes, the incremental grid_stat equals a recount from
+scratch by a plain spatial join + GROUP BY (written here independently of the triggers)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+import psycopg
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests import gridworld
+from tests.gridworld import lonlat, point
+from twin.ingest.bulk import insert_points
+from twin.spatial.status import CATEGORIES, INCIDENT_STATUSES, OPEN_STATUSES, SENSOR_KINDS
+
+# Interiors, shared edges, the four-way vertex, the hole, outside, and anywhere nearby.
+SPOTS = [(0.5, 0.5), (1.0, 0.5), (1.0, 1.0), (1.5, 1.5), (3.0, 3.0), (1.5, 1.0), (0.5, 1.9)]
+spot = st.one_of(
+    st.sampled_from(SPOTS),
+    st.tuples(st.floats(-0.5, 2.5, allow_nan=False), st.floats(-0.5, 2.5, allow_nan=False)),
+)
+layer = st.sampled_from(["incident", "camera", "sensor"])
+op = st.one_of(
+    st.tuples(st.just("insert"), layer, spot, st.integers(0, 6), st.integers(1, 4),
+              st.integers(0, 6)),  # fmt: skip
+    st.tuples(st.just("transition"), st.integers(0, 50), st.sampled_from(INCIDENT_STATUSES)),
+    st.tuples(st.just("device_status"), layer, st.integers(0, 50), st.integers(0, 2)),
+    st.tuples(st.just("move"), layer, st.integers(0, 50), spot),
+    st.tuples(st.just("delete"), layer, st.integers(0, 50)),
+    st.tuples(st.just("redraw"), st.sampled_from([0.3, 0.5, 1.0, 1.4])),
+    st.tuples(st.just("bulk"), st.lists(spot, min_size=1, max_size=5)),
+)
+CAMERA_STATUSES = ("online", "offline", "fault")
+SENSOR_STATUSES = ("normal", "alarm", "offline")
+
+
+def pick(conn: psycopg.Connection, table: str, i: int) -> int | None:
+    ids = [r[0] for r in conn.execute(f"SELECT id FROM {table} ORDER BY id")]
+    return ids[i % len(ids)] if ids else None
+
+
+def apply(conn: psycopg.Connection, step: tuple[Any, ...], n: int) -> None:
+    kind = step[0]
+    if kind == "insert":
+        _, table, (x, y), a, b, c = step
+        if table == "incident":
+            conn.execute(
+                "INSERT INTO incident (code, category, severity, source, reported_at, due_at, geom)"
+                " VALUES (%s, %s, %s, 'patrol', now() - interval '4 hours',"
+                " now() + make_interval(hours => %s - 3), %s)",
+                [f"E{n}", CATEGORIES[a], b, c, point(x, y)],
+            )
+        elif table == "camera":
+            conn.execute("INSERT INTO camera (code, name, status, geom) VALUES (%s, 'c', %s, %s)",
+                         [f"C{n}", CAMERA_STATUSES[a % 3], point(x, y)])  # fmt: skip
+        else:
+            conn.execute("INSERT INTO sensor (code, kind, status, geom) VALUES (%s, %s, %s, %s)",
+                         [f"S{n}", SENSOR_KINDS[a], SENSOR_STATUSES[c % 3], point(x, y)])  # fmt: skip
+    elif kind == "transition":
+        target = pick(conn, "incident", step[1])
+        if target is None:
+            return
+        try:
+            with conn.transaction():
+                conn.execute("UPDATE incident SET status = %s WHERE id = %s", [step[2], target])
+        except psycopg.errors.CheckViolation:
+            pass  # illegal move: refused, nothing changed (checked in test_lifecycle)
+    elif kind == "device_status":
+        _, table, i, s = step
+        target = pick(conn, table, i)
+        if target is None or table == "incident":
+            return
+        value = (CAMERA_STATUSES if table == "camera" else SENSOR_STATUSES)[s]
+        conn.execute(f"UPDATE {table} SET status = %s WHERE id = %s", [value, target])
+    elif kind == "move":
+        _, table, i, (x, y) = step
+        target = pick(conn, table, i)
+        if target is not None:
+            conn.execute(f"UPDATE {table} SET geom = %s WHERE id = %s", [point(x, y), target])
+    elif kind == "delete":
+        _, table, i = step
+        target = pick(conn, table, i)
+        if target is not None:
+            conn.execute(f"DELETE FROM {table} WHERE id = %s", [target])
+    elif kind == "redraw":
+        edge = step[1]
+        conn.execute(
+            "UPDATE grid SET geom = CASE code WHEN 'G1' THEN %s::geometry ELSE %s::geometry END "
+            "WHERE code IN ('G1', 'G2')",
+            [gridworld.square_wkt(0, 0, edge, 1), gridworld.square_wkt(edge, 0, 2, 1)],
+        )
+    elif kind == "bulk":
+        frame = pd.DataFrame({
+            "code": [f"B{n}_{j}" for j in range(len(step[1]))],
+            "category": "dispute", "severity": 1, "source": "hotline",
+            "due_at": pd.Timestamp("2000-01-02", tz="UTC"),
+            "reported_at": pd.Timestamp("2000-01-01", tz="UTC"),
+            "lon": [lonlat(x, y)[0] for x, y in step[1]],
+            "lat": [lonlat(x, y)[1] for x, y in step[1]],
+        })  # fmt: skip
+        insert_points(conn, "incident", frame)
+
+
+def from_scratch(conn: psycopg.Connection) -> tuple[Counter[tuple[Any, ...]], dict[Any, Any]]:
+    """Counts by a plain ST_Covers join (tie: lowest code), rolled up by walking parent_id."""
+    parent = dict(conn.execute("SELECT id, parent_id FROM grid").fetchall())
+    expected: Counter[tuple[Any, ...]] = Counter()
+    assigned: dict[Any, Any] = {}
+    for table, cols in (("incident", "status, category, severity"),
+                        ("camera", "status, NULL, NULL"), ("sensor", "status, kind, NULL")):  # fmt: skip
+        rows = conn.execute(
+            f"SELECT p.id, p.grid_id, ({cols}), ("
+            "  SELECT g.id FROM grid g WHERE g.level = 'grid' AND ST_Covers(g.geom, p.geom)"
+            "  ORDER BY g.code LIMIT 1) "
+            f"FROM {table} p"
+        ).fetchall()
+        for pid, stored, (a, b, c), joined in rows:
+            assigned[(table, pid)] = (stored, joined)
+            keys = [("*", "*")]
+            if table == "incident":
+                keys += [("status", a), ("category", b), ("severity", str(c))]
+                if a in OPEN_STATUSES:
+                    keys += [("open_severity", str(c)), ("open_category", b)]
+            elif table == "camera":
+                keys += [("status", a)]
+            else:
+                keys += [("status", a), ("kind", b)] + ([("alarm_kind", b)] if a == "alarm" else [])
+            chain, up = [], joined
+            while up is not None:
+                chain.append(up)
+                up = parent[up]
+            for g in chain or [0]:
+                for key, value in keys:
+                    expected[(g, table, key, value)] += 1
+    return expected, assigned
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(op, min_size=1, max_size=25))
+def test_incremental_status_equals_recount(conn: psycopg.Connection, steps: list[Any]) -> None:
+    with conn.transaction(force_rollback=True):
+        gridworld.build(conn)
+        for n, step in enumerate(steps):
+            apply(conn, step, n)
+        expected, assigned = from_scratch(conn)
+        for key, (stored, joined) in assigned.items():
+            assert stored == joined, f"{key}: grid_id {stored}, spatial join says {joined}"
+        actual = Counter({
+            (g, layer_, k, v): n
+            for g, layer_, k, v, n in conn.execute(
+                "SELECT grid_id, layer, key, value, n FROM grid_stat WHERE n <> 0"
+            )
+        })  # fmt: skip
+        assert actual == expected

@@ -1,0 +1,6 @@
+"""Component ids, in one place."""
+
+MAP = "map"
+GRIDS = "grids"
+PANEL = "panel"
+REFRESH = "refresh"

@@ -1,0 +1,185 @@
+"""`twin bench`: the store's figures beside naive alternatives, measured in one run."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import psycopg
+import shapely
+from psycopg import sql
+
+from twin.ingest.bulk import ASSIGN
+from twin.store import fetch_grid_detail, fetch_grid_geometries, fetch_grid_statuses
+from twin.synth.load import load_demo
+
+# The naive status read: join every incident to its grid on the fly and group.
+NAIVE_STATUS = """
+SELECT g.id, i.status, i.category, i.severity, count(*),
+       count(*) FILTER (WHERE i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')
+                        AND i.due_at < now()) AS overdue
+FROM grid g JOIN incident i ON ST_Covers(g.geom, i.geom)
+WHERE g.level = 'grid'
+GROUP BY 1, 2, 3, 4
+"""
+NAIVE_ONE_GRID = """
+SELECT i.status, i.category, i.severity, count(*),
+       count(*) FILTER (WHERE i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')
+                        AND i.due_at < now()) AS overdue
+FROM grid g JOIN incident i ON ST_Covers(g.geom, i.geom)
+WHERE g.code = %s
+GROUP BY 1, 2, 3
+"""
+# The planner's own join order for point-in-polygon: driven by the points.
+POINT_DRIVEN = """
+SELECT DISTINCT ON (s.sid) s.sid, g.id FROM twin_stage s
+JOIN grid g ON g.level = 'grid' AND ST_Covers(g.geom, s.geom)
+ORDER BY s.sid, g.code
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the benchmark table."""
+
+    measure: str
+    twin: float
+    naive: float
+    naive_name: str
+    unit: str
+
+    @property
+    def ratio(self) -> float:
+        """How many times better twin is (for rates, higher is better)."""
+        if self.unit == "points/s":
+            return self.twin / self.naive
+        return self.naive / self.twin
+
+
+def timed(fn: Callable[[], object], repeat: int) -> float:
+    """Median seconds of repeat runs (after one warm-up)."""
+    fn()
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def _stage_points(conn: psycopg.Connection, limit: int) -> int:
+    conn.execute("DROP TABLE IF EXISTS twin_stage")
+    conn.execute(
+        "CREATE TEMP TABLE twin_stage AS SELECT id AS sid, geom FROM incident ORDER BY id LIMIT %s",
+        [limit],
+    )
+    conn.execute("CREATE INDEX ON twin_stage USING gist (geom)")
+    conn.execute("ANALYZE twin_stage")
+    row = conn.execute("SELECT count(*) FROM twin_stage").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _count(conn: psycopg.Connection, query: str | sql.Composable) -> None:
+    conn.execute(sql.SQL("SELECT count(*) FROM ({}) q").format(
+        query if isinstance(query, sql.Composable) else sql.SQL(query)  # type: ignore[arg-type]
+    ))  # fmt: skip
+
+
+def bench_assignment(conn: psycopg.Connection, points: int) -> list[Row]:
+    """Bulk assignment rate: polygon-driven vs point-driven SQL vs geopandas.sjoin."""
+    n = _stage_points(conn, points)
+    polygon_driven = timed(lambda: _count(conn, ASSIGN), 1)
+    point_driven = timed(lambda: _count(conn, POINT_DRIVEN), 1)
+    grids = fetch_grid_geometries(conn, "grid")
+    rows = conn.execute("SELECT ST_X(geom), ST_Y(geom) FROM twin_stage").fetchall()
+    xy = np.array(rows, dtype=float)
+    pts = gpd.GeoDataFrame(geometry=shapely.points(xy), crs="EPSG:4326")
+    sjoin = timed(lambda: gpd.sjoin(pts, grids, predicate="within", how="left"), 1)
+    return [
+        Row(f"bulk assignment of {n:,} points", n / polygon_driven, n / point_driven,
+            "SQL join, planner's point-driven order", "points/s"),
+        Row(f"bulk assignment of {n:,} points", n / polygon_driven, n / sjoin,
+            "geopandas.sjoin in memory (data already loaded)", "points/s"),
+    ]  # fmt: skip
+
+
+def bench_status(conn: psycopg.Connection, repeat: int) -> list[Row]:
+    """All-grid status read: incremental summary vs on-the-fly join vs in-memory sjoin."""
+    twin = timed(lambda: fetch_grid_statuses(conn), repeat)
+    naive = timed(lambda: conn.execute(NAIVE_STATUS).fetchall(), max(1, repeat // 3))
+    grids = fetch_grid_geometries(conn, "grid")
+    rows = conn.execute(
+        "SELECT status, category, severity, ST_X(geom), ST_Y(geom) FROM incident"
+    ).fetchall()
+    frame = pd.DataFrame(rows, columns=["status", "category", "severity", "x", "y"])
+    pts = gpd.GeoDataFrame(frame, geometry=shapely.points(frame[["x", "y"]].to_numpy()),
+                           crs="EPSG:4326")  # fmt: skip
+
+    def in_memory() -> None:
+        joined = gpd.sjoin(pts, grids[["code", "geometry"]], predicate="within")
+        joined.groupby(["code", "status", "category", "severity"]).size()
+
+    sjoin = timed(in_memory, max(1, repeat // 3))
+    return [
+        Row("read status of every grid", twin, naive, "ST_Covers join + GROUP BY", "ms"),
+        Row("read status of every grid", twin, sjoin, "geopandas.sjoin + groupby", "ms"),
+    ]
+
+
+def bench_drilldown(conn: psycopg.Connection, repeat: int, sample: int = 50) -> list[Row]:
+    """One-grid drill-down: the full detail read vs an on-the-fly join for that grid."""
+    codes = [r[0] for r in conn.execute(
+        "SELECT code FROM grid WHERE level = 'grid' ORDER BY md5(code) LIMIT %s", [sample]
+    )]  # fmt: skip
+    twin_runs, naive_runs = [], []
+    for code in codes:
+        twin_runs.append(timed(lambda c=code: fetch_grid_detail(conn, c), max(1, repeat // 2)))
+        naive_runs.append(timed(
+            lambda c=code: conn.execute(NAIVE_ONE_GRID, [c]).fetchall(), max(1, repeat // 2)
+        ))  # fmt: skip
+    twin = statistics.median(twin_runs)
+    naive = statistics.median(naive_runs)
+    p95 = float(np.percentile(twin_runs, 95))
+    return [
+        Row(f"one-grid drill-down, median of {len(codes)} grids (p95 {p95 * 1000:.1f} ms)",
+            twin, naive, "ST_Covers join for that grid (counts only)", "ms"),
+    ]  # fmt: skip
+
+
+def format_table(rows: list[Row], header: str) -> str:
+    """The rows as a Markdown table."""
+    lines = [header, "", "| measure | twin | naive alternative | naive | ratio |",
+             "|---|---:|---|---:|---:|"]  # fmt: skip
+    for r in rows:
+        if r.unit == "ms":
+            a, b = f"{r.twin * 1000:,.1f} ms", f"{r.naive * 1000:,.1f} ms"
+        else:
+            a, b = f"{r.twin:,.0f} {r.unit}", f"{r.naive:,.0f} {r.unit}"
+        lines.append(f"| {r.measure} | {a} | {r.naive_name} | {b} | {r.ratio:,.1f}× |")
+    return "\n".join(lines)
+
+
+def run_bench(conn: psycopg.Connection, size: str, seed: int, repeat: int = 5) -> str:
+    """Load the demo of that size if needed, measure, and return the table."""
+    start = time.perf_counter()
+    loaded = load_demo(conn, size, seed, progress=True)
+    load_s = time.perf_counter() - start
+    conn.autocommit = True
+    counts = conn.execute(
+        "SELECT (SELECT count(*) FROM grid WHERE level = 'grid'), (SELECT count(*) FROM incident),"
+        " (SELECT count(*) FROM camera), (SELECT count(*) FROM sensor)"
+    ).fetchone()
+    assert counts is not None
+    rows = bench_status(conn, repeat) + bench_drilldown(conn, repeat)
+    rows += bench_assignment(conn, min(counts[1], 1_000_000))
+    header = (
+        f"twin bench — size {size}, seed {seed}: {counts[0]:,} grids, {counts[1]:,} incidents, "
+        f"{counts[2]:,} cameras, {counts[3]:,} sensors"
+        + (f"; demo loaded in {load_s:,.1f} s" if loaded else "; demo was already loaded")
+    )
+    return format_table(rows, header)

@@ -23,8 +23,13 @@ def square_wkt(x0: float, y0: float, x1: float, y1: float, hole: bool = False) -
     rings = [ring]
     if hole:
         mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-        h = [lonlat(mx - 0.2, my - 0.2), lonlat(mx - 0.2, my + 0.2), lonlat(mx + 0.2, my + 0.2),
-             lonlat(mx + 0.2, my - 0.2), lonlat(mx - 0.2, my - 0.2)]  # fmt: skip
+        h = [
+            lonlat(mx - 0.2, my - 0.2),
+            lonlat(mx - 0.2, my + 0.2),
+            lonlat(mx + 0.2, my + 0.2),
+            lonlat(mx + 0.2, my - 0.2),
+            lonlat(mx - 0.2, my - 0.2),
+        ]
         rings.append(h)
     text = ", ".join("(" + ", ".join(f"{x} {y}" for x, y in r) + ")" for r in rings)
     return f"SRID=4326;MULTIPOLYGON(({text}))"
@@ -71,9 +76,14 @@ def point(x: float, y: float) -> str:
 def add_incident(conn: psycopg.Connection, code: str, x: float, y: float, **cols: object) -> None:
     """Insert one incident at cell coordinates (defaults: reported, severity 3, due in a day)."""
     values: dict[str, object] = {
-        "code": code, "category": "sanitation", "severity": 3, "source": "patrol",
-        "status": "reported", "due_at": None, "geom": point(x, y),
-    }  # fmt: skip
+        "code": code,
+        "category": "sanitation",
+        "severity": 3,
+        "source": "patrol",
+        "status": "reported",
+        "due_at": None,
+        "geom": point(x, y),
+    }
     values |= cols
     conn.execute(
         "INSERT INTO incident (code, category, severity, source, status, due_at, geom) "

@@ -6,6 +6,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import geopandas as gpd
 import numpy as np
@@ -85,9 +86,11 @@ def _stage_points(conn: psycopg.Connection, limit: int) -> int:
 
 
 def _count(conn: psycopg.Connection, query: str | sql.Composable) -> None:
-    conn.execute(sql.SQL("SELECT count(*) FROM ({}) q").format(
-        query if isinstance(query, sql.Composable) else sql.SQL(query)  # type: ignore[arg-type]
-    ))  # fmt: skip
+    conn.execute(
+        sql.SQL("SELECT count(*) FROM ({}) q").format(
+            query if isinstance(query, sql.Composable) else sql.SQL(query)
+        )
+    )
 
 
 def bench_assignment(conn: psycopg.Connection, points: int) -> list[Row]:
@@ -101,11 +104,21 @@ def bench_assignment(conn: psycopg.Connection, points: int) -> list[Row]:
     pts = gpd.GeoDataFrame(geometry=shapely.points(xy), crs="EPSG:4326")
     sjoin = timed(lambda: gpd.sjoin(pts, grids, predicate="within", how="left"), 1)
     return [
-        Row(f"bulk assignment of {n:,} points", n / polygon_driven, n / point_driven,
-            "SQL join, planner's point-driven order", "points/s"),
-        Row(f"bulk assignment of {n:,} points", n / polygon_driven, n / sjoin,
-            "geopandas.sjoin in memory (data already loaded)", "points/s"),
-    ]  # fmt: skip
+        Row(
+            f"bulk assignment of {n:,} points",
+            n / polygon_driven,
+            n / point_driven,
+            "SQL join, planner's point-driven order",
+            "points/s",
+        ),
+        Row(
+            f"bulk assignment of {n:,} points",
+            n / polygon_driven,
+            n / sjoin,
+            "geopandas.sjoin in memory (data already loaded)",
+            "points/s",
+        ),
+    ]
 
 
 def bench_status(conn: psycopg.Connection, repeat: int) -> list[Row]:
@@ -117,8 +130,9 @@ def bench_status(conn: psycopg.Connection, repeat: int) -> list[Row]:
         "SELECT status, category, severity, ST_X(geom), ST_Y(geom) FROM incident"
     ).fetchall()
     frame = pd.DataFrame(rows, columns=["status", "category", "severity", "x", "y"])
-    pts = gpd.GeoDataFrame(frame, geometry=shapely.points(frame[["x", "y"]].to_numpy()),
-                           crs="EPSG:4326")  # fmt: skip
+    pts = gpd.GeoDataFrame(
+        frame, geometry=shapely.points(frame[["x", "y"]].to_numpy()), crs="EPSG:4326"
+    )
 
     def in_memory() -> None:
         joined = gpd.sjoin(pts, grids[["code", "geometry"]], predicate="within")
@@ -133,28 +147,41 @@ def bench_status(conn: psycopg.Connection, repeat: int) -> list[Row]:
 
 def bench_drilldown(conn: psycopg.Connection, repeat: int, sample: int = 50) -> list[Row]:
     """One-grid drill-down: the full detail read vs an on-the-fly join for that grid."""
-    codes = [r[0] for r in conn.execute(
-        "SELECT code FROM grid WHERE level = 'grid' ORDER BY md5(code) LIMIT %s", [sample]
-    )]  # fmt: skip
-    twin_runs, naive_runs = [], []
-    for code in codes:
-        twin_runs.append(timed(lambda c=code: fetch_grid_detail(conn, c), max(1, repeat // 2)))
-        naive_runs.append(timed(
-            lambda c=code: conn.execute(NAIVE_ONE_GRID, [c]).fetchall(), max(1, repeat // 2)
-        ))  # fmt: skip
+    codes = [
+        r[0]
+        for r in conn.execute(
+            "SELECT code FROM grid WHERE level = 'grid' ORDER BY md5(code) LIMIT %s", [sample]
+        )
+    ]
+    runs = max(1, repeat // 2)
+    twin_runs = [timed(partial(fetch_grid_detail, conn, code), runs) for code in codes]
+    naive_runs = [timed(partial(_naive_one_grid, conn, code), runs) for code in codes]
     twin = statistics.median(twin_runs)
     naive = statistics.median(naive_runs)
     p95 = float(np.percentile(twin_runs, 95))
     return [
-        Row(f"one-grid drill-down, median of {len(codes)} grids (p95 {p95 * 1000:.1f} ms)",
-            twin, naive, "ST_Covers join for that grid (counts only)", "ms"),
-    ]  # fmt: skip
+        Row(
+            f"one-grid drill-down, median of {len(codes)} grids (p95 {p95 * 1000:.1f} ms)",
+            twin,
+            naive,
+            "ST_Covers join for that grid (counts only)",
+            "ms",
+        ),
+    ]
+
+
+def _naive_one_grid(conn: psycopg.Connection, code: str) -> None:
+    conn.execute(NAIVE_ONE_GRID, [code]).fetchall()
 
 
 def format_table(rows: list[Row], header: str) -> str:
     """The rows as a Markdown table."""
-    lines = [header, "", "| measure | twin | naive alternative | naive | ratio |",
-             "|---|---:|---|---:|---:|"]  # fmt: skip
+    lines = [
+        header,
+        "",
+        "| measure | twin | naive alternative | naive | ratio |",
+        "|---|---:|---|---:|---:|",
+    ]
     for r in rows:
         if r.unit == "ms":
             a, b = f"{r.twin * 1000:,.1f} ms", f"{r.naive * 1000:,.1f} ms"
@@ -165,11 +192,10 @@ def format_table(rows: list[Row], header: str) -> str:
 
 
 def run_bench(conn: psycopg.Connection, size: str, seed: int, repeat: int = 5) -> str:
-    """Load the demo of that size if needed, measure, and return the table."""
+    """Load the demo of that size if needed, measure, and return the table (autocommit conn)."""
     start = time.perf_counter()
     loaded = load_demo(conn, size, seed, progress=True)
     load_s = time.perf_counter() - start
-    conn.autocommit = True
     counts = conn.execute(
         "SELECT (SELECT count(*) FROM grid WHERE level = 'grid'), (SELECT count(*) FROM incident),"
         " (SELECT count(*) FROM camera), (SELECT count(*) FROM sensor)"

@@ -29,8 +29,10 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
         print("applied: " + ", ".join(applied) if applied else "schema is up to date")
         return 0
     if settings.database_url:
-        print(f"TWIN_DATABASE_URL is set ({redact(settings.database_url)}): "
-              "twin does not manage that server")  # fmt: skip
+        print(
+            f"TWIN_DATABASE_URL is set ({redact(settings.database_url)}): "
+            "twin does not manage that server"
+        )
         return 0 if args.action == "status" else 1
     cluster = Cluster(settings.pgdata)
     if args.action == "start":
@@ -39,11 +41,11 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     elif args.action == "stop":
         print("stopped" if cluster.stop() else "not running")
     else:
-        running = cluster.status()
-        if running is None:
+        found = cluster.status()
+        if found is None:
             print(f"not running (data: {cluster.pgdata})")
             return 3
-        print(f"running on 127.0.0.1:{running.port}, pid {running.pid} (data: {cluster.pgdata})")
+        print(f"running on 127.0.0.1:{found.port}, pid {found.pid} (data: {cluster.pgdata})")
     return 0
 
 
@@ -52,9 +54,11 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from twin.synth.load import load_demo
 
     url = _ready_url(settings)
-    with connect(url) as conn:
+    with connect(url, autocommit=True) as conn:
         loaded = load_demo(conn, args.size, args.seed, replace=args.reload, progress=True)
-    print(f"demo city '{args.size}' (seed {args.seed}) " + ("loaded" if loaded else "already loaded"))
+    print(
+        f"demo city '{args.size}' (seed {args.seed}) " + ("loaded" if loaded else "already loaded")
+    )
     if args.no_serve:
         return 0
     return serve(settings, url)
@@ -84,7 +88,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from twin.bench import run_bench
 
     url = _ready_url(settings)
-    with connect(url) as conn:
+    with connect(url, autocommit=True) as conn:
         print(run_bench(conn, args.size, args.seed, repeat=args.repeat))
     return 0
 

@@ -26,10 +26,27 @@ from twin.spatial.status import (
 
 LEVELS = ("district", "street", "community", "grid")
 INCIDENT_COLUMNS = (
-    "code", "category", "severity", "source", "status", "reported_at", "dispatched_at",
-    "started_at", "escalated_at", "resolved_at", "closed_at", "due_at", "department",
-)  # fmt: skip
+    "code",
+    "category",
+    "severity",
+    "source",
+    "status",
+    "reported_at",
+    "dispatched_at",
+    "started_at",
+    "escalated_at",
+    "resolved_at",
+    "closed_at",
+    "due_at",
+    "department",
+)
 SORTABLE = frozenset({"reported_at", "due_at", "severity", "status", "category", "code"})
+
+
+GRID_COLUMNS = ("id", "code", "name", "level", "parent_id", "officer", "population",
+                "households", "area_m2")  # fmt: skip
+# The columns of fetch_grid_statuses, also when no grid exists yet.
+STATUS_COLUMNS = [*GRID_COLUMNS, *build_kpis({}, 0), "composite", "reasons"]
 
 
 class NotFound(LookupError):
@@ -44,7 +61,7 @@ def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[d
 def _now(conn: psycopg.Connection) -> datetime:
     row = conn.execute("SELECT now()").fetchone()
     assert row is not None
-    return row[0]  # type: ignore[no-any-return]
+    return row[0]
 
 
 def fetch_grid_statuses(
@@ -66,7 +83,7 @@ def fetch_grid_statuses(
         kpis = build_kpis(counts, overdue)
         composite, reasons = build_composite(kpis, thresholds)
         out.append(row | kpis | {"composite": composite, "reasons": reasons})
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=STATUS_COLUMNS)
 
 
 def fetch_unassigned(conn: psycopg.Connection, at: datetime | None = None) -> dict[str, Any]:
@@ -113,7 +130,7 @@ def fetch_incidents(
 ) -> tuple[pd.DataFrame, int]:
     """A page of the incidents inside a grid of any level, and how many match in all."""
     flt = flt or IncidentFilter()
-    where = [sql.SQL("a.ancestor_id = %(grid_id)s")]
+    where: list[sql.Composable] = [sql.SQL("a.ancestor_id = %(grid_id)s")]
     params: dict[str, Any] = {"grid_id": grid_id, "limit": flt.limit, "offset": flt.offset}
     for column, values in (
         ("status", flt.statuses),
@@ -145,7 +162,10 @@ def fetch_incidents(
 
 
 def _count_incidents(
-    conn: psycopg.Connection, where: list[sql.Composable], params: dict[str, Any], flt: IncidentFilter
+    conn: psycopg.Connection,
+    where: list[sql.Composable],
+    params: dict[str, Any],
+    flt: IncidentFilter,
 ) -> int:
     # A page past the end returns no rows, so the window count is not there to read.
     if flt.offset == 0:

@@ -96,11 +96,14 @@ def test_bulk_insert_assigns_by_the_same_rule(
     frame = pd.DataFrame(
         {
             "code": [f"BULK{i}" for i in range(len(spots))],
-            "category": "dispute", "severity": 2, "source": "hotline", "status": "reported",
+            "category": "dispute",
+            "severity": 2,
+            "source": "hotline",
+            "status": "reported",
             "due_at": pd.Timestamp("2030-01-01", tz="UTC"),
             "lon": [gridworld.lonlat(x, y)[0] for x, y in spots],
             "lat": [gridworld.lonlat(x, y)[1] for x, y in spots],
-        }  # fmt: skip
+        }
     )
     with conn.transaction():
         assert insert_points(conn, "incident", frame) == len(spots)
@@ -110,9 +113,16 @@ def test_bulk_insert_assigns_by_the_same_rule(
 
 def test_bulk_insert_failure_writes_nothing(conn: psycopg.Connection, ids: dict[str, int]) -> None:
     frame = pd.DataFrame(
-        {"code": ["A", "B"], "category": ["dispute", "not-a-category"], "severity": 2,
-         "source": "hotline", "status": "reported", "due_at": pd.Timestamp("2030-01-01", tz="UTC"),
-         "lon": [114.005, 114.005], "lat": [30.005, 30.005]}  # fmt: skip
+        {
+            "code": ["A", "B"],
+            "category": ["dispute", "not-a-category"],
+            "severity": 2,
+            "source": "hotline",
+            "status": "reported",
+            "due_at": pd.Timestamp("2030-01-01", tz="UTC"),
+            "lon": [114.005, 114.005],
+            "lat": [30.005, 30.005],
+        }
     )
     with pytest.raises(psycopg.errors.CheckViolation), conn.transaction():
         insert_points(conn, "incident", frame)
@@ -135,3 +145,9 @@ def test_redrawing_a_grid_reassigns_only_what_moved(
     assert [grid_of(conn, c) for c in ("WEST", "NEAR", "EAST")] == ["G1", "G2", "G2"]
     counts = fetch_grid_statuses(conn).set_index("code")["incidents"].to_dict()
     assert counts == {"G1": 1, "G2": 2, "G3": 0, "G4": 0}
+
+
+def test_an_empty_store_has_an_empty_status_table(conn: psycopg.Connection) -> None:
+    frame = fetch_grid_statuses(conn)
+    assert frame.empty
+    assert {"code", "open", "overdue", "composite"} <= set(frame.columns)

@@ -66,13 +66,23 @@ def test_embedded_cluster_starts_is_found_by_a_second_process_and_stops(
     try:
         env = os.environ | {"TWIN_PGDATA": str(pgdata)}
         env.pop("TWIN_DATABASE_URL", None)
-        other = subprocess.run([sys.executable, "-m", "twin.cli", "db", "status"], env=env,
-                               capture_output=True, text=True, check=False)  # fmt: skip
+        other = subprocess.run(
+            [sys.executable, "-m", "twin.cli", "db", "status"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert other.returncode == 0, other.stderr
         assert f"running on 127.0.0.1:{running.port}, pid {running.pid}" in other.stdout
         # A second start finds the running server rather than starting another.
-        again = subprocess.run([sys.executable, "-m", "twin.cli", "db", "start"], env=env,
-                               capture_output=True, text=True, check=False)  # fmt: skip
+        again = subprocess.run(
+            [sys.executable, "-m", "twin.cli", "db", "start"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert f"127.0.0.1:{running.port}" in again.stdout
         with connect(running.url) as conn:
             postgis = "SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'"

@@ -9,8 +9,8 @@ import psycopg
 import pytest
 import shapely
 
-from twin.synth.load import generate, load_demo
 from twin.store import fetch_grid_statuses
+from twin.synth.load import generate, load_demo
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 TOLERANCE_M2 = 0.1  # total gap or overlap allowed across the whole city, in square metres
@@ -57,11 +57,14 @@ def test_small_city_loads_in_seconds_with_its_stated_sizes(
 
 
 def test_grids_tile_the_city_with_no_gap_or_overlap(conn: psycopg.Connection, small: float) -> None:
-    overlap = one(conn, f"""
+    overlap = one(
+        conn,
+        f"""
         SELECT sum({planar_m2("ST_Intersection(a.geom, b.geom)")})
         FROM grid a JOIN grid b
           ON a.id < b.id AND a.level = b.level AND ST_Intersects(a.geom, b.geom)
-        WHERE a.level = 'grid'""")
+        WHERE a.level = 'grid'""",
+    )
     gap = one(conn, f"SELECT {planar_m2(f'ST_Difference({CITY}, {GRID_UNION})')}")
     assert overlap < TOLERANCE_M2
     assert gap < TOLERANCE_M2
@@ -72,13 +75,19 @@ def test_grids_tile_the_city_with_no_gap_or_overlap(conn: psycopg.Connection, sm
 def test_every_level_nests_in_its_parent_and_children_cover_it(
     conn: psycopg.Connection, small: float
 ) -> None:
-    outside = one(conn, f"""
+    outside = one(
+        conn,
+        f"""
         SELECT max({planar_m2("ST_Difference(c.geom, p.geom)")})
-        FROM grid c JOIN grid p ON p.id = c.parent_id""")
-    uncovered = one(conn, f"""
+        FROM grid c JOIN grid p ON p.id = c.parent_id""",
+    )
+    uncovered = one(
+        conn,
+        f"""
         SELECT max({planar_m2("ST_Difference(p.geom, u.geom)")}) FROM grid p
         JOIN (SELECT parent_id, ST_Union(geom) AS geom FROM grid GROUP BY parent_id) u
-          ON u.parent_id = p.id""")
+          ON u.parent_id = p.id""",
+    )
     assert outside < TOLERANCE_M2
     assert uncovered < TOLERANCE_M2
     orphans = one(conn, "SELECT count(*) FROM grid WHERE level <> 'district' AND parent_id IS NULL")
@@ -92,7 +101,7 @@ def test_the_same_seed_gives_identical_data(conn: psycopg.Connection) -> None:
     assert not a.cameras.equals(c.cameras)
     checksum = """SELECT md5(string_agg(code || status || severity || ST_AsText(geom)
                   || coalesce(grid_id, 0) || coalesce(closed_at::text, ''), ',' ORDER BY code))
-                  FROM incident"""  # fmt: skip
+                  FROM incident"""
     load_demo(conn, "small", seed=3, now=NOW)
     first = conn.execute(checksum).fetchone()
     assert load_demo(conn, "small", seed=3, now=NOW) is False  # loaded once, not again
@@ -106,27 +115,51 @@ def test_the_city_behaves_like_a_real_one(conn: psycopg.Connection, small: float
     # Hotspots: the densest grids are far above the typical one.
     assert per_km2.quantile(0.98) > 4 * per_km2.median()
     assert set(conn.execute("SELECT DISTINCT category FROM incident").fetchall()) == {
-        (c,) for c in ("public_security", "fire_hazard", "sanitation", "dispute",
-                       "safety_hazard", "city_management", "other")}  # fmt: skip
+        (c,)
+        for c in (
+            "public_security",
+            "fire_hazard",
+            "sanitation",
+            "dispute",
+            "safety_hazard",
+            "city_management",
+            "other",
+        )
+    }
     statuses = dict(conn.execute("SELECT status, count(*) FROM incident GROUP BY 1").fetchall())
-    assert set(statuses) == {"reported", "dispatched", "in_progress", "escalated", "resolved",
-                             "closed"}  # fmt: skip
+    assert set(statuses) == {
+        "reported",
+        "dispatched",
+        "in_progress",
+        "escalated",
+        "resolved",
+        "closed",
+    }
     assert grids["overdue"].sum() > 0
-    day = one(conn, "SELECT count(*) FROM incident WHERE extract(hour FROM reported_at "
-                    "AT TIME ZONE 'UTC') BETWEEN 9 AND 16")  # fmt: skip
-    night = one(conn, "SELECT count(*) FROM incident WHERE extract(hour FROM reported_at "
-                      "AT TIME ZONE 'UTC') BETWEEN 1 AND 5")  # fmt: skip
+    day = one(
+        conn,
+        "SELECT count(*) FROM incident WHERE extract(hour FROM reported_at "
+        "AT TIME ZONE 'UTC') BETWEEN 9 AND 16",
+    )
+    night = one(
+        conn,
+        "SELECT count(*) FROM incident WHERE extract(hour FROM reported_at "
+        "AT TIME ZONE 'UTC') BETWEEN 1 AND 5",
+    )
     assert day > 3 * night
     offline = one(conn, "SELECT avg((status <> 'online')::int) FROM camera")
     assert 0.01 < offline < 0.15
     assert one(conn, "SELECT count(DISTINCT kind) FROM sensor") == 7
     assert one(conn, "SELECT count(*) FROM sensor WHERE status = 'alarm'") > 0
     # Most cameras stand within 15 m of a grid edge (streets) or a vertex (junctions).
-    near_street = one(conn, """
+    near_street = one(
+        conn,
+        """
         SELECT avg((EXISTS (SELECT 1 FROM grid g WHERE g.level = 'grid'
                     AND ST_DWithin(ST_Boundary(g.geom)::geography, c.geom::geography, 15)))::int)
-        FROM camera c""")
+        FROM camera c""",
+    )
     assert near_street > 0.8
     # Placed at real-looking coordinates in central China.
-    assert 113 < one(conn, "SELECT ST_XMin(ST_Extent(geom)) FROM grid")
+    assert one(conn, "SELECT ST_XMin(ST_Extent(geom)) FROM grid") > 113
     assert one(conn, "SELECT ST_YMax(ST_Extent(geom)) FROM incident") < 32

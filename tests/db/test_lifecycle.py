@@ -35,8 +35,10 @@ def test_the_full_path_stamps_every_stage(conn: psycopg.Connection) -> None:
         move(conn, status)
     r = row(conn)
     assert r["status"] == "closed"
-    assert all(r[k] is not None for k in
-               ("dispatched_at", "started_at", "escalated_at", "resolved_at", "closed_at"))  # fmt: skip
+    assert all(
+        r[k] is not None
+        for k in ("dispatched_at", "started_at", "escalated_at", "resolved_at", "closed_at")
+    )
 
 
 @pytest.mark.parametrize(

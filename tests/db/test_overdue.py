@@ -41,8 +41,10 @@ def test_overdue_flips_on_the_real_clock(conn: psycopg.Connection) -> None:
 def test_closing_a_case_clears_its_overdue(conn: psycopg.Connection) -> None:
     gridworld.build(conn)
     add_incident(conn, "E1", 0.5, 0.5)
-    conn.execute("UPDATE incident SET reported_at = now() - interval '3 days',"
-                 " due_at = now() - interval '1 day'")  # fmt: skip
+    conn.execute(
+        "UPDATE incident SET reported_at = now() - interval '3 days',"
+        " due_at = now() - interval '1 day'"
+    )
     assert overdue(conn)["G1"] == 1
     for status in ("dispatched", "in_progress", "resolved"):
         conn.execute("UPDATE incident SET status = %s", [status])

@@ -24,8 +24,9 @@ spot = st.one_of(
 )
 layer = st.sampled_from(["incident", "camera", "sensor"])
 op = st.one_of(
-    st.tuples(st.just("insert"), layer, spot, st.integers(0, 6), st.integers(1, 4),
-              st.integers(0, 6)),  # fmt: skip
+    st.tuples(
+        st.just("insert"), layer, spot, st.integers(0, 6), st.integers(1, 4), st.integers(0, 6)
+    ),
     st.tuples(st.just("transition"), st.integers(0, 50), st.sampled_from(INCIDENT_STATUSES)),
     st.tuples(st.just("device_status"), layer, st.integers(0, 50), st.integers(0, 2)),
     st.tuples(st.just("move"), layer, st.integers(0, 50), spot),
@@ -54,11 +55,15 @@ def apply(conn: psycopg.Connection, step: tuple[Any, ...], n: int) -> None:
                 [f"E{n}", CATEGORIES[a], b, c, point(x, y)],
             )
         elif table == "camera":
-            conn.execute("INSERT INTO camera (code, name, status, geom) VALUES (%s, 'c', %s, %s)",
-                         [f"C{n}", CAMERA_STATUSES[a % 3], point(x, y)])  # fmt: skip
+            conn.execute(
+                "INSERT INTO camera (code, name, status, geom) VALUES (%s, 'c', %s, %s)",
+                [f"C{n}", CAMERA_STATUSES[a % 3], point(x, y)],
+            )
         else:
-            conn.execute("INSERT INTO sensor (code, kind, status, geom) VALUES (%s, %s, %s, %s)",
-                         [f"S{n}", SENSOR_KINDS[a], SENSOR_STATUSES[c % 3], point(x, y)])  # fmt: skip
+            conn.execute(
+                "INSERT INTO sensor (code, kind, status, geom) VALUES (%s, %s, %s, %s)",
+                [f"S{n}", SENSOR_KINDS[a], SENSOR_STATUSES[c % 3], point(x, y)],
+            )
     elif kind == "transition":
         target = pick(conn, "incident", step[1])
         if target is None:
@@ -93,14 +98,18 @@ def apply(conn: psycopg.Connection, step: tuple[Any, ...], n: int) -> None:
             [gridworld.square_wkt(0, 0, edge, 1), gridworld.square_wkt(edge, 0, 2, 1)],
         )
     elif kind == "bulk":
-        frame = pd.DataFrame({
-            "code": [f"B{n}_{j}" for j in range(len(step[1]))],
-            "category": "dispute", "severity": 1, "source": "hotline",
-            "due_at": pd.Timestamp("2000-01-02", tz="UTC"),
-            "reported_at": pd.Timestamp("2000-01-01", tz="UTC"),
-            "lon": [lonlat(x, y)[0] for x, y in step[1]],
-            "lat": [lonlat(x, y)[1] for x, y in step[1]],
-        })  # fmt: skip
+        frame = pd.DataFrame(
+            {
+                "code": [f"B{n}_{j}" for j in range(len(step[1]))],
+                "category": "dispute",
+                "severity": 1,
+                "source": "hotline",
+                "due_at": pd.Timestamp("2000-01-02", tz="UTC"),
+                "reported_at": pd.Timestamp("2000-01-01", tz="UTC"),
+                "lon": [lonlat(x, y)[0] for x, y in step[1]],
+                "lat": [lonlat(x, y)[1] for x, y in step[1]],
+            }
+        )
         insert_points(conn, "incident", frame)
 
 
@@ -109,8 +118,11 @@ def from_scratch(conn: psycopg.Connection) -> tuple[Counter[tuple[Any, ...]], di
     parent = dict(conn.execute("SELECT id, parent_id FROM grid").fetchall())
     expected: Counter[tuple[Any, ...]] = Counter()
     assigned: dict[Any, Any] = {}
-    for table, cols in (("incident", "status, category, severity"),
-                        ("camera", "status, NULL, NULL"), ("sensor", "status, kind, NULL")):  # fmt: skip
+    for table, cols in (
+        ("incident", "status, category, severity"),
+        ("camera", "status, NULL, NULL"),
+        ("sensor", "status, kind, NULL"),
+    ):
         rows = conn.execute(
             f"SELECT p.id, p.grid_id, ({cols}), ("
             "  SELECT g.id FROM grid g WHERE g.level = 'grid' AND ST_Covers(g.geom, p.geom)"
@@ -138,7 +150,9 @@ def from_scratch(conn: psycopg.Connection) -> tuple[Counter[tuple[Any, ...]], di
     return expected, assigned
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(steps=st.lists(op, min_size=1, max_size=25))
 def test_incremental_status_equals_recount(conn: psycopg.Connection, steps: list[Any]) -> None:
     with conn.transaction(force_rollback=True):
@@ -148,10 +162,12 @@ def test_incremental_status_equals_recount(conn: psycopg.Connection, steps: list
         expected, assigned = from_scratch(conn)
         for key, (stored, joined) in assigned.items():
             assert stored == joined, f"{key}: grid_id {stored}, spatial join says {joined}"
-        actual = Counter({
-            (g, layer_, k, v): n
-            for g, layer_, k, v, n in conn.execute(
-                "SELECT grid_id, layer, key, value, n FROM grid_stat WHERE n <> 0"
-            )
-        })  # fmt: skip
+        actual = Counter(
+            {
+                (g, layer_, k, v): n
+                for g, layer_, k, v, n in conn.execute(
+                    "SELECT grid_id, layer, key, value, n FROM grid_stat WHERE n <> 0"
+                )
+            }
+        )
         assert actual == expected

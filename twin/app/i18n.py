@@ -4,7 +4,10 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "title": {"zh-CN": "网格化治理数字孪生", "en": "Grid governance digital twin"},
-    "click_a_grid": {"zh-CN": "点击地图上的网格查看状态", "en": "Click a grid on the map to see its status"},
+    "click_a_grid": {
+        "zh-CN": "点击地图上的网格查看状态",
+        "en": "Click a grid on the map to see its status",
+    },
     "officer": {"zh-CN": "网格员", "en": "Grid officer"},
     "population": {"zh-CN": "人口", "en": "Population"},
     "households": {"zh-CN": "户数", "en": "Households"},

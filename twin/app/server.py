@@ -64,13 +64,16 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
             return no_update
         try:
             with pool.connection() as conn:
-                detail = fetch_grid_detail(conn, feature["properties"]["code"], thresholds=thresholds)
+                detail = fetch_grid_detail(
+                    conn, feature["properties"]["code"], thresholds=thresholds
+                )
         except NotFound:
             return t("not_found", lang)
         return build_grid_panel(detail, lang)
 
-    @app.callback(Output(ids.GRIDS, "hideout"), Input(ids.REFRESH, "n_intervals"),
-                  prevent_initial_call=True)  # fmt: skip
+    @app.callback(
+        Output(ids.GRIDS, "hideout"), Input(ids.REFRESH, "n_intervals"), prevent_initial_call=True
+    )
     def refresh(_: int) -> dict[str, Any]:
         with pool.connection() as conn:
             return build_status_hideout(fetch_grid_statuses(conn, "grid", thresholds=thresholds))

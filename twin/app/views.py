@@ -14,8 +14,16 @@ from twin.app.i18n import t
 from twin.store import GridDetail
 
 STATUS_COLOURS = {"green": "#2e9e5b", "yellow": "#e0a800", "red": "#d64541"}
-PANEL_KPIS = ("open", "overdue", "open_severe", "incidents", "cameras", "camera_online_rate",
-              "sensors", "sensor_alarm")  # fmt: skip
+PANEL_KPIS = (
+    "open",
+    "overdue",
+    "open_severe",
+    "incidents",
+    "cameras",
+    "camera_online_rate",
+    "sensors",
+    "sensor_alarm",
+)
 COORD_PRECISION = 1e-6  # degrees, ~0.1 m: finer digits only add bytes to the map payload
 
 

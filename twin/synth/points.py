@@ -20,10 +20,14 @@ SOURCES = np.array(["patrol", "citizen_photo", "hotline", "sensor_alarm"])
 SOURCE_WEIGHTS = np.array([0.40, 0.20, 0.28, 0.12])
 DUE_HOURS = np.array([4.0, 24.0, 72.0, 168.0])  # deadline (时限) by severity 1..4
 DEPARTMENTS = {
-    "public_security": "区公安分局", "fire_hazard": "区消防救援大队", "sanitation": "区环卫所",
-    "dispute": "街道综治中心", "safety_hazard": "区应急管理局", "city_management": "区城管执法局",
+    "public_security": "区公安分局",
+    "fire_hazard": "区消防救援大队",
+    "sanitation": "区环卫所",
+    "dispute": "街道综治中心",
+    "safety_hazard": "区应急管理局",
+    "city_management": "区城管执法局",
     "other": "街道办事处",
-}  # fmt: skip
+}
 DESCRIPTIONS = {
     "public_security": ("可疑人员徘徊", "电动车被盗", "夜间噪音扰民", "酒后滋事"),
     "fire_hazard": ("消防通道堵塞", "楼道堆放杂物", "电动车违规充电", "灭火器过期"),
@@ -34,17 +38,46 @@ DESCRIPTIONS = {
     "other": ("路灯不亮", "公共设施损坏", "群众咨询求助", "宠物扰民"),
 }
 # Share of a day's cases in each hour: quiet at night, peaks mid-morning and afternoon.
-HOURLY = np.array([1, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.2, 3.4, 4.4, 4.8, 4.5,
-                   3.8, 3.9, 4.3, 4.6, 4.4, 4.0, 3.4, 3.0, 2.7, 2.3, 1.8, 1.3])  # fmt: skip
+HOURLY = np.array(
+    [
+        1,
+        0.6,
+        0.4,
+        0.3,
+        0.3,
+        0.5,
+        1.2,
+        2.2,
+        3.4,
+        4.4,
+        4.8,
+        4.5,
+        3.8,
+        3.9,
+        4.3,
+        4.6,
+        4.4,
+        4.0,
+        3.4,
+        3.0,
+        2.7,
+        2.3,
+        1.8,
+        1.3,
+    ]
+)
 NIGHT_HOURLY = np.roll(HOURLY, 11)  # public-security peaks late evening
 WEEKLY = np.array([1.05, 1.0, 1.0, 1.0, 1.1, 0.85, 0.8])  # Monday..Sunday: fewer at weekends
 SENSOR_KIND_WEIGHTS = np.array([0.35, 0.10, 0.10, 0.10, 0.05, 0.10, 0.20])
 SENSOR_UNITS = {
-    "smoke": ("%obs/m", 0.0, 0.5), "water_immersion": ("mm", 0.0, 2.0),
-    "hydrant_pressure": ("MPa", 0.2, 0.45), "gas": ("%LEL", 0.0, 3.0),
-    "environment": ("dB", 40.0, 70.0), "manhole": ("deg", 0.0, 2.0),
+    "smoke": ("%obs/m", 0.0, 0.5),
+    "water_immersion": ("mm", 0.0, 2.0),
+    "hydrant_pressure": ("MPa", 0.2, 0.45),
+    "gas": ("%LEL", 0.0, 3.0),
+    "environment": ("dB", 40.0, 70.0),
+    "manhole": ("deg", 0.0, 2.0),
     "door_access": ("events/h", 0.0, 40.0),
-}  # fmt: skip
+}
 
 
 def _grid_index(grids: list[Area]) -> tuple[list[Area], np.ndarray]:
@@ -76,7 +109,9 @@ def cameras(rng: np.random.Generator, grids: list[Area], n: int, now: datetime) 
     normal = np.column_stack([-(b - a)[seg, 1], (b - a)[seg, 0]]) / length[seg, None]
     offset = rng.uniform(4, 12, n_street)[:, None] * rng.choice([-1, 1], n_street)[:, None]
     street = a[seg] + t * (b[seg] - a[seg]) + offset * normal
-    junction = vertices[rng.integers(0, len(vertices), n_junction)] + rng.normal(0, 6, (n_junction, 2))
+    junction = vertices[rng.integers(0, len(vertices), n_junction)] + rng.normal(
+        0, 6, (n_junction, 2)
+    )
     _, weights = _grid_index(grids)
     inner = points_in_grids(rng, grids, weights, n - n_junction - n_street)
     xy = np.concatenate([junction, street, inner])
@@ -84,21 +119,25 @@ def cameras(rng: np.random.Generator, grids: list[Area], n: int, now: datetime) 
     down_zone = rng.normal(0, 1, 2) * np.abs(xy).max() * 0.4
     near = np.hypot(*(xy - down_zone).T) < np.abs(xy).max() * 0.08
     roll = rng.uniform(size=n)
-    status = np.where(roll < 0.02 + 0.25 * near, "offline",
-                      np.where(roll > 0.985, "fault", "online"))  # fmt: skip
+    status = np.where(
+        roll < 0.02 + 0.25 * near, "offline", np.where(roll > 0.985, "fault", "online")
+    )
     ago = np.where(status == "online", rng.uniform(0, 300, n), rng.uniform(3600, 7 * 86400, n))
     lon, lat = xy_to_lonlat(xy[:, 0], xy[:, 1])
     dome = rng.uniform(size=n) < 0.15
-    return pd.DataFrame({
-        "code": [f"CAM{i + 1:07d}" for i in range(n)],
-        "name": [f"雪亮{i + 1:06d}号" for i in range(n)],
-        "status": status,
-        "last_seen": pd.Timestamp(now) - pd.to_timedelta(ago, unit="s"),
-        "heading_deg": np.round(rng.uniform(0, 359.9, n), 1),
-        "fov_deg": np.where(dome, 360.0, np.round(rng.uniform(55, 110, n), 0)),
-        "range_m": np.where(dome, 30.0, np.round(rng.uniform(40, 120, n), 0)),
-        "lon": lon, "lat": lat,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "code": [f"CAM{i + 1:07d}" for i in range(n)],
+            "name": [f"雪亮{i + 1:06d}号" for i in range(n)],
+            "status": status,
+            "last_seen": pd.Timestamp(now) - pd.to_timedelta(ago, unit="s"),
+            "heading_deg": np.round(rng.uniform(0, 359.9, n), 1),
+            "fov_deg": np.where(dome, 360.0, np.round(rng.uniform(55, 110, n), 0)),
+            "range_m": np.where(dome, 30.0, np.round(rng.uniform(40, 120, n), 0)),
+            "lon": lon,
+            "lat": lat,
+        }
+    )
 
 
 def sensors(rng: np.random.Generator, grids: list[Area], n: int, now: datetime) -> pd.DataFrame:
@@ -117,15 +156,18 @@ def sensors(rng: np.random.Generator, grids: list[Area], n: int, now: datetime) 
     value = np.where((status == "alarm") & (kind != "hydrant_pressure"), hi * 3, value)
     ago = np.where(status == "offline", rng.uniform(7200, 5 * 86400, n), rng.uniform(0, 600, n))
     lon, lat = xy_to_lonlat(xy[:, 0], xy[:, 1])
-    return pd.DataFrame({
-        "code": [f"SEN{i + 1:07d}" for i in range(n)],
-        "kind": kind,
-        "status": status,
-        "last_value": np.round(value, 3),
-        "unit": [SENSOR_UNITS[k][0] for k in kind],
-        "last_reading_at": pd.Timestamp(now) - pd.to_timedelta(ago, unit="s"),
-        "lon": lon, "lat": lat,
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "code": [f"SEN{i + 1:07d}" for i in range(n)],
+            "kind": kind,
+            "status": status,
+            "last_value": np.round(value, 3),
+            "unit": [SENSOR_UNITS[k][0] for k in kind],
+            "last_reading_at": pd.Timestamp(now) - pd.to_timedelta(ago, unit="s"),
+            "lon": lon,
+            "lat": lat,
+        }
+    )
 
 
 def hotspots(rng: np.random.Generator, grids: list[Area]) -> pd.DataFrame:
@@ -133,13 +175,16 @@ def hotspots(rng: np.random.Generator, grids: list[Area]) -> pd.DataFrame:
     k = max(6, len(grids) // 80)
     _, weights = _grid_index(grids)
     centre = points_in_grids(rng, grids, weights, k)
-    return pd.DataFrame({
-        "x": centre[:, 0], "y": centre[:, 1],
-        "sigma": rng.uniform(120, 400, k),
-        "category": rng.choice(len(CATEGORIES), size=k, p=CATEGORY_WEIGHTS),
-        "emerging": rng.uniform(size=k) < 0.3,
-        "weight": rng.gamma(2.0, size=k),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "x": centre[:, 0],
+            "y": centre[:, 1],
+            "sigma": rng.uniform(120, 400, k),
+            "category": rng.choice(len(CATEGORIES), size=k, p=CATEGORY_WEIGHTS),
+            "emerging": rng.uniform(size=k) < 0.3,
+            "weight": rng.gamma(2.0, size=k),
+        }
+    )
 
 
 def incidents(
@@ -177,11 +222,16 @@ def incidents(
     emerging[in_spot] = spots["emerging"].to_numpy()[spot]
     day[emerging] = np.minimum(day[emerging], rng.exponential(10, int(emerging.sum())).astype(int))
     night = category == CATEGORIES.index("public_security")
-    hour = np.where(night, rng.choice(24, n, p=NIGHT_HOURLY / NIGHT_HOURLY.sum()),
-                    rng.choice(24, n, p=HOURLY / HOURLY.sum()))  # fmt: skip
+    hour = np.where(
+        night,
+        rng.choice(24, n, p=NIGHT_HOURLY / NIGHT_HOURLY.sum()),
+        rng.choice(24, n, p=HOURLY / HOURLY.sum()),
+    )
     midnight = pd.Timestamp(now).normalize()
-    reported = midnight - pd.to_timedelta(day, unit="D") + pd.to_timedelta(
-        hour * 3600 + rng.uniform(0, 3600, n), unit="s"
+    reported = (
+        midnight
+        - pd.to_timedelta(day, unit="D")
+        + pd.to_timedelta(hour * 3600 + rng.uniform(0, 3600, n), unit="s")
     )
     # Today's hours that have not come yet move back a day.
     future = reported >= pd.Timestamp(now)
@@ -232,14 +282,20 @@ def _lifecycle(
     closed = resolved + hours(18.0, 0.7)
 
     times = {
-        "dispatched_at": dispatched, "started_at": started,
-        "escalated_at": escalated.where(escalates), "resolved_at": resolved, "closed_at": closed,
-    }  # fmt: skip
+        "dispatched_at": dispatched,
+        "started_at": started,
+        "escalated_at": escalated.where(escalates),
+        "resolved_at": resolved,
+        "closed_at": closed,
+    }
     status = np.full(n, "reported", dtype=object)
     for col, name in (
-        ("dispatched_at", "dispatched"), ("started_at", "in_progress"),
-        ("escalated_at", "escalated"), ("resolved_at", "resolved"), ("closed_at", "closed"),
-    ):  # fmt: skip
+        ("dispatched_at", "dispatched"),
+        ("started_at", "in_progress"),
+        ("escalated_at", "escalated"),
+        ("resolved_at", "resolved"),
+        ("closed_at", "closed"),
+    ):
         reached = np.asarray(times[col] <= now) & ~np.asarray(pd.isna(times[col]))
         status[reached] = name
     out = pd.DataFrame({"status": status, "reported_at": reported})
@@ -253,4 +309,3 @@ def chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
     """(start, count) pairs covering total in steps of size."""
     for start in range(0, total, size):
         yield start, min(size, total - start)
-

@@ -1,0 +1,61 @@
+"""The `twin` command end to end, as a user runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
+from twin.db.cluster import free_port
+
+
+def twin(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "twin.cli", *args], env=os.environ | env,
+                          capture_output=True, text=True, check=False, timeout=300)  # fmt: skip
+
+
+def test_demo_loads_once_and_again_only_when_asked(db_url: str) -> None:
+    env = {"TWIN_DATABASE_URL": db_url}
+    first = twin("demo", "--no-serve", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "demo city 'small' (seed 1) loaded" in first.stdout
+    again = twin("demo", "--no-serve", env=env)
+    assert "already loaded" in again.stdout
+    reload = twin("demo", "--no-serve", "--reload", "--seed", "2", env=env)
+    assert "(seed 2) loaded" in reload.stdout
+
+
+def test_serve_answers_on_the_configured_port(db_url: str) -> None:
+    port = free_port()
+    env = os.environ | {"TWIN_DATABASE_URL": db_url, "TWIN_PORT": str(port)}
+    proc = subprocess.Popen([sys.executable, "-m", "twin.cli", "serve"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout") as r:
+                    assert r.status == 200
+                    assert b'"twin.gridStyle"' in r.read()
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "twin serve did not answer within 60 s"
+                time.sleep(0.3)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_errors_exit_non_zero_with_a_message(db_url: str) -> None:
+    bad = twin("serve", env={"TWIN_PORT": "eighty"})
+    assert bad.returncode == 2
+    assert "twin: error: TWIN_PORT='eighty' is not a valid int" in bad.stderr
+    unreachable = twin("db", "migrate", env={"TWIN_DATABASE_URL": "postgresql://x@127.0.0.1:1/x"})
+    assert unreachable.returncode == 2
+    assert "cannot reach the database at" in unreachable.stderr
+    managed = twin("db", "stop", env={"TWIN_DATABASE_URL": db_url})
+    assert managed.returncode == 1
+    assert "twin does not manage that server" in managed.stdout

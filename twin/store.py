@@ -20,8 +20,7 @@ from twin.spatial.status import (
     OPEN_STATUSES,
     SEVERITIES,
     Thresholds,
-    build_composite,
-    build_kpis,
+    build_status,
 )
 
 LEVELS = ("district", "street", "community", "grid")
@@ -43,12 +42,6 @@ INCIDENT_COLUMNS = (
 SORTABLE = frozenset({"reported_at", "due_at", "severity", "status", "category", "code"})
 
 
-GRID_COLUMNS = ("id", "code", "name", "level", "parent_id", "officer", "population",
-                "households", "area_m2")  # fmt: skip
-# The columns of fetch_grid_statuses, also when no grid exists yet.
-STATUS_COLUMNS = [*GRID_COLUMNS, *build_kpis({}, 0), "composite", "reasons"]
-
-
 class NotFound(LookupError):
     """No grid has that code."""
 
@@ -56,6 +49,14 @@ class NotFound(LookupError):
 def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     with conn.cursor(row_factory=dict_row) as cur:
         return cur.execute(query(name), params).fetchall()
+
+
+def _frame(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
+    """A named query's result as a DataFrame, with its columns even when it has no rows."""
+    with conn.cursor(binary=True) as cur:
+        cur.execute(query(name), params)
+        columns = [d.name for d in cur.description or []]
+        return pd.DataFrame(cur.fetchall(), columns=columns)
 
 
 def _now(conn: psycopg.Connection) -> datetime:
@@ -71,25 +72,30 @@ def fetch_grid_statuses(
     thresholds: Thresholds | None = None,
     parent_id: int | None = None,
 ) -> pd.DataFrame:
-    """One row per grid of a level (or one parent's children): KPIs and composite; O(grids)."""
+    """One row per grid of a level (or one parent's children): counts, KPIs, composite.
+
+    Reads one grid_stat row per grid, so it costs O(grids), not O(incidents).
+    """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
-    thresholds = thresholds or Thresholds()
     params = {"level": level, "parent_id": parent_id, "at": at or _now(conn)}
-    rows = _rows(conn, "grid_statuses", params)
-    out = []
-    for row in rows:
-        counts, overdue = row.pop("counts"), row.pop("overdue")
-        kpis = build_kpis(counts, overdue)
-        composite, reasons = build_composite(kpis, thresholds)
-        out.append(row | kpis | {"composite": composite, "reasons": reasons})
-    return pd.DataFrame(out, columns=STATUS_COLUMNS)
+    return build_status(_frame(conn, "grid_statuses", params), thresholds or Thresholds())
+
+
+def fetch_one_status(
+    conn: psycopg.Connection,
+    grid_id: int,
+    at: datetime | None = None,
+    thresholds: Thresholds | None = None,
+) -> dict[str, Any]:
+    """The KPIs and composite of one grid of any level (grid_id 0: the unassigned points)."""
+    frame = _frame(conn, "grid_one_status", {"id": grid_id, "at": at or _now(conn)})
+    return dict(build_status(frame, thresholds or Thresholds()).iloc[0])
 
 
 def fetch_unassigned(conn: psycopg.Connection, at: datetime | None = None) -> dict[str, Any]:
     """KPIs of the points that lie in no grid (kept and shown, never dropped)."""
-    row = _rows(conn, "unassigned_status", {"at": at or _now(conn)})[0]
-    return build_kpis(row["counts"], row["overdue"])
+    return fetch_one_status(conn, 0, at)
 
 
 def fetch_grid(conn: psycopg.Connection, code: str) -> dict[str, Any]:
@@ -203,9 +209,7 @@ def fetch_grid_detail(
     """One grid's drill-down: KPIs, lineage, children's status, cases, cameras, sensors."""
     grid = fetch_grid(conn, code)
     at = at or _now(conn)
-    one = _rows(conn, "grid_one_status", {"id": grid["id"], "at": at})[0]
-    kpis = build_kpis(one["counts"], one["overdue"])
-    composite, reasons = build_composite(kpis, thresholds or Thresholds())
+    kpis = fetch_one_status(conn, grid["id"], at, thresholds)
     if grid["level"] == "grid":
         children = pd.DataFrame()
     else:
@@ -216,8 +220,8 @@ def fetch_grid_detail(
         grid=grid,
         lineage=_rows(conn, "grid_lineage", {"id": grid["id"]}),
         kpis=kpis,
-        composite=composite,
-        reasons=reasons,
+        composite=kpis.pop("composite"),
+        reasons=kpis.pop("reasons"),
         children=children,
         cameras=pd.DataFrame(_rows(conn, "grid_cameras", {"id": grid["id"]})),
         sensors=pd.DataFrame(_rows(conn, "grid_sensors", {"id": grid["id"]})),

@@ -55,7 +55,7 @@ def test_panel_shows_the_numbers_sql_gives(conn: psycopg.Connection, world: None
     ).fetchone()
     assert open_sql is not None
     assert cells["kpi-open"] == str(open_sql[0]) == "3"
-    assert cells["kpi-open_severe"] == "1"
+    assert cells["kpi-open_severity_1"] == "1"
     assert cells["kpi-camera_online_rate"] == "–"
     title = next(c for c in _walk(panel) if getattr(c, "id", None) == "panel-title")
     assert title.children == "grid G1"
@@ -67,6 +67,7 @@ def test_format_kpi() -> None:
     assert format_kpi("camera_online_rate", 0.873) == "87%"
     assert format_kpi("open", 12345) == "12,345"
     assert format_kpi("open", None) == "–"
+    assert format_kpi("camera_online_rate", float("nan")) == "–"
 
 
 def _walk(component: object) -> list[object]:

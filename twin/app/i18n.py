@@ -14,7 +14,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "incidents": {"zh-CN": "事件总数", "en": "Incidents"},
     "open": {"zh-CN": "在办事件", "en": "Open"},
     "overdue": {"zh-CN": "超期事件", "en": "Overdue"},
-    "open_severe": {"zh-CN": "在办一级事件", "en": "Open severity-1"},
+    "open_severity_1": {"zh-CN": "在办一级事件", "en": "Open severity-1"},
     "cameras": {"zh-CN": "摄像头", "en": "Cameras"},
     "camera_online_rate": {"zh-CN": "摄像头在线率", "en": "Cameras online"},
     "sensor_alarm": {"zh-CN": "告警传感器", "en": "Sensors in alarm"},

@@ -17,7 +17,7 @@ STATUS_COLOURS = {"green": "#2e9e5b", "yellow": "#e0a800", "red": "#d64541"}
 PANEL_KPIS = (
     "open",
     "overdue",
-    "open_severe",
+    "open_severity_1",
     "incidents",
     "cameras",
     "camera_online_rate",
@@ -54,7 +54,7 @@ def build_status_hideout(statuses: pd.DataFrame) -> dict[str, Any]:
 
 def format_kpi(key: str, value: Any) -> str:
     """A KPI value as shown: rates as percentages, missing as a dash."""
-    if value is None:
+    if value is None or pd.isna(value):
         return "–"
     if key.endswith("_rate"):
         return f"{value:.0%}"

@@ -1,38 +1,35 @@
-"""Per-grid status: counters from grid_stat into named KPIs, and the composite colour."""
+"""Per-grid status: the counts from grid_stat with derived KPIs and the composite colour."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from twin.settings import Settings
 
 OPEN_STATUSES = ("reported", "dispatched", "in_progress", "escalated")
 INCIDENT_STATUSES = (*OPEN_STATUSES, "resolved", "closed")
 CATEGORIES = (
-    "public_security",
-    "fire_hazard",
-    "sanitation",
-    "dispute",
-    "safety_hazard",
-    "city_management",
-    "other",
-)
+    "public_security", "fire_hazard", "sanitation", "dispute",
+    "safety_hazard", "city_management", "other",
+)  # fmt: skip
 SEVERITIES = (1, 2, 3, 4)
 SOURCES = ("patrol", "citizen_photo", "hotline", "sensor_alarm")
 CAMERA_STATUSES = ("online", "offline", "fault")
 SENSOR_STATUSES = ("normal", "alarm", "offline")
 SENSOR_KINDS = (
-    "smoke",
-    "water_immersion",
-    "hydrant_pressure",
-    "gas",
-    "environment",
-    "manhole",
-    "door_access",
-)
+    "smoke", "water_immersion", "hydrant_pressure", "gas", "environment", "manhole", "door_access",
+)  # fmt: skip
 COMPOSITES = ("green", "yellow", "red")
+# Why a grid is not green, in the order the UI lists them (red reasons first).
+REASONS = ("overdue", "open_severe", "sensor_alarm", "open", "camera_offline")
+# Columns of a status frame that are not counts.
+_IDENTITY = frozenset(
+    {"id", "code", "name", "level", "parent_id", "officer", "population", "households",
+     "area_m2"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,54 +52,35 @@ class Thresholds:
         )
 
 
-def build_kpis(counts: Mapping[str, int], overdue: int) -> dict[str, Any]:
-    """Named KPIs of one grid from its grid_stat counters ("layer.key.value" -> n)."""
-
-    def n(key: str) -> int:
-        return int(counts.get(key, 0))
-
-    kpis: dict[str, Any] = {
-        "incidents": n("incident.*.*"),
-        "open": sum(n(f"incident.status.{s}") for s in OPEN_STATUSES),
-        "overdue": overdue,
-        "open_severe": n("incident.open_severity.1"),
-        "cameras": n("camera.*.*"),
-        "sensors": n("sensor.*.*"),
+def build_status(counts: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
+    """The counts (one row per grid, a column per grid_stat count and overdue) with the
+    camera online rate, the composite colour and its reasons added; vectorised."""
+    frame = counts.drop(columns="grid_id", errors="ignore")
+    count_columns = [c for c in frame.columns if c not in _IDENTITY]
+    frame[count_columns] = frame[count_columns].fillna(0).astype("int64")
+    cameras = frame["cameras"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(cameras > 0, frame["camera_online"].to_numpy() / cameras, np.nan)
+    frame["camera_online_rate"] = rate
+    overdue, alarms = frame["overdue"].to_numpy(), frame["sensor_alarm"].to_numpy()
+    red = {
+        "overdue": overdue >= t.red_overdue,
+        "open_severe": frame["open_severity_1"].to_numpy() > 0,
+        "sensor_alarm": alarms >= t.red_alarms,
     }
-    kpis |= {f"status_{s}": n(f"incident.status.{s}") for s in INCIDENT_STATUSES}
-    kpis |= {f"category_{c}": n(f"incident.category.{c}") for c in CATEGORIES}
-    kpis |= {f"open_category_{c}": n(f"incident.open_category.{c}") for c in CATEGORIES}
-    kpis |= {f"severity_{s}": n(f"incident.severity.{s}") for s in SEVERITIES}
-    kpis |= {f"open_severity_{s}": n(f"incident.open_severity.{s}") for s in SEVERITIES}
-    kpis |= {f"camera_{s}": n(f"camera.status.{s}") for s in CAMERA_STATUSES}
-    kpis |= {f"sensor_{s}": n(f"sensor.status.{s}") for s in SENSOR_STATUSES}
-    kpis |= {f"sensor_kind_{k}": n(f"sensor.kind.{k}") for k in SENSOR_KINDS}
-    kpis |= {f"alarm_kind_{k}": n(f"sensor.alarm_kind.{k}") for k in SENSOR_KINDS}
-    cams = kpis["cameras"]
-    kpis["camera_online_rate"] = kpis["camera_online"] / cams if cams else None
-    return kpis
-
-
-def build_composite(kpis: Mapping[str, Any], t: Thresholds) -> tuple[str, list[str]]:
-    """Green, yellow or red, with the reasons (machine keys the UI translates)."""
-    red, yellow = [], []
-    if kpis["overdue"] >= t.red_overdue:
-        red.append("overdue")
-    elif kpis["overdue"] > 0:
-        yellow.append("overdue")
-    if kpis["open_severe"] > 0:
-        red.append("open_severe")
-    if kpis["sensor_alarm"] >= t.red_alarms:
-        red.append("sensor_alarm")
-    elif kpis["sensor_alarm"] > 0:
-        yellow.append("sensor_alarm")
-    if kpis["open"] >= t.yellow_open:
-        yellow.append("open")
-    rate = kpis["camera_online_rate"]
-    if rate is not None and rate < t.yellow_camera_online:
-        yellow.append("camera_offline")
-    if red:
-        return "red", red + yellow
-    if yellow:
-        return "yellow", yellow
-    return "green", []
+    yellow = {
+        "overdue": (overdue > 0) & ~red["overdue"],
+        "sensor_alarm": (alarms > 0) & ~red["sensor_alarm"],
+        "open": frame["open"].to_numpy() >= t.yellow_open,
+        "camera_offline": rate < t.yellow_camera_online,  # NaN (no cameras) compares False
+    }
+    any_red = np.logical_or.reduce(list(red.values()))
+    any_yellow = np.logical_or.reduce(list(yellow.values()))
+    frame["composite"] = np.select([any_red, any_yellow], ["red", "yellow"], "green")
+    flags = [(key, red.get(key), yellow.get(key)) for key in REASONS]
+    frame["reasons"] = [
+        [k for k, r, y in flags if r is not None and r[i]]
+        + [k for k, r, y in flags if y is not None and y[i]]
+        for i in range(len(frame))
+    ]
+    return frame

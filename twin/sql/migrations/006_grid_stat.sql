@@ -1,71 +1,53 @@
 -- Incremental per-grid status.
 --
--- grid_stat holds, for every grid at every level (and grid_id 0 = unassigned points), how
--- many rows of each point layer it has, in total ('*','*') and by each counted key/value
--- (incident status, category, severity, ...). Statement-level triggers with transition tables
--- apply the net change of each statement, so reading the status of every grid costs
--- O(grids), never O(incidents). What each layer counts is data (twin_stat_spec), so a new
--- point layer is tracked by adding rows here and calling twin_track_layer().
-CREATE TABLE twin_stat_spec (
-    layer   text NOT NULL,
-    key     text NOT NULL,
-    expr    text NOT NULL,  -- SQL over the layer's row, cast to text; NULL = not counted
-    PRIMARY KEY (layer, key)
-);
-INSERT INTO twin_stat_spec (layer, key, expr) VALUES
-    ('camera', 'status', 'status'),
-    ('sensor', 'status', 'status'),
-    ('sensor', 'kind', 'kind'),
-    ('sensor', 'alarm_kind', 'CASE WHEN status = ''alarm'' THEN kind END'),
-    ('incident', 'status', 'status'),
-    ('incident', 'category', 'category'),
-    ('incident', 'severity', 'severity'),
-    ('incident', 'open_severity',
-     'CASE WHEN status IN (''reported'', ''dispatched'', ''in_progress'', ''escalated'') THEN severity END'),
-    ('incident', 'open_category',
-     'CASE WHEN status IN (''reported'', ''dispatched'', ''in_progress'', ''escalated'') THEN category END');
-
--- The point layers whose rows are assigned to grids and counted.
+-- grid_stat holds one row per grid at every level (grid_id 0 = points in no grid) with one
+-- count column per entry of twin_stat_column: how many rows of a point layer it holds that
+-- satisfy the column's predicate (incidents, open, status_reported, camera_offline, ...).
+-- Statement-level triggers with transition tables add each statement's net change, rolled
+-- up through grid_ancestor, so reading every grid's status is one row per grid: O(grids),
+-- never O(incidents). A new point layer is tracked with twin_track_layer() and columns added
+-- with twin_stat_add_column(); no code changes.
 CREATE TABLE twin_point_layer (layer text PRIMARY KEY);
 
-CREATE TABLE grid_stat (
-    grid_id bigint NOT NULL,  -- 0 = points in no grid
-    layer   text NOT NULL,
-    key     text NOT NULL,
-    value   text NOT NULL,
-    n       bigint NOT NULL,
-    PRIMARY KEY (grid_id, layer, key, value)
+CREATE TABLE twin_stat_column (
+    name        text PRIMARY KEY,   -- the grid_stat column, also the KPI's name in the API
+    layer       text NOT NULL REFERENCES twin_point_layer (layer),
+    predicate   text NOT NULL       -- SQL over one row of the layer: which rows it counts
 );
 
--- The (key, value) pairs of one layer's row, as a VALUES list over the alias r.
-CREATE FUNCTION twin_stat_values(layer_name text) RETURNS text
-LANGUAGE sql STABLE AS $$
-    SELECT string_agg(format('(%L, (%s)::text)', key, expr), ', ' ORDER BY key)
-        || CASE WHEN count(*) > 0 THEN ', ' ELSE '' END || '(''*'', ''*'')'
-    FROM twin_stat_spec WHERE layer = layer_name
-$$;
+CREATE TABLE grid_stat (grid_id bigint PRIMARY KEY);
 
--- The upsert adding the net counts of a set of signed rows to grid_stat, rolled up to every
--- ancestor. It returns SQL text because transition tables are visible only to the trigger
--- function's own statements, not to a function it calls.
+CREATE FUNCTION twin_stat_add_column(layer_name text, column_name text, predicate text)
+RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO twin_stat_column (name, layer, predicate)
+    VALUES (column_name, layer_name, predicate);
+    EXECUTE format('ALTER TABLE grid_stat ADD COLUMN %I bigint NOT NULL DEFAULT 0', column_name);
+END $$;
+
+-- The upsert adding the net counts of a set of signed rows (sign +1/-1, then the layer's
+-- columns) to grid_stat, rolled up to every ancestor. It returns SQL text because transition
+-- tables are visible only to the trigger function's own statements, not to functions it calls.
 CREATE FUNCTION twin_stat_sql(layer_name text, signed_rows text) RETURNS text
 LANGUAGE sql STABLE AS $f$
     SELECT format($q$
-        WITH delta AS (
-            SELECT r.grid_id, kv.key, kv.value, sum(r.sign) AS n
-            FROM (%s) r
-            CROSS JOIN LATERAL (VALUES %s) AS kv(key, value)
-            WHERE kv.value IS NOT NULL
-            GROUP BY 1, 2, 3
-        )
-        INSERT INTO grid_stat AS s (grid_id, layer, key, value, n)
-        SELECT coalesce(a.ancestor_id, 0), %L, d.key, d.value, sum(d.n)
-        FROM delta d LEFT JOIN grid_ancestor a ON a.grid_id = d.grid_id
-        GROUP BY 1, 3, 4
-        HAVING sum(d.n) <> 0
-        ORDER BY 1, 3, 4  -- one lock order for concurrent writers
-        ON CONFLICT (grid_id, layer, key, value) DO UPDATE SET n = s.n + excluded.n
-    $q$, signed_rows, twin_stat_values(layer_name), layer_name)
+        INSERT INTO grid_stat AS s (grid_id, %1$s)
+        SELECT coalesce(a.ancestor_id, 0), %2$s
+        FROM (SELECT r.grid_id, %3$s FROM (%4$s) r GROUP BY r.grid_id) d
+        LEFT JOIN grid_ancestor a ON a.grid_id = d.grid_id
+        GROUP BY 1
+        HAVING %5$s
+        ORDER BY 1  -- one lock order for concurrent writers
+        ON CONFLICT (grid_id) DO UPDATE SET %6$s
+    $q$,
+        string_agg(format('%I', name), ', ' ORDER BY name),
+        string_agg(format('sum(d.%I)', name), ', ' ORDER BY name),
+        string_agg(format('coalesce(sum(r.sign) FILTER (WHERE %s), 0) AS %I', predicate, name),
+                   ', ' ORDER BY name),
+        signed_rows,
+        string_agg(format('sum(d.%I) <> 0', name), ' OR ' ORDER BY name),
+        string_agg(format('%1$I = s.%1$I + excluded.%1$I', name), ', ' ORDER BY name))
+    FROM twin_stat_column WHERE layer = layer_name
 $f$;
 
 CREATE FUNCTION twin_stat_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -78,18 +60,23 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Recount one layer from its rows (after a hierarchy change, or to repair).
+-- Recount one layer from its rows (after a hierarchy change or a new column, or to repair).
 CREATE FUNCTION twin_stat_rebuild(layer_name text) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    DELETE FROM grid_stat WHERE layer = layer_name;
+    EXECUTE (SELECT format('UPDATE grid_stat SET %s',
+                           string_agg(format('%I = 0', name), ', ' ORDER BY name))
+             FROM twin_stat_column WHERE layer = layer_name);
     EXECUTE twin_stat_sql(layer_name, format('SELECT 1 AS sign, * FROM %I', layer_name));
 END $$;
 
 -- Track a point layer: three statement triggers (PostgreSQL allows one event per trigger
 -- with transition tables, and no column list). An update that changes no counted value nets
--- to zero in twin_stat_sql and writes nothing.
-CREATE FUNCTION twin_track_layer(layer_name text) RETURNS void LANGUAGE plpgsql AS $$
+-- to zero and writes nothing. A layer always has a total column named after it ("cameras").
+CREATE FUNCTION twin_track_layer(layer_name text, total_column text) RETURNS void
+LANGUAGE plpgsql AS $$
 BEGIN
+    INSERT INTO twin_point_layer VALUES (layer_name);
+    PERFORM twin_stat_add_column(layer_name, total_column, 'true');
     EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON %I REFERENCING NEW TABLE AS new_rows '
                    'FOR EACH STATEMENT EXECUTE FUNCTION twin_stat_trigger()',
                    layer_name || '_stat_insert', layer_name);
@@ -100,13 +87,37 @@ BEGIN
                    'REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
                    'FOR EACH STATEMENT EXECUTE FUNCTION twin_stat_trigger()',
                    layer_name || '_stat_update', layer_name);
-    INSERT INTO twin_point_layer VALUES (layer_name) ON CONFLICT DO NOTHING;
-    PERFORM twin_stat_rebuild(layer_name);
 END $$;
 
-SELECT twin_track_layer('camera');
-SELECT twin_track_layer('sensor');
-SELECT twin_track_layer('incident');
+SELECT twin_track_layer('camera', 'cameras');
+SELECT twin_stat_add_column('camera', 'camera_' || s, format('status = %L', s))
+FROM unnest(ARRAY['online', 'offline', 'fault']) s;
+
+SELECT twin_track_layer('sensor', 'sensors');
+SELECT twin_stat_add_column('sensor', 'sensor_' || s, format('status = %L', s))
+FROM unnest(ARRAY['normal', 'alarm', 'offline']) s;
+SELECT twin_stat_add_column('sensor', 'sensor_kind_' || k, format('kind = %L', k))
+FROM unnest(ARRAY['smoke', 'water_immersion', 'hydrant_pressure', 'gas', 'environment',
+                  'manhole', 'door_access']) k;
+SELECT twin_stat_add_column('sensor', 'alarm_kind_' || k, format('status = ''alarm'' AND kind = %L', k))
+FROM unnest(ARRAY['smoke', 'water_immersion', 'hydrant_pressure', 'gas', 'environment',
+                  'manhole', 'door_access']) k;
+
+SELECT twin_track_layer('incident', 'incidents');
+SELECT twin_stat_add_column('incident', 'open',
+    $$status IN ('reported', 'dispatched', 'in_progress', 'escalated')$$);
+SELECT twin_stat_add_column('incident', 'status_' || s, format('status = %L', s))
+FROM unnest(ARRAY['reported', 'dispatched', 'in_progress', 'escalated', 'resolved', 'closed']) s;
+SELECT twin_stat_add_column('incident', 'category_' || c, format('category = %L', c)),
+       twin_stat_add_column('incident', 'open_category_' || c, format(
+           $$category = %L AND status IN ('reported', 'dispatched', 'in_progress', 'escalated')$$, c))
+FROM unnest(ARRAY['public_security', 'fire_hazard', 'sanitation', 'dispute', 'safety_hazard',
+                  'city_management', 'other']) c;
+SELECT twin_stat_add_column('incident', 'severity_' || v, format('severity = %s', v)),
+       twin_stat_add_column('incident', 'open_severity_' || v, format(
+           $$severity = %s AND status IN ('reported', 'dispatched', 'in_progress', 'escalated')$$, v))
+FROM generate_series(1, 4) v;
+
 -- Grid changes: rebuild the closure, move points whose grid changed, and recount when the
 -- hierarchy itself changed (rare: a planner re-parenting grids).
 CREATE FUNCTION twin_rebuild_grid_ancestor() RETURNS void LANGUAGE sql AS $$
@@ -151,7 +162,7 @@ BEGIN
         SELECT array_agg(geom) INTO moved FROM new_rows WHERE level = 'grid';
     ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(geom) INTO moved FROM old_rows WHERE level = 'grid';
-        DELETE FROM grid_stat s WHERE s.grid_id IN (SELECT id FROM old_rows);
+        DELETE FROM grid_stat WHERE grid_id IN (SELECT id FROM old_rows);
         reparented := true;  -- the deleted grids' ancestors must lose their counts too
     ELSE
         SELECT array_agg(g) INTO moved FROM (

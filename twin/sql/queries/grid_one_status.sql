@@ -1,9 +1,14 @@
--- The status counters of one grid (any level).
+-- The counts of one grid (any level), or of the unassigned points when id is 0.
 -- params: id bigint, at timestamptz
--- columns: counts jsonb, overdue bigint
-SELECT
-    coalesce((SELECT jsonb_object_agg(layer || '.' || key || '.' || value, n)
-              FROM grid_stat WHERE grid_id = %(id)s AND n <> 0), '{}'::jsonb) AS counts,
-    (SELECT count(*) FROM incident i JOIN grid_ancestor a ON a.grid_id = i.grid_id
-     WHERE a.ancestor_id = %(id)s AND i.due_at < %(at)s
-       AND i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')) AS overdue;
+-- columns: overdue, then grid_id and every count column of grid_stat (NULL: no points yet)
+WITH overdue AS (
+    SELECT count(*) AS n FROM incident i
+    WHERE i.due_at < %(at)s
+      AND i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')
+      AND CASE WHEN %(id)s::bigint = 0 THEN i.grid_id IS NULL
+               ELSE i.grid_id IN (SELECT grid_id FROM grid_ancestor
+                                  WHERE ancestor_id = %(id)s::bigint) END
+)
+SELECT (SELECT n FROM overdue) AS overdue, s.*
+FROM (SELECT %(id)s::bigint AS id) k
+LEFT JOIN grid_stat s ON s.grid_id = k.id;

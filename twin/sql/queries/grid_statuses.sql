@@ -1,17 +1,12 @@
--- The status counters of every grid at one level, read from grid_stat (O(grids)).
+-- The counts of every grid at one level: one grid_stat row per grid (O(grids)).
 -- params: level text, parent_id bigint or NULL (all of the level), at timestamptz (when
 --         "overdue" is judged)
 -- columns: id, code, name, level, parent_id, officer, population, households, area_m2,
---          counts jsonb ("layer.key.value" -> n), overdue bigint
+--          overdue, then grid_id and every count column of grid_stat (NULL: no points yet)
 WITH level_grid AS (
     SELECT * FROM grid
     WHERE level = %(level)s
       AND (%(parent_id)s::bigint IS NULL OR parent_id = %(parent_id)s::bigint)
-), counts AS (
-    SELECT s.grid_id, jsonb_object_agg(s.layer || '.' || s.key || '.' || s.value, s.n) AS counts
-    FROM grid_stat s JOIN level_grid g ON g.id = s.grid_id
-    WHERE s.n <> 0
-    GROUP BY s.grid_id
 ), overdue AS (
     -- open and past due, through the partial index on open cases: O(open), not O(incidents)
     SELECT a.ancestor_id AS grid_id, count(*) AS n
@@ -23,8 +18,8 @@ WITH level_grid AS (
     GROUP BY a.ancestor_id
 )
 SELECT g.id, g.code, g.name, g.level, g.parent_id, g.officer, g.population, g.households,
-       g.area_m2, coalesce(c.counts, '{}'::jsonb) AS counts, coalesce(o.n, 0) AS overdue
+       g.area_m2, coalesce(o.n, 0) AS overdue, s.*
 FROM level_grid g
-LEFT JOIN counts c ON c.grid_id = g.id
+LEFT JOIN grid_stat s ON s.grid_id = g.id
 LEFT JOIN overdue o ON o.grid_id = g.id
 ORDER BY g.code;

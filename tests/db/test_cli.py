@@ -12,8 +12,14 @@ from twin.db.cluster import free_port
 
 
 def twin(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "twin.cli", *args], env=os.environ | env,
-                          capture_output=True, text=True, check=False, timeout=300)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "twin.cli", *args],
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
 
 
 def test_demo_loads_once_and_again_only_when_asked(db_url: str) -> None:
@@ -30,8 +36,13 @@ def test_demo_loads_once_and_again_only_when_asked(db_url: str) -> None:
 def test_serve_answers_on_the_configured_port(db_url: str) -> None:
     port = free_port()
     env = os.environ | {"TWIN_DATABASE_URL": db_url, "TWIN_PORT": str(port)}
-    proc = subprocess.Popen([sys.executable, "-m", "twin.cli", "serve"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "twin.cli", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:

@@ -160,12 +160,14 @@ def stored_counts(conn: psycopg.Connection) -> Counter[tuple[Any, ...]]:
     with conn.cursor() as cur:
         cur.execute("SELECT * FROM grid_stat")
         names = [d.name for d in cur.description or []]
-        return Counter({
-            (row[0], name): n
-            for row in cur.fetchall()
-            for name, n in zip(names[1:], row[1:], strict=True)
-            if n
-        })  # fmt: skip
+        return Counter(
+            {
+                (row[0], name): n
+                for row in cur.fetchall()
+                for name, n in zip(names[1:], row[1:], strict=True)
+                if n
+            }
+        )
 
 
 @settings(

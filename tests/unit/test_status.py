@@ -9,8 +9,16 @@ import pytest
 
 from twin.spatial.status import Thresholds, build_status
 
-COUNTS = ("overdue", "incidents", "open", "open_severity_1", "cameras", "camera_online",
-          "sensors", "sensor_alarm")  # fmt: skip
+COUNTS = (
+    "overdue",
+    "incidents",
+    "open",
+    "open_severity_1",
+    "cameras",
+    "camera_online",
+    "sensors",
+    "sensor_alarm",
+)
 
 
 def status(t: Thresholds | None = None, **counts: int) -> tuple[str, list[str], float]:

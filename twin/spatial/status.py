@@ -12,24 +12,34 @@ from twin.settings import Settings
 OPEN_STATUSES = ("reported", "dispatched", "in_progress", "escalated")
 INCIDENT_STATUSES = (*OPEN_STATUSES, "resolved", "closed")
 CATEGORIES = (
-    "public_security", "fire_hazard", "sanitation", "dispute",
-    "safety_hazard", "city_management", "other",
-)  # fmt: skip
+    "public_security",
+    "fire_hazard",
+    "sanitation",
+    "dispute",
+    "safety_hazard",
+    "city_management",
+    "other",
+)
 SEVERITIES = (1, 2, 3, 4)
 SOURCES = ("patrol", "citizen_photo", "hotline", "sensor_alarm")
 CAMERA_STATUSES = ("online", "offline", "fault")
 SENSOR_STATUSES = ("normal", "alarm", "offline")
 SENSOR_KINDS = (
-    "smoke", "water_immersion", "hydrant_pressure", "gas", "environment", "manhole", "door_access",
-)  # fmt: skip
+    "smoke",
+    "water_immersion",
+    "hydrant_pressure",
+    "gas",
+    "environment",
+    "manhole",
+    "door_access",
+)
 COMPOSITES = ("green", "yellow", "red")
 # Why a grid is not green, in the order the UI lists them (red reasons first).
 REASONS = ("overdue", "open_severe", "sensor_alarm", "open", "camera_offline")
 # Columns of a status frame that are not counts.
 _IDENTITY = frozenset(
-    {"id", "code", "name", "level", "parent_id", "officer", "population", "households",
-     "area_m2"}
-)  # fmt: skip
+    {"id", "code", "name", "level", "parent_id", "officer", "population", "households", "area_m2"}
+)
 
 
 @dataclass(frozen=True)

@@ -175,7 +175,74 @@ def build_hierarchy(size: Size, rng: np.random.Generator) -> list[Area]:
                             population=int(households * rng.uniform(2.4, 3.1)),
                         )
                     )
-    return _with_totals(areas)
+    return _with_totals(roughen(areas, rng))
+
+
+def bend(line: np.ndarray, rng: np.random.Generator, step_m: float = 40.0) -> np.ndarray:
+    """A straight-ish edge redrawn as a street would run: densified, smoothly bent sideways,
+    the bend tapering to nothing at both ends so junctions stay where they are."""
+    length = float(np.hypot(*np.diff(line, axis=0).T).sum())
+    if length < 2 * step_m:
+        return line
+    chain = shapely.segmentize(shapely.linestrings(line), step_m)
+    xy = shapely.get_coordinates(chain)
+    seg = np.diff(xy, axis=0)
+    t = np.concatenate([[0.0], np.cumsum(np.hypot(*seg.T))]) / length
+    tangent = np.gradient(xy, axis=0)
+    normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
+    normal /= np.maximum(np.hypot(*normal.T), 1e-12)[:, None]
+    amplitude = min(0.04 * length, 25.0)
+    wave = sum(
+        rng.uniform(0.3, 1.0) * np.sin(np.pi * k * t + rng.uniform(0, 2 * np.pi)) for k in (1, 2, 3)
+    )
+    offset = amplitude * np.sin(np.pi * t) * wave / 2.0
+    bent = xy + normal * offset[:, None]
+    bent[[0, -1]] = xy[[0, -1]]  # sin(pi) is not exactly 0: junctions must meet exactly
+    return np.asarray(bent)
+
+
+def roughen(areas: list[Area], rng: np.random.Generator) -> list[Area]:
+    """Give grids street-like boundaries while keeping the tiling and nesting exact.
+
+    Every grid edge is noded and bent once, so the two grids that share it share the same
+    bent line; faces are rebuilt by polygonizing, and every higher level becomes the union of
+    its grids. Any face that cannot be matched to its grid one-to-one keeps the straight
+    edges (the check below), so the result always tiles.
+    """
+    grids = [a for a in areas if a.level == "grid"]
+    linework = shapely.line_merge(shapely.union_all([shapely.boundary(g.geom) for g in grids]))
+    edges = [bend(shapely.get_coordinates(e), rng) for e in shapely.get_parts(linework)]
+    faces = shapely.get_parts(shapely.polygonize([shapely.linestrings(e) for e in edges]))
+    tree = shapely.STRtree([g.geom for g in grids])
+    owner = tree.query(shapely.point_on_surface(faces), predicate="within")
+    matched = dict(zip(owner[1], owner[0], strict=True))
+    if len(faces) != len(grids) or sorted(matched) != list(range(len(grids))):
+        return areas
+    new_geom = {g.code: faces[matched[i]] for i, g in enumerate(grids)}
+    children: dict[str, list[BaseGeometry]] = {}
+    for level in ("grid", "community", "street"):
+        for a in areas:
+            if a.level == level and a.parent_code:
+                children.setdefault(a.parent_code, []).append(new_geom[a.code])
+        for a in areas:
+            if a.level == LEVEL_ABOVE[level]:
+                new_geom[a.code] = shapely.union_all(children[a.code])
+    return [
+        Area(
+            a.code,
+            a.name,
+            a.level,
+            a.parent_code,
+            new_geom[a.code],
+            a.officer,
+            a.households,
+            a.population,
+        )
+        for a in areas
+    ]
+
+
+LEVEL_ABOVE = {"grid": "community", "community": "street", "street": "district"}
 
 
 def _with_totals(areas: list[Area]) -> list[Area]:

@@ -59,12 +59,6 @@ def _frame(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> pd.Da
         return pd.DataFrame(cur.fetchall(), columns=columns)
 
 
-def _now(conn: psycopg.Connection) -> datetime:
-    row = conn.execute("SELECT now()").fetchone()
-    assert row is not None
-    return row[0]
-
-
 def fetch_grid_statuses(
     conn: psycopg.Connection,
     level: str = "grid",
@@ -78,7 +72,7 @@ def fetch_grid_statuses(
     """
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
-    params = {"level": level, "parent_id": parent_id, "at": at or _now(conn)}
+    params = {"level": level, "parent_id": parent_id, "at": at}
     return build_status(_frame(conn, "grid_statuses", params), thresholds or Thresholds())
 
 
@@ -89,7 +83,7 @@ def fetch_one_status(
     thresholds: Thresholds | None = None,
 ) -> dict[str, Any]:
     """The KPIs and composite of one grid of any level (grid_id 0: the unassigned points)."""
-    frame = _frame(conn, "grid_one_status", {"id": grid_id, "at": at or _now(conn)})
+    frame = _frame(conn, "grid_one_status", {"id": grid_id, "at": at})
     return dict(build_status(frame, thresholds or Thresholds()).iloc[0])
 
 
@@ -208,7 +202,6 @@ def fetch_grid_detail(
 ) -> GridDetail:
     """One grid's drill-down: KPIs, lineage, children's status, cases, cameras, sensors."""
     grid = fetch_grid(conn, code)
-    at = at or _now(conn)
     kpis = fetch_one_status(conn, grid["id"], at, thresholds)
     if grid["level"] == "grid":
         children = pd.DataFrame()

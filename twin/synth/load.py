@@ -15,10 +15,10 @@ import shapely
 from tqdm import tqdm
 
 from twin.ingest.bulk import insert_points
+from twin.store import LEVELS
 from twin.synth import points
 from twin.synth.city import SIZES, Area, build_hierarchy, to_lonlat
 
-LEVELS = ("district", "street", "community", "grid")
 INCIDENT_CHUNK = 250_000
 DEMO_KEY = "demo"
 

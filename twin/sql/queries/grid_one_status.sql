@@ -1,9 +1,9 @@
 -- The counts of one grid (any level), or of the unassigned points when id is 0.
--- params: id bigint, at timestamptz
+-- params: id bigint, at timestamptz or NULL (when "overdue" is judged; NULL = now)
 -- columns: overdue, then grid_id and every count column of grid_stat (NULL: no points yet)
 WITH overdue AS (
     SELECT count(*) AS n FROM incident i
-    WHERE i.due_at < %(at)s
+    WHERE i.due_at < coalesce(%(at)s::timestamptz, now())
       AND i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')
       AND CASE WHEN %(id)s::bigint = 0 THEN i.grid_id IS NULL
                ELSE i.grid_id IN (SELECT grid_id FROM grid_ancestor

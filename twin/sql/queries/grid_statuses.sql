@@ -1,6 +1,6 @@
 -- The counts of every grid at one level: one grid_stat row per grid (O(grids)).
--- params: level text, parent_id bigint or NULL (all of the level), at timestamptz (when
---         "overdue" is judged)
+-- params: level text, parent_id bigint or NULL (all of the level), at timestamptz or NULL
+--         (when "overdue" is judged; NULL = now)
 -- columns: id, code, name, level, parent_id, officer, population, households, area_m2,
 --          overdue, then grid_id and every count column of grid_stat (NULL: no points yet)
 WITH level_grid AS (
@@ -14,7 +14,7 @@ WITH level_grid AS (
     JOIN grid_ancestor a ON a.grid_id = i.grid_id
     JOIN level_grid g ON g.id = a.ancestor_id
     WHERE i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')
-      AND i.due_at < %(at)s
+      AND i.due_at < coalesce(%(at)s::timestamptz, now())
     GROUP BY a.ancestor_id
 )
 SELECT g.id, g.code, g.name, g.level, g.parent_id, g.officer, g.population, g.households,

@@ -20,6 +20,7 @@ from twin.spatial.status import (
     OPEN_STATUSES,
     SEVERITIES,
     Thresholds,
+    build_one_status,
     build_status,
 )
 
@@ -83,8 +84,10 @@ def fetch_one_status(
     thresholds: Thresholds | None = None,
 ) -> dict[str, Any]:
     """The KPIs and composite of one grid of any level (grid_id 0: the unassigned points)."""
-    frame = _frame(conn, "grid_one_status", {"id": grid_id, "at": at})
-    return dict(build_status(frame, thresholds or Thresholds()).iloc[0])
+    rows = _rows(conn, "grid_one_status", {"id": grid_id, "at": at})
+    if not rows:
+        raise NotFound(f"no grid has the id {grid_id}")
+    return build_one_status(rows[0], thresholds or Thresholds())
 
 
 def fetch_unassigned(conn: psycopg.Connection, at: datetime | None = None) -> dict[str, Any]:

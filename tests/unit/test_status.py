@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from twin.spatial.status import Thresholds, build_status
+from twin.spatial.status import Thresholds, build_one_status, build_status
 
 COUNTS = (
     "overdue",
@@ -32,10 +32,19 @@ def test_a_grid_with_no_cameras_has_no_online_rate_and_is_green() -> None:
     assert (composite, reasons) == ("green", []) and math.isnan(rate)
 
 
-def test_counts_missing_for_a_grid_with_no_points_read_as_zero() -> None:
-    frame = pd.DataFrame([{c: None for c in COUNTS} | {"code": "G1", "grid_id": None}])
-    out = build_status(frame, Thresholds()).iloc[0]
-    assert out["open"] == 0 and out["composite"] == "green" and "grid_id" not in out
+def test_one_grid_and_many_grids_are_judged_alike() -> None:
+    rows = [
+        {c: 0 for c in COUNTS} | {"code": f"G{i}", "grid_id": i, "overdue": i, "cameras": 4,
+                                   "camera_online": i}
+        for i in range(5)
+    ]  # fmt: skip
+    many = build_status(pd.DataFrame(rows), Thresholds())
+    for i, row in enumerate(rows):
+        one = build_one_status(row, Thresholds())
+        assert "grid_id" not in one and "grid_id" not in many.columns
+        assert one["composite"] == many["composite"][i]
+        assert one["reasons"] == many["reasons"][i]
+        assert one["camera_online_rate"] == many["camera_online_rate"][i] == i / 4
 
 
 @pytest.mark.parametrize(

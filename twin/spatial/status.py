@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,10 +38,10 @@ SENSOR_KINDS = (
 COMPOSITES = ("green", "yellow", "red")
 # Why a grid is not green, in the order the UI lists them (red reasons first).
 REASONS = ("overdue", "open_severe", "sensor_alarm", "open", "camera_offline")
-# Columns of a status frame that are not counts.
-_IDENTITY = frozenset(
-    {"id", "code", "name", "level", "parent_id", "officer", "population", "households", "area_m2"}
-)
+# The counts the composite is judged on.
+COMPOSITE_INPUTS = (
+    "overdue", "open", "open_severity_1", "cameras", "camera_online", "sensor_alarm",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,35 +64,53 @@ class Thresholds:
         )
 
 
-def build_status(counts: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
-    """The counts (one row per grid, a column per grid_stat count and overdue) with the
-    camera online rate, the composite colour and its reasons added; vectorised."""
-    frame = counts.drop(columns="grid_id", errors="ignore")
-    count_columns = [c for c in frame.columns if c not in _IDENTITY]
-    frame[count_columns] = frame[count_columns].fillna(0).astype("int64")
-    cameras = frame["cameras"].to_numpy()
+def build_composite(
+    cols: Mapping[str, np.ndarray], t: Thresholds
+) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+    """Camera online rate, composite colour and reasons for columns of counts (one entry per
+    grid; needs overdue, open, open_severity_1, cameras, camera_online, sensor_alarm)."""
+    cameras = np.asarray(cols["cameras"])
     with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.where(cameras > 0, frame["camera_online"].to_numpy() / cameras, np.nan)
-    frame["camera_online_rate"] = rate
-    overdue, alarms = frame["overdue"].to_numpy(), frame["sensor_alarm"].to_numpy()
+        rate = np.where(cameras > 0, np.asarray(cols["camera_online"]) / cameras, np.nan)
+    overdue, alarms = np.asarray(cols["overdue"]), np.asarray(cols["sensor_alarm"])
     red = {
         "overdue": overdue >= t.red_overdue,
-        "open_severe": frame["open_severity_1"].to_numpy() > 0,
+        "open_severe": np.asarray(cols["open_severity_1"]) > 0,
         "sensor_alarm": alarms >= t.red_alarms,
     }
     yellow = {
         "overdue": (overdue > 0) & ~red["overdue"],
         "sensor_alarm": (alarms > 0) & ~red["sensor_alarm"],
-        "open": frame["open"].to_numpy() >= t.yellow_open,
+        "open": np.asarray(cols["open"]) >= t.yellow_open,
         "camera_offline": rate < t.yellow_camera_online,  # NaN (no cameras) compares False
     }
     any_red = np.logical_or.reduce(list(red.values()))
     any_yellow = np.logical_or.reduce(list(yellow.values()))
-    frame["composite"] = np.select([any_red, any_yellow], ["red", "yellow"], "green")
-    flags = [(key, red.get(key), yellow.get(key)) for key in REASONS]
-    frame["reasons"] = [
-        [k for k, r, y in flags if r is not None and r[i]]
-        + [k for k, r, y in flags if y is not None and y[i]]
-        for i in range(len(frame))
+    composite = np.select([any_red, any_yellow], ["red", "yellow"], "green")
+    reasons = [
+        [k for k in REASONS if k in red and red[k][i]]
+        + [k for k in REASONS if k in yellow and yellow[k][i]]
+        for i in range(len(composite))
     ]
-    return frame
+    return rate, composite, reasons
+
+
+def build_status(counts: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
+    """A frame of grids and their counts with camera_online_rate, composite and reasons."""
+    rate, composite, reasons = build_composite(
+        {c: counts[c].to_numpy() for c in COMPOSITE_INPUTS}, t
+    )
+    return counts.drop(columns="grid_id", errors="ignore").assign(
+        camera_online_rate=rate, composite=composite, reasons=pd.Series(reasons, index=counts.index)
+    )
+
+
+def build_one_status(counts: Mapping[str, Any], t: Thresholds) -> dict[str, Any]:
+    """One grid's counts with camera_online_rate, composite and reasons (no DataFrame)."""
+    rate, composite, reasons = build_composite(
+        {c: np.array([counts[c]]) for c in COMPOSITE_INPUTS}, t
+    )
+    out = {k: v for k, v in counts.items() if k != "grid_id"}
+    rate_value = float(rate[0])
+    out["camera_online_rate"] = None if np.isnan(rate_value) else rate_value
+    return out | {"composite": str(composite[0]), "reasons": reasons[0]}

@@ -15,7 +15,9 @@ CREATE TABLE twin_stat_column (
     predicate   text NOT NULL       -- SQL over one row of the layer: which rows it counts
 );
 
+-- Every grid has a row (added with the grid), so counts read as 0, never NULL.
 CREATE TABLE grid_stat (grid_id bigint PRIMARY KEY);
+INSERT INTO grid_stat (grid_id) VALUES (0);
 
 CREATE FUNCTION twin_stat_add_column(layer_name text, column_name text, predicate text)
 RETURNS void LANGUAGE plpgsql AS $$
@@ -159,6 +161,7 @@ DECLARE
 BEGIN
     PERFORM twin_rebuild_grid_ancestor();
     IF TG_OP = 'INSERT' THEN
+        INSERT INTO grid_stat (grid_id) SELECT id FROM new_rows ON CONFLICT DO NOTHING;
         SELECT array_agg(geom) INTO moved FROM new_rows WHERE level = 'grid';
     ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(geom) INTO moved FROM old_rows WHERE level = 'grid';

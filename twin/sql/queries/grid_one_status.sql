@@ -1,6 +1,6 @@
 -- The counts of one grid (any level), or of the unassigned points when id is 0.
 -- params: id bigint, at timestamptz or NULL (when "overdue" is judged; NULL = now)
--- columns: overdue, then grid_id and every count column of grid_stat (NULL: no points yet)
+-- columns: overdue, then grid_id and every count column of grid_stat (no row: no such grid)
 WITH overdue AS (
     SELECT count(*) AS n FROM incident i
     WHERE i.due_at < coalesce(%(at)s::timestamptz, now())
@@ -10,5 +10,4 @@ WITH overdue AS (
                                   WHERE ancestor_id = %(id)s::bigint) END
 )
 SELECT (SELECT n FROM overdue) AS overdue, s.*
-FROM (SELECT %(id)s::bigint AS id) k
-LEFT JOIN grid_stat s ON s.grid_id = k.id;
+FROM grid_stat s WHERE s.grid_id = %(id)s::bigint;

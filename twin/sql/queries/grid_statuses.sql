@@ -2,7 +2,7 @@
 -- params: level text, parent_id bigint or NULL (all of the level), at timestamptz or NULL
 --         (when "overdue" is judged; NULL = now)
 -- columns: id, code, name, level, parent_id, officer, population, households, area_m2,
---          overdue, then grid_id and every count column of grid_stat (NULL: no points yet)
+--          overdue, then grid_id and every count column of grid_stat
 WITH level_grid AS (
     SELECT * FROM grid
     WHERE level = %(level)s
@@ -20,6 +20,6 @@ WITH level_grid AS (
 SELECT g.id, g.code, g.name, g.level, g.parent_id, g.officer, g.population, g.households,
        g.area_m2, coalesce(o.n, 0) AS overdue, s.*
 FROM level_grid g
-LEFT JOIN grid_stat s ON s.grid_id = g.id
+JOIN grid_stat s ON s.grid_id = g.id
 LEFT JOIN overdue o ON o.grid_id = g.id
 ORDER BY g.code;

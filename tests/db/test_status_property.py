@@ -116,12 +116,12 @@ def apply(conn: psycopg.Connection, step: tuple[Any, ...], n: int) -> None:
 def counted(table: str, a: Any, b: Any, c: Any) -> list[str]:
     """The grid_stat columns one row counts towards, written out independently of the SQL."""
     if table == "camera":
-        return ["cameras", f"camera_{a}"]
+        return ["cameras", f"camera_status_{a}"]
     if table == "sensor":
-        return ["sensors", f"sensor_{a}", f"sensor_kind_{b}"] + (
+        return ["sensors", f"sensor_status_{a}", f"sensor_kind_{b}"] + (
             [f"alarm_kind_{b}"] if a == "alarm" else []
         )
-    cols = ["incidents", f"status_{a}", f"category_{b}", f"severity_{c}"]
+    cols = ["incidents", f"incident_status_{a}", f"incident_category_{b}", f"incident_severity_{c}"]
     if a in OPEN_STATUSES:
         cols += ["open", f"open_severity_{c}", f"open_category_{b}"]
     return cols

@@ -15,9 +15,9 @@ COUNTS = (
     "open",
     "open_severity_1",
     "cameras",
-    "camera_online",
+    "camera_status_online",
     "sensors",
-    "sensor_alarm",
+    "sensor_status_alarm",
 )
 
 
@@ -35,7 +35,7 @@ def test_a_grid_with_no_cameras_has_no_online_rate_and_is_green() -> None:
 def test_one_grid_and_many_grids_are_judged_alike() -> None:
     rows = [
         {c: 0 for c in COUNTS} | {"code": f"G{i}", "grid_id": i, "overdue": i, "cameras": 4,
-                                   "camera_online": i}
+                                   "camera_status_online": i}
         for i in range(5)
     ]  # fmt: skip
     many = build_status(pd.DataFrame(rows), Thresholds())
@@ -54,11 +54,11 @@ def test_one_grid_and_many_grids_are_judged_alike() -> None:
         ({"overdue": 1}, ("yellow", ["overdue"])),
         ({"overdue": 3}, ("red", ["overdue"])),
         ({"open_severity_1": 1}, ("red", ["open_severe"])),
-        ({"sensor_alarm": 1}, ("yellow", ["sensor_alarm"])),
-        ({"sensor_alarm": 3, "overdue": 1}, ("red", ["sensor_alarm", "overdue"])),
+        ({"sensor_status_alarm": 1}, ("yellow", ["sensor_alarm"])),
+        ({"sensor_status_alarm": 3, "overdue": 1}, ("red", ["sensor_alarm", "overdue"])),
         ({"open": 10}, ("yellow", ["open"])),
-        ({"cameras": 10, "camera_online": 8}, ("yellow", ["camera_offline"])),
-        ({"cameras": 10, "camera_online": 9}, ("green", [])),
+        ({"cameras": 10, "camera_status_online": 8}, ("yellow", ["camera_offline"])),
+        ({"cameras": 10, "camera_status_online": 9}, ("green", [])),
     ],
 )
 def test_composite_follows_the_documented_thresholds(

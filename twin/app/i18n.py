@@ -17,7 +17,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "open_severity_1": {"zh-CN": "在办一级事件", "en": "Open severity-1"},
     "cameras": {"zh-CN": "摄像头", "en": "Cameras"},
     "camera_online_rate": {"zh-CN": "摄像头在线率", "en": "Cameras online"},
-    "sensor_alarm": {"zh-CN": "告警传感器", "en": "Sensors in alarm"},
+    "sensor_status_alarm": {"zh-CN": "告警传感器", "en": "Sensors in alarm"},
     "sensors": {"zh-CN": "传感器", "en": "Sensors"},
     "green": {"zh-CN": "正常", "en": "Normal"},
     "yellow": {"zh-CN": "关注", "en": "Watch"},

@@ -22,7 +22,7 @@ PANEL_KPIS = (
     "cameras",
     "camera_online_rate",
     "sensors",
-    "sensor_alarm",
+    "sensor_status_alarm",
 )
 COORD_PRECISION = 1e-6  # degrees, ~0.1 m: finer digits only add bytes to the map payload
 

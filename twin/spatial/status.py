@@ -40,7 +40,7 @@ COMPOSITES = ("green", "yellow", "red")
 REASONS = ("overdue", "open_severe", "sensor_alarm", "open", "camera_offline")
 # The counts the composite is judged on.
 COMPOSITE_INPUTS = (
-    "overdue", "open", "open_severity_1", "cameras", "camera_online", "sensor_alarm",
+    "overdue", "open", "open_severity_1", "cameras", "camera_status_online", "sensor_status_alarm",
 )  # fmt: skip
 
 
@@ -71,8 +71,8 @@ def build_composite(
     grid; needs overdue, open, open_severity_1, cameras, camera_online, sensor_alarm)."""
     cameras = np.asarray(cols["cameras"])
     with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.where(cameras > 0, np.asarray(cols["camera_online"]) / cameras, np.nan)
-    overdue, alarms = np.asarray(cols["overdue"]), np.asarray(cols["sensor_alarm"])
+        rate = np.where(cameras > 0, np.asarray(cols["camera_status_online"]) / cameras, np.nan)
+    overdue, alarms = np.asarray(cols["overdue"]), np.asarray(cols["sensor_status_alarm"])
     red = {
         "overdue": overdue >= t.red_overdue,
         "open_severe": np.asarray(cols["open_severity_1"]) > 0,

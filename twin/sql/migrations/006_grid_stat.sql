@@ -2,7 +2,10 @@
 --
 -- grid_stat holds one row per grid at every level (grid_id 0 = points in no grid) with one
 -- count column per entry of twin_stat_column: how many rows of a point layer it holds that
--- satisfy the column's predicate (incidents, open, status_reported, camera_offline, ...).
+-- satisfy the column's predicate (incidents, open,
+-- incident_status_reported, camera_status_offline, ...). Columns a layer file's [rollup]
+-- defines are named <layer>_<field>_<value>; a few conditional ones (open, open_severity_1,
+-- open_category_*, alarm_kind_*) are defined here.
 -- Statement-level triggers with transition tables add each statement's net change, rolled
 -- up through grid_ancestor, so reading every grid's status is one row per grid: O(grids),
 -- never O(incidents). A new point layer is tracked with twin_track_layer() and columns added
@@ -92,11 +95,11 @@ BEGIN
 END $$;
 
 SELECT twin_track_layer('camera', 'cameras');
-SELECT twin_stat_add_column('camera', 'camera_' || s, format('status = %L', s))
+SELECT twin_stat_add_column('camera', 'camera_status_' || s, format('status = %L', s))
 FROM unnest(ARRAY['online', 'offline', 'fault']) s;
 
 SELECT twin_track_layer('sensor', 'sensors');
-SELECT twin_stat_add_column('sensor', 'sensor_' || s, format('status = %L', s))
+SELECT twin_stat_add_column('sensor', 'sensor_status_' || s, format('status = %L', s))
 FROM unnest(ARRAY['normal', 'alarm', 'offline']) s;
 SELECT twin_stat_add_column('sensor', 'sensor_kind_' || k, format('kind = %L', k))
 FROM unnest(ARRAY['smoke', 'water_immersion', 'hydrant_pressure', 'gas', 'environment',
@@ -108,14 +111,14 @@ FROM unnest(ARRAY['smoke', 'water_immersion', 'hydrant_pressure', 'gas', 'enviro
 SELECT twin_track_layer('incident', 'incidents');
 SELECT twin_stat_add_column('incident', 'open',
     $$status IN ('reported', 'dispatched', 'in_progress', 'escalated')$$);
-SELECT twin_stat_add_column('incident', 'status_' || s, format('status = %L', s))
+SELECT twin_stat_add_column('incident', 'incident_status_' || s, format('status = %L', s))
 FROM unnest(ARRAY['reported', 'dispatched', 'in_progress', 'escalated', 'resolved', 'closed']) s;
-SELECT twin_stat_add_column('incident', 'category_' || c, format('category = %L', c)),
+SELECT twin_stat_add_column('incident', 'incident_category_' || c, format('category = %L', c)),
        twin_stat_add_column('incident', 'open_category_' || c, format(
            $$category = %L AND status IN ('reported', 'dispatched', 'in_progress', 'escalated')$$, c))
 FROM unnest(ARRAY['public_security', 'fire_hazard', 'sanitation', 'dispute', 'safety_hazard',
                   'city_management', 'other']) c;
-SELECT twin_stat_add_column('incident', 'severity_' || v, format('severity = %s', v)),
+SELECT twin_stat_add_column('incident', 'incident_severity_' || v, format('severity = %s', v)),
        twin_stat_add_column('incident', 'open_severity_' || v, format(
            $$severity = %s AND status IN ('reported', 'dispatched', 'in_progress', 'escalated')$$, v))
 FROM generate_series(1, 4) v;

@@ -122,12 +122,22 @@ def bench_assignment(conn: psycopg.Connection, points: int) -> list[Row]:
     sjoin = timed(lambda: gpd.sjoin(pts, grids, predicate="within", how="left"), 1)
     what = f"bulk assignment of {n:,} points"
     return [
-        Row(what, n / polygon_driven, n / per_point,
-            f"row by row (per-point lookup, rate on {sample:,})", "points/s"),
+        Row(
+            what,
+            n / polygon_driven,
+            n / per_point,
+            f"row by row (per-point lookup, rate on {sample:,})",
+            "points/s",
+        ),
         Row(what, n / polygon_driven, n / planner, "planner's own join order", "points/s"),
-        Row(what, n / polygon_driven, n / sjoin,
-            "geopandas.sjoin in memory (data already loaded, no tie rule)", "points/s"),
-    ]  # fmt: skip
+        Row(
+            what,
+            n / polygon_driven,
+            n / sjoin,
+            "geopandas.sjoin in memory (data already loaded, no tie rule)",
+            "points/s",
+        ),
+    ]
 
 
 def bench_status(conn: psycopg.Connection, repeat: int) -> list[Row]:

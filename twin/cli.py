@@ -1,16 +1,20 @@
-"""The `twin` command: db start|stop|status|migrate, demo, serve, bench."""
+"""The `twin` command: db, demo, serve, bench, load, export, layers."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
+from twin.catalog import CatalogError, Layer, load_catalog
 from twin.db.cluster import Cluster, ClusterError
 from twin.db.connect import DatabaseError, connect, database_url, open_pool, redact
 from twin.db.migrate import migrate
 from twin.settings import Settings, SettingsError
 from twin.synth.city import SIZES
+
+MAX_PROBLEMS = 200  # printed; the rest are counted
 
 
 def _ready_url(settings: Settings) -> str:
@@ -93,6 +97,85 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _layer(settings: Settings, name: str) -> Layer:
+    layers = load_catalog(settings.layers_dir)
+    if name not in layers:
+        raise ValueError(f"no layer {name!r} in {settings.layers_dir}; layers: {', '.join(layers)}")
+    return layers[name]
+
+
+def _mapping(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        field, sep, column = pair.partition("=")
+        if not sep or not field or not column:
+            raise ValueError(f"--map {pair!r}: write FIELD=COLUMN")
+        out[field.strip()] = column.strip()
+    return out
+
+
+def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
+    """Load a GIS file into a layer, all or nothing."""
+    from twin.ingest.load import LoadRefused, load_file
+
+    layer = _layer(settings, args.layer)
+    with connect(_ready_url(settings), autocommit=True) as conn:
+        try:
+            report = load_file(
+                conn,
+                layer,
+                args.file,
+                layer_name=args.layer_name,
+                crs=args.crs,
+                mapping=_mapping(args.map),
+                fix=args.fix,
+                gcj02=args.from_ == "gcj02",
+                progress=True,
+            )
+        except LoadRefused as refused:
+            print(f"twin: {refused}", file=sys.stderr)
+            for problem in refused.problems[:MAX_PROBLEMS]:
+                print(f"  {problem}", file=sys.stderr)
+            if len(refused.problems) > MAX_PROBLEMS:
+                print(f"  … and {len(refused.problems) - MAX_PROBLEMS} more", file=sys.stderr)
+            return 1
+    for repair in report.repairs:
+        print(f"repaired: {repair}")
+    print(
+        f"{report.layer}: {report.features:,} features from {args.file} "
+        f"({report.inserted:,} new, {report.updated:,} updated) in {report.seconds:.1f} s, "
+        f"{report.rate:,.0f} features/s" + ("; table created" if report.created_table else "")
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write a layer to a GIS file."""
+    from twin.export import export_layer
+
+    layer = _layer(settings, args.layer)
+    with connect(_ready_url(settings), autocommit=True) as conn:
+        n = export_layer(conn, layer, args.file, crs=args.crs, where=args.where)
+    print(f"{layer.name}: {n:,} features written to {args.file}")
+    return 0
+
+
+def cmd_layers(args: argparse.Namespace, settings: Settings) -> int:
+    """Validate the layer catalog (and, with check, against the live database)."""
+    from twin.catalog_check import check_catalog
+
+    layers = load_catalog(settings.layers_dir)
+    with connect(_ready_url(settings), autocommit=True) as conn:
+        errors = check_catalog(conn, layers)
+    for e in errors:
+        print(e, file=sys.stderr)
+    print(
+        f"{len(layers)} layers checked: "
+        + ("all match the database" if not errors else f"{len(errors)} problem(s)")
+    )
+    return 1 if errors else 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line, documented in the README (a test checks every option is)."""
     p = argparse.ArgumentParser(prog="twin", description=__doc__)
@@ -113,6 +196,35 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=1)
     bench.add_argument("--repeat", type=int, default=5, help="timed runs per measure")
     bench.set_defaults(func=cmd_bench)
+    load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")
+    load.add_argument("layer")
+    load.add_argument("file", type=Path)
+    load.add_argument("--layer-name", help="the layer inside a GeoPackage")
+    load.add_argument("--crs", help="EPSG code of a file that declares no CRS")
+    load.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="which file column feeds a field (repeatable)",
+    )
+    load.add_argument("--fix", action="store_true", help="repair what can be repaired safely")
+    load.add_argument(
+        "--from",
+        dest="from_",
+        choices=["gcj02"],
+        help="coordinates are GCJ-02 (AMap/Tencent); convert to WGS 84",
+    )
+    load.set_defaults(func=cmd_load)
+    export = sub.add_parser("export", help="write a layer to a GIS file")
+    export.add_argument("layer")
+    export.add_argument("file", type=Path)
+    export.add_argument("--crs", help="EPSG code to write in (default 4326)")
+    export.add_argument("--where", help="filter on catalog fields, e.g. \"status = 'reported'\"")
+    export.set_defaults(func=cmd_export)
+    layers = sub.add_parser("layers", help="the layer catalog")
+    layers.add_argument("action", choices=["check"])
+    layers.set_defaults(func=cmd_layers)
     return p
 
 
@@ -122,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         return int(args.func(args, settings))
-    except (SettingsError, ClusterError, DatabaseError, ValueError) as exc:
+    except (SettingsError, ClusterError, DatabaseError, CatalogError, ValueError) as exc:
         print(f"twin: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -17,6 +17,8 @@ class Settings:
 
     database_url: str = ""  # TWIN_DATABASE_URL: an existing PostGIS; empty = embedded cluster
     pgdata: Path = Path(".twin/pg")  # TWIN_PGDATA: data directory of the embedded cluster
+    # TWIN_LAYERS_DIR: the layer catalog, one TOML file per layer
+    layers_dir: Path = Path(__file__).resolve().parents[1] / "layers"
     pool_max: int = 8  # TWIN_POOL_MAX: most connections the app's pool opens
     host: str = "127.0.0.1"  # TWIN_HOST: address `twin serve` listens on
     port: int = 8050  # TWIN_PORT: port `twin serve` listens on

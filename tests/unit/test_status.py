@@ -34,10 +34,10 @@ def test_a_grid_with_no_cameras_has_no_online_rate_and_is_green() -> None:
 
 def test_one_grid_and_many_grids_are_judged_alike() -> None:
     rows = [
-        {c: 0 for c in COUNTS} | {"code": f"G{i}", "grid_id": i, "overdue": i, "cameras": 4,
-                                   "camera_status_online": i}
+        {c: 0 for c in COUNTS}
+        | {"code": f"G{i}", "grid_id": i, "overdue": i, "cameras": 4, "camera_status_online": i}
         for i in range(5)
-    ]  # fmt: skip
+    ]
     many = build_status(pd.DataFrame(rows), Thresholds())
     for i, row in enumerate(rows):
         one = build_one_status(row, Thresholds())

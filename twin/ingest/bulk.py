@@ -1,20 +1,21 @@
-"""Set-based bulk insert of point rows with polygon-driven grid assignment."""
+"""Set-based bulk writes: stage rows with COPY, assign grids polygon-driven, upsert by code."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 import psycopg
 from psycopg import sql
 
-POINT_LAYERS = ("camera", "sensor", "incident")
+STAGE = sql.Identifier("twin_stage")
 COPY_ROWS = 100_000  # rows per CSV block sent to COPY: bounds memory on large frames
+POINT_LAYERS = ("camera", "sensor", "incident")
 
 # Each grid polygon probes the staged points' GiST index (LATERAL ... OFFSET 0 keeps the
-# planner from flipping the join to point-driven, ~7x slower at 1M points per DESIGN.md).
-# DISTINCT ON ... ORDER BY code applies the tie rule of twin_grid_at(): lowest code wins.
+# polygon-driven plan). DISTINCT ON ... ORDER BY code applies twin_grid_at()'s tie rule.
 ASSIGN = sql.SQL("""
     SELECT DISTINCT ON (hit.sid) hit.sid, g.id AS grid_id
     FROM grid g
@@ -26,69 +27,101 @@ ASSIGN = sql.SQL("""
 """)
 
 
+def create_point_stage(conn: psycopg.Connection, table: str, columns: Sequence[str]) -> None:
+    """A temporary stage typed like the table's columns, plus lon, lat and a feature number."""
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(STAGE))
+    conn.execute(
+        sql.SQL(
+            "CREATE TEMP TABLE {stage} ON COMMIT DROP AS SELECT {cols}, 0::float8 AS lon,"
+            " 0::float8 AS lat, 0 AS feature FROM {table} WITH NO DATA"
+        ).format(
+            stage=STAGE,
+            cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
+            table=sql.Identifier(table),
+        )
+    )
+
+
+def copy_frame(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
+    """Append a frame to the stage with COPY (timestamps as UTC), in blocks."""
+    frame = _utc_naive(frame)
+    conn.execute("SET LOCAL TimeZone = 'UTC'")  # the naive timestamps written below are UTC
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
+        STAGE, sql.SQL(", ").join(map(sql.Identifier, frame.columns))
+    )
+    with conn.cursor().copy(stmt) as copy:
+        for start in range(0, len(frame), COPY_ROWS):
+            buf = io.StringIO()
+            frame.iloc[start : start + COPY_ROWS].to_csv(buf, header=False, index=False)
+            copy.write(buf.getvalue())
+    conn.execute("RESET TimeZone")
+
+
+def index_point_stage(conn: psycopg.Connection) -> None:
+    """Give the staged points a geometry, an identity and a spatial index."""
+    conn.execute(
+        sql.SQL(
+            "ALTER TABLE {} ADD COLUMN sid bigint GENERATED ALWAYS AS IDENTITY, "
+            "ADD COLUMN geom geometry(Point, 4326) "
+            "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED"
+        ).format(STAGE)
+    )
+    conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(STAGE))
+    conn.execute(sql.SQL("ANALYZE {}").format(STAGE))
+
+
+def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) -> tuple[int, int]:
+    """Move the stage into the table, each point with its grid; (inserted, updated)."""
+    cols = sql.SQL(", ").join(map(sql.Identifier, columns))
+    updates = sql.SQL(", ").join(
+        sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c))
+        for c in (*columns, "geom")
+        if c != "code"
+    )
+    conn.execute("SET LOCAL twin.bulk_assigned = 'on'")  # grids come from ASSIGN, set-based
+    conn.execute("SET LOCAL work_mem = '256MB'")  # the tie-rule sort of 1M rows stays in memory
+    rows = conn.execute(
+        sql.SQL(
+            "INSERT INTO {table} ({cols}, geom, grid_id) "
+            "SELECT {scols}, s.geom, a.grid_id FROM {stage} s "
+            "LEFT JOIN ({assign}) a ON a.sid = s.sid ORDER BY s.sid "
+            "ON CONFLICT (code) DO UPDATE SET {updates}, grid_id = excluded.grid_id "
+            "RETURNING xmax = 0"
+        ).format(
+            table=sql.Identifier(table),
+            cols=cols,
+            scols=sql.SQL(", ").join(sql.Identifier("s", c) for c in columns),
+            stage=STAGE,
+            assign=ASSIGN,
+            updates=updates,
+        )
+    ).fetchall()
+    conn.execute("RESET twin.bulk_assigned")
+    conn.execute("RESET work_mem")
+    conn.execute(sql.SQL("DROP TABLE {}").format(STAGE))
+    inserted = sum(1 for (fresh,) in rows if fresh)
+    return inserted, len(rows) - inserted
+
+
 def insert_points(conn: psycopg.Connection, layer: str, frame: pd.DataFrame) -> int:
-    """Insert a frame (the layer's columns plus lon, lat) into a point layer; return the count.
+    """Write a frame (a point layer's columns plus lon, lat) in one go; return the count.
 
     Runs inside the caller's transaction, so a failure leaves nothing written.
     """
     if layer not in POINT_LAYERS:
         raise ValueError(f"unknown point layer {layer!r}; expected one of {POINT_LAYERS}")
     columns = [c for c in frame.columns if c not in ("lon", "lat")]
-    cols = sql.SQL(", ").join(map(sql.Identifier, columns))
-    target = sql.Identifier(layer)
-    conn.execute("DROP TABLE IF EXISTS twin_stage")
-    conn.execute(
-        sql.SQL(
-            "CREATE TEMP TABLE twin_stage ON COMMIT DROP AS "
-            "SELECT {cols}, 0::float8 AS lon, 0::float8 AS lat FROM {target} WITH NO DATA"
-        ).format(cols=cols, target=target)
-    )
-    conn.execute(
-        "ALTER TABLE twin_stage ADD COLUMN sid bigint GENERATED ALWAYS AS IDENTITY, "
-        "ADD COLUMN geom geometry(Point, 4326) "
-        "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED"
-    )
-    copy_sql = sql.SQL("COPY twin_stage ({cols}, lon, lat) FROM STDIN (FORMAT csv)").format(
-        cols=cols
-    )
-    # Staged in space-filling-curve order, each polygon's candidates sit on a few heap pages
-    # (3.8x faster assignment at 1M points), and the layer's rows land clustered by place.
-    ordered = _utc_naive(frame[[*columns, "lon", "lat"]]).iloc[z_order(frame["lon"], frame["lat"])]
-    conn.execute("SET LOCAL TimeZone = 'UTC'")  # the naive timestamps below are UTC
-    with conn.cursor().copy(copy_sql) as copy:
-        for start in range(0, len(ordered), COPY_ROWS):
-            buf = io.StringIO()
-            ordered.iloc[start : start + COPY_ROWS].to_csv(buf, header=False, index=False)
-            copy.write(buf.getvalue())
-    conn.execute("CREATE INDEX ON twin_stage USING gist (geom)")
-    conn.execute("ANALYZE twin_stage")
-    conn.execute("SET LOCAL twin.bulk_assigned = 'on'")
-    conn.execute("SET LOCAL work_mem = '256MB'")  # the tie-rule sort of 1M rows stays in memory
-    cur = conn.execute(
-        sql.SQL(
-            "INSERT INTO {target} ({cols}, geom, grid_id) "
-            "SELECT {scols}, s.geom, a.grid_id FROM twin_stage s "
-            "LEFT JOIN ({assign}) a ON a.sid = s.sid ORDER BY s.sid"
-        ).format(
-            target=target,
-            cols=cols,
-            scols=sql.SQL(", ").join(sql.Identifier("s", c) for c in columns),
-            assign=ASSIGN,
-        )
-    )
-    conn.execute("SET LOCAL twin.bulk_assigned = 'off'")
-    conn.execute("RESET TimeZone")
-    conn.execute("RESET work_mem")
-    conn.execute("DROP TABLE twin_stage")
-    return cur.rowcount
+    create_point_stage(conn, layer, columns)
+    copy_frame(conn, in_z_order(frame))
+    index_point_stage(conn)
+    inserted, updated = upsert_points(conn, layer, columns)
+    return inserted + updated
 
 
-def _utc_naive(frame: pd.DataFrame) -> pd.DataFrame:
-    """Time-zone-aware columns as naive UTC: pandas writes those to CSV ~3x faster."""
-    aware = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
-    if not aware:
-        return frame
-    return frame.assign(**{c: frame[c].dt.tz_convert("UTC").dt.tz_localize(None) for c in aware})
+def in_z_order(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows along a Z-order curve: each polygon's candidates then sit on a few heap pages
+    (3.8x faster assignment at 1M points) and the layer's rows land clustered by place."""
+    return frame.iloc[z_order(frame["lon"], frame["lat"])]
 
 
 def z_order(lon: pd.Series, lat: pd.Series) -> np.ndarray:
@@ -103,3 +136,11 @@ def z_order(lon: pd.Series, lat: pd.Series) -> np.ndarray:
         for bit in range(16):
             key |= ((cells >> np.uint64(bit)) & np.uint64(1)) << np.uint64(2 * bit + axis)
     return np.argsort(key, kind="stable")
+
+
+def _utc_naive(frame: pd.DataFrame) -> pd.DataFrame:
+    """Time-zone-aware columns as naive UTC: pandas writes those to CSV ~3x faster."""
+    aware = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+    if not aware:
+        return frame
+    return frame.assign(**{c: frame[c].dt.tz_convert("UTC").dt.tz_localize(None) for c in aware})

@@ -40,8 +40,13 @@ COMPOSITES = ("green", "yellow", "red")
 REASONS = ("overdue", "open_severe", "sensor_alarm", "open", "camera_offline")
 # The counts the composite is judged on.
 COMPOSITE_INPUTS = (
-    "overdue", "open", "open_severity_1", "cameras", "camera_status_online", "sensor_status_alarm",
-)  # fmt: skip
+    "overdue",
+    "open",
+    "open_severity_1",
+    "cameras",
+    "camera_status_online",
+    "sensor_status_alarm",
+)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,160 @@
+"""Each format and CRS loads and lands where it should, with write-time grid assignment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import pytest
+
+from tests import files, gridworld
+from tests.gridworld import lonlat
+from twin.catalog import Layer, load_catalog
+from twin.ingest.load import LoadRefused, load_file
+from twin.settings import Settings
+
+CM_IN_DEG = 0.01 / 111_320
+
+
+@pytest.fixture
+def layers() -> dict[str, Layer]:
+    return load_catalog(Settings().layers_dir)
+
+
+@pytest.fixture
+def world(conn: psycopg.Connection) -> dict[str, int]:
+    return gridworld.build(conn)
+
+
+def stored(
+    conn: psycopg.Connection, table: str = "incident"
+) -> dict[str, tuple[float, float, str | None]]:
+    rows = conn.execute(
+        f"SELECT p.code, ST_X(p.geom), ST_Y(p.geom), g.code FROM {table} p "
+        "LEFT JOIN grid g ON g.id = p.grid_id ORDER BY p.code"
+    ).fetchall()
+    return {code: (x, y, grid) for code, x, y, grid in rows}
+
+
+SPOTS = [(0.5, 0.5), (1.5, 0.5), (1.0, 1.0), (5.0, 5.0)]
+EXPECTED_GRIDS = ["G1", "G2", "G1", None]
+
+
+def assert_landed(conn: psycopg.Connection, tolerance_deg: float = 1e-9) -> None:
+    got = stored(conn)
+    assert sorted(got) == ["F1", "F2", "F3", "F4"]
+    for i, (x, y) in enumerate(SPOTS):
+        lon, lat, grid = got[f"F{i + 1}"]
+        assert (
+            abs(lon - lonlat(x, y)[0]) < tolerance_deg
+            and abs(lat - lonlat(x, y)[1]) < tolerance_deg
+        )
+        assert grid == EXPECTED_GRIDS[i]
+
+
+def test_geojson_in_wgs84(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    path = files.write(files.incidents(SPOTS), tmp_path / "e.geojson")
+    report = load_file(conn, layers["incident"], path)
+    assert (report.inserted, report.updated) == (4, 0)
+    assert_landed(conn)
+    row = conn.execute(
+        "SELECT severity, reported_at = '2026-11-20 00:00:00+00' FROM incident WHERE code = 'F1'"
+    ).fetchone()
+    assert row == (3, True)  # "+08:00" respected; enum "3" stored as smallint
+
+
+def test_geopackage_in_a_cgcs2000_gauss_kruger_zone(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    frame = files.incidents(SPOTS).to_crs("EPSG:4547")  # CGCS2000 / 3-degree GK CM 114E
+    path = files.write(frame, tmp_path / "e.gpkg", layer="cases")
+    load_file(conn, layers["incident"], path, layer_name="cases")
+    assert_landed(conn, tolerance_deg=CM_IN_DEG)
+
+
+def test_cgcs2000_geographic(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    frame = files.incidents(SPOTS).set_crs("EPSG:4490", allow_override=True)
+    load_file(conn, layers["incident"], files.write(frame, tmp_path / "e.gpkg"))
+    assert_landed(conn, tolerance_deg=CM_IN_DEG)
+
+
+def test_zipped_shapefile_with_chinese_field_names_in_gbk(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    frame = files.incidents(SPOTS).rename(columns={"code": "编码", "category": "类别"})
+    frame["描述"] = ["垃圾堆放未清运", "邻里纠纷", "占道经营", "井盖缺失"]
+    shp = files.write(frame, tmp_path / "事件.shp", encoding="GBK")
+    assert (tmp_path / "事件.cpg").read_text() == "GBK"
+    path = files.zip_shapefile(shp)
+    load_file(
+        conn,
+        layers["incident"],
+        path,
+        mapping={"code": "编码", "category": "类别", "description": "描述"},
+    )
+    assert_landed(conn)
+    assert conn.execute("SELECT description FROM incident WHERE code = 'F4'").fetchone() == (
+        "井盖缺失",
+    )
+
+
+def test_shapefile_folder_member(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    path = files.write(files.incidents(SPOTS), tmp_path / "e.shp")
+    load_file(conn, layers["incident"], path)
+    assert_landed(conn)
+
+
+def test_csv_with_lon_lat_columns_needs_a_crs(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    frame = files.incidents(SPOTS)
+    table = frame.drop(columns="geometry").assign(经度=frame.geometry.x, 纬度=frame.geometry.y)
+    path = tmp_path / "e.csv"
+    table.to_csv(path, index=False)
+    with pytest.raises(LoadRefused) as refused:
+        load_file(conn, layers["incident"], path)
+    assert "declares no CRS" in str(refused.value.problems[0])
+    load_file(conn, layers["incident"], path, crs="4326")
+    assert_landed(conn)
+
+
+def test_csv_with_a_wkt_column(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    frame = files.incidents(SPOTS)
+    table = frame.drop(columns="geometry").assign(wkt=frame.geometry.to_wkt())
+    path = tmp_path / "e.csv"
+    table.to_csv(path, index=False)
+    load_file(conn, layers["incident"], path, crs="EPSG:4326")
+    assert_landed(conn)
+
+
+def test_gcj02_coordinates_are_converted_to_wgs84(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    from twin.ingest.gcj02 import wgs84_to_gcj02
+
+    frame = files.incidents(SPOTS)
+    glon, glat = wgs84_to_gcj02(frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy())
+    path = tmp_path / "amap.csv"
+    frame.drop(columns="geometry").assign(lng=glon, lat=glat).to_csv(path, index=False)
+    load_file(conn, layers["incident"], path, crs="4326", gcj02=True)
+    assert_landed(conn, tolerance_deg=CM_IN_DEG / 10)  # a millimetre
+    shift = np.hypot(glon - frame.geometry.x, glat - frame.geometry.y).min() * 111_320
+    assert shift > 100  # without --from gcj02 these would sit hundreds of metres off
+
+
+def test_a_file_crs_and_a_different_crs_option_are_refused(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    path = files.write(files.incidents(SPOTS).to_crs("EPSG:4547"), tmp_path / "e.gpkg")
+    with pytest.raises(LoadRefused, match="1 problem"):
+        load_file(conn, layers["incident"], path, crs="4326")
+    assert conn.execute("SELECT count(*) FROM incident").fetchone() == (0,)

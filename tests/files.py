@@ -1,0 +1,98 @@
+"""Crafting small GIS files for loader tests (GeoJSON, GeoPackage, Shapefile, CSV)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pyogrio
+import shapely
+
+from tests.gridworld import GRIDS, lonlat
+
+INCIDENT = {
+    "category": "sanitation",
+    "severity": "3",
+    "source": "patrol",
+    "status": "reported",
+    "reported_at": "2026-11-20T08:00:00+08:00",
+    "due_at": "2026-11-27T08:00:00+08:00",
+}
+
+
+def incidents(spots: list[tuple[float, float]], **overrides: Any) -> gpd.GeoDataFrame:
+    """Incidents at cell coordinates of the grid world, codes F1, F2, ..., in EPSG:4326."""
+    rows = [INCIDENT | {"code": f"F{i + 1}"} | overrides for i in range(len(spots))]
+    points = [shapely.Point(*lonlat(x, y)) for x, y in spots]
+    return gpd.GeoDataFrame(rows, geometry=points, crs="EPSG:4326")
+
+
+def geojson(path: Path, features: list[dict[str, Any]], crs: str | None = None) -> Path:
+    """A GeoJSON file from raw features (so tests can write what libraries would refuse)."""
+    doc: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if crs:
+        doc["crs"] = {"type": "name", "properties": {"name": crs}}
+    path.write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    return path
+
+
+def feature(props: dict[str, Any], geometry: dict[str, Any] | None) -> dict[str, Any]:
+    """One GeoJSON feature."""
+    return {"type": "Feature", "properties": props, "geometry": geometry}
+
+
+def point(x: float, y: float) -> dict[str, Any]:
+    """A GeoJSON point at cell coordinates."""
+    return {"type": "Point", "coordinates": list(lonlat(x, y))}
+
+
+def grid_frame(codes: list[str] | None = None) -> gpd.GeoDataFrame:
+    """The grid world's four grids as a grid-layer file would hold them."""
+    codes = codes or sorted(GRIDS)
+    geoms = []
+    for code in codes:
+        x0, y0, x1, y1, hole = GRIDS[code]
+        shell = [lonlat(x0, y0), lonlat(x1, y0), lonlat(x1, y1), lonlat(x0, y1)]
+        holes = []
+        if hole:
+            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+            holes = [
+                [
+                    lonlat(mx - 0.2, my - 0.2),
+                    lonlat(mx - 0.2, my + 0.2),
+                    lonlat(mx + 0.2, my + 0.2),
+                    lonlat(mx + 0.2, my - 0.2),
+                ]
+            ]
+        geoms.append(shapely.Polygon(shell, holes))
+    rows = [
+        {
+            "code": c,
+            "name": f"grid {c}",
+            "parent_code": "C",
+            "officer": f"officer {c}",
+            "population": 1000,
+            "households": 400,
+        }
+        for c in codes
+    ]
+    return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
+
+
+def write(frame: gpd.GeoDataFrame, path: Path, **kw: Any) -> Path:
+    """Write with pyogrio (driver from the extension)."""
+    pyogrio.write_dataframe(frame, path, **kw)
+    return path
+
+
+def zip_shapefile(shp: Path) -> Path:
+    """The shapefile's parts in one .zip beside it."""
+    out = shp.with_suffix(".zip")
+    with zipfile.ZipFile(out, "w") as z:
+        for part in shp.parent.glob(f"{shp.stem}.*"):
+            if part.suffix != ".zip":
+                z.write(part, part.name)
+    return out

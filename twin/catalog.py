@@ -1,0 +1,256 @@
+"""The layer catalog: layers/*.toml into frozen dataclasses; unknown keys are errors."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+FIELD_TYPES = ("text", "int", "float", "bool", "timestamp", "enum")
+KINDS = ("point", "grid")
+LEVELS = ("district", "street", "community", "grid")
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+# Columns every point table has besides its catalog fields; never loaded from a file.
+POINT_SYSTEM_COLUMNS = ("id", "geom", "grid_id")
+
+
+class CatalogError(ValueError):
+    """A layer file is malformed: the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Label:
+    """A text in Chinese and English."""
+
+    zh: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The text in lang (zh-CN or en)."""
+        return self.en if lang == "en" else self.zh
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    """One allowed value of an enum field, with its labels and optional map colour."""
+
+    value: str
+    label: Label
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Field:
+    """A property of a layer's features: the only columns that may leave the database."""
+
+    name: str
+    type: str
+    title: Label
+    required: bool = False
+    values: tuple[EnumValue, ...] = ()
+
+    @property
+    def allowed(self) -> tuple[str, ...]:
+        """The allowed values of an enum field."""
+        return tuple(v.value for v in self.values)
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """How a point layer counts into grid status: a total and a count per enum value."""
+
+    total: str
+    by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a layer is drawn: colour by a field, what a popup shows, which icon."""
+
+    color_by: str | None = None
+    popup: tuple[str, ...] = ()
+    icon: str | None = None
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One catalog entry."""
+
+    name: str
+    table: str
+    kind: str
+    title: Label
+    fields: tuple[Field, ...]
+    level: str | None = None
+    rollup: Rollup | None = None
+    style: Style = Style()
+    source: str = ""
+
+    def field(self, name: str) -> Field:
+        """The field of that name, or a KeyError naming the layer."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"layer {self.name} has no field {name!r}")
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """The names of the layer's fields, in catalog order."""
+        return tuple(f.name for f in self.fields)
+
+    def stat_columns(self) -> dict[str, str]:
+        """grid_stat column -> SQL predicate, for a layer whose counts the catalog defines."""
+        if self.rollup is None:
+            return {}
+        columns = {self.rollup.total: "true"}
+        for name in self.rollup.by:
+            for v in self.field(name).values:
+                column = f"{self.name}_{name}_{v.value}"
+                columns[column] = _predicate(name, v.value)
+        return columns
+
+
+def _predicate(column: str, value: str) -> str:
+    # Built only from validated catalog names and values, with SQL quoting of the value.
+    return f"{column}::text = '{value.replace(chr(39), chr(39) * 2)}'"
+
+
+# -- parsing ----------------------------------------------------------------------------------
+class _Reader:
+    """Pops keys from one TOML table, remembering where it is for error messages."""
+
+    def __init__(self, data: dict[str, Any], where: str) -> None:
+        self.data = dict(data)
+        self.where = where
+
+    def take(self, key: str, kind: type | tuple[type, ...], default: Any = ...) -> Any:
+        if key not in self.data:
+            if default is ...:
+                raise CatalogError(f"{self.where}: missing key {key!r}")
+            return default
+        value = self.data.pop(key)
+        if not isinstance(value, kind):
+            raise CatalogError(f"{self.where}: key {key!r} has the wrong type")
+        return value
+
+    def done(self) -> None:
+        if self.data:
+            keys = ", ".join(repr(k) for k in sorted(self.data))
+            raise CatalogError(f"{self.where}: unknown key {keys}")
+
+
+def _label(value: Any, where: str) -> Label:
+    if not isinstance(value, dict):
+        raise CatalogError(f"{where}: expected {{ zh = ..., en = ... }}")
+    r = _Reader(value, where)
+    label = Label(zh=r.take("zh", str), en=r.take("en", str))
+    r.done()
+    return label
+
+
+def _name(value: str, where: str) -> str:
+    if not NAME.match(value):
+        raise CatalogError(f"{where}: {value!r} is not a valid name (a-z, 0-9, _)")
+    return value
+
+
+def _field(data: dict[str, Any], where: str) -> Field:
+    r = _Reader(data, where)
+    name = _name(r.take("name", str), f"{where} name")
+    where = f"{where} ({name})"
+    ftype = r.take("type", str)
+    if ftype not in FIELD_TYPES:
+        raise CatalogError(f"{where}: type {ftype!r} is not one of {', '.join(FIELD_TYPES)}")
+    values = []
+    for i, v in enumerate(r.take("values", list, [])):
+        vr = _Reader(v, f"{where} values[{i}]")
+        values.append(
+            EnumValue(
+                value=str(vr.take("value", (str, int))),
+                label=Label(zh=vr.take("zh", str), en=vr.take("en", str)),
+                color=vr.take("color", str, None),
+            )
+        )
+        vr.done()
+    if (ftype == "enum") != bool(values):
+        raise CatalogError(f"{where}: an enum field needs values; other types take none")
+    field = Field(
+        name=name,
+        type=ftype,
+        title=_label(r.take("title", dict), f"{where} title"),
+        required=r.take("required", bool, False),
+        values=tuple(values),
+    )
+    r.done()
+    return field
+
+
+def parse_layer(data: dict[str, Any], source: str) -> Layer:
+    """One layer from a parsed TOML document; source names the file in errors."""
+    top = _Reader(data, source)
+    head = _Reader(top.take("layer", dict), f"{source} [layer]")
+    name = _name(head.take("name", str), f"{source} [layer] name")
+    kind = head.take("kind", str)
+    if kind not in KINDS:
+        raise CatalogError(f"{source} [layer]: kind {kind!r} is not one of {', '.join(KINDS)}")
+    level = head.take("level", str, None)
+    if (kind == "grid") != (level is not None) or (level and level not in LEVELS):
+        raise CatalogError(f"{source} [layer]: a grid layer needs level = one of {LEVELS}")
+    table = _name(head.take("table", str), f"{source} [layer] table")
+    title = _label(head.take("title", dict), f"{source} [layer] title")
+    head.done()
+    fields = tuple(
+        _field(f, f"{source} [[field]] #{i + 1}") for i, f in enumerate(top.take("field", list))
+    )
+    names = [f.name for f in fields]
+    if "code" not in names:
+        raise CatalogError(f"{source}: every layer needs a 'code' field")
+    if len(set(names)) != len(names):
+        raise CatalogError(f"{source}: a field name is given twice")
+    rollup = None
+    if "rollup" in top.data:
+        rr = _Reader(top.take("rollup", dict), f"{source} [rollup]")
+        rollup = Rollup(
+            total=_name(rr.take("total", str), f"{source} [rollup] total"),
+            by=tuple(rr.take("by", list, [])),
+        )
+        rr.done()
+        for by in rollup.by:
+            if by not in names or next(f for f in fields if f.name == by).type != "enum":
+                raise CatalogError(f"{source} [rollup] by: {by!r} is not an enum field")
+    style = Style()
+    if "style" in top.data:
+        sr = _Reader(top.take("style", dict), f"{source} [style]")
+        style = Style(
+            color_by=sr.take("color_by", str, None),
+            popup=tuple(sr.take("popup", list, [])),
+            icon=sr.take("icon", str, None),
+        )
+        sr.done()
+        for ref in (*style.popup, *([style.color_by] if style.color_by else [])):
+            if ref not in names and not (kind == "grid" and ref == "composite"):
+                raise CatalogError(f"{source} [style]: {ref!r} is not a field of this layer")
+    top.done()
+    return Layer(name, table, kind, title, fields, level, rollup, style, source)
+
+
+def load_catalog(directory: Path) -> dict[str, Layer]:
+    """Every layer in directory/*.toml, by name."""
+    layers: dict[str, Layer] = {}
+    for path in sorted(directory.glob("*.toml")):
+        source = f"{directory.name}/{path.name}"
+        try:
+            data = tomllib.loads(path.read_text("utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise CatalogError(f"{source}: not valid TOML: {exc}") from exc
+        layer = parse_layer(data, source)
+        if layer.name in layers:
+            raise CatalogError(
+                f"{source}: layer {layer.name!r} is also in {layers[layer.name].source}"
+            )
+        layers[layer.name] = layer
+    if not layers:
+        raise CatalogError(f"{directory}: no layer files (*.toml)")
+    return layers

@@ -1,0 +1,179 @@
+"""`twin export`: a catalog layer to GeoPackage, GeoJSON, Shapefile or CSV."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import psycopg
+import pyogrio
+import shapely
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from twin.catalog import Layer
+from twin.store import fetch_grid_statuses
+
+FORMATS = {
+    ".gpkg": "GPKG",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".shp": "ESRI Shapefile",
+    ".csv": "CSV",
+}
+# Shapefile names stop at 10 letters: only these status columns, all short, go there.
+SHAPEFILE_STATUS = ("incidents", "open", "overdue", "cameras", "sensors", "composite")
+OPERATORS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+CONDITION = re.compile(
+    r"""\s*(?P<field>[a-z][a-z0-9_]*)\s*
+        (?:(?P<op><=|>=|!=|<>|=|<|>)\s*(?P<value>'[^']*'|"[^"]*"|[^\s()]+)
+          |(?P<in>in)\s*\((?P<list>[^)]*)\))\s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+class ExportError(ValueError):
+    """The export cannot be done as asked."""
+
+
+def _literal(text: str) -> str:
+    text = text.strip()
+    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
+
+
+def build_where(layer: Layer, text: str | None) -> tuple[sql.Composable, dict[str, Any]]:
+    """A --where filter (conditions on catalog fields joined by AND) as SQL with parameters:
+    field = value, != < <= > >=, or field IN (a, b). Anything else is refused."""
+    if not text or not text.strip():
+        return sql.SQL("true"), {}
+    parts: list[sql.Composable] = []
+    params: dict[str, Any] = {}
+    for i, cond in enumerate(re.split(r"\s+and\s+", text.strip(), flags=re.IGNORECASE)):
+        m = CONDITION.match(cond)
+        if not m:
+            raise ExportError(
+                f"--where: cannot read {cond!r}: use field = value, <, <=, >, >=, "
+                "!=, or field IN (a, b), joined by AND"
+            )
+        name = m["field"].lower()
+        if name not in layer.field_names:
+            raise ExportError(
+                f"--where: {name!r} is not a field of layer {layer.name} "
+                f"(fields: {', '.join(layer.field_names)})"
+            )
+        column = _column_sql(layer, name)
+        key = f"w{i}"
+        if m["in"]:
+            params[key] = [_literal(v) for v in m["list"].split(",") if v.strip()]
+            parts.append(sql.SQL("{}::text = ANY(%({})s)").format(column, sql.SQL(key)))
+        else:
+            params[key] = _literal(m["value"])
+            cast = sql.SQL("::text") if layer.field(name).type in ("text", "enum") else sql.SQL("")
+            parts.append(
+                sql.SQL("{}{} {} %({})s").format(
+                    column, cast, sql.SQL(OPERATORS[m["op"]]), sql.SQL(key)
+                )
+            )
+    return sql.SQL(" AND ").join(parts), params
+
+
+def _column_sql(layer: Layer, name: str) -> sql.Composable:
+    if layer.kind == "grid":
+        return sql.Identifier("p", "code") if name == "parent_code" else sql.Identifier("g", name)
+    return sql.Identifier("t", name)
+
+
+def fetch_features(
+    conn: psycopg.Connection, layer: Layer, where: str | None = None
+) -> gpd.GeoDataFrame:
+    """The layer's catalog fields and geometry (only those leave the database), filtered;
+    grid layers also carry their status columns."""
+    condition, params = build_where(layer, where)
+    fields = sql.SQL(", ").join(
+        sql.SQL("{} AS {}").format(_column_sql(layer, f), sql.Identifier(f))
+        for f in layer.field_names
+    )
+    if layer.kind == "grid":
+        stmt = sql.SQL(
+            "SELECT {fields}, ST_AsBinary(g.geom) AS geom FROM grid g "
+            "LEFT JOIN grid p ON p.id = g.parent_id "
+            "WHERE g.level = %(level)s AND {cond} ORDER BY g.code"
+        ).format(fields=fields, cond=condition)
+        params["level"] = layer.level
+    else:
+        stmt = sql.SQL(
+            "SELECT {fields}, ST_AsBinary(t.geom) AS geom FROM {table} t "
+            "WHERE {cond} ORDER BY t.code"
+        ).format(fields=fields, table=sql.Identifier(layer.table), cond=condition)
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(stmt, params).fetchall()
+    frame = pd.DataFrame(rows, columns=[*layer.field_names, "geom"])
+    geometry = shapely.from_wkb([bytes(g) for g in frame.pop("geom")])
+    features = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+    if layer.kind == "grid" and len(features):
+        status = fetch_grid_statuses(conn, layer.level or "grid")
+        status = status.drop(
+            columns=[c for c in status.columns if c in layer.field_names and c != "code"]
+            + ["id", "level", "parent_id", "area_m2"],
+            errors="ignore",
+        )
+        status["reasons"] = status["reasons"].map(",".join)
+        features = features.merge(status, on="code", how="left")
+    return features
+
+
+def export_layer(
+    conn: psycopg.Connection,
+    layer: Layer,
+    path: Path,
+    crs: str | None = None,
+    where: str | None = None,
+) -> int:
+    """Write the layer to path (format from the extension); return the feature count."""
+    driver = FORMATS.get(path.suffix.lower())
+    if driver is None:
+        raise ExportError(f"{path}: unknown format; use one of {', '.join(FORMATS)}")
+    features = fetch_features(conn, layer, where)
+    if crs:
+        features = features.to_crs(f"EPSG:{crs}" if crs.isdigit() else crs)
+    if driver == "ESRI Shapefile" and layer.kind == "grid":
+        extra = [c for c in features.columns if c not in (*layer.field_names, "geometry")]
+        features = features.drop(columns=[c for c in extra if c not in SHAPEFILE_STATUS])
+    if driver in ("ESRI Shapefile", "CSV", "GeoJSON"):
+        features = _timestamps_as_text(features)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if driver == "CSV":
+        _write_csv(features, layer, path)
+    else:
+        options = {"SIGNIFICANT_FIGURES": 17, "RFC7946": "NO"} if driver == "GeoJSON" else {}
+        pyogrio.write_dataframe(
+            features,
+            path,
+            driver=driver,
+            layer=layer.name,
+            encoding="UTF-8" if driver == "ESRI Shapefile" else None,
+            layer_options=options or None,
+        )
+    return len(features)
+
+
+def _timestamps_as_text(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Timestamps as ISO 8601 text with their offset: exact where a format has no datetime."""
+    out = frame.copy()
+    for c in out.columns:
+        if isinstance(out[c].dtype, pd.DatetimeTZDtype):
+            out[c] = [None if pd.isna(v) else v.isoformat() for v in out[c]]
+    return out
+
+
+def _write_csv(features: gpd.GeoDataFrame, layer: Layer, path: Path) -> None:
+    table = pd.DataFrame(features.drop(columns="geometry"))
+    if layer.kind == "point":
+        table.insert(0, "lat", features.geometry.y)
+        table.insert(0, "lon", features.geometry.x)
+    else:
+        table["wkt"] = shapely.to_wkt(features.geometry.to_numpy(), rounding_precision=-1)
+    table.to_csv(path, index=False, encoding="utf-8")

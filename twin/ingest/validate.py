@@ -1,0 +1,312 @@
+"""Check and convert one chunk of features against a catalog layer: every problem reported
+with its feature number, code, field and reason; repairs only when asked and never guessed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from twin.catalog import Field, Layer
+from twin.ingest.gcj02 import gcj02_to_wgs84
+from twin.ingest.read import Chunk
+
+WGS84 = CRS.from_epsg(4326)
+SLIVER_M2 = 1.0  # --fix drops polygon parts smaller than this
+M2_PER_DEG2 = 111_320.0**2  # at the equator; slivers are tiny, so the scale need not be exact
+CHINA_OFFSET = "+08:00"  # timestamps written without an offset are China Standard Time
+HAS_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+TRUE = {"true", "t", "1", "yes", "y", "是"}
+FALSE = {"false", "f", "0", "no", "n", "否"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a feature (or the whole file, feature None) cannot be loaded."""
+
+    feature: int | None
+    code: str | None
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = "file" if self.feature is None else f"feature {self.feature}"
+        if self.code:
+            where += f" (code {self.code})"
+        return f"{where}: {self.field}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read the file: its CRS, GCJ-02 offset, repairs, column names per field."""
+
+    crs: CRS
+    columns: dict[str, str]  # catalog field -> file column
+    fix: bool = False
+    gcj02: bool = False
+
+
+def resolve_columns(
+    layer: Layer, file_columns: list[str], mapping: dict[str, str]
+) -> tuple[dict[str, str], list[Problem]]:
+    """Which file column feeds each catalog field (--map, same name, or its 10-letter
+    shapefile form); a required field with no column is a problem of the whole file."""
+    problems = []
+    unknown = set(mapping) - set(layer.field_names) - {"lon", "lat", "wkt"}
+    for name in sorted(unknown):
+        problems.append(Problem(None, None, name, f"--map names no field of layer {layer.name}"))
+    columns: dict[str, str] = {}
+    for f in layer.fields:
+        candidates = [mapping[f.name]] if f.name in mapping else [f.name, f.name[:10]]
+        found = next((c for c in candidates if c in file_columns), None)
+        if found:
+            columns[f.name] = found
+        elif f.name in mapping:
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    f.name,
+                    f"--map names column {mapping[f.name]!r}, which the file does not have",
+                )
+            )
+        elif f.required:
+            problems.append(
+                Problem(
+                    None,
+                    None,
+                    f.name,
+                    "required field missing from the file "
+                    f"(its columns: {', '.join(file_columns)})",
+                )
+            )
+    return columns, problems
+
+
+def allowed_bounds(crs: CRS) -> tuple[float, float, float, float]:
+    """The coordinates a CRS can hold, from its area of use, with a margin."""
+    if crs.is_geographic:
+        return (-180.0, -90.0, 180.0, 90.0)
+    if crs.area_of_use is None:
+        return (-np.inf, -np.inf, np.inf, np.inf)
+    to_crs = Transformer.from_crs(WGS84, crs, always_xy=True)
+    x0, y0, x1, y1 = to_crs.transform_bounds(*crs.area_of_use.bounds)
+    mx, my = (x1 - x0) * 0.5, (y1 - y0) * 0.5
+    return (x0 - mx, y0 - my, x1 + mx, y1 + my)
+
+
+def convert_chunk(
+    layer: Layer, chunk: Chunk, opts: Options
+) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+    """The chunk as rows ready to stage (fields typed, feature number, geometry in WGS 84),
+    with the problems found and the repairs made."""
+    n = len(chunk.attributes)
+    features = np.arange(chunk.first, chunk.first + n)
+    problems: list[Problem] = []
+    out = pd.DataFrame({"feature": features})
+    codes = _codes(chunk, opts)
+    for f in layer.fields:
+        column = opts.columns.get(f.name)
+        raw = chunk.attributes[column] if column else pd.Series([None] * n)
+        values, bad = _convert(f, raw.reset_index(drop=True))
+        for i in np.flatnonzero(bad):
+            problems.append(Problem(int(features[i]), codes[i], f.name, bad_reason(f, raw.iloc[i])))
+        if f.required:
+            for i in np.flatnonzero(pd.isna(values).to_numpy() & ~bad):
+                problems.append(
+                    Problem(int(features[i]), codes[i], f.name, "missing required value")
+                )
+        out[f.name] = values
+    geoms, geom_problems, repairs = _geometry(
+        layer, chunk.geometry, chunk.broken, features, codes, opts
+    )
+    return _with_geometry(out, geoms, layer), problems + geom_problems, repairs
+
+
+def _codes(chunk: Chunk, opts: Options) -> list[str | None]:
+    column = opts.columns.get("code")
+    if not column:
+        return [None] * len(chunk.attributes)
+    return [None if pd.isna(v) else _text(v) for v in chunk.attributes[column]]
+
+
+def _text(v: object) -> str:
+    # Codes read from GeoJSON or shapefiles often arrive as numbers: 101.0 is "101".
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def bad_reason(f: Field, value: object) -> str:
+    """Why a value does not fit its field."""
+    if f.type == "enum":
+        return f"unknown value {value!r} (expected one of: {', '.join(f.allowed)})"
+    return f"{value!r} is not a valid {f.type}"
+
+
+def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Typed values and which present values failed to convert."""
+    present = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
+    if f.type in ("text", "enum"):
+        values = pd.Series(
+            [_text(v) if p else None for v, p in zip(raw, present, strict=True)], dtype=object
+        )
+        bad = present & ~values.isin(f.allowed).to_numpy() if f.type == "enum" else ~present & False
+        return values, bad
+    if f.type in ("int", "float"):
+        numbers = pd.to_numeric(raw.where(present), errors="coerce")
+        bad = present & numbers.isna().to_numpy()
+        if f.type == "int":
+            fractional = numbers.notna().to_numpy() & (numbers.fillna(0) % 1 != 0).to_numpy()
+            bad |= fractional
+            return numbers.where(~pd.Series(bad)).astype("Int64"), bad
+        return numbers.astype("float64"), bad
+    if f.type == "bool":
+        text = raw.astype(str).str.strip().str.lower()
+        flags = [True if t in TRUE else False if t in FALSE else None for t in text]
+        values = pd.Series(flags, dtype="object").where(present)
+        return values, present & values.isna().to_numpy()
+    return _timestamps(raw, present)
+
+
+def _timestamps(raw: pd.Series, present: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        stamps = pd.Series(raw)
+        if stamps.dt.tz is None:
+            stamps = stamps.dt.tz_localize(CHINA_OFFSET)
+        return stamps.dt.tz_convert("UTC"), np.zeros(len(raw), dtype=bool)
+    text = raw.astype(str).str.strip().where(present)
+    local = text.notna() & ~text.fillna("").str.contains(HAS_OFFSET)
+    text = text.where(~local, text + CHINA_OFFSET)
+    stamps = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    return stamps, present & stamps.isna().to_numpy()
+
+
+def _geometry(
+    layer: Layer,
+    geoms: np.ndarray,
+    broken: np.ndarray | None,
+    features: np.ndarray,
+    codes: list[str | None],
+    opts: Options,
+) -> tuple[np.ndarray, list[Problem], list[str]]:
+    problems: list[Problem] = []
+    repairs: list[str] = []
+    out = np.array(geoms, dtype=object)
+
+    def problem(i: int, reason: str) -> None:
+        problems.append(Problem(int(features[i]), codes[i], "geometry", reason))
+        out[i] = None
+
+    want = "Point" if layer.kind == "point" else "MultiPolygon"
+    x0, y0, x1, y1 = allowed_bounds(opts.crs)
+    broken = broken if broken is not None else np.full(len(out), None)
+    for i, g in enumerate(out):
+        if broken[i] is not None:
+            if not opts.fix:
+                problem(i, "malformed geometry, e.g. a ring that does not close (--fix closes it)")
+                continue
+            out[i] = g = shapely.from_wkb(broken[i], on_invalid="fix")
+            repairs.append(f"feature {features[i]}: closed an unclosed ring")
+        if g is None or shapely.is_empty(g):
+            problem(i, "empty geometry")
+            continue
+        kind = g.geom_type
+        if want == "Point" and kind == "MultiPoint" and shapely.get_num_geometries(g) == 1:
+            if not opts.fix:
+                problem(i, "a MultiPoint of one point (--fix takes the point)")
+                continue
+            out[i] = g = shapely.get_geometry(g, 0)
+            repairs.append(f"feature {features[i]}: MultiPoint of one point taken as Point")
+        elif want == "MultiPolygon" and kind == "Polygon":
+            out[i] = g = shapely.multipolygons([g])
+        elif g.geom_type != want:
+            problem(i, f"wrong geometry type {kind}, expected {want}")
+            continue
+        bx0, by0, bx1, by1 = g.bounds
+        if (
+            not (x0 <= bx0 and bx1 <= x1 and y0 <= by0 and by1 <= y1)
+            or not np.isfinite(g.bounds).all()
+        ):
+            problem(
+                i,
+                f"coordinates out of range for {opts.crs.to_string()}: "
+                f"({bx0:.6g}, {by0:.6g}) – ({bx1:.6g}, {by1:.6g})",
+            )
+            continue
+        if not shapely.is_valid(g):
+            reason = shapely.is_valid_reason(g)
+            if not opts.fix:
+                problem(i, f"invalid geometry: {reason} (--fix can repair it)")
+                continue
+            fixed = _polygonal(shapely.make_valid(g))
+            if fixed is None:
+                problem(i, f"invalid geometry: {reason}; nothing valid is left after repair")
+                continue
+            out[i] = fixed
+            repairs.append(f"feature {features[i]}: made valid ({reason})")
+    out = _to_wgs84(out, opts)
+    if want == "MultiPolygon":
+        for i, g in enumerate(out):
+            if g is None:
+                continue
+            parts = shapely.get_parts(g)
+            areas = shapely.area(parts) * M2_PER_DEG2
+            if (areas < SLIVER_M2).any():
+                if not opts.fix:
+                    problem(
+                        i,
+                        f"{int((areas < SLIVER_M2).sum())} zero-area part(s) (slivers; "
+                        "--fix drops them)",
+                    )
+                    continue
+                kept = parts[areas >= SLIVER_M2]
+                if len(kept) == 0:
+                    problem(i, "nothing but zero-area slivers")
+                    continue
+                out[i] = shapely.multipolygons(list(kept))
+                repairs.append(
+                    f"feature {features[i]}: dropped "
+                    f"{int((areas < SLIVER_M2).sum())} zero-area part(s)"
+                )
+    return out, problems, repairs
+
+
+def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:
+    parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
+    polys = [q for p in parts for q in shapely.get_parts(p)]
+    return shapely.multipolygons(polys) if polys else None
+
+
+def _to_wgs84(geoms: np.ndarray, opts: Options) -> np.ndarray:
+    present = np.array([g is not None for g in geoms])
+    if not present.any():
+        return geoms
+    todo = geoms[present]
+    if not opts.crs.equals(WGS84):
+        to_wgs = Transformer.from_crs(opts.crs, WGS84, always_xy=True)
+        todo = shapely.transform(
+            todo, lambda xy: np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1]))
+        )
+    if opts.gcj02:
+        todo = shapely.transform(
+            todo, lambda xy: np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1]))
+        )
+    out = geoms.copy()
+    out[present] = todo
+    return out
+
+
+def _with_geometry(frame: pd.DataFrame, geoms: np.ndarray, layer: Layer) -> pd.DataFrame:
+    ok = np.array([g is not None for g in geoms])
+    if layer.kind == "point":
+        lon, lat = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)
+        lon[ok], lat[ok] = shapely.get_x(geoms[ok]), shapely.get_y(geoms[ok])
+        frame["lon"], frame["lat"] = lon, lat
+    else:
+        frame["wkb"] = [shapely.to_wkb(g, hex=True) if g is not None else None for g in geoms]
+    return frame

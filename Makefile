@@ -10,7 +10,8 @@ APT_PACKAGES := postgresql-15-postgis-3
 SIZE    ?= city
 SEED    ?= 1
 
-.PHONY: demo serve test setup system venv lint format bench lock db-start db-stop db-status clean
+.PHONY: demo serve test setup system venv lint format bench bench-load examples lock db-start db-stop
+.PHONY: db-status clean
 
 demo: setup                 ## set up, load the small demo city (once) and serve it
 	$(BIN)/twin demo
@@ -59,6 +60,12 @@ format: venv
 
 bench: setup                ## benchmark at SIZE (default city: 5,000 grids, 1M incidents)
 	$(BIN)/twin bench --size $(SIZE) --seed $(SEED)
+
+bench-load: setup          ## load rates: a 1M-point CSV and a 5,000-polygon GeoPackage
+	$(BIN)/twin bench --loads --size city --seed $(SEED)
+
+examples: venv              ## rewrite the example files in layers/examples/
+	$(BIN)/python -m twin.synth.examples
 
 db-start: setup
 	$(BIN)/twin db start

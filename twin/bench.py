@@ -68,7 +68,7 @@ class Row:
     @property
     def ratio(self) -> float:
         """How many times better twin is (for rates, higher is better)."""
-        if self.unit == "points/s":
+        if self.unit.endswith("/s"):  # a rate
             return self.twin / self.naive
         return self.naive / self.twin
 

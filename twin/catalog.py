@@ -56,6 +56,14 @@ class Field:
         """The allowed values of an enum field."""
         return tuple(v.value for v in self.values)
 
+    @property
+    def aliases(self) -> dict[str, str]:
+        """What a file may write for each enum value: the value or its zh or en label."""
+        out: dict[str, str] = {}
+        for v in self.values:
+            out |= {v.label.zh: v.value, v.label.en: v.value, v.label.en.lower(): v.value}
+        return out | {v.value: v.value for v in self.values}
+
 
 @dataclass(frozen=True)
 class Rollup:

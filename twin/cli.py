@@ -90,10 +90,14 @@ def serve(settings: Settings, url: str) -> int:
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     """Measure assignment, status and drill-down against the naive alternatives."""
     from twin.bench import run_bench
+    from twin.bench_load import run_load_bench
 
     url = _ready_url(settings)
     with connect(url, autocommit=True) as conn:
-        print(run_bench(conn, args.size, args.seed, repeat=args.repeat))
+        if args.loads:
+            print(run_load_bench(conn, url, args.size, args.seed))
+        else:
+            print(run_bench(conn, args.size, args.seed, repeat=args.repeat))
     return 0
 
 
@@ -195,6 +199,7 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--size", choices=list(SIZES), default="city")
     bench.add_argument("--seed", type=int, default=1)
     bench.add_argument("--repeat", type=int, default=5, help="timed runs per measure")
+    bench.add_argument("--loads", action="store_true", help="measure file loads instead")
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")
     load.add_argument("layer")

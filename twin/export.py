@@ -144,6 +144,8 @@ def export_layer(
         features = features.drop(columns=[c for c in extra if c not in SHAPEFILE_STATUS])
     if driver in ("ESRI Shapefile", "CSV", "GeoJSON"):
         features = _timestamps_as_text(features)
+    if driver == "ESRI Shapefile":  # names stop at 10 letters; the loader reads them back so
+        features = features.rename(columns=lambda c: c if c == "geometry" else c[:10])
     path.parent.mkdir(parents=True, exist_ok=True)
     if driver == "CSV":
         _write_csv(features, layer, path)

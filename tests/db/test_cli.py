@@ -70,3 +70,54 @@ def test_errors_exit_non_zero_with_a_message(db_url: str) -> None:
     managed = twin("db", "stop", env={"TWIN_DATABASE_URL": db_url})
     assert managed.returncode == 1
     assert "twin does not manage that server" in managed.stdout
+
+
+def test_load_export_and_layers_check_from_the_command_line(db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from tests import gridworld
+
+    env = {"TWIN_DATABASE_URL": db_url}
+    assert twin("db", "migrate", env=env).returncode == 0
+    import psycopg
+
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        gridworld.build(conn)
+    lon, lat = gridworld.lonlat(0.5, 0.5)
+    good = {
+        "code": "E1",
+        "category": "dispute",
+        "severity": 2,
+        "source": "hotline",
+        "due_at": "2026-12-01T00:00:00Z",
+    }
+    feats = [
+        {
+            "type": "Feature",
+            "properties": good,
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        },
+        {
+            "type": "Feature",
+            "properties": good | {"code": "E2", "category": "fire"},
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        },
+    ]
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    refused = twin("load", "incident", str(bad), env=env)
+    assert refused.returncode == 1
+    assert "1 problem(s); nothing was loaded" in refused.stderr
+    assert "feature 2 (code E2): category: unknown value 'fire'" in refused.stderr
+    feats.pop()
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": feats}))
+    loaded = twin("load", "incident", str(bad), env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "incident: 1 features from" in loaded.stdout and "(1 new, 0 updated)" in loaded.stdout
+    out = tmp_path / "out.csv"
+    exported = twin("export", "incident", str(out), "--where", "category = dispute", env=env)
+    assert exported.returncode == 0 and out.read_text("utf-8").count("\n") == 2
+    check = twin("layers", "check", env=env)
+    assert check.returncode == 0 and "7 layers checked: all match the database" in check.stdout
+    unknown = twin("load", "hydrant", str(bad), env=env)
+    assert unknown.returncode == 2 and "no layer 'hydrant'" in unknown.stderr

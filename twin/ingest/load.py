@@ -145,9 +145,11 @@ def load_file(
             else:
                 inserted, updated = grids.upsert_grids(conn, layer.level or "grid", provided)
         except (psycopg.errors.CheckViolation, psycopg.errors.NotNullViolation) as exc:
+            # The row dump in the detail carries geometry hex; the message and hint are the
+            # readable part (the lifecycle trigger names the case and the allowed moves).
             reason = exc.diag.message_primary or str(exc)
-            detail = f" ({exc.diag.message_detail})" if exc.diag.message_detail else ""
-            raise LoadRefused(path, [Problem(None, None, "database", reason + detail)]) from exc
+            hint = f" ({exc.diag.message_hint})" if exc.diag.message_hint else ""
+            raise LoadRefused(path, [Problem(None, None, "database", reason + hint)]) from exc
     return LoadReport(
         layer.name, source.total, inserted, updated, time.perf_counter() - start, repairs, created
     )

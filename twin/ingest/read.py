@@ -55,7 +55,11 @@ class Source:
         for start in range(0, self.total, size):
             # Raw WKB, converted per feature: one malformed geometry must not stop the file.
             meta, _, wkb, values = pyogrio.raw.read(
-                _ogr_path(self.path), layer=self.layer, skip_features=start, max_features=size
+                _ogr_path(self.path),
+                layer=self.layer,
+                skip_features=start,
+                max_features=size,
+                datetime_as_string=True,  # keeps a stored offset ("Z"); naive stays naive
             )
             attributes = pd.DataFrame(dict(zip(meta["fields"], values, strict=True)))
             wkb = np.asarray(wkb, dtype=object)

@@ -144,7 +144,7 @@ def _text(v: object) -> str:
 def bad_reason(f: Field, value: object) -> str:
     """Why a value does not fit its field."""
     if f.type == "enum":
-        return f"unknown value {value!r} (expected one of: {', '.join(f.allowed)})"
+        return f"unknown value {value!r} (expected one of: {', '.join(f.allowed)}, or their labels)"
     return f"{value!r} is not a valid {f.type}"
 
 
@@ -155,8 +155,13 @@ def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         values = pd.Series(
             [_text(v) if p else None for v, p in zip(raw, present, strict=True)], dtype=object
         )
-        bad = present & ~values.isin(f.allowed).to_numpy() if f.type == "enum" else ~present & False
-        return values, bad
+        if f.type == "text":
+            return values, np.zeros(len(raw), dtype=bool)
+        # Department extracts write labels (环境卫生) as often as codes (sanitation).
+        aliases = f.aliases
+        stripped = values.map(lambda v: v if v is None else v.strip())
+        known = stripped.map(lambda v: aliases.get(v, aliases.get(str(v).lower())) if v else None)
+        return known.where(present, None), present & known.isna().to_numpy()
     if f.type in ("int", "float"):
         numbers = pd.to_numeric(raw.where(present), errors="coerce")
         bad = present & numbers.isna().to_numpy()
@@ -174,11 +179,6 @@ def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _timestamps(raw: pd.Series, present: np.ndarray) -> tuple[pd.Series, np.ndarray]:
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        stamps = pd.Series(raw)
-        if stamps.dt.tz is None:
-            stamps = stamps.dt.tz_localize(CHINA_OFFSET)
-        return stamps.dt.tz_convert("UTC"), np.zeros(len(raw), dtype=bool)
     text = raw.astype(str).str.strip().where(present)
     local = text.notna() & ~text.fillna("").str.contains(HAS_OFFSET)
     text = text.where(~local, text + CHINA_OFFSET)

@@ -130,7 +130,7 @@ def cameras(rng: np.random.Generator, grids: list[Area], n: int, now: datetime) 
             "code": [f"CAM{i + 1:07d}" for i in range(n)],
             "name": [f"雪亮{i + 1:06d}号" for i in range(n)],
             "status": status,
-            "last_seen": pd.Timestamp(now) - pd.to_timedelta(ago, unit="s"),
+            "last_seen": (pd.Timestamp(now) - pd.to_timedelta(ago, unit="s")).floor("s"),
             "heading_deg": np.round(rng.uniform(0, 359.9, n), 1),
             "fov_deg": np.where(dome, 360.0, np.round(rng.uniform(55, 110, n), 0)),
             "range_m": np.where(dome, 30.0, np.round(rng.uniform(40, 120, n), 0)),
@@ -163,7 +163,7 @@ def sensors(rng: np.random.Generator, grids: list[Area], n: int, now: datetime) 
             "status": status,
             "last_value": np.round(value, 3),
             "unit": [SENSOR_UNITS[k][0] for k in kind],
-            "last_reading_at": pd.Timestamp(now) - pd.to_timedelta(ago, unit="s"),
+            "last_reading_at": (pd.Timestamp(now) - pd.to_timedelta(ago, unit="s")).floor("s"),
             "lon": lon,
             "lat": lat,
         }
@@ -254,7 +254,13 @@ def incidents(
     pick = rng.integers(0, 4, n)
     frame["description"] = [descr[c][p] for c, p in zip(cat_names, pick, strict=True)]
     frame["lon"], frame["lat"] = lon, lat
-    return frame
+    return _whole_seconds(frame)
+
+
+def _whole_seconds(frame: pd.DataFrame) -> pd.DataFrame:
+    """Timestamps to the second, as case systems record them."""
+    stamps = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+    return frame.assign(**{c: frame[c].dt.floor("s") for c in stamps})
 
 
 def _lifecycle(

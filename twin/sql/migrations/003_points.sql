@@ -56,9 +56,10 @@ CREATE TABLE incident (
     description     text,
     geom            geometry(Point, 4326) NOT NULL,
     grid_id         bigint,
-    CHECK (due_at >= reported_at),
-    CHECK ((status = 'closed') = (closed_at IS NOT NULL)),
-    CHECK (status NOT IN ('resolved', 'closed') OR resolved_at IS NOT NULL)
+    CONSTRAINT incident_due_not_before_report CHECK (due_at >= reported_at),
+    CONSTRAINT incident_closed_iff_closed_at CHECK ((status = 'closed') = (closed_at IS NOT NULL)),
+    CONSTRAINT incident_resolved_has_resolved_at
+        CHECK (status NOT IN ('resolved', 'closed') OR resolved_at IS NOT NULL)
 );
 
 CREATE INDEX camera_geom_idx ON camera USING gist (geom);

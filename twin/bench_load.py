@@ -1,0 +1,149 @@
+"""`twin bench --loads`: load rates of a 1M-point CSV and a 5,000-polygon GeoPackage through
+`twin load`, beside row-by-row INSERTs, in a scratch database on the same server."""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import psycopg
+import pyogrio
+from psycopg import conninfo, sql
+
+from twin.bench import Row, format_table
+from twin.catalog import load_catalog
+from twin.db.migrate import migrate
+from twin.export import export_layer, fetch_features
+from twin.settings import Settings
+from twin.synth.load import load_demo
+
+SCRATCH = "twin_bench_load"
+ROW_BY_ROW_SAMPLE = 20_000
+LEVELS = ("district", "street", "community", "grid")
+
+
+def _scratch(url: str) -> str:
+    admin = conninfo.make_conninfo(url, dbname="postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH))
+        )
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(SCRATCH)))
+    scratch = conninfo.make_conninfo(url, dbname=SCRATCH)
+    with psycopg.connect(scratch) as conn:
+        migrate(conn)
+    return scratch
+
+
+def _cli_load(url: str, layer: str, path: Path, *extra: str) -> float:
+    """Seconds for `twin load` in a child process (its peak memory is then measurable)."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "twin.cli", "load", layer, str(path), *extra],
+        env=os.environ | {"TWIN_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"twin load {layer} failed:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - start
+
+
+def _row_by_row(url: str, table: str, frame: pd.DataFrame, columns: list[str]) -> float:
+    """Rows per second for plain INSERTs, one per feature, the trigger assigning each grid."""
+    stmt = sql.SQL("INSERT INTO {} ({}, geom) VALUES ({}, ST_GeomFromText(%s, 4326))").format(
+        sql.Identifier(table),
+        sql.SQL(", ").join(map(sql.Identifier, columns)),
+        sql.SQL(", ").join(sql.Placeholder() * len(columns)),
+    )
+    subset = frame[[*columns, "wkt"]]
+    rows = [
+        tuple(r) for r in subset.astype(object).where(subset.notna(), None).itertuples(index=False)
+    ]
+    with psycopg.connect(url) as conn:
+        start = time.perf_counter()
+        with conn.cursor() as cur:
+            cur.executemany(stmt, rows)
+        seconds = time.perf_counter() - start
+        conn.rollback()  # measured, not kept
+    return len(rows) / seconds
+
+
+def run_load_bench(conn: psycopg.Connection, url: str, size: str, seed: int) -> str:
+    """Export the demo of that size to files, load them into a scratch database, report."""
+    load_demo(conn, size, seed, progress=True)
+    layers = load_catalog(Settings.from_env().layers_dir)
+    work = Path(tempfile.mkdtemp(prefix="twin-bench-"))
+    gpkg, csv = work / "grids.gpkg", work / "incidents.csv"
+    for level in LEVELS:
+        grids = fetch_features(conn, layers[level])
+        keep = [*layers[level].field_names, "geometry"]
+        pyogrio.write_dataframe(grids[keep], gpkg, layer=level, append=gpkg.exists())
+    n_points = export_layer(conn, layers["incident"], csv)
+    n_grids = int(pyogrio.read_info(gpkg, layer="grid")["features"])
+    scratch = _scratch(url)
+    for level in LEVELS[:-1]:
+        _cli_load(scratch, level, gpkg, "--layer-name", level)
+    grid_s = _cli_load(scratch, "grid", gpkg, "--layer-name", "grid")
+    point_s = _cli_load(scratch, "incident", csv, "--crs", "4326")
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    sample = pd.read_csv(csv, nrows=ROW_BY_ROW_SAMPLE, dtype=str).rename(columns=str.strip)
+    sample = sample.assign(
+        wkt="POINT(" + sample["lon"] + " " + sample["lat"] + ")", code="RB" + sample["code"]
+    )
+    point_cols = [
+        "code",
+        "category",
+        "severity",
+        "source",
+        "status",
+        "reported_at",
+        "dispatched_at",
+        "started_at",
+        "escalated_at",
+        "resolved_at",
+        "closed_at",
+        "due_at",
+        "department",
+        "description",
+    ]
+    naive_points = _row_by_row(scratch, "incident", sample, point_cols)
+    polys = fetch_features(conn, layers["grid"])[["code", "name", "geometry"]].head(1000)
+    polys = pd.DataFrame(
+        {
+            "code": "RB" + polys["code"],
+            "name": polys["name"],
+            "level": "district",
+            "wkt": polys.geometry.to_wkt(),
+        }
+    )
+    naive_polys = _row_by_row(scratch, "grid", polys, ["code", "name", "level"])
+    rows = [
+        Row(
+            f"load {n_points:,}-point CSV (validated, all-or-nothing)",
+            n_points / point_s,
+            naive_points,
+            f"row-by-row INSERT + trigger (rate on {len(sample):,})",
+            "points/s",
+        ),
+        Row(
+            f"load {n_grids:,}-polygon GeoPackage (topology checked)",
+            n_grids / grid_s,
+            naive_polys,
+            f"row-by-row INSERT, no checks (rate on {len(polys):,})",
+            "polygons/s",
+        ),
+    ]
+    header = (
+        f"twin bench --loads — size {size}: {csv.stat().st_size / 1e6:,.0f} MB CSV, "
+        f"{gpkg.stat().st_size / 1e6:,.0f} MB GeoPackage (in {work}); peak memory of a "
+        f"`twin load` process {peak_mb:,.0f} MB; CSV {point_s:,.1f} s, grids {grid_s:,.1f} s"
+    )
+    return format_table(rows, header)

@@ -5,8 +5,9 @@ PYTHON  ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 SUDO    := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-# Debian packages: PostGIS for the installed PostgreSQL (pulls in the server if missing).
-APT_PACKAGES := postgresql-15-postgis-3
+# Debian packages: PostGIS for the installed PostgreSQL (pulls in the server if missing);
+# Chromium for the browser tests (never a downloaded browser) and CJK fonts to render Chinese.
+APT_PACKAGES := postgresql-15-postgis-3 chromium fonts-noto-cjk
 SIZE    ?= city
 SEED    ?= 1
 

@@ -151,3 +151,40 @@ def test_an_empty_store_has_an_empty_status_table(conn: psycopg.Connection) -> N
     frame = fetch_grid_statuses(conn)
     assert frame.empty
     assert {"code", "open", "overdue", "composite"} <= set(frame.columns)
+
+
+def test_moving_a_grid_to_another_parent_moves_its_counts(
+    conn: psycopg.Connection, ids: dict[str, int]
+) -> None:
+    add_incident(conn, "E1", 0.5, 0.5)
+    add_incident(conn, "E2", 1.5, 0.5)
+    conn.execute(
+        "INSERT INTO grid (code, name, level, parent_id, geom) VALUES ('C2', 'c2', 'community',"
+        " %s, %s)",
+        [ids["S"], gridworld.square_wkt(0, 0, 1, 1)],
+    )
+    conn.execute(
+        "UPDATE grid SET parent_id = (SELECT id FROM grid WHERE code = 'C2') WHERE code = 'G1'"
+    )
+    counts = fetch_grid_statuses(conn, "community").set_index("code")["incidents"].to_dict()
+    assert counts == {"C": 1, "C2": 1}
+    assert fetch_grid_statuses(conn, "street")["incidents"].tolist() == [2]
+    lineage = conn.execute(
+        "SELECT g.code FROM grid_ancestor a JOIN grid g ON g.id = a.ancestor_id"
+        " WHERE a.grid_id = %s ORDER BY a.depth",
+        [ids["G1"]],
+    ).fetchall()
+    assert [c for (c,) in lineage] == ["G1", "C2", "S", "D"]
+
+
+def test_deleting_a_grid_unassigns_its_points(
+    conn: psycopg.Connection, ids: dict[str, int]
+) -> None:
+    add_incident(conn, "E1", 1.5, 0.5)
+    conn.execute("DELETE FROM grid WHERE code = 'G2'")
+    assert grid_of(conn, "E1") is None
+    assert fetch_unassigned(conn)["incidents"] == 1
+    assert fetch_grid_statuses(conn, "district")["incidents"].tolist() == [0]
+    assert conn.execute(
+        "SELECT count(*) FROM grid_ancestor WHERE grid_id = %s", [ids["G2"]]
+    ).fetchone() == (0,)

@@ -103,12 +103,16 @@ def test_zipped_shapefile_with_chinese_field_names_in_gbk(
     )
 
 
-def test_shapefile_folder_member(
+def test_shapefile_by_its_folder_or_its_shp(
     conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
 ) -> None:
-    path = files.write(files.incidents(SPOTS), tmp_path / "e.shp")
-    load_file(conn, layers["incident"], path)
+    folder = tmp_path / "shapes"
+    folder.mkdir()
+    path = files.write(files.incidents(SPOTS), folder / "e.shp")
+    load_file(conn, layers["incident"], folder)
     assert_landed(conn)
+    report = load_file(conn, layers["incident"], path)
+    assert (report.inserted, report.updated) == (0, 4)
 
 
 def test_csv_with_lon_lat_columns_needs_a_crs(

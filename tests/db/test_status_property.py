@@ -17,7 +17,16 @@ from twin.ingest.bulk import insert_points
 from twin.spatial.status import CATEGORIES, INCIDENT_STATUSES, OPEN_STATUSES, SENSOR_KINDS
 
 # Interiors, shared edges, the four-way vertex, the hole, outside, and anywhere nearby.
-SPOTS = [(0.5, 0.5), (1.0, 0.5), (1.0, 1.0), (1.5, 1.5), (3.0, 3.0), (1.5, 1.0), (0.5, 1.9)]
+SPOTS = [
+    (0.5, 0.5),
+    (1.0, 0.5),
+    (1.0, 1.0),
+    (1.5, 1.5),
+    (3.0, 3.0),
+    (1.5, 1.0),
+    (0.5, 1.9),
+    (1.2, 1.8),
+]
 spot = st.one_of(
     st.sampled_from(SPOTS),
     st.tuples(st.floats(-0.5, 2.5, allow_nan=False), st.floats(-0.5, 2.5, allow_nan=False)),
@@ -33,6 +42,8 @@ op = st.one_of(
     st.tuples(st.just("delete"), layer, st.integers(0, 50)),
     st.tuples(st.just("redraw"), st.sampled_from([0.3, 0.5, 1.0, 1.4])),
     st.tuples(st.just("bulk"), st.lists(spot, min_size=1, max_size=5)),
+    st.tuples(st.just("delete_grid")),
+    st.tuples(st.just("reparent")),
 )
 CAMERA_STATUSES = ("online", "offline", "fault")
 SENSOR_STATUSES = ("normal", "alarm", "offline")
@@ -96,6 +107,18 @@ def apply(conn: psycopg.Connection, step: tuple[Any, ...], n: int) -> None:
             "UPDATE grid SET geom = CASE code WHEN 'G1' THEN %s::geometry ELSE %s::geometry END "
             "WHERE code IN ('G1', 'G2')",
             [gridworld.square_wkt(0, 0, edge, 1), gridworld.square_wkt(edge, 0, 2, 1)],
+        )
+    elif kind == "delete_grid":
+        conn.execute("DELETE FROM grid WHERE code = 'G3'")  # its points become unassigned
+    elif kind == "reparent":
+        conn.execute(
+            "INSERT INTO grid (code, name, level, parent_id, geom) SELECT 'C2', 'c2', "
+            "'community', parent_id, geom FROM grid WHERE code = 'C' ON CONFLICT DO NOTHING"
+        )
+        conn.execute(
+            "UPDATE grid SET parent_id = (SELECT id FROM grid WHERE code = "
+            "CASE WHEN parent_id = (SELECT id FROM grid WHERE code = 'C') THEN 'C2' "
+            "ELSE 'C' END) WHERE code = 'G4'"
         )
     elif kind == "bulk":
         frame = pd.DataFrame(

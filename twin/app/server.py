@@ -41,6 +41,9 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
                         id=ids.MAP,
                         className="map",
                         bounds=[[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
+                        # Viewport tracking would need a center prop (bounds alone makes it
+                        # throw in the browser) and nothing here reads the viewport yet.
+                        trackViewport=False,
                         children=[
                             dl.GeoJSON(
                                 id=ids.GRIDS,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
 import psycopg
 from pyproj import CRS
@@ -47,45 +48,34 @@ class LoadReport:
         return self.features / self.seconds if self.seconds else float("inf")
 
 
+def _refuse(path: Path, field: str, reason: str) -> NoReturn:
+    raise LoadRefused(path, [Problem(None, None, field, reason)])
+
+
 def source_crs(file_crs: CRS | None, given: str | None, path: Path) -> CRS:
-    """The CRS to read the file in: its own, or --crs when it declares none (never both
-    disagreeing)."""
-    try:
-        declared = (
-            CRS.from_user_input(f"EPSG:{given}" if given and given.isdigit() else given)
-            if given
-            else None
-        )
-    except CRSError as exc:
-        raise LoadRefused(
-            path, [Problem(None, None, "--crs", f"unknown CRS {given!r}: {exc}")]
-        ) from exc
+    """The CRS to read the file in: its own, or --crs when it declares none; the two may
+    not disagree."""
+    declared = None
+    if given:
+        try:
+            declared = CRS.from_user_input(f"EPSG:{given}" if given.isdigit() else given)
+        except CRSError as exc:
+            _refuse(path, "--crs", f"unknown CRS {given!r}: {exc}")
     if file_crs is None and declared is None:
-        raise LoadRefused(
+        _refuse(
             path,
-            [
-                Problem(
-                    None,
-                    None,
-                    "crs",
-                    "the file declares no CRS: say which "
-                    "with --crs EPSG (e.g. --crs 4326 or --crs 4490)",
-                )
-            ],
+            "crs",
+            "the file declares no CRS: say which with --crs EPSG (e.g. --crs 4326 or --crs 4490)",
         )
     if file_crs is not None and declared is not None and not file_crs.equals(declared):
-        raise LoadRefused(
+        _refuse(
             path,
-            [
-                Problem(
-                    None,
-                    None,
-                    "crs",
-                    f"the file says {file_crs.to_string()} but --crs says {declared.to_string()}",
-                )
-            ],
+            "crs",
+            f"the file says {file_crs.to_string()} but --crs says {declared.to_string()}",
         )
-    return declared or file_crs  # type: ignore[return-value]
+    crs = declared or file_crs
+    assert crs is not None
+    return crs
 
 
 def load_file(

@@ -162,7 +162,29 @@ DECLARE
     moved geometry[];
     reparented boolean := false;
 BEGIN
-    PERFORM twin_rebuild_grid_ancestor();
+    -- The closure is kept in place: extended for new grids, trimmed for deleted ones (so a
+    -- planner's single edits stay cheap; rebuilding it per statement made 500 one-row inserts
+    -- in a transaction quadratic), rebuilt whole only when a statement re-parents grids or
+    -- inserts a parent together with its child.
+    -- (Each branch names only the transition tables its event has.)
+    IF TG_OP = 'INSERT' THEN
+        IF EXISTS (SELECT 1 FROM new_rows c JOIN new_rows p ON c.parent_id = p.id) THEN
+            PERFORM twin_rebuild_grid_ancestor();
+        ELSE
+            INSERT INTO grid_ancestor (grid_id, ancestor_id, depth)
+            SELECT id, id, 0 FROM new_rows
+            UNION ALL
+            SELECT n.id, a.ancestor_id, a.depth + 1
+            FROM new_rows n JOIN grid_ancestor a ON a.grid_id = n.parent_id;
+        END IF;
+    ELSIF TG_OP = 'DELETE' THEN
+        -- A grid with children cannot be deleted (RESTRICT), so only the deleted grids'
+        -- own closure rows go.
+        DELETE FROM grid_ancestor WHERE grid_id IN (SELECT id FROM old_rows);
+    ELSIF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n USING (id)
+                  WHERE o.parent_id IS DISTINCT FROM n.parent_id) THEN
+        PERFORM twin_rebuild_grid_ancestor();
+    END IF;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO grid_stat (grid_id) SELECT id FROM new_rows ON CONFLICT DO NOTHING;
         SELECT array_agg(geom) INTO moved FROM new_rows WHERE level = 'grid';

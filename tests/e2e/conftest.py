@@ -1,0 +1,131 @@
+"""Browser tests: `twin serve` over the small demo, driven in Debian's Chromium by Playwright.
+
+No browser is a failure, never a skip: `make test` installs Chromium from Debian's packages.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+from psycopg import conninfo, sql
+
+from twin.db.cluster import free_port
+from twin.synth.load import load_demo
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--enable-unsafe-swiftshader",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
+NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+
+
+@dataclass
+class Served:
+    """A running dashboard and the database behind it."""
+
+    url: str
+    db_url: str
+
+
+@pytest.fixture(scope="module")
+def served(server_url: str, template_url: str) -> Iterator[Served]:
+    name = f"twin_e2e_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier("twin_test_template")
+            )
+        )
+    db_url = conninfo.make_conninfo(server_url, dbname=name)
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        load_demo(conn, "small", seed=1, now=NOW)
+    port = free_port()
+    env = os.environ | {"TWIN_DATABASE_URL": db_url, "TWIN_PORT": str(port), "TWIN_LANG": "zh-CN"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "twin.cli", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/_dash-layout").close()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+                assert time.monotonic() < deadline, "twin serve did not start"
+                time.sleep(0.3)
+        yield Served(url, db_url)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@dataclass
+class Watched:
+    """A page with every request and console error it produced."""
+
+    page: Page
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def browser() -> Iterator[BrowserContext]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"
+    with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+        context = p.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            viewport={"width": 1600, "height": 900},
+        )
+        yield context
+        context.close()
+
+
+@pytest.fixture
+def watched(browser: BrowserContext) -> Watched:
+    page = browser.new_page()
+    w = Watched(page)
+    page.on("request", lambda r: w.requests.append(r.url))
+    page.on("console", lambda m: w.errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: w.errors.append(f"{e}\n{e.stack}"))
+    return w
+
+
+def screenshot(page: Page, name: str) -> Path:
+    """Save a screenshot under artifacts/e2e/ (kept by CI runs for people to look at)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

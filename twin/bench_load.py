@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-import resource
+import re
 import subprocess
 import sys
 import tempfile
@@ -42,8 +42,10 @@ def _scratch(url: str) -> str:
     return scratch
 
 
-def _cli_load(url: str, layer: str, path: Path, *extra: str) -> float:
-    """Seconds for `twin load` in a child process (its peak memory is then measurable)."""
+def _cli_load(url: str, layer: str, path: Path, *extra: str) -> tuple[float, float]:
+    """Seconds and peak memory (MB, as `twin load` reports it) of a load in a child process.
+
+    Not getrusage(RUSAGE_CHILDREN): that counts the fork's copy of this (large) process."""
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "twin.cli", "load", layer, str(path), *extra],
@@ -54,7 +56,8 @@ def _cli_load(url: str, layer: str, path: Path, *extra: str) -> float:
     )
     if done.returncode != 0:
         raise RuntimeError(f"twin load {layer} failed:\n{done.stderr[-3000:]}")
-    return time.perf_counter() - start
+    peak = re.search(r"peak memory ([\d,]+) MB", done.stdout)
+    return time.perf_counter() - start, float(peak[1].replace(",", "")) if peak else float("nan")
 
 
 def _row_by_row(url: str, table: str, frame: pd.DataFrame, columns: list[str]) -> float:
@@ -92,7 +95,7 @@ def run_load_bench(conn: psycopg.Connection, url: str, size: str, seed: int) -> 
     scratch = _scratch(url)
     for level in LEVELS[:-1]:
         _cli_load(scratch, level, gpkg, "--layer-name", level)
-    grid_s = _cli_load(scratch, "grid", gpkg, "--layer-name", "grid")
+    grid_s, grid_mb = _cli_load(scratch, "grid", gpkg, "--layer-name", "grid")
     # Row by row while the store holds grids only, as a planner loads them (before points).
     polys = fetch_features(conn, layers["grid"])[["code", "name", "geometry"]].head(POLY_SAMPLE)
     polys = pd.DataFrame(
@@ -104,8 +107,7 @@ def run_load_bench(conn: psycopg.Connection, url: str, size: str, seed: int) -> 
         }
     )
     naive_polys = _row_by_row(scratch, "grid", polys, ["code", "name", "level"])
-    point_s = _cli_load(scratch, "incident", csv, "--crs", "4326")
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    point_s, point_mb = _cli_load(scratch, "incident", csv, "--crs", "4326")
     sample = pd.read_csv(csv, nrows=ROW_BY_ROW_SAMPLE, dtype=str).rename(columns=str.strip)
     sample = sample.assign(
         wkt="POINT(" + sample["lon"] + " " + sample["lat"] + ")", code="RB" + sample["code"]
@@ -145,7 +147,8 @@ def run_load_bench(conn: psycopg.Connection, url: str, size: str, seed: int) -> 
     ]
     header = (
         f"twin bench --loads — size {size}: {csv.stat().st_size / 1e6:,.0f} MB CSV, "
-        f"{gpkg.stat().st_size / 1e6:,.0f} MB GeoPackage (in {work}); peak memory of a "
-        f"`twin load` process {peak_mb:,.0f} MB; CSV {point_s:,.1f} s, grids {grid_s:,.1f} s"
+        f"{gpkg.stat().st_size / 1e6:,.0f} MB GeoPackage (in {work}); peak memory of the "
+        f"`twin load` process: CSV {point_mb:,.0f} MB, GeoPackage {grid_mb:,.0f} MB; "
+        f"CSV {point_s:,.1f} s, grids {grid_s:,.1f} s"
     )
     return format_table(rows, header)

@@ -120,7 +120,7 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     """Load a GIS file into a layer, all or nothing."""
-    from twin.ingest.load import LoadRefused, load_file
+    from twin.ingest.load import LoadRefused, load_file, peak_memory_mb
 
     layer = _layer(settings, args.layer)
     with connect(_ready_url(settings), autocommit=True) as conn:
@@ -145,10 +145,13 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
             return 1
     for repair in report.repairs:
         print(f"repaired: {repair}")
+    peak = peak_memory_mb()
     print(
         f"{report.layer}: {report.features:,} features from {args.file} "
         f"({report.inserted:,} new, {report.updated:,} updated) in {report.seconds:.1f} s, "
-        f"{report.rate:,.0f} features/s" + ("; table created" if report.created_table else "")
+        f"{report.rate:,.0f} features/s"
+        + ("; table created" if report.created_table else "")
+        + (f"; peak memory {peak:,.0f} MB" if peak else "")
     )
     return 0
 

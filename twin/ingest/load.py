@@ -145,6 +145,18 @@ def load_file(
     )
 
 
+def peak_memory_mb() -> float | None:
+    """This process's peak resident memory (Linux VmHWM: per address space, so a forked
+    parent's pages do not count), or None where /proc is not there."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def duplicate_codes(conn: psycopg.Connection) -> list[Problem]:
     """A problem for each feature that repeats a code another feature of the file has."""
     problems = []

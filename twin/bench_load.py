@@ -112,22 +112,7 @@ def run_load_bench(conn: psycopg.Connection, url: str, size: str, seed: int) -> 
     sample = sample.assign(
         wkt="POINT(" + sample["lon"] + " " + sample["lat"] + ")", code="RB" + sample["code"]
     )
-    point_cols = [
-        "code",
-        "category",
-        "severity",
-        "source",
-        "status",
-        "reported_at",
-        "dispatched_at",
-        "started_at",
-        "escalated_at",
-        "resolved_at",
-        "closed_at",
-        "due_at",
-        "department",
-        "description",
-    ]
+    point_cols = list(layers["incident"].field_names)
     naive_points = _row_by_row(scratch, "incident", sample, point_cols)
     rows = [
         Row(

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 
-from twin.db.cluster import free_port
+from tests.serving import twin_serve
 
 
 def twin(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -34,30 +33,9 @@ def test_demo_loads_once_and_again_only_when_asked(db_url: str) -> None:
 
 
 def test_serve_answers_on_the_configured_port(db_url: str) -> None:
-    port = free_port()
-    env = os.environ | {"TWIN_DATABASE_URL": db_url, "TWIN_PORT": str(port)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "twin.cli", "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout") as r:
-                    assert r.status == 200
-                    assert b'"twin.gridStyle"' in r.read()
-                    break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "twin serve did not answer within 60 s"
-                time.sleep(0.3)
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    with twin_serve(db_url) as url, urllib.request.urlopen(url + "/_dash-layout") as r:
+        assert r.status == 200
+        assert b'"twin.gridStyle"' in r.read()
 
 
 def test_errors_exit_non_zero_with_a_message(db_url: str) -> None:

@@ -8,23 +8,12 @@ import numpy as np
 import psycopg
 import pytest
 
-from tests import files, gridworld
+from tests import files
 from tests.gridworld import lonlat
-from twin.catalog import Layer, load_catalog
+from twin.catalog import Layer
 from twin.ingest.load import LoadRefused, load_file
-from twin.settings import Settings
 
 CM_IN_DEG = 0.01 / 111_320
-
-
-@pytest.fixture
-def layers() -> dict[str, Layer]:
-    return load_catalog(Settings().layers_dir)
-
-
-@pytest.fixture
-def world(conn: psycopg.Connection) -> dict[str, int]:
-    return gridworld.build(conn)
 
 
 def stored(

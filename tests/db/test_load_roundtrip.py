@@ -9,19 +9,13 @@ import psycopg
 import pytest
 
 from tests import files, gridworld
-from twin.catalog import Layer, load_catalog
+from twin.catalog import Layer
 from twin.export import ExportError, build_where, export_layer, fetch_features
 from twin.ingest.load import LoadRefused, load_file
-from twin.settings import Settings
 from twin.synth.load import load_demo
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 FORMATS = ("gpkg", "geojson", "shp", "csv")
-
-
-@pytest.fixture
-def layers() -> dict[str, Layer]:
-    return load_catalog(Settings().layers_dir)
 
 
 def snapshot(conn: psycopg.Connection, layer: Layer) -> list[tuple[object, ...]]:

@@ -11,19 +11,8 @@ import pytest
 from tests import files, gridworld
 from tests.files import INCIDENT, feature, point
 from tests.gridworld import lonlat
-from twin.catalog import Layer, load_catalog
+from twin.catalog import Layer
 from twin.ingest.load import LoadRefused, load_file
-from twin.settings import Settings
-
-
-@pytest.fixture
-def layers() -> dict[str, Layer]:
-    return load_catalog(Settings().layers_dir)
-
-
-@pytest.fixture
-def world(conn: psycopg.Connection) -> dict[str, int]:
-    return gridworld.build(conn)
 
 
 def refused(conn: psycopg.Connection, layer: Layer, path: Path, **kw: object) -> list[str]:

@@ -5,13 +5,8 @@ No browser is a failure, never a skip: `make test` installs Chromium from Debian
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,7 +17,8 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 from psycopg import conninfo, sql
 
-from twin.db.cluster import free_port
+from tests.conftest import TEMPLATE
+from tests.serving import twin_serve
 from twin.synth.load import load_demo
 
 CHROMIUM = "/usr/bin/chromium"
@@ -55,36 +51,16 @@ def served(server_url: str, template_url: str) -> Iterator[Served]:
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier("twin_test_template")
+                sql.Identifier(name), sql.Identifier(TEMPLATE)
             )
         )
     db_url = conninfo.make_conninfo(server_url, dbname=name)
     with psycopg.connect(db_url, autocommit=True) as conn:
         load_demo(conn, "small", seed=1, now=NOW)
-    port = free_port()
-    env = os.environ | {"TWIN_DATABASE_URL": db_url, "TWIN_PORT": str(port), "TWIN_LANG": "zh-CN"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "twin.cli", "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(url + "/_dash-layout").close()
-                break
-            except OSError:
-                assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
-                assert time.monotonic() < deadline, "twin serve did not start"
-                time.sleep(0.3)
-        yield Served(url, db_url)
+        with twin_serve(db_url, TWIN_LANG="zh-CN") as url:
+            yield Served(url, db_url)
     finally:
-        proc.terminate()
-        proc.wait(10)
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 

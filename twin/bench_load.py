@@ -17,7 +17,7 @@ import pyogrio
 from psycopg import conninfo, sql
 
 from twin.bench import Row, format_table
-from twin.catalog import load_catalog
+from twin.catalog import LEVELS, load_catalog
 from twin.db.migrate import migrate
 from twin.export import export_layer, fetch_features
 from twin.settings import Settings
@@ -26,7 +26,6 @@ from twin.synth.load import load_demo
 SCRATCH = "twin_bench_load"
 ROW_BY_ROW_SAMPLE = 20_000
 POLY_SAMPLE = 500
-LEVELS = ("district", "street", "community", "grid")
 
 
 def _scratch(url: str) -> str:

@@ -13,6 +13,7 @@ import shapely
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from twin.catalog import LEVELS
 from twin.db.queries import query
 from twin.spatial.status import (
     CATEGORIES,
@@ -24,7 +25,6 @@ from twin.spatial.status import (
     build_status,
 )
 
-LEVELS = ("district", "street", "community", "grid")
 INCIDENT_COLUMNS = (
     "code",
     "category",

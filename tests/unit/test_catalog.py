@@ -85,3 +85,17 @@ def test_malformed_files_name_the_file_and_key(tmp_path: Path, text: str, messag
     with pytest.raises(CatalogError) as err:
         load_catalog(directory)
     assert str(err.value).startswith(message), str(err.value)
+
+
+def test_the_catalog_and_the_code_agree_on_every_enum() -> None:
+    from twin.spatial import status
+
+    layers = load_catalog(Settings().layers_dir)
+    incident, camera, sensor = layers["incident"], layers["camera"], layers["sensor"]
+    assert incident.field("category").allowed == status.CATEGORIES
+    assert incident.field("status").allowed == status.INCIDENT_STATUSES
+    assert incident.field("severity").allowed == tuple(map(str, status.SEVERITIES))
+    assert incident.field("source").allowed == status.SOURCES
+    assert camera.field("status").allowed == status.CAMERA_STATUSES
+    assert sensor.field("status").allowed == status.SENSOR_STATUSES
+    assert sensor.field("kind").allowed == status.SENSOR_KINDS

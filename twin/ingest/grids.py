@@ -10,7 +10,6 @@ from twin.db.queries import query
 from twin.ingest.bulk import STAGE
 from twin.ingest.validate import Problem
 
-LEVELS = ("district", "street", "community", "grid")
 PARENT = {"district": None, "street": "district", "community": "street", "grid": "community"}
 # Catalog fields of grid layers and the grid table's columns they fill.
 GRID_FIELDS = ("code", "name", "parent_code", "officer", "population", "households")

@@ -13,8 +13,8 @@ import psycopg
 import shapely
 from tqdm import tqdm
 
+from twin.catalog import LEVELS
 from twin.ingest import bulk, grids
-from twin.store import LEVELS
 from twin.synth import points
 from twin.synth.city import SIZES, Area, build_hierarchy, to_lonlat
 

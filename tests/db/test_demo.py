@@ -153,3 +153,23 @@ def test_the_city_behaves_like_a_real_one(conn: psycopg.Connection, small: float
     # Placed at real-looking coordinates in central China.
     assert one(conn, "SELECT ST_XMin(ST_Extent(geom)) FROM grid") > 113
     assert one(conn, "SELECT ST_YMax(ST_Extent(geom)) FROM incident") < 32
+
+
+def test_counts_after_a_demo_load_equal_a_recount(conn: psycopg.Connection, small: float) -> None:
+    # The demo defers the stat triggers and recounts once at the end; check that recount.
+    wrong = one(
+        conn,
+        """
+        SELECT count(*) FROM grid g JOIN grid_stat s ON s.grid_id = g.id
+        WHERE s.incidents <> (SELECT count(*) FROM incident i JOIN grid_ancestor a
+                              ON a.grid_id = i.grid_id WHERE a.ancestor_id = g.id)
+           OR s.cameras <> (SELECT count(*) FROM camera c JOIN grid_ancestor a
+                            ON a.grid_id = c.grid_id WHERE a.ancestor_id = g.id)""",
+    )
+    assert wrong == 0
+    assert one(conn, "SELECT incidents FROM grid_stat WHERE grid_id = 0") == one(
+        conn, "SELECT count(*) FROM incident WHERE grid_id IS NULL"
+    )
+    assert one(conn, "SELECT sum(incidents) FROM grid_stat") == 4 * 20_000 - 3 * one(
+        conn, "SELECT count(*) FROM incident WHERE grid_id IS NULL"
+    )

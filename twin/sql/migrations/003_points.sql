@@ -73,3 +73,6 @@ CREATE INDEX incident_reported_idx ON incident (reported_at DESC);
 -- cases, so "overdue" is derived at read time and is right as time passes with no write.
 CREATE INDEX incident_open_due_idx ON incident (due_at, grid_id)
     WHERE status IN ('reported', 'dispatched', 'in_progress', 'escalated');
+-- One grid's overdue count seeks its own open cases (the index above would walk the city's).
+CREATE INDEX incident_open_grid_due_idx ON incident (grid_id, due_at)
+    WHERE status IN ('reported', 'dispatched', 'in_progress', 'escalated');

@@ -12,6 +12,7 @@ import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -53,9 +54,9 @@ def template_url(server_url: str) -> str:
     return url
 
 
-@pytest.fixture
-def db_url(server_url: str, template_url: str) -> Iterator[str]:
-    """A fresh, migrated, empty database for one test."""
+@contextmanager
+def fresh_database(server_url: str) -> Iterator[str]:
+    """A new database copied from the migrated template; dropped afterwards."""
     name = f"twin_test_{secrets.token_hex(4)}"
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(
@@ -68,6 +69,13 @@ def db_url(server_url: str, template_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def db_url(server_url: str, template_url: str) -> Iterator[str]:
+    """A fresh, migrated, empty database for one test."""
+    with fresh_database(server_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import geopandas as gpd
 import pyogrio
 import shapely
 
-from tests.gridworld import GRIDS, lonlat
+from tests.gridworld import GRIDS, lonlat, square_wkt
 
 INCIDENT = {
     "category": "sanitation",
@@ -52,22 +52,10 @@ def point(x: float, y: float) -> dict[str, Any]:
 def grid_frame(codes: list[str] | None = None) -> gpd.GeoDataFrame:
     """The grid world's four grids as a grid-layer file would hold them."""
     codes = codes or sorted(GRIDS)
-    geoms = []
-    for code in codes:
-        x0, y0, x1, y1, hole = GRIDS[code]
-        shell = [lonlat(x0, y0), lonlat(x1, y0), lonlat(x1, y1), lonlat(x0, y1)]
-        holes = []
-        if hole:
-            mx, my = (x0 + x1) / 2, (y0 + y1) / 2
-            holes = [
-                [
-                    lonlat(mx - 0.2, my - 0.2),
-                    lonlat(mx - 0.2, my + 0.2),
-                    lonlat(mx + 0.2, my + 0.2),
-                    lonlat(mx + 0.2, my - 0.2),
-                ]
-            ]
-        geoms.append(shapely.Polygon(shell, holes))
+    geoms = [
+        shapely.get_geometry(shapely.from_wkt(square_wkt(*GRIDS[c]).split(";")[1]), 0)
+        for c in codes
+    ]
     rows = [
         {
             "code": c,

@@ -5,7 +5,6 @@ No browser is a failure, never a skip: `make test` installs Chromium from Debian
 
 from __future__ import annotations
 
-import secrets
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,9 +14,8 @@ from pathlib import Path
 import psycopg
 import pytest
 from playwright.sync_api import BrowserContext, Page, sync_playwright
-from psycopg import conninfo, sql
 
-from tests.conftest import TEMPLATE
+from tests.conftest import fresh_database
 from tests.serving import twin_serve
 from twin.synth.load import load_demo
 
@@ -47,22 +45,11 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(server_url: str, template_url: str) -> Iterator[Served]:
-    name = f"twin_e2e_{secrets.token_hex(4)}"
-    with psycopg.connect(server_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(TEMPLATE)
-            )
-        )
-    db_url = conninfo.make_conninfo(server_url, dbname=name)
-    with psycopg.connect(db_url, autocommit=True) as conn:
-        load_demo(conn, "small", seed=1, now=NOW)
-    try:
+    with fresh_database(server_url) as db_url:
+        with psycopg.connect(db_url, autocommit=True) as conn:
+            load_demo(conn, "small", seed=1, now=NOW)
         with twin_serve(db_url, TWIN_LANG="zh-CN") as url:
             yield Served(url, db_url)
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @dataclass

@@ -12,8 +12,6 @@ FIELD_TYPES = ("text", "int", "float", "bool", "timestamp", "enum")
 KINDS = ("point", "grid")
 LEVELS = ("district", "street", "community", "grid")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
-# Columns every point table has besides its catalog fields; never loaded from a file.
-POINT_SYSTEM_COLUMNS = ("id", "geom", "grid_id")
 
 
 class CatalogError(ValueError):

@@ -35,7 +35,6 @@ SENSOR_KINDS = (
     "manhole",
     "door_access",
 )
-COMPOSITES = ("green", "yellow", "red")
 # Why a grid is not green, in the order the UI lists them (red reasons first).
 REASONS = ("overdue", "open_severe", "sensor_alarm", "open", "camera_offline")
 # The counts the composite is judged on.

@@ -9,14 +9,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from twin.spatial.status import CATEGORIES, SENSOR_KINDS
+from twin.spatial.status import CATEGORIES, SENSOR_KINDS, SOURCES
 from twin.synth.city import Area, sample_in, xy_to_lonlat
 
 HISTORY_DAYS = 90
 
 CATEGORY_WEIGHTS = np.array([0.12, 0.08, 0.22, 0.14, 0.14, 0.25, 0.05])
 SEVERITY_WEIGHTS = np.array([0.02, 0.10, 0.38, 0.50])
-SOURCES = np.array(["patrol", "citizen_photo", "hotline", "sensor_alarm"])
 SOURCE_WEIGHTS = np.array([0.40, 0.20, 0.28, 0.12])
 DUE_HOURS = np.array([4.0, 24.0, 72.0, 168.0])  # deadline (时限) by severity 1..4
 DEPARTMENTS = {
@@ -249,7 +248,7 @@ def incidents(
     frame.insert(0, "code", [f"EV{start + i + 1:08d}" for i in range(n)])
     frame.insert(1, "category", cat_names)
     frame.insert(2, "severity", severity)
-    frame.insert(3, "source", rng.choice(SOURCES, size=n, p=SOURCE_WEIGHTS))
+    frame.insert(3, "source", rng.choice(np.array(SOURCES), size=n, p=SOURCE_WEIGHTS))
     frame["department"] = [DEPARTMENTS[c] for c in cat_names]
     pick = rng.integers(0, 4, n)
     frame["description"] = [descr[c][p] for c, p in zip(cat_names, pick, strict=True)]

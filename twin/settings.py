@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class SettingsError(ValueError):
@@ -28,6 +29,11 @@ class Settings:
     status_red_alarms: int = 3  # TWIN_STATUS_RED_ALARMS: sensors in alarm that make it red
     status_yellow_open: int = 10  # TWIN_STATUS_YELLOW_OPEN: open cases that make it yellow
     status_yellow_camera_online: float = 0.9  # TWIN_STATUS_YELLOW_CAMERA_ONLINE: below = yellow
+    # TWIN_BASEMAP_URL: an XYZ tile URL on the intranet ({z}/{x}/{y}); empty = no basemap
+    basemap_url: str = ""
+    tour_seconds: int = 12  # TWIN_TOUR_SECONDS: how long the big screen's tour shows each grid
+    takeover_seconds: int = 20  # TWIN_TAKEOVER_SECONDS: how long a new severity-1 case fills it
+    timezone: str = "Asia/Shanghai"  # TWIN_TIMEZONE: the zone of "today" and of shown times
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -47,6 +53,16 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         if settings.lang not in ("zh-CN", "en"):
             raise SettingsError(f"TWIN_LANG={settings.lang!r}: choose zh-CN or en")
+        if settings.refresh_seconds < 1 or settings.tour_seconds < 1:
+            raise SettingsError("TWIN_REFRESH_SECONDS and TWIN_TOUR_SECONDS must be at least 1")
+        if settings.basemap_url and not all(f"{{{k}}}" in settings.basemap_url for k in "xyz"):
+            raise SettingsError(
+                f"TWIN_BASEMAP_URL={settings.basemap_url!r}: needs {{z}}, {{x}}, {{y}}"
+            )
+        try:
+            ZoneInfo(settings.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"TWIN_TIMEZONE={settings.timezone!r}: not a known zone") from exc
         return settings
 
 

@@ -79,6 +79,9 @@ SENSOR_UNITS = {
 }
 
 
+LOCAL_TZ = "Asia/Shanghai"
+
+
 def _grid_index(grids: list[Area]) -> tuple[list[Area], np.ndarray]:
     weights = np.array([g.population or 1 for g in grids], dtype=float)
     return grids, weights / weights.sum()
@@ -226,15 +229,18 @@ def incidents(
         rng.choice(24, n, p=NIGHT_HOURLY / NIGHT_HOURLY.sum()),
         rng.choice(24, n, p=HOURLY / HOURLY.sum()),
     )
-    midnight = pd.Timestamp(now).normalize()
+    # Hours are local (China Standard Time): the day starts at local midnight.
+    midnight = pd.Timestamp(now).tz_convert(LOCAL_TZ).normalize().tz_convert("UTC")
     reported = (
         midnight
         - pd.to_timedelta(day, unit="D")
         + pd.to_timedelta(hour * 3600 + rng.uniform(0, 3600, n), unit="s")
     )
-    # Today's hours that have not come yet move back a day.
+    # Today's hours that have not come yet move back one to seven days (one day back would
+    # pile them all onto yesterday).
     future = reported >= pd.Timestamp(now)
-    reported = reported.where(~future, reported - pd.Timedelta(days=1))
+    back = pd.to_timedelta(rng.integers(1, 8, n), unit="D")
+    reported = reported.where(~future, reported - back)
 
     severity = rng.choice(4, size=n, p=SEVERITY_WEIGHTS) + 1
     severity[category == CATEGORIES.index("fire_hazard")] = np.minimum(

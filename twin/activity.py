@@ -1,0 +1,111 @@
+"""The flow of cases over time: today's and the 30-day figures, daily trend, serious feed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+import psycopg
+from psycopg.rows import dict_row
+
+from twin.db.queries import query
+from twin.spatial.status import Thresholds, build_one_status
+
+WINDOW_DAYS = 30  # the window of the handling-time, on-time and trend figures
+
+
+@dataclass(frozen=True)
+class Clock:
+    """When "now" is and which zone's midnight starts "today"."""
+
+    now: datetime
+    tz: str = "Asia/Shanghai"
+
+    @classmethod
+    def current(cls, tz: str = "Asia/Shanghai") -> Clock:
+        """The real clock."""
+        return cls(datetime.now(UTC), tz)
+
+    @property
+    def today(self) -> datetime:
+        """Midnight at the start of the local day."""
+        local = self.now.astimezone(ZoneInfo(self.tz))
+        return datetime.combine(local.date(), time(), ZoneInfo(self.tz))
+
+    @property
+    def since(self) -> datetime:
+        """The start of the window: local midnight WINDOW_DAYS - 1 days before today."""
+        return self.today - timedelta(days=WINDOW_DAYS - 1)
+
+    @property
+    def days(self) -> list[Any]:
+        """The local dates of the window, oldest first."""
+        return [(self.since + timedelta(days=i)).date() for i in range(WINDOW_DAYS)]
+
+
+def fetch_activity(conn: psycopg.Connection, unit_id: int | None, clock: Clock) -> dict[str, Any]:
+    """New and closed today, median handling hours and on-time closure rate in the window.
+
+    unit_id None is the whole city. Handling time runs from report to closure (结案).
+    """
+    params = {"id": unit_id, "today": clock.today, "since": clock.since}
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(query("unit_activity"), params).fetchone()
+    assert row is not None  # an aggregate always returns a row
+    closed = row["closed_window"]
+    return {
+        "new_today": row["new_today"],
+        "closed_today": row["closed_today"],
+        "closed_window": closed,
+        "median_handling_hours": row["median_handling_hours"],
+        "on_time_rate": row["closed_on_time_window"] / closed if closed else None,
+    }
+
+
+def fetch_trend(conn: psycopg.Connection, unit_id: int | None, clock: Clock) -> pd.DataFrame:
+    """Cases reported per local day and category over the window (days with none: 0)."""
+    params = {"id": unit_id, "since": clock.since, "tz": clock.tz}
+    with conn.cursor() as cur:
+        rows = cur.execute(query("unit_trend"), params).fetchall()
+    frame = pd.DataFrame(rows, columns=["day", "category", "n"])
+    table = frame.pivot_table(index="day", columns="category", values="n", aggfunc="sum")
+    return table.reindex(clock.days, fill_value=0).fillna(0).astype(int).rename_axis("day")
+
+
+def fetch_feed(conn: psycopg.Connection, limit: int = 10) -> pd.DataFrame:
+    """The newest serious cases (severity 1 and 2), newest first, with their grid."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(query("serious_feed"), {"limit": limit}).fetchall()
+    columns = ["id", "code", "category", "severity", "status", "reported_at"]
+    return pd.DataFrame(rows, columns=[*columns, "grid_code", "grid_name", "lon", "lat"])
+
+
+def city_status(
+    districts: pd.DataFrame, unassigned: dict[str, Any], thresholds: Thresholds
+) -> dict[str, Any]:
+    """The whole city's counts and composite: its districts' rows plus the unassigned points."""
+    counts = {
+        c: int(districts[c].sum()) + int(unassigned.get(c) or 0)
+        for c in districts.columns
+        if c in unassigned and isinstance(unassigned[c], int) and c != "grid_id"
+    }
+    return build_one_status(counts, thresholds)
+
+
+def search_units(conn: psycopg.Connection, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Units of any level whose code or name contains text, best first."""
+    text = text.strip()
+    if not text:
+        return []
+    with conn.cursor(row_factory=dict_row) as cur:
+        return cur.execute(query("grid_search"), {"text": text, "limit": limit}).fetchall()
+
+
+def fetch_recent_counts(conn: psycopg.Connection, level: str, since: datetime) -> dict[str, int]:
+    """Cases reported since a moment, per unit code of one level (absent: none)."""
+    params = {"level": level, "since": since}
+    with conn.cursor() as cur:
+        return dict(cur.execute(query("level_recent_counts"), params).fetchall())

@@ -1,10 +1,65 @@
-// Map styling for dash-leaflet: grid geometry is sent once; colours come from `hideout`,
-// which refreshes carry (code -> composite status), so a refresh never resends polygons.
+// Map functions for dash-leaflet. Outlines are sent once (geobuf by URL); everything that
+// changes — values, status, names, class breaks, labels in the page's language — comes in
+// `hideout`, so a refresh never resends a polygon.
 window.twin = Object.assign(window.twin || {}, {
-  gridStyle: function (feature, context) {
-    var hideout = (context && context.hideout) || {};
-    var status = (hideout.status || {})[feature.properties.code];
-    var fill = (hideout.colours || {})[status] || "#9aa5b1";
-    return { color: "#ffffff", weight: 1, fillColor: fill, fillOpacity: 0.62 };
+  unitColour: function (code, h) {
+    var v = (h.values || {})[code];
+    if (h.kind === "status") { return (h.colours || {})[v] || h.noData; }
+    if (v === null || v === undefined) { return h.noData; }
+    var breaks = h.breaks || [];
+    for (var i = 0; i < breaks.length; i++) { if (v <= breaks[i]) { return h.ramp[i]; } }
+    return h.ramp[h.ramp.length - 1];
+  },
+  unitStyle: function (feature, context) {
+    var h = (context && context.hideout) || {};
+    var code = feature.properties.code;
+    var selected = h.selected === code;
+    return {
+      color: selected ? "#102a43" : "#ffffff",
+      weight: selected ? 3 : 0.8,
+      fillColor: window.twin.unitColour(code, h),
+      fillOpacity: 0.68,
+    };
+  },
+  hoverStyle: function () {
+    return { weight: 2.5, color: "#102a43" };
+  },
+  cityStyle: function () {
+    return { color: "#52606d", weight: 2.2, fill: true, fillColor: "#f5f7fa", fillOpacity: 1 };
+  },
+  formatValue: function (v, h) {
+    if (v === null || v === undefined) { return (h.labels || {}).noData || "–"; }
+    if (h.kind === "status") { return ((h.labels || {}).status || {})[v] || v; }
+    if ((h.labels || {}).percent) { return (v * 100).toFixed(1) + "%"; }
+    return Number(v).toLocaleString();
+  },
+  unitTooltip: function (feature, layer, context) {
+    layer.bindTooltip(function () {
+      var h = (context && context.hideout) || {};
+      var code = feature.properties.code;
+      var name = (h.names || {})[code] || code;
+      var labels = h.labels || {};
+      var status = ((labels.status || {})[(h.status || {})[code]]) || "";
+      var line = labels.metric + ": " + window.twin.formatValue((h.values || {})[code], h);
+      var div = document.createElement("div");
+      div.className = "tip";
+      [name + " · " + code, line, h.kind === "status" ? "" : status].forEach(function (t) {
+        if (t) { var p = document.createElement("div"); p.textContent = t; div.appendChild(p); }
+      });
+      return div;
+    }, { sticky: true, direction: "top", className: "unit-tip" });
+  },
+  pointToLayer: function (feature, latlng, context) {
+    var h = (context && context.hideout) || {};
+    var colour = (h.colours || {})[feature.properties.v] || "#52606d";
+    return L.circleMarker(latlng, {
+      radius: 6, color: "#ffffff", weight: 1.2, fillColor: colour, fillOpacity: 0.95,
+    });
+  },
+  pointTooltip: function (feature, layer, context) {
+    var h = (context && context.hideout) || {};
+    if (feature.properties.cluster) { return; }
+    var label = (h.labels || {})[feature.properties.v] || feature.properties.v;
+    layer.bindTooltip(feature.properties.code + " · " + label);
   },
 });

@@ -1,37 +1,129 @@
-"""The UI's message catalog: every label in zh-CN and en."""
+"""The UI's message catalog (zh-CN and en) and the number, date and duration formats."""
 
 from __future__ import annotations
 
-MESSAGES: dict[str, dict[str, str]] = {
-    "title": {"zh-CN": "网格化治理数字孪生", "en": "Grid governance digital twin"},
-    "click_a_grid": {
-        "zh-CN": "点击地图上的网格查看状态",
-        "en": "Click a grid on the map to see its status",
-    },
-    "officer": {"zh-CN": "网格员", "en": "Grid officer"},
-    "population": {"zh-CN": "人口", "en": "Population"},
-    "households": {"zh-CN": "户数", "en": "Households"},
-    "incidents": {"zh-CN": "事件总数", "en": "Incidents"},
-    "open": {"zh-CN": "在办事件", "en": "Open"},
-    "overdue": {"zh-CN": "超期事件", "en": "Overdue"},
-    "open_severity_1": {"zh-CN": "在办一级事件", "en": "Open severity-1"},
-    "cameras": {"zh-CN": "摄像头", "en": "Cameras"},
-    "camera_online_rate": {"zh-CN": "摄像头在线率", "en": "Cameras online"},
-    "sensor_status_alarm": {"zh-CN": "告警传感器", "en": "Sensors in alarm"},
-    "sensors": {"zh-CN": "传感器", "en": "Sensors"},
-    "green": {"zh-CN": "正常", "en": "Normal"},
-    "yellow": {"zh-CN": "关注", "en": "Watch"},
-    "red": {"zh-CN": "告警", "en": "Alert"},
-    "reason_overdue": {"zh-CN": "有超期事件", "en": "overdue cases"},
-    "reason_open_severe": {"zh-CN": "有在办一级事件", "en": "open severity-1 case"},
-    "reason_sensor_alarm": {"zh-CN": "传感器告警", "en": "sensors in alarm"},
-    "reason_open": {"zh-CN": "在办事件多", "en": "many open cases"},
-    "reason_camera_offline": {"zh-CN": "摄像头离线多", "en": "cameras offline"},
-    "not_found": {"zh-CN": "未找到该网格", "en": "No such grid"},
+from datetime import date, datetime
+from math import isnan
+from zoneinfo import ZoneInfo
+
+LANGS = ("zh-CN", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # key: (zh-CN, en)
+    "title": ("网格化治理数字孪生", "Grid governance digital twin"),
+    "nav_cockpit": ("指挥驾驶舱", "Cockpit"),
+    "nav_screen": ("大屏", "Wall screen"),
+    "nav_hotspots": ("热点分析", "Hotspots"),
+    "nav_planner": ("网格规划", "Planner"),
+    "coming": ("即将推出", "coming"),
+    "search": ("搜索网格编号或名称…", "Search a grid by code or name…"),
+    "metric": ("着色指标", "Colour by"),
+    "level": ("层级", "Level"),
+    "level_auto": ("随缩放", "By zoom"),
+    "district": ("区", "District"),
+    "street": ("街道", "Street"),
+    "community": ("社区", "Community"),
+    "grid": ("网格", "Grid"),
+    "city": ("全市", "City"),
+    "layers": ("图层", "Layers"),
+    "click_a_grid": ("点击地图上的网格查看详情", "Click a grid on the map for its details"),
+    "officer": ("网格员", "Grid officer"),
+    "population": ("人口", "Population"),
+    "households": ("户数", "Households"),
+    "incidents": ("事件总数", "Incidents"),
+    "open": ("在办事件", "Open cases"),
+    "overdue": ("超期事件", "Overdue"),
+    "open_severity_1": ("在办一级事件", "Open severity-1"),
+    "incidents_7d": ("近7天新增事件", "New in 7 days"),
+    "new_today": ("今日新增", "New today"),
+    "closed_today": ("今日办结", "Closed today"),
+    "median_handling": ("处置时长中位数", "Median handling time"),
+    "on_time_rate": ("按时办结率", "Closed on time"),
+    "cameras": ("摄像头", "Cameras"),
+    "camera_online_rate": ("摄像头在线率", "Cameras online"),
+    "sensor_status_alarm": ("告警传感器", "Sensors in alarm"),
+    "sensors": ("传感器", "Sensors"),
+    "composite": ("综合状态", "Overall status"),
+    "green": ("正常", "Normal"),
+    "yellow": ("关注", "Watch"),
+    "red": ("告警", "Alert"),
+    "no_data": ("无数据", "No data"),
+    "reason_overdue": ("有超期事件", "overdue cases"),
+    "reason_open_severe": ("有在办一级事件", "open severity-1 case"),
+    "reason_sensor_alarm": ("传感器告警", "sensors in alarm"),
+    "reason_open": ("在办事件多", "many open cases"),
+    "reason_camera_offline": ("摄像头离线多", "cameras offline"),
+    "not_found": ("未找到编号为 {code} 的网格", "No grid has the code {code}"),
+    "window_note": ("近{days}天", "last {days} days"),
+    "trend": ("近30天每日事件（按类别）", "Cases per day, last 30 days, by category"),
+    "incident_list": ("事件列表", "Cases"),
+    "device_list": ("设备", "Devices"),
+    "children": ("下级排名", "Ranking of its units"),
+    "attention": ("最需关注的网格", "Grids needing attention most"),
+    "feed": ("最新重大事件", "Newest serious cases"),
+    "age": ("已历时", "Age"),
+    "time_to_due": ("距期限", "Time to due"),
+    "grid_col": ("所在网格", "Grid"),
+    "reasons": ("原因", "Why"),
+    "updated": ("更新于 {time}", "Updated {time}"),
+    "tour": ("巡屏", "Tour"),
+    "takeover": ("新增一级事件", "New severity-1 case"),
+    "unassigned": ("网格外", "Outside grids"),
+    "name": ("名称", "Name"),
+    "code": ("编号", "Code"),
+    "status": ("状态", "Status"),
+    "last_seen": ("最后在线", "Last seen"),
+    "hours": ("{n} 小时", "{n} h"),
+    "days_hours": ("{d}天{h}小时", "{d} d {h} h"),
+    "overdue_by": ("超期 {d}", "overdue {d}"),
+    "score": ("关注度", "Score"),
+    "lang_switch": ("English", "中文"),
 }
 
 
-def t(key: str, lang: str) -> str:
-    """The message for key in lang (zh-CN when the language lacks it)."""
-    entry = MESSAGES[key]
-    return entry.get(lang) or entry["zh-CN"]
+def t(key: str, lang: str, **values: object) -> str:
+    """The message for key in lang, with {names} filled in."""
+    zh, en = MESSAGES[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text
+
+
+def other_lang(lang: str) -> str:
+    """The language the header switch leads to."""
+    return "zh-CN" if lang == "en" else "en"
+
+
+def fmt_number(value: float | int | None, lang: str, rate: bool = False) -> str:
+    """A count with thousands separators, a rate as a percentage, missing as a dash."""
+    if value is None or (isinstance(value, float) and isnan(value)):
+        return "–"
+    if rate:
+        return f"{value:.1%}"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def fmt_hours(hours: float | None, lang: str) -> str:
+    """A duration given in hours: under two days in hours, else days and hours."""
+    if hours is None or isnan(hours):
+        return "–"
+    if abs(hours) < 48:
+        return t("hours", lang, n=f"{hours:.1f}")
+    whole = round(hours)
+    return t("days_hours", lang, d=whole // 24, h=whole % 24)
+
+
+def fmt_datetime(value: datetime | None, lang: str, tz: str) -> str:
+    """A moment in the local zone: 11月26日 08:05 or Nov 26 08:05."""
+    if value is None:
+        return "–"
+    local = value.astimezone(ZoneInfo(tz))
+    if lang == "en":
+        return local.strftime("%b %d %H:%M")
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def fmt_day(value: date, lang: str) -> str:
+    """A day on a chart axis: 11-26 (both languages read it)."""
+    return f"{value.month:02d}-{value.day:02d}" if lang == "en" else f"{value.month}/{value.day}"

@@ -1,84 +1,323 @@
-"""The Dash app: the grid map coloured by status; a click shows that grid's status."""
+"""The Dash app: one shell whose URL picks the cockpit, a unit's page or the wall screen."""
 
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
-import dash_leaflet as dl
-from dash import Dash, Input, Output, dcc, html, no_update
+from dash import Dash, Input, Output, Patch, State, ctx, no_update
+from dash.exceptions import PreventUpdate
 from psycopg_pool import ConnectionPool
 
+from twin.activity import Clock, fetch_activity, fetch_trend, search_units
 from twin.app import ids
-from twin.app.i18n import t
-from twin.app.views import build_grid_geojson, build_grid_panel, build_status_hideout
+from twin.app.callbacks import register_screen, register_unit_callbacks
+from twin.app.i18n import fmt_datetime, t
+from twin.app.layout import build_shell
+from twin.app.mapdata import WHOLE_LEVEL_MAX, MapData, register_routes, unit_bounds
+from twin.app.metrics import build_hideout, build_legend, catalog_metrics, hideout_changes
+from twin.app.pages import (
+    COCKPIT_TITLE_KEYS,
+    POINT_LAYERS,
+    auto_levels,
+    control_options,
+    lang_href,
+    level_for_zoom,
+    nav,
+    parse_route,
+)
+from twin.app.snapshot import Snapshots
+from twin.app.unit_page import build_unit_page
+from twin.app.views import (
+    CatalogText,
+    build_attention,
+    build_feed,
+    build_tiles,
+    feed_rows,
+    rank_attention,
+    tile_values,
+    trend_figure,
+)
+from twin.catalog import load_catalog
 from twin.settings import Settings
 from twin.spatial.status import Thresholds
-from twin.store import NotFound, fetch_grid_detail, fetch_grid_geometries, fetch_grid_statuses
+from twin.store import NotFound, fetch_grid_detail
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
+
+
+def _extent(pool: ConnectionPool) -> tuple[list[list[float]], dict[str, float]]:
+    """The city's bounds and each level's typical unit width in degrees."""
+    with pool.connection() as conn:
+        box = conn.execute(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)"
+            " FROM (SELECT ST_Extent(geom) AS e FROM grid WHERE level = 'district') x"
+        ).fetchone()
+        widths = conn.execute(
+            "SELECT level, avg(sqrt(area_m2))"
+            " / (111320 * cos(radians(avg(ST_Y(ST_Centroid(geom)))))) FROM grid GROUP BY level"
+        ).fetchall()
+    if box is None or box[0] is None:
+        box = (114.2, 30.5, 114.4, 30.7)
+    return [[box[1], box[0]], [box[3], box[2]]], {lv: float(w) for lv, w in widths}
 
 
 def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     """Build the app over a connection pool; nothing in it reaches outside its own server."""
     os.environ.setdefault("DASH_DISABLE_VERSION_CHECK", "true")  # debug mode would call out
     thresholds = Thresholds.from_settings(settings)
-    lang = settings.lang
-    with pool.connection() as conn:
-        grids = fetch_grid_geometries(conn, "grid")
-        statuses = fetch_grid_statuses(conn, "grid", thresholds=thresholds)
-    bounds = grids.total_bounds if len(grids) else (114.2, 30.5, 114.4, 30.7)
-    app = Dash(__name__, assets_folder=str(ASSETS), title=t("title", lang), serve_locally=True)
-    app.layout = html.Div(
-        className="shell",
-        children=[
-            html.Div(t("title", lang), className="topbar"),
-            html.Div(
-                className="main",
-                children=[
-                    dl.Map(
-                        id=ids.MAP,
-                        className="map",
-                        bounds=[[bounds[1], bounds[0]], [bounds[3], bounds[2]]],
-                        # Viewport tracking would need a center prop (bounds alone makes it
-                        # throw in the browser) and nothing here reads the viewport yet.
-                        trackViewport=False,
-                        children=[
-                            dl.GeoJSON(
-                                id=ids.GRIDS,
-                                data=build_grid_geojson(grids),
-                                hideout=build_status_hideout(statuses),
-                                style={"variable": "twin.gridStyle"},
-                                zoomToBoundsOnClick=False,
-                            )
-                        ],
-                    ),
-                    html.Div(t("click_a_grid", lang), id=ids.PANEL, className="panel"),
-                ],
-            ),
-            dcc.Interval(id=ids.REFRESH, interval=settings.refresh_seconds * 1000),
-        ],
-    )
+    layers = load_catalog(settings.layers_dir)
+    text = CatalogText(layers)
+    metrics = {m.key: m for m in catalog_metrics(layers)}
+    point_layers = [p for p in POINT_LAYERS if p in layers]
+    bounds, widths = _extent(pool)
+    zoom_levels = auto_levels(widths)
+    mapdata = MapData(pool, layers)
+    counts = mapdata.level_counts()
+    snapshots = Snapshots(pool, thresholds, settings.timezone, settings.refresh_seconds / 2)
 
-    @app.callback(Output(ids.PANEL, "children"), Input(ids.GRIDS, "clickData"))
-    def show_grid(feature: dict[str, Any] | None) -> Any:
-        if not feature:
-            return no_update
-        try:
-            with pool.connection() as conn:
-                detail = fetch_grid_detail(
-                    conn, feature["properties"]["code"], thresholds=thresholds
-                )
-        except NotFound:
-            return t("not_found", lang)
-        return build_grid_panel(detail, lang)
+    app = Dash(
+        __name__,
+        assets_folder=str(ASSETS),
+        title=t("title", settings.lang),
+        serve_locally=True,
+        compress=True,
+        suppress_callback_exceptions=True,  # the unit page's table exists only on unit pages
+        update_title="",
+    )
+    register_routes(app.server, mapdata)
+    # Encode the whole-level outlines now, not on the first visitor's clock.
+    threading.Thread(target=mapdata.warm, args=(counts,), daemon=True).start()
+    first_options = control_options(tuple(metrics.values()), text, settings.lang)[0]
+    app.layout = build_shell(
+        bounds, settings.basemap_url, point_layers, settings.refresh_seconds * 1000, first_options
+    )
 
     @app.callback(
-        Output(ids.GRIDS, "hideout"), Input(ids.REFRESH, "n_intervals"), prevent_initial_call=True
+        Output(ids.STATE, "data"),
+        Output(ids.SHELL, "className"),
+        Output(ids.TITLE, "children"),
+        Output(ids.NAV, "children"),
+        Output(ids.SEARCH, "placeholder"),
+        Output(ids.LANG_LINK, "children"),
+        Output(ids.LANG_LINK, "href"),
+        Output(ids.METRIC_LABEL, "children"),
+        Output(ids.METRIC, "options"),
+        Output(ids.LEVEL_LABEL, "children"),
+        Output(ids.LEVEL, "options"),
+        Output(ids.LAYERS_LABEL, "children"),
+        Output(ids.LAYERS, "options"),
+        Output(ids.COCKPIT, "hidden"),
+        Output(ids.UNIT_PAGE, "hidden"),
+        Output(ids.UNIT_PAGE, "children"),
+        *[Output(i, "children") for i in ids.COCKPIT_TITLES],
+        Output(ids.MAP, "viewport"),
+        Output(ids.TOUR_TICK, "disabled"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
     )
-    def refresh(_: int) -> dict[str, Any]:
-        with pool.connection() as conn:
-            return build_status_hideout(fetch_grid_statuses(conn, "grid", thresholds=thresholds))
+    def route(pathname: str | None, search: str | None) -> tuple[Any, ...]:
+        r = parse_route(pathname, search, settings.lang)
+        lang = r.lang
+        metric_opts, level_opts, layer_opts = control_options(tuple(metrics.values()), text, lang)
+        side: list[Any]
+        viewport: Any = {"bounds": bounds}
+        if r.mode == "unit" and r.unit:
+            try:
+                side = unit_side(r.unit, lang)
+                viewport = {"bounds": unit_bounds(pool, r.unit)}
+            except NotFound:
+                side = [t("not_found", lang, code=r.unit)]
+        elif r.mode == "missing":
+            side = [t("not_found", lang, code=pathname)]
+        else:
+            side = []
+        shell = "shell screen" if r.mode == "screen" else f"shell mode-{r.mode}"
+        return (
+            r.data(),
+            shell,
+            t("title", lang),
+            nav(r),
+            t("search", lang),
+            t("lang_switch", lang),
+            lang_href(pathname, lang),
+            t("metric", lang),
+            metric_opts,
+            t("level", lang),
+            level_opts,
+            t("layers", lang),
+            layer_opts,
+            not_cockpit := r.mode in ("unit", "missing"),
+            not not_cockpit,
+            side,
+            *[t(k, lang) for k in COCKPIT_TITLE_KEYS],
+            viewport,
+            r.mode != "screen",
+        )
 
+    def unit_side(code: str, lang: str) -> list[Any]:
+        clock = Clock.current(settings.timezone)
+        with pool.connection() as conn:
+            detail = fetch_grid_detail(conn, code, at=clock.now, thresholds=thresholds)
+            unit_id = detail.grid["id"]
+            activity = fetch_activity(conn, unit_id, clock)
+            trend = fetch_trend(conn, unit_id, clock)
+        return build_unit_page(detail, activity, trend, text, lang, clock)
+
+    @app.callback(
+        Output(ids.UNITS, "url"),
+        Output(ids.UNITS, "hideout"),
+        Output(ids.LEGEND, "children"),
+        Output(ids.MAP_KEY, "data"),
+        Input(ids.STATE, "data"),
+        Input(ids.METRIC, "value"),
+        Input(ids.LEVEL, "value"),
+        Input(ids.MAP, "zoom"),
+        Input(ids.MAP, "bounds"),
+        Input(ids.REFRESH, "n_intervals"),
+        State(ids.MAP_KEY, "data"),
+    )
+    def colour_map(
+        state: dict[str, Any] | None,
+        metric_key: str,
+        level_choice: str,
+        zoom: float | None,
+        view: Any,
+        _: int | None,
+        key: dict[str, Any] | None,
+    ) -> tuple[Any, ...]:
+        if not state:
+            raise PreventUpdate
+        lang, unit = state["lang"], state.get("unit")
+        level = level_for_zoom(zoom_levels, zoom) if level_choice == "auto" else level_choice
+        url = f"/twin/outlines/{level}.pbf"
+        if counts.get(level, 0) > WHOLE_LEVEL_MAX:
+            url += "?bbox=" + ",".join(f"{v:.5f}" for v in _wsen(view or bounds))
+        snap = snapshots.current()
+        metric = metrics.get(metric_key) or metrics["composite"]
+        want = {"level": level, "metric": metric.key, "lang": lang, "unit": unit, "url": url}
+        same_view = key is not None and all(key.get(k) == v for k, v in want.items())
+        if same_view and key is not None and key.get("version") == snap.version:
+            raise PreventUpdate  # a pan or zoom that changes nothing on the map
+        hideout = build_hideout(snap.levels[level], metric, lang, selected=unit)
+        legend = legend_children(build_legend(metric, hideout["values"], lang))
+        old = snapshots.get(key.get("version")) if same_view and key else None
+        if old is not None:
+            # Same map, newer values: send only the grids whose values changed.
+            before = build_hideout(old.levels[level], metric, lang, selected=unit)
+            patch = Patch()
+            for part, changed in hideout_changes(before, hideout).items():
+                patch[part].update(changed)
+            patch["breaks"] = hideout["breaks"]
+            return no_update, patch, legend, want | {"version": snap.version}
+        return url, hideout, legend, want | {"version": snap.version}
+
+    @app.callback(
+        Output(ids.CITY_TILES, "children"),
+        Output(ids.ATTENTION, "children"),
+        Output(ids.TREND, "figure"),
+        Output(ids.FEED, "children"),
+        Output(ids.UPDATED, "children"),
+        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.STATE, "data"),
+    )
+    def refresh_cockpit(_: int | None, state: dict[str, Any] | None) -> tuple[Any, ...]:
+        if not state or state["mode"] not in ("cockpit", "screen"):
+            raise PreventUpdate
+        lang = state["lang"]
+        snap = snapshots.current()
+        dark = state["mode"] == "screen"
+        updated = t("updated", lang, time=fmt_datetime(snap.clock.now, lang, settings.timezone))
+        ranked = rank_attention(snap.levels["grid"], 10)
+        return (
+            build_tiles(tile_values(snap.city, snap.activity), lang, prefix="city"),
+            build_attention(ranked, lang),
+            trend_figure(snap.trend, text, lang, dark=dark),
+            build_feed(feed_rows(snap.feed.head(8), text, lang, settings.timezone)),
+            updated,
+        )
+
+    @app.callback(
+        Output(ids.URL, "pathname"),
+        Input(ids.UNITS, "clickData"),
+        Input(ids.SEARCH, "value"),
+        State(ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def go_to_unit(feature: dict[str, Any] | None, searched: str | None, state: Any) -> Any:
+        if state and state["mode"] == "screen":
+            raise PreventUpdate  # the wall is not clicked through
+        if ctx.triggered_id == ids.SEARCH:
+            code = searched
+        else:
+            code = (feature or {}).get("properties", {}).get("code")
+        if not code:
+            raise PreventUpdate
+        return f"/grid/{code}"
+
+    @app.callback(
+        Output(ids.SEARCH, "options"),
+        Input(ids.SEARCH, "search_value"),
+        State(ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def search_options(typed: str | None, state: Any) -> list[dict[str, str]]:
+        if not typed:
+            raise PreventUpdate
+        lang = (state or {}).get("lang", settings.lang)
+        with pool.connection() as conn:
+            found = search_units(conn, typed)
+        return [
+            {"label": f"{u['name']} · {t(u['level'], lang)} {u['code']}", "value": u["code"]}
+            for u in found
+        ]
+
+    @app.callback(
+        [Output(ids.points(p), "url") for p in point_layers]
+        + [Output(ids.points(p), "hideout") for p in point_layers],
+        Input(ids.LAYERS, "value"),
+        Input(ids.STATE, "data"),
+    )
+    def toggle_points(chosen: list[str] | None, state: Any) -> list[Any]:
+        if not state:
+            raise PreventUpdate
+        lang, unit = state["lang"], state.get("unit")
+        urls, hideouts = [], []
+        for p in point_layers:
+            field = layers[p].style.color_by or "status"
+            on = p in (chosen or [])
+            suffix = f"?unit={unit}" if unit else ""
+            urls.append(f"/twin/points/{p}.pbf{suffix}" if on else None)
+            hideouts.append(
+                {
+                    "layer": p,
+                    "colours": text.colours(p, field),
+                    "labels": {o["value"]: o["label"] for o in text.options(p, field, lang)},
+                }
+            )
+        return urls + hideouts
+
+    register_unit_callbacks(app, pool, text, settings.timezone)
+    register_screen(app, pool, snapshots, settings, text)
     return app
+
+
+def _wsen(view: Any) -> tuple[float, float, float, float]:
+    """Leaflet bounds [[s, w], [n, e]] as (w, s, e, n)."""
+    (s, w), (n, e) = view
+    return (w, s, e, n)
+
+
+def legend_children(entries: list[dict[str, str]]) -> list[Any]:
+    """The legend: a swatch and a label per class."""
+    from dash import html
+
+    return [
+        html.Div(
+            [html.Span(className="swatch", style={"background": e["colour"]}), e["label"]],
+            className="legend-item",
+        )
+        for e in entries
+    ]

@@ -1,90 +1,337 @@
-"""Pure functions behind the app's callbacks: store data in, plain data or components out."""
+"""Pure functions behind the pages: store data in, plain data or components out."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-import geopandas as gpd
+import numpy as np
 import pandas as pd
-import shapely
-from dash import html
+import plotly.graph_objects as go
+from dash import dcc, html
 
-from twin.app.i18n import t
-from twin.store import GridDetail
+from twin.app.i18n import fmt_datetime, fmt_day, fmt_hours, fmt_number, t
+from twin.catalog import Layer
 
-STATUS_COLOURS = {"green": "#2e9e5b", "yellow": "#e0a800", "red": "#d64541"}
-PANEL_KPIS = (
+CATEGORY_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#9c755f")
+# The drill-down's tiles, in reading order: flow first, then devices.
+TILES = (
     "open",
     "overdue",
-    "open_severity_1",
-    "incidents",
-    "cameras",
+    "new_today",
+    "closed_today",
+    "median_handling",
+    "on_time_rate",
     "camera_online_rate",
-    "sensors",
     "sensor_status_alarm",
 )
-COORD_PRECISION = 1e-6  # degrees, ~0.1 m: finer digits only add bytes to the map payload
+# How much each count weighs in "needs attention most" (documented in the README).
+ATTENTION_WEIGHTS = {"overdue": 3.0, "open_severity_1": 5.0, "sensor_status_alarm": 2.0}
+ATTENTION_OPEN = 0.2  # per open case
+ATTENTION_CAMERAS = 10.0  # times the share of cameras not online
+STATUS_RANK = {"red": 2, "yellow": 1, "green": 0}
 
 
-def build_grid_geojson(grids: gpd.GeoDataFrame) -> dict[str, Any]:
-    """The grid outlines as a GeoJSON FeatureCollection carrying only code and name."""
-    geoms = shapely.set_precision(grids.geometry.to_numpy(), COORD_PRECISION)
-    features = [
-        {
-            "type": "Feature",
-            "geometry": json.loads(shapely.to_geojson(geom)),
-            "properties": {"code": code, "name": name},
-        }
-        for code, name, geom in zip(grids["code"], grids["name"], geoms, strict=True)
-    ]
-    return {"type": "FeatureCollection", "features": features}
+@dataclass(frozen=True)
+class CatalogText:
+    """Labels and colours of layer fields and enum values, from the layer TOML."""
+
+    layers: dict[str, Layer]
+
+    def field(self, layer: str, field: str, lang: str) -> str:
+        """A field's title."""
+        return self.layers[layer].field(field).title.get(lang)
+
+    def value(self, layer: str, field: str, value: Any, lang: str) -> str:
+        """An enum value's label (the value itself when the catalog has none)."""
+        for v in self.layers[layer].field(field).values:
+            if v.value == str(value):
+                return v.label.get(lang)
+        return str(value)
+
+    def options(self, layer: str, field: str, lang: str) -> list[dict[str, str]]:
+        """Dropdown options for an enum field."""
+        values = self.layers[layer].field(field).values
+        return [{"label": v.label.get(lang), "value": v.value} for v in values]
+
+    def colours(self, layer: str, field: str) -> dict[str, str]:
+        """An enum field's colours by value (those the catalog gives)."""
+        return {v.value: v.color for v in self.layers[layer].field(field).values if v.color}
 
 
-def build_status_hideout(statuses: pd.DataFrame) -> dict[str, Any]:
-    """What the map's style function reads: each grid's composite status and the colours.
-
-    Refreshes send only this, never the geometry again.
-    """
+def tile_values(status: dict[str, Any], activity: dict[str, Any]) -> dict[str, Any]:
+    """The raw value behind each KPI tile."""
     return {
-        "status": dict(zip(statuses["code"], statuses["composite"], strict=True)),
-        "colours": STATUS_COLOURS,
+        "open": status["open"],
+        "overdue": status["overdue"],
+        "new_today": activity["new_today"],
+        "closed_today": activity["closed_today"],
+        "median_handling": activity["median_handling_hours"],
+        "on_time_rate": activity["on_time_rate"],
+        "camera_online_rate": status["camera_online_rate"],
+        "sensor_status_alarm": status["sensor_status_alarm"],
     }
 
 
-def format_kpi(key: str, value: Any) -> str:
-    """A KPI value as shown: rates as percentages, missing as a dash."""
-    if value is None or pd.isna(value):
-        return "–"
-    if key.endswith("_rate"):
-        return f"{value:.0%}"
-    return f"{value:,}"
+def format_tile(key: str, value: Any, lang: str) -> str:
+    """A tile's value as shown."""
+    if key == "median_handling":
+        return fmt_hours(value, lang)
+    return fmt_number(value, lang, rate=key.endswith("rate"))
 
 
-def build_grid_panel(detail: GridDetail, lang: str) -> html.Div:
-    """The status card of one grid: lineage, officer, composite with reasons, KPIs."""
-    grid, kpis = detail.grid, detail.kpis
-    crumbs = " › ".join(a["name"] for a in detail.lineage)
-    reasons = "、".join(t(f"reason_{r}", lang) for r in detail.reasons)
-    rows = [
-        html.Tr([html.Th(t(k, lang)), html.Td(format_kpi(k, kpis[k]), id=f"kpi-{k}")])
-        for k in PANEL_KPIS
+def build_tiles(values: dict[str, Any], lang: str, prefix: str = "kpi") -> list[html.Div]:
+    """KPI tiles with ids prefix-key; the raw value rides along in data-value for checking."""
+    return [
+        html.Div(
+            [
+                html.Div(format_tile(k, v, lang), className="tile-value"),
+                html.Div(t(k, lang), className="tile-label"),
+            ],
+            id=f"{prefix}-{k}",
+            className=f"tile tile-{k}" + (" tile-alert" if k == "overdue" and v else ""),
+            **_data("value", "" if v is None else str(v)),
+        )
+        for k, v in values.items()
     ]
-    people = [
-        html.Tr([html.Th(t("officer", lang)), html.Td(grid["officer"] or "–")]),
-        html.Tr([html.Th(t("households", lang)), html.Td(format_kpi("h", grid["households"]))]),
-        html.Tr([html.Th(t("population", lang)), html.Td(format_kpi("p", grid["population"]))]),
-    ]
-    return html.Div(
-        [
-            html.Div(crumbs, className="crumbs"),
-            html.H2(grid["name"], id="panel-title"),
-            html.Div(
-                [t(detail.composite, lang), html.Span(f" {reasons}" if reasons else "")],
-                className=f"badge badge-{detail.composite}",
-                id="panel-composite",
-            ),
-            html.Table(rows + people, className="kpis"),
-        ],
-        **{"data-code": grid["code"]},
+
+
+def build_crumbs(lineage: list[dict[str, Any]], lang: str) -> list[Any]:
+    """Breadcrumbs city › district › street › community › grid, each a link but the last."""
+    items: list[Any] = [dcc.Link(t("city", lang), href="/", className="crumb", id="crumb-city")]
+    for i, unit in enumerate(lineage):
+        items.append(html.Span("›", className="crumb-sep"))
+        label = f"{unit['name']}"
+        if i == len(lineage) - 1:
+            items.append(html.Span(label, className="crumb crumb-here"))
+        else:
+            href = f"/grid/{unit['code']}"
+            items.append(dcc.Link(label, href=href, className="crumb", id=f"crumb-{unit['level']}"))
+    return items
+
+
+def attention_scores(statuses: pd.DataFrame) -> np.ndarray:
+    """How much each grid needs attention: weighted overdue, severity-1, alarms, open, cameras."""
+    score = statuses["open"].to_numpy(dtype=float) * ATTENTION_OPEN
+    for column, weight in ATTENTION_WEIGHTS.items():
+        score += statuses[column].to_numpy(dtype=float) * weight
+    offline = 1.0 - statuses["camera_online_rate"].to_numpy(dtype=float)
+    return score + np.nan_to_num(offline) * ATTENTION_CAMERAS
+
+
+def rank_attention(statuses: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The n units needing attention most: red before yellow before green, then by score."""
+    if statuses.empty:
+        return statuses.assign(score=[])
+    ranked = statuses.assign(
+        score=attention_scores(statuses).round(1),
+        rank=statuses["composite"].map(STATUS_RANK),
     )
+    ranked = ranked.sort_values(["rank", "score", "code"], ascending=[False, False, True])
+    return ranked.head(n).drop(columns="rank")
+
+
+def reasons_text(reasons: list[str], lang: str) -> str:
+    """Why a unit is not green, in words."""
+    return ("、" if lang != "en" else ", ").join(t(f"reason_{r}", lang) for r in reasons)
+
+
+def build_attention(ranked: pd.DataFrame, lang: str) -> html.Ol:
+    """The attention list: each unit linked to its page, its status, reasons and key counts."""
+    items = []
+    for row in _records(ranked):
+        counts = f"{t('overdue', lang)} {row['overdue']} · {t('open', lang)} {row['open']}"
+        items.append(
+            html.Li(
+                [
+                    html.Span(className=f"dot dot-{row['composite']}"),
+                    dcc.Link(row["name"], href=f"/grid/{row['code']}", className="attn-name"),
+                    html.Span(
+                        why := reasons_text(row["reasons"], lang), className="attn-why", title=why
+                    ),
+                    html.Span(counts, className="attn-counts"),
+                ],
+                **{"data-code": row["code"]},
+            )
+        )
+    return html.Ol(items, className="attention", id="attention-list")
+
+
+def trend_figure(
+    trend: pd.DataFrame, text: CatalogText, lang: str, dark: bool = False
+) -> go.Figure:
+    """Stacked daily bars per category over the window, labelled from the catalog."""
+    days = [fmt_day(d, lang) for d in trend.index]
+    fig = go.Figure()
+    categories = [v.value for v in text.layers["incident"].field("category").values]
+    for i, cat in enumerate(categories):
+        counts = trend[cat] if cat in trend.columns else pd.Series(0, index=trend.index)
+        fig.add_bar(
+            x=days,
+            y=counts.tolist(),
+            name=text.value("incident", "category", cat, lang),
+            marker_color=CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)],
+        )
+    ink = "#d9e2ec" if dark else "#334e68"
+    fig.update_layout(
+        barmode="stack",
+        margin={"l": 40, "r": 10, "t": 10, "b": 30},
+        legend={"orientation": "h", "y": -0.18, "font": {"size": 11}},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"color": ink, "family": "Noto Sans CJK SC, sans-serif"},
+        xaxis={"type": "category", "tickangle": 0, "nticks": 10},
+        yaxis={
+            "gridcolor": "#3e4c59" if dark else "#e4e7eb",
+            "tickformat": ",d",
+            "rangemode": "tozero",
+        },
+        bargap=0.15,
+    )
+    return fig
+
+
+def incident_rows(
+    frame: pd.DataFrame, now: datetime, text: CatalogText, lang: str, tz: str
+) -> list[dict[str, Any]]:
+    """The incident table's rows: labels from the catalog, age and time to due as durations."""
+    rows = []
+    for r in _records(frame):
+        closed = r["closed_at"] if isinstance(r["closed_at"], datetime) else None
+        age = ((closed or now) - r["reported_at"]).total_seconds() / 3600
+        if closed is not None:
+            due = "–"
+        else:
+            left = (r["due_at"] - now).total_seconds() / 3600
+            due = (
+                fmt_hours(left, lang)
+                if left >= 0
+                else t("overdue_by", lang, d=fmt_hours(-left, lang))
+            )
+        rows.append(
+            {
+                "code": r["code"],
+                "category": text.value("incident", "category", r["category"], lang),
+                "severity": text.value("incident", "severity", r["severity"], lang),
+                "status": text.value("incident", "status", r["status"], lang),
+                "reported_at": fmt_datetime(r["reported_at"], lang, tz),
+                "age": fmt_hours(age, lang),
+                "time_to_due": due,
+                "overdue": closed is None and r["due_at"] < now,
+            }
+        )
+    return rows
+
+
+def device_rows(
+    frame: pd.DataFrame, layer: str, time_field: str, text: CatalogText, lang: str, tz: str
+) -> list[dict[str, Any]]:
+    """Camera or sensor rows with status labels and last-seen times."""
+    if frame.empty:
+        return []
+    out = []
+    for r in frame.to_dict("records"):
+        row = {
+            "code": r["code"],
+            "status": text.value(layer, "status", r["status"], lang),
+            "raw_status": r["status"],
+            time_field: fmt_datetime(r[time_field], lang, tz),
+        }
+        if layer == "camera":
+            row["name"] = r["name"]
+        else:
+            row["kind"] = text.value(layer, "kind", r["kind"], lang)
+            value = r["last_value"]
+            row["last_value"] = "–" if value is None else f"{value:g} {r['unit'] or ''}".strip()
+        out.append(row)
+    return out
+
+
+def children_rows(children: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """A unit's children ranked by attention, with the counts that explain the rank."""
+    ranked = rank_attention(children, len(children))
+    return [
+        {
+            "code": r["code"],
+            "name": r["name"],
+            "status": t(r["composite"], lang),
+            "composite": r["composite"],
+            "score": r["score"],
+            "open": int(r["open"]),
+            "overdue": int(r["overdue"]),
+            "open_severity_1": int(r["open_severity_1"]),
+            "camera_online_rate": fmt_number(_nan_none(r["camera_online_rate"]), lang, rate=True),
+            "reasons": reasons_text(r["reasons"], lang),
+        }
+        for r in _records(ranked)
+    ]
+
+
+def feed_rows(feed: pd.DataFrame, text: CatalogText, lang: str, tz: str) -> list[dict[str, Any]]:
+    """The serious-case feed: when, what, how serious, where."""
+    return [
+        {
+            "code": r["code"],
+            "reported_at": fmt_datetime(r["reported_at"], lang, tz),
+            "category": text.value("incident", "category", r["category"], lang),
+            "severity": int(r["severity"]),
+            "severity_label": text.value("incident", "severity", r["severity"], lang),
+            "status": text.value("incident", "status", r["status"], lang),
+            "grid_code": r["grid_code"],
+            "grid_name": r["grid_name"] or t("unassigned", lang),
+        }
+        for r in _records(feed)
+    ]
+
+
+def build_feed(rows: list[dict[str, Any]]) -> html.Ul:
+    """The feed as a list; severity-1 rows stand out."""
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    html.Span(r["reported_at"], className="feed-time"),
+                    html.Span(r["severity_label"], className=f"sev sev-{r['severity']}"),
+                    html.Span(r["category"], className="feed-cat"),
+                    dcc.Link(r["grid_name"], href=f"/grid/{r['grid_code']}")
+                    if r["grid_code"]
+                    else html.Span(r["grid_name"]),
+                    html.Span(r["status"], className="feed-status"),
+                ],
+                **{"data-code": r["code"]},
+            )
+            for r in rows
+        ],
+        className="feed",
+        id="feed-list",
+    )
+
+
+def tour_order(ranked: pd.DataFrame) -> list[str]:
+    """The big screen's tour: the grids needing attention that are not green."""
+    return [c for c, s in zip(ranked["code"], ranked["composite"], strict=True) if s != "green"]
+
+
+def new_severe(feed: pd.DataFrame, seen_id: int | None) -> dict[str, Any] | None:
+    """The newest severity-1 case reported after the last one this screen saw, if any."""
+    if seen_id is None:
+        return None
+    fresh = feed[(feed["severity"] == 1) & (feed["id"] > seen_id)]
+    if fresh.empty:
+        return None
+    return _records(fresh.head(1))[0]
+
+
+def _data(name: str, value: str) -> dict[str, Any]:
+    """A data-* attribute for a component (Dash takes them as keyword arguments)."""
+    return {f"data-{name}": value}
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as plain dicts keyed by column name."""
+    return [dict(zip(frame.columns, row, strict=True)) for row in frame.itertuples(index=False)]
+
+
+def _nan_none(value: Any) -> Any:
+    return None if value is None or (isinstance(value, float) and np.isnan(value)) else value

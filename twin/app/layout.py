@@ -1,0 +1,155 @@
+"""The one page shell: header, map with its controls, side panel, big-screen overlays.
+
+Texts are filled by callbacks in the page's language, so the shell itself holds no words.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_leaflet as dl
+from dash import dcc, html
+
+from twin.app import ids
+from twin.app.pages import cockpit_section
+
+MAP_STYLE = {"variable": "twin.unitStyle"}
+
+
+def point_layer(layer: str) -> dl.GeoJSON:
+    """A point layer drawn from its geobuf URL, clustered, coloured by the catalog."""
+    return dl.GeoJSON(
+        id=ids.points(layer),
+        format="geobuf",
+        cluster=True,
+        superClusterOptions={"radius": 48, "maxZoom": 16},
+        pointToLayer={"variable": "twin.pointToLayer"},
+        onEachFeature={"variable": "twin.pointTooltip"},
+        hideout={"layer": layer, "colours": {}, "labels": {}},
+    )
+
+
+def build_map(bounds: list[list[float]], basemap_url: str, point_layers: list[str]) -> dl.Map:
+    """The map: optional intranet basemap, city outline, unit outlines, point layers."""
+    (s, w), (n, e) = bounds
+    base: list[Any] = []
+    if basemap_url:
+        base.append(dl.TileLayer(url=basemap_url, attribution="", maxZoom=19))
+    return dl.Map(
+        id=ids.MAP,
+        className="map",
+        center=[(s + n) / 2, (w + e) / 2],
+        zoom=11,
+        bounds=bounds,
+        zoomSnap=0.25,
+        zoomAnimation=False,
+        attributionControl=False,
+        children=[
+            *base,
+            # The districts in a heavy line under everything: reads as a map without tiles.
+            dl.Pane(
+                dl.GeoJSON(
+                    id=ids.CITY,
+                    url="/twin/outlines/district.pbf",
+                    format="geobuf",
+                    style={"variable": "twin.cityStyle"},
+                    interactive=False,
+                ),
+                name="city",
+                style={"zIndex": 250},
+            ),
+            dl.GeoJSON(
+                id=ids.UNITS,
+                format="geobuf",
+                style=MAP_STYLE,
+                onEachFeature={"variable": "twin.unitTooltip"},
+                hoverStyle={"variable": "twin.hoverStyle"},
+                zoomToBoundsOnClick=False,
+            ),
+            *[point_layer(layer) for layer in point_layers],
+        ],
+    )
+
+
+def build_controls(metric_options: list[dict[str, str]]) -> html.Div:
+    """Metric, level and layer choices (their labels come with the language).
+
+    The metric options are there from the start: a value without its option is dropped.
+    """
+    return html.Div(
+        [
+            html.Label(id=ids.METRIC_LABEL, htmlFor=ids.METRIC),
+            dcc.Dropdown(
+                id=ids.METRIC,
+                options=metric_options,
+                value="composite",
+                clearable=False,
+                className="metric",
+            ),
+            html.Label(id=ids.LEVEL_LABEL),
+            dcc.RadioItems(id=ids.LEVEL, value="auto", className="levels", inline=True),
+            html.Label(id=ids.LAYERS_LABEL),
+            dcc.Checklist(id=ids.LAYERS, value=[], className="layers", inline=True),
+        ],
+        className="controls",
+    )
+
+
+def build_header() -> html.Header:
+    """Title, navigation (room for hotspots and planner), search, language switch, clock."""
+    return html.Header(
+        [
+            html.Div(id=ids.TITLE, className="brand"),
+            html.Nav(id=ids.NAV, className="nav"),
+            dcc.Dropdown(id=ids.SEARCH, className="search", searchable=True, clearable=True),
+            dcc.Link(id=ids.LANG_LINK, href="?lang=en", className="lang"),
+            html.Div(id=ids.UPDATED, className="updated"),
+        ],
+        className="topbar",
+    )
+
+
+def build_shell(
+    bounds: list[list[float]],
+    basemap_url: str,
+    point_layers: list[str],
+    refresh_ms: int,
+    metric_options: list[dict[str, str]],
+) -> html.Div:
+    """The whole page; the URL decides the mode (cockpit, unit page, big screen)."""
+    return html.Div(
+        id=ids.SHELL,
+        className="shell",
+        children=[
+            dcc.Location(id=ids.URL, refresh=False),
+            build_header(),
+            html.Main(
+                [
+                    html.Section(
+                        [
+                            build_controls(metric_options),
+                            build_map(bounds, basemap_url, point_layers),
+                            html.Div(id=ids.LEGEND, className="legend"),
+                            html.Div(id=ids.TOUR_CARD, className="tour-card"),
+                        ],
+                        className="map-col",
+                    ),
+                    html.Aside(
+                        [
+                            html.Div(cockpit_section(), id=ids.COCKPIT),
+                            html.Div(id=ids.UNIT_PAGE, hidden=True),
+                        ],
+                        id=ids.SIDE,
+                        className="side",
+                    ),
+                ],
+                className="main",
+            ),
+            html.Div(id=ids.TAKEOVER, className="takeover", hidden=True),
+            dcc.Store(id=ids.STATE),  # {lang, mode, unit}: what the URL asks for
+            dcc.Store(id=ids.MAP_KEY),  # which snapshot the map's values came from
+            dcc.Store(id=ids.SCREEN),  # big screen: tour codes, position, last severity-1 id
+            dcc.Interval(id=ids.REFRESH, interval=refresh_ms),
+            dcc.Interval(id=ids.TOUR_TICK, interval=1000, disabled=True),
+        ],
+    )

@@ -1,0 +1,250 @@
+"""The map's geometry as compact geobuf over plain HTTP: sent once, cached, never refreshed.
+
+Outlines and points travel by URL (not through Dash callbacks) so the browser caches them
+(ETag) and a status refresh carries only values.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import geobuf
+import psycopg
+import shapely
+from flask import Flask, Response, abort, request
+from psycopg import sql
+from psycopg_pool import ConnectionPool
+
+from twin.catalog import LEVELS, Layer
+from twin.store import NotFound, fetch_grid
+
+PRECISION = 5  # decimal places of lon/lat sent: ~1 m, finer only adds bytes
+WHOLE_LEVEL_MAX = 8000  # a level with more units than this is served per viewport only
+VIEW_MAX = 6000  # most outlines one viewport request returns
+POINTS_MAX = 20000  # most points one layer request returns
+SNAP = 0.02  # degrees: viewport boxes snap outward to this grid so requests repeat and cache
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A geobuf body, gzipped once, with its ETag."""
+
+    raw: bytes
+    gzipped: bytes
+    etag: str
+
+    @classmethod
+    def of(cls, raw: bytes) -> Encoded:
+        """Encode once: gzip and hash."""
+        return cls(raw, gzip.compress(raw, 6), hashlib.sha1(raw).hexdigest()[:16])
+
+
+def outline_collection(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """Rows of (code, WKB) as a FeatureCollection with only the code (names travel in hideout)."""
+    geoms = shapely.set_precision(shapely.from_wkb([bytes(r[1]) for r in rows]), 10.0**-PRECISION)
+    features = [
+        {"type": "Feature", "geometry": shapely.geometry.mapping(g), "properties": {"code": r[0]}}
+        for r, g in zip(rows, geoms, strict=True)
+        if not g.is_empty
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def snap_bbox(text: str) -> tuple[float, float, float, float]:
+    """A bbox query value 'w,s,e,n' checked and snapped outward to SNAP degrees."""
+    try:
+        w, s, e, n = (float(v) for v in text.split(","))
+    except ValueError as exc:
+        raise ValueError(f"bbox {text!r}: expected four numbers w,s,e,n") from exc
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise ValueError(f"bbox {text!r}: not a box in lon/lat")
+    snap = [SNAP * f(v / SNAP) for v, f in ((w, _floor), (s, _floor), (e, _ceil), (n, _ceil))]
+    return (snap[0], snap[1], snap[2], snap[3])
+
+
+def _floor(v: float) -> int:
+    return int(v // 1)
+
+
+def _ceil(v: float) -> int:
+    return -int(-v // 1)
+
+
+class MapData:
+    """Encodes and caches outlines per level (and viewport) and points per layer and unit."""
+
+    def __init__(self, pool: ConnectionPool, layers: dict[str, Layer]) -> None:
+        self.pool, self.layers = pool, layers
+        self._cache: dict[tuple[Any, ...], Encoded] = {}
+        self._lock = threading.Lock()
+
+    def level_counts(self) -> dict[str, int]:
+        """How many units each level has."""
+        with self.pool.connection() as conn:
+            rows = conn.execute("SELECT level, count(*) FROM grid GROUP BY level").fetchall()
+        return {level: 0 for level in LEVELS} | dict(rows)
+
+    def _version(self, conn: psycopg.Connection) -> tuple[int, int]:
+        # Any write to grid changes the newest xmin or the count: cached outlines then expire.
+        row = conn.execute("SELECT count(*), coalesce(max(xmin::text::bigint), 0) FROM grid")
+        got = row.fetchone()
+        assert got is not None
+        return (int(got[0]), int(got[1]))
+
+    def outlines(self, level: str, bbox: tuple[float, float, float, float] | None) -> Encoded:
+        """A level's outlines (within bbox when given), encoded."""
+        if level not in LEVELS:
+            raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+        with self.pool.connection() as conn:
+            key = ("outlines", level, bbox, self._version(conn))
+            if bbox is None and key not in self._cache:
+                count = _count(conn, level)
+                if count > WHOLE_LEVEL_MAX:
+                    raise ValueError(
+                        f"level {level} has {count:,} units, more than {WHOLE_LEVEL_MAX:,} for"
+                        " one map: ask for a viewport with ?bbox=w,s,e,n"
+                    )
+            if key in self._cache:
+                return self._cache[key]
+            if bbox is None:
+                rows = conn.execute(
+                    "SELECT code, ST_AsBinary(geom) FROM grid WHERE level = %s ORDER BY code",
+                    [level],
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT code, ST_AsBinary(geom) FROM grid WHERE level = %s"
+                    " AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) ORDER BY code LIMIT %s",
+                    [level, *bbox, VIEW_MAX],
+                ).fetchall()
+        return self._store(key, outline_collection(rows) if rows else _empty())
+
+    def warm(self, counts: dict[str, int]) -> None:
+        """Encode every level small enough to send whole, so first requests are cached."""
+        for level, count in counts.items():
+            if 0 < count <= WHOLE_LEVEL_MAX:
+                self.outlines(level, None)
+
+    def points(self, layer_name: str, unit: str | None) -> Encoded:
+        """A point layer's points inside a unit (or the city's that need attention), encoded."""
+        layer = self.layers.get(layer_name)
+        if layer is None or layer.kind != "point" or layer.style.color_by is None:
+            raise ValueError(f"no point layer {layer_name!r} to draw")
+        with self.pool.connection() as conn:
+            unit_id = fetch_grid(conn, unit)["id"] if unit else None
+            stmt = points_query(layer, unit_id)
+            with conn.cursor() as cur:
+                rows = cur.execute(stmt, {"unit": unit_id, "limit": POINTS_MAX}).fetchall()
+        key = ("points", layer_name, unit, hash(tuple(rows)))
+        if key in self._cache:
+            return self._cache[key]
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
+                "properties": {"code": code, "v": str(value)},
+            }
+            for code, value, x, y in rows
+        ]
+        return self._store(key, {"type": "FeatureCollection", "features": features})
+
+    def _store(self, key: tuple[Any, ...], collection: dict[str, Any]) -> Encoded:
+        encoded = Encoded.of(geobuf.encode(collection, PRECISION + 1))
+        with self._lock:
+            if len(self._cache) > 256:  # viewport keys accumulate; start over rather than grow
+                self._cache.clear()
+            self._cache[key] = encoded
+        return encoded
+
+
+def _count(conn: psycopg.Connection, level: str) -> int:
+    row = conn.execute("SELECT count(*) FROM grid WHERE level = %s", [level]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _empty() -> dict[str, Any]:
+    return {"type": "FeatureCollection", "features": []}
+
+
+# What the city view shows of each layer: what needs attention, not everything.
+CITY_FILTER = {
+    "incident": "severity <= 2 AND status IN ('reported', 'dispatched', 'in_progress', "
+    "'escalated')",
+    "camera": "status <> 'online'",
+    "sensor": "status <> 'normal'",
+}
+
+
+def points_query(layer: Layer, unit_id: int | None) -> sql.Composed:
+    """Code, colour field, lon, lat of a layer's points in a unit, or city-wide filtered."""
+    assert layer.style.color_by is not None
+    where: sql.Composable
+    if unit_id is None:
+        where = sql.SQL(CITY_FILTER.get(layer.name, "true"))
+    else:
+        where = sql.SQL(
+            "grid_id IN (SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(unit)s)"
+        )
+        if layer.name == "incident":  # closed cases would bury the open ones
+            where = sql.SQL("{} AND {}").format(where, sql.SQL("closed_at IS NULL"))
+    return sql.SQL(
+        "SELECT code, {c}, ST_X(geom), ST_Y(geom) FROM {t} WHERE {w} ORDER BY code LIMIT %(limit)s"
+    ).format(c=sql.Identifier(layer.style.color_by), t=sql.Identifier(layer.table), w=where)
+
+
+def respond(encoded: Encoded) -> Response:
+    """The encoded body with gzip when accepted, revalidated by ETag (304 when unchanged)."""
+    if request.if_none_match.contains(encoded.etag):
+        return Response(status=304, headers={"ETag": f'"{encoded.etag}"'})
+    gz = "gzip" in request.headers.get("Accept-Encoding", "")
+    body = encoded.gzipped if gz else encoded.raw
+    headers = {"ETag": f'"{encoded.etag}"', "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    if gz:
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, mimetype="application/x-protobuf", headers=headers)
+
+
+def register_routes(server: Flask, data: MapData) -> None:
+    """GET /twin/outlines/<level>.pbf[?bbox=w,s,e,n] and /twin/points/<layer>.pbf[?unit=code]."""
+
+    @server.get("/twin/outlines/<level>.pbf")
+    def outlines(level: str) -> Response:
+        try:
+            bbox = snap_bbox(request.args["bbox"]) if "bbox" in request.args else None
+            return respond(data.outlines(level, bbox))
+        except ValueError as exc:
+            abort(Response(str(exc), status=400))
+            raise  # abort raises; this keeps type checkers content
+
+    @server.get("/twin/points/<layer>.pbf")
+    def points(layer: str) -> Response:
+        try:
+            return respond(data.points(layer, request.args.get("unit") or None))
+        except NotFound as exc:
+            abort(Response(str(exc), status=404))
+            raise
+        except ValueError as exc:
+            abort(Response(str(exc), status=400))
+            raise
+
+
+def unit_bounds(pool: ConnectionPool, code: str) -> list[list[float]] | None:
+    """A unit's bounds as [[south, west], [north, east]]."""
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)"
+            " FROM grid WHERE code = %s",
+            [code],
+        ).fetchone()
+    return None if row is None else padded([[row[1], row[0]], [row[3], row[2]]])
+
+
+def padded(box: list[list[float]], by: float = 0.6) -> list[list[float]]:
+    """Bounds grown by a share of their size on each side: the unit with its neighbours."""
+    (s, w), (n, e) = box
+    dy, dx = (n - s) * by, (e - w) * by
+    return [[s - dy, w - dx], [n + dy, e + dx]]

@@ -1,0 +1,142 @@
+"""What the URL asks for, and the page parts built for it (no callbacks here)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from dash import dcc, html
+
+from twin.app import ids
+from twin.app.i18n import LANGS, other_lang, t
+from twin.app.metrics import Metric
+from twin.app.views import CatalogText
+from twin.catalog import LEVELS
+
+POINT_LAYERS = ("incident", "camera", "sensor")
+TILE_PX = 256
+UNIT_MIN_PX = 8  # a level is drawn (by zoom) once its typical unit is this wide on screen
+
+
+@dataclass(frozen=True)
+class Route:
+    """A parsed URL: mode (cockpit, unit, screen, missing), unit code, language."""
+
+    mode: str
+    lang: str
+    unit: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        """As kept in the page's state store."""
+        return {"mode": self.mode, "lang": self.lang, "unit": self.unit}
+
+
+def parse_route(pathname: str | None, search: str | None, default_lang: str) -> Route:
+    """/ cockpit, /grid/<code> a unit of any level, /screen the wall; ?lang=en|zh-CN."""
+    query = parse_qs((search or "").lstrip("?"))
+    lang = query.get("lang", [default_lang])[0]
+    lang = lang if lang in LANGS else default_lang
+    path = (pathname or "/").rstrip("/") or "/"
+    if path == "/":
+        return Route("cockpit", lang)
+    if path == "/screen":
+        return Route("screen", lang)
+    if path.startswith("/grid/") and len(path) > len("/grid/"):
+        return Route("unit", lang, path.removeprefix("/grid/"))
+    return Route("missing", lang)
+
+
+def lang_href(pathname: str | None, lang: str) -> str:
+    """The same page in the other language."""
+    return f"{pathname or '/'}?lang={other_lang(lang)}"
+
+
+def with_lang(href: str, lang: str) -> str:
+    """A link that keeps the page's language."""
+    return f"{href}?lang={lang}"
+
+
+def auto_levels(mean_width_deg: dict[str, float]) -> list[tuple[float, str]]:
+    """(min zoom, level) pairs: each level shows from the zoom where its typical unit is
+    UNIT_MIN_PX wide (width in degrees of longitude at the city's latitude)."""
+    out = []
+    for level in LEVELS:
+        width = mean_width_deg.get(level)
+        if not width:
+            continue
+        zoom = math.log2(UNIT_MIN_PX * 360 / (TILE_PX * width))
+        out.append((round(zoom, 2), level))
+    # A finer level never shows before a coarser one.
+    fixed: list[tuple[float, str]] = []
+    for zoom, level in out:
+        floor = fixed[-1][0] + 0.5 if fixed else -math.inf
+        fixed.append((max(zoom, floor), level))
+    if fixed:
+        fixed[0] = (-math.inf, fixed[0][1])
+    return fixed
+
+
+def level_for_zoom(levels: list[tuple[float, str]], zoom: float | None) -> str:
+    """The finest level whose threshold the zoom has reached."""
+    chosen = levels[0][1] if levels else "grid"
+    for min_zoom, level in levels:
+        if zoom is not None and zoom >= min_zoom:
+            chosen = level
+    return chosen
+
+
+def nav(route: Route) -> list[Any]:
+    """The navigation: cockpit, wall screen, and the pages still to come."""
+    lang = route.lang
+    items: list[Any] = [
+        dcc.Link(
+            t("nav_cockpit", lang),
+            href=with_lang("/", lang),
+            className="nav-item" + (" active" if route.mode == "cockpit" else ""),
+            id="nav-cockpit",
+        ),
+        html.A(t("nav_screen", lang), href=with_lang("/screen", lang), className="nav-item"),
+    ]
+    for key in ("nav_hotspots", "nav_planner"):
+        items.append(
+            html.Span(t(key, lang), className="nav-item nav-soon", title=t("coming", lang))
+        )
+    return items
+
+
+def control_options(
+    metrics: tuple[Metric, ...], text: CatalogText, lang: str
+) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, str]]]:
+    """Options of the metric, level and layer controls in lang."""
+    metric_opts = [{"label": m.label.get(lang), "value": m.key} for m in metrics]
+    level_opts = [{"label": t("level_auto", lang), "value": "auto"}] + [
+        {"label": t(level, lang), "value": level} for level in LEVELS
+    ]
+    layer_opts = [
+        {"label": text.layers[layer].title.get(lang), "value": layer}
+        for layer in POINT_LAYERS
+        if layer in text.layers
+    ]
+    return metric_opts, level_opts, layer_opts
+
+
+def cockpit_section() -> list[Any]:
+    """The cockpit's parts; words come with the language, contents with each refresh."""
+    return [
+        html.Div(id=ids.CITY_TILES, className="tiles city-tiles"),
+        html.H3(id=ids.COCKPIT_TITLES[0], className="section-title"),
+        html.Div(id=ids.ATTENTION),
+        html.H3(id=ids.COCKPIT_TITLES[1], className="section-title"),
+        dcc.Graph(
+            id=ids.TREND,
+            className="trend",
+            config={"displayModeBar": False, "responsive": True},
+        ),
+        html.H3(id=ids.COCKPIT_TITLES[2], className="section-title"),
+        html.Div(id=ids.FEED),
+    ]
+
+
+COCKPIT_TITLE_KEYS = ("attention", "trend", "feed")

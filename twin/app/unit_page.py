@@ -1,0 +1,227 @@
+"""The drill-down page of one unit (grid, community, street or district)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import dash_table, dcc, html
+
+from twin.activity import Clock
+from twin.app import ids
+from twin.app.i18n import fmt_number, t
+from twin.app.views import (
+    CatalogText,
+    build_crumbs,
+    build_tiles,
+    children_rows,
+    device_rows,
+    reasons_text,
+    tile_values,
+    trend_figure,
+)
+from twin.store import GridDetail
+
+# Generated at import time, so type checkers cannot see it.
+DataTable: Any = dash_table.DataTable  # type: ignore[attr-defined]
+SMALL_TABLE = {"fontFamily": "inherit", "fontSize": 13, "padding": "3px 6px", "textAlign": "left"}
+
+
+def people(grid: dict[str, Any], lang: str) -> html.Dl:
+    """The officer, population and households of a unit."""
+    pairs = [
+        ("officer", grid["officer"] or "–"),
+        ("population", fmt_number(grid["population"], lang)),
+        ("households", fmt_number(grid["households"], lang)),
+    ]
+    items: list[Any] = []
+    for key, value in pairs:
+        items += [html.Dt(t(key, lang)), html.Dd(value, id=f"unit-{key}")]
+    return html.Dl(items, className="people")
+
+
+def _table(table_id: str, rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> Any:
+    return DataTable(
+        id=table_id,
+        data=rows,
+        columns=[{"id": c, "name": n} for c, n in columns],
+        page_size=10,
+        sort_action="native",
+        style_cell=SMALL_TABLE,
+        style_table={"overflowX": "auto"},
+    )
+
+
+def devices(detail: GridDetail, text: CatalogText, lang: str, tz: str) -> list[Any]:
+    """Cameras and sensors with status and last seen."""
+    cams = device_rows(detail.cameras, "camera", "last_seen", text, lang, tz)
+    sens = device_rows(detail.sensors, "sensor", "last_reading_at", text, lang, tz)
+    f = text.field
+    return [
+        html.H3(
+            f"{text.layers['camera'].title.get(lang)} ({len(cams)})", className="section-title"
+        ),
+        _table(
+            "cameras",
+            cams,
+            [
+                ("code", f("camera", "code", lang)),
+                ("name", f("camera", "name", lang)),
+                ("status", f("camera", "status", lang)),
+                ("last_seen", f("camera", "last_seen", lang)),
+            ],
+        ),
+        html.H3(
+            f"{text.layers['sensor'].title.get(lang)} ({len(sens)})", className="section-title"
+        ),
+        _table(
+            "sensors",
+            sens,
+            [
+                ("code", f("sensor", "code", lang)),
+                ("kind", f("sensor", "kind", lang)),
+                ("status", f("sensor", "status", lang)),
+                ("last_value", f("sensor", "last_value", lang)),
+                ("last_reading_at", f("sensor", "last_reading_at", lang)),
+            ],
+        ),
+    ]
+
+
+def children_block(children: pd.DataFrame, lang: str) -> list[Any]:
+    """For a unit above grid level: its children ranked by attention, each linked."""
+    if children.empty:
+        return []
+    rows = children_rows(children, lang)
+    for r in rows:
+        r["name"] = f"[{r['name']}](/grid/{r['code']}?lang={lang})"
+    return [
+        html.H3(t("children", lang), className="section-title"),
+        DataTable(
+            id="children",
+            data=rows,
+            columns=[
+                {"id": "name", "name": t("name", lang), "presentation": "markdown"},
+                {"id": "status", "name": t("status", lang)},
+                {"id": "score", "name": t("score", lang)},
+                {"id": "open", "name": t("open", lang)},
+                {"id": "overdue", "name": t("overdue", lang)},
+                {"id": "open_severity_1", "name": t("open_severity_1", lang)},
+                {"id": "camera_online_rate", "name": t("camera_online_rate", lang)},
+                {"id": "reasons", "name": t("reasons", lang)},
+            ],
+            page_size=12,
+            sort_action="native",
+            markdown_options={"link_target": "_self"},
+            style_cell=SMALL_TABLE,
+            style_table={"overflowX": "auto"},
+            style_data_conditional=[
+                {
+                    "if": {"filter_query": f'{{composite}} = "{c}"', "column_id": "status"},
+                    "color": colour,
+                    "fontWeight": 600,
+                }
+                for c, colour in (("red", "#c62828"), ("yellow", "#b07d00"))
+            ],
+        ),
+    ]
+
+
+def incident_table() -> Any:
+    """The unit's cases: sorted, filtered and paged by the server."""
+    return DataTable(
+        id=ids.INCIDENTS,
+        page_action="custom",
+        sort_action="custom",
+        sort_mode="single",
+        page_current=0,
+        page_size=15,
+        sort_by=[{"column_id": "reported_at", "direction": "desc"}],
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": "inherit", "fontSize": 13, "padding": "4px 6px"},
+        style_data_conditional=[
+            {"if": {"filter_query": "{overdue} eq true"}, "color": "#c62828", "fontWeight": 600}
+        ],
+    )
+
+
+def incident_filters(text: CatalogText, lang: str) -> html.Div:
+    """Status, category and severity filters over the incident table."""
+    fields = ("status", "category", "severity")
+    return html.Div(
+        [
+            dcc.Dropdown(
+                id=fid,
+                options=text.options("incident", f, lang),
+                multi=True,
+                placeholder=text.field("incident", f, lang),
+                className="filter",
+            )
+            for fid, f in zip(ids.INCIDENT_FILTERS, fields, strict=True)
+        ],
+        className="filters",
+    )
+
+
+def incident_columns(lang: str, text: CatalogText) -> list[dict[str, str]]:
+    """The incident table's columns (sortable ones carry catalog field ids)."""
+    f = text.field
+    return [
+        {"id": "code", "name": f("incident", "code", lang)},
+        {"id": "category", "name": f("incident", "category", lang)},
+        {"id": "severity", "name": f("incident", "severity", lang)},
+        {"id": "status", "name": f("incident", "status", lang)},
+        {"id": "reported_at", "name": f("incident", "reported_at", lang)},
+        {"id": "age", "name": t("age", lang)},
+        {"id": "time_to_due", "name": t("time_to_due", lang)},
+    ]
+
+
+def incident_block(text: CatalogText, lang: str) -> list[Any]:
+    """The incident section of a unit page."""
+    table = incident_table()
+    table.columns = incident_columns(lang, text)
+    return [
+        html.H3(t("incident_list", lang), className="section-title"),
+        incident_filters(text, lang),
+        table,
+    ]
+
+
+def build_unit_page(
+    detail: GridDetail,
+    activity: dict[str, Any],
+    trend: pd.DataFrame,
+    text: CatalogText,
+    lang: str,
+    clock: Clock,
+) -> list[Any]:
+    """The whole drill-down: crumbs, title, status, KPI tiles, people, trend, cases, devices."""
+    status = detail.kpis | {"composite": detail.composite}
+    values = tile_values(status, activity)
+    level = detail.grid["level"]
+    badge: list[Any] = [t(detail.composite, lang)]
+    if detail.reasons:
+        badge.append(html.Span(" · " + reasons_text(detail.reasons, lang)))
+    return [
+        html.Nav(build_crumbs(detail.lineage, lang), className="crumbs", id="crumbs"),
+        html.H2(
+            [html.Span(t(level, lang), className="level-tag"), detail.grid["name"]],
+            id="unit-title",
+        ),
+        html.Div(detail.grid["code"], className="unit-code"),
+        html.Div(badge, className=f"badge badge-{detail.composite}", id="unit-composite"),
+        html.Div(build_tiles(values, lang), className="tiles"),
+        html.Div(t("window_note", lang, days=30), className="note"),
+        people(detail.grid, lang),
+        html.H3(t("trend", lang), className="section-title"),
+        dcc.Graph(
+            id="unit-trend",
+            figure=trend_figure(trend, text, lang),
+            config={"displayModeBar": False, "responsive": True},
+            className="trend",
+        ),
+        *children_block(detail.children, lang),
+        *incident_block(text, lang),
+        *devices(detail, text, lang, clock.tz),
+    ]

@@ -11,8 +11,8 @@ APT_PACKAGES := postgresql-15-postgis-3 chromium fonts-noto-cjk
 SIZE    ?= city
 SEED    ?= 1
 
-.PHONY: demo serve test setup system venv lint format bench bench-load examples lock db-start db-stop
-.PHONY: db-status clean
+.PHONY: demo serve test setup system venv lint format bench bench-load bench-dash examples lock
+.PHONY: db-start db-stop db-status clean
 
 demo: setup                 ## set up, load the small demo city (once) and serve it
 	$(BIN)/twin demo
@@ -64,6 +64,9 @@ bench: setup                ## benchmark at SIZE (default city: 5,000 grids, 1M 
 
 bench-load: setup          ## load rates: a 1M-point CSV and a 5,000-polygon GeoPackage
 	$(BIN)/twin bench --loads --size city --seed $(SEED)
+
+bench-dash: setup          ## dashboard payloads and timings in Chromium at SIZE (city; metro too)
+	$(BIN)/twin bench --dashboard --size $(SIZE) --seed $(SEED)
 
 examples: venv              ## rewrite the example files in layers/examples/
 	$(BIN)/python -m twin.synth.examples

@@ -63,3 +63,17 @@ window.twin = Object.assign(window.twin || {}, {
     layer.bindTooltip(feature.properties.code + " · " + label);
   },
 });
+
+// Clientside callbacks: a click or a search result goes straight to the unit's page.
+window.dash_clientside = Object.assign(window.dash_clientside || {}, {
+  twin: {
+    goToUnit: function (feature, searched, state) {
+      var nothing = window.dash_clientside.no_update;
+      if (state && state.mode === "screen") { return nothing; }  // the wall is not clicked
+      var trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+      var code = trigger.indexOf("search.") === 0 ? searched
+        : ((feature || {}).properties || {}).code;
+      return code ? "/grid/" + code : nothing;
+    },
+  },
+});

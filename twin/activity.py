@@ -80,7 +80,10 @@ def fetch_feed(conn: psycopg.Connection, limit: int = 10) -> pd.DataFrame:
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(query("serious_feed"), {"limit": limit}).fetchall()
     columns = ["id", "code", "category", "severity", "status", "reported_at"]
-    return pd.DataFrame(rows, columns=[*columns, "grid_code", "grid_name", "lon", "lat"])
+    frame = pd.DataFrame(rows, columns=[*columns, "grid_code", "grid_name", "lon", "lat"])
+    for c in ("grid_code", "grid_name"):  # a case in no grid: None, not NaN (NaN is truthy)
+        frame[c] = pd.Series([r[c] for r in rows], index=frame.index, dtype=object)
+    return frame
 
 
 def city_status(

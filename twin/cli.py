@@ -94,7 +94,11 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
     url = _ready_url(settings)
     with connect(url, autocommit=True) as conn:
-        if args.loads:
+        if args.dashboard:
+            from twin.bench_dash import run_dashboard_bench
+
+            print(run_dashboard_bench(conn, url, args.size, args.seed))
+        elif args.loads:
             print(run_load_bench(conn, url, args.size, args.seed))
         else:
             print(run_bench(conn, args.size, args.seed, repeat=args.repeat))
@@ -203,6 +207,11 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=1)
     bench.add_argument("--repeat", type=int, default=5, help="timed runs per measure")
     bench.add_argument("--loads", action="store_true", help="measure file loads instead")
+    bench.add_argument(
+        "--dashboard",
+        action="store_true",
+        help="measure the dashboard in Chromium: payloads, refresh, drill-down",
+    )
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")
     load.add_argument("layer")

@@ -1,10 +1,13 @@
-"""The served app over HTTP: layout with the map, the click callback, offline assets."""
+"""The served app over HTTP: pages, geometry endpoints, callbacks and what a refresh sends."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
+from typing import Any
 
+import geobuf
 import psycopg
 import pytest
 from dash import Dash
@@ -16,32 +19,65 @@ from twin.app.server import create_app
 from twin.db.connect import open_pool
 from twin.settings import Settings
 
+OPEN = "('reported', 'dispatched', 'in_progress', 'escalated')"
+
 
 @pytest.fixture
 def app(db_url: str, conn: psycopg.Connection) -> Iterator[Dash]:
     gridworld.build(conn)
-    add_incident(conn, "E1", 0.5, 0.5)
+    for i, (x, y) in enumerate([(0.5, 0.5), (0.4, 0.6), (1.5, 0.5)]):
+        add_incident(conn, f"E{i}", x, y, severity=1 if i == 2 else 3)
     conn.execute(
         "UPDATE incident SET reported_at = now() - interval '4 days',"
-        " due_at = now() - interval '1 day'"
+        " due_at = now() - interval '1 day' WHERE code = 'E0'"
     )
     pool = open_pool(db_url, 2)
     try:
-        yield create_app(Settings(lang="en"), pool)
+        # A snapshot lives half a refresh: 0.5 s here, so a test can see a newer one.
+        yield create_app(Settings(lang="en", refresh_seconds=1), pool)
     finally:
         pool.close()
 
 
-def find(node: object, id_: str) -> dict[str, object] | None:
+def call(app: Dash, output: str, values: dict[str, Any], trigger: str | None = None) -> Any:
+    """POST one callback (found by an output id.prop; "id.prop@" for the one that shares the
+    output with allow_duplicate) as the browser would; the response."""
+    key = next(
+        k
+        for k in app.callback_map
+        if any(
+            part.startswith(output) if output.endswith("@") else part == output
+            for part in k.strip(".").split("...")
+        )
+    )
+    spec = app.callback_map[key]
+
+    def arg(item: dict[str, str]) -> dict[str, Any]:
+        name = f"{item['id']}.{item['property']}"
+        return {"id": item["id"], "property": item["property"], "value": values.get(name)}
+
+    outputs = [
+        {"id": o.split(".")[0], "property": o.split(".")[1]}
+        for o in key.strip(".").split("...")
+    ]
+    body = {
+        "output": key,
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": [arg(i) for i in spec["inputs"]],
+        "state": [arg(s) for s in spec["state"]],
+        "changedPropIds": [trigger or next(iter(values))],
+    }
+    return app.server.test_client().post("/_dash-update-component", json=body)
+
+
+def find(node: object, id_: str) -> dict[str, Any] | None:
+    """The props of the component with that id anywhere in a layout tree."""
     if isinstance(node, dict):
         props = node.get("props", {})
         if isinstance(props, dict) and props.get("id") == id_:
             return props
-        for value in node.values():
-            hit = find(value, id_)
-            if hit:
-                return hit
-    elif isinstance(node, list):
+        node = list(node.values())
+    if isinstance(node, list):
         for value in node:
             hit = find(value, id_)
             if hit:
@@ -49,44 +85,136 @@ def find(node: object, id_: str) -> dict[str, object] | None:
     return None
 
 
-def test_layout_has_every_grid_and_its_status(app: Dash) -> None:
+def test_pages_load_and_name_no_outside_host(app: Dash) -> None:
     client = app.server.test_client()
-    assert client.get("/").status_code == 200
-    layout = client.get("/_dash-layout").get_json()
-    grids = find(layout, ids.GRIDS)
-    assert grids is not None
-    codes = [f["properties"]["code"] for f in grids["data"]["features"]]  # type: ignore[index]
-    assert codes == ["G1", "G2", "G3", "G4"]
-    assert grids["hideout"]["status"]["G1"] == "yellow"  # type: ignore[index]
-    assert grids["style"] == {"variable": "twin.gridStyle"}
-
-
-def test_clicking_a_grid_returns_its_status_panel(app: Dash) -> None:
-    client = app.server.test_client()
-    body = {
-        "output": f"{ids.PANEL}.children",
-        "outputs": {"id": ids.PANEL, "property": "children"},
-        "inputs": [
-            {"id": ids.GRIDS, "property": "clickData", "value": {"properties": {"code": "G1"}}}
-        ],
-        "changedPropIds": [f"{ids.GRIDS}.clickData"],
-        "state": [],
-    }
-    response = client.post("/_dash-update-component", json=body)
-    assert response.status_code == 200
-    panel = response.get_json()["response"][ids.PANEL]["children"]
-    assert find(panel, "panel-title")["children"] == "grid G1"  # type: ignore[index]
-    assert find(panel, "kpi-overdue")["children"] == "1"  # type: ignore[index]
-
-
-def test_the_page_names_no_outside_host(app: Dash) -> None:
-    client = app.server.test_client()
+    for path in ("/", "/grid/G1", "/screen"):
+        assert client.get(path).status_code == 200
     page = client.get("/").get_data(as_text=True)
-    scripts = [s for s in page.split('"') if s.startswith(("http://", "https://", "//"))]
-    assert scripts == []
+    assert [s for s in page.split('"') if s.startswith(("http://", "https://", "//"))] == []
     for asset in ("/assets/twin_map.js", "/assets/twin.css"):
         assert client.get(asset).status_code == 200
-    config = json.loads(
-        page.split('<script id="_dash-config" type="application/json">')[1].split("</script>")[0]
+    config = page.split('<script id="_dash-config" type="application/json">')[1]
+    assert json.loads(config.split("</script>")[0])["serve_locally"] is True
+    layout = json.dumps(client.get("/_dash-layout").get_json())
+    assert "coordinates" not in layout  # outlines travel by URL, not in the layout
+
+
+def test_outlines_are_geobuf_cached_by_etag_and_gzipped(app: Dash) -> None:
+    client = app.server.test_client()
+    plain = client.get("/twin/outlines/grid.pbf")
+    assert plain.status_code == 200 and plain.mimetype == "application/x-protobuf"
+    features = geobuf.decode(plain.data)["features"]
+    assert [f["properties"]["code"] for f in features] == ["G1", "G2", "G3", "G4"]
+    ring = features[0]["geometry"]["coordinates"][0][0]
+    assert sorted(map(tuple, ring))[0] == (114.0, 30.0)
+    zipped = client.get("/twin/outlines/grid.pbf", headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" and len(zipped.data) < len(plain.data)
+    etag = plain.headers["ETag"]
+    assert client.get("/twin/outlines/grid.pbf", headers={"If-None-Match": etag}).status_code == 304
+    box = client.get("/twin/outlines/grid.pbf?bbox=114.001,30.001,114.004,30.004")
+    assert len(geobuf.decode(box.data)["features"]) == 4  # snapped out to the 0.02° grid
+    away = client.get("/twin/outlines/grid.pbf?bbox=115.0,31.0,115.01,31.01")
+    assert [f["properties"]["code"] for f in geobuf.decode(away.data)["features"]] == [""]
+    bad = client.get("/twin/outlines/grid.pbf?bbox=1,2,3")
+    assert bad.status_code == 400 and "bbox" in bad.get_data(as_text=True)
+    assert client.get("/twin/outlines/planet.pbf").status_code == 400
+
+
+def test_points_of_a_unit_carry_code_and_status(app: Dash) -> None:
+    client = app.server.test_client()
+    got = geobuf.decode(client.get("/twin/points/incident.pbf?unit=G1").data)["features"]
+    assert sorted((f["properties"]["code"], f["properties"]["v"]) for f in got) == [
+        ("E0", "reported"),
+        ("E1", "reported"),
+    ]
+    city = geobuf.decode(client.get("/twin/points/incident.pbf").data)["features"]
+    assert [f["properties"]["code"] for f in city] == ["E2"]  # the city shows serious open ones
+    assert client.get("/twin/points/incident.pbf?unit=nope").status_code == 404
+    assert client.get("/twin/points/grid.pbf").status_code == 400
+
+
+def test_a_unit_page_shows_the_numbers_sql_gives(app: Dash, conn: psycopg.Connection) -> None:
+    response = call(app, "state.data", {"url.pathname": "/grid/G1", "url.search": "?lang=en"})
+    assert response.status_code == 200
+    out = response.get_json()["response"]
+    assert out[ids.STATE]["data"] == {"mode": "unit", "lang": "en", "unit": "G1"}
+    page = out[ids.UNIT_HEAD]["children"]
+    sql = f"SELECT count(*) FILTER (WHERE status IN {OPEN}), count(*) FILTER (WHERE due_at < now())"
+    open_, overdue = conn.execute(
+        sql + " FROM incident WHERE grid_id = (SELECT id FROM grid WHERE code = 'G1')"
+    ).fetchone()  # type: ignore[misc]
+    assert find(page, "kpi-open")["data-value"] == str(open_) == "2"  # type: ignore[index]
+    assert find(page, "kpi-overdue")["data-value"] == str(overdue) == "1"  # type: ignore[index]
+    assert find(page, "unit-officer")["children"] == "officer G1"  # type: ignore[index]
+    assert out[ids.COCKPIT]["hidden"] is True and out[ids.UNIT_PAGE]["hidden"] is False
+    assert out[ids.UNIT_BODY]["children"] == []  # the last unit's lists never linger
+    body = call(
+        app, "unit-body.children@", {"state.data": {"mode": "unit", "lang": "en", "unit": "D"}}
     )
-    assert config["serve_locally"] is True
+    ranking = find(body.get_json()["response"][ids.UNIT_BODY]["children"], "children")
+    assert ranking is not None  # a district ranks its streets
+    assert [r["code"] for r in ranking["data"]] == ["S"]
+    missing = call(app, "state.data", {"url.pathname": "/grid/nope", "url.search": ""})
+    assert "No grid has the code nope" in json.dumps(missing.get_json())
+
+
+def test_the_case_table_pages_sorts_and_filters_on_the_server(app: Dash) -> None:
+    state = {"mode": "unit", "lang": "en", "unit": "D"}
+    values = {
+        "incidents.page_current": 0,
+        "incidents.page_size": 2,
+        "incidents.sort_by": [{"column_id": "severity", "direction": "asc"}],
+        "state.data": state,
+    }
+    out = call(app, "incidents.data", values, "incidents.sort_by").get_json()["response"]
+    rows = out[ids.INCIDENTS]["data"]
+    assert [r["code"] for r in rows] == ["E2", "E0"] and out[ids.INCIDENTS]["page_count"] == 2
+    values["filter-severity.value"] = ["3"]
+    out = call(app, "incidents.data", values, "filter-severity.value").get_json()["response"]
+    assert [r["code"] for r in out[ids.INCIDENTS]["data"]] == ["E0", "E1"]
+
+
+def test_refresh_sends_only_the_grids_that_changed(app: Dash, conn: psycopg.Connection) -> None:
+    state = {"mode": "cockpit", "lang": "en", "unit": None}
+    values: dict[str, Any] = {
+        "state.data": state,
+        "metric.value": "open",
+        "level.value": "grid",
+        "map.zoom": 12,
+        "map.bounds": [[30.0, 114.0], [30.02, 114.02]],
+        "refresh.n_intervals": None,
+    }
+    first = call(app, "units.hideout", values).get_json()["response"]
+    assert first[ids.UNITS]["url"] == "/twin/outlines/grid.pbf"
+    assert first[ids.UNITS]["hideout"]["values"] == {"G1": 2, "G2": 1, "G3": 0, "G4": 0}
+    key = first[ids.MAP_KEY]["data"]
+    # Nothing new: a pan or a tick sends no values (at most the new snapshot's number).
+    same = call(app, "units.hideout", values | {"map-key.data": key}, "map.zoom")
+    assert same.status_code == 204 or set(same.get_json()["response"]) == {ids.MAP_KEY}
+    add_incident(conn, "E9", 1.1, 1.1)  # G4 gains an open case (its middle is a hole)
+    time.sleep(0.6)
+    values |= {"refresh.n_intervals": 1, "map-key.data": key}
+    patch = call(app, "units.hideout", values, "refresh.n_intervals")
+    body = patch.get_json()["response"]
+    assert "url" not in body[ids.UNITS]  # the outlines are not sent again
+    operations = body[ids.UNITS]["hideout"]["operations"]
+    changed = [op for op in operations if op["location"] == ["values"]]
+    assert [op["params"]["value"] for op in changed] == [{"G4": 1}], operations
+    assert len(patch.data) < 2000
+
+
+def test_cockpit_refresh_fills_city_tiles_attention_and_feed(
+    app: Dash, conn: psycopg.Connection
+) -> None:
+    state = {"mode": "cockpit", "lang": "en", "unit": None}
+    out = call(app, "city-tiles.children", {"refresh.n_intervals": 1, "state.data": state})
+    body = out.get_json()["response"]
+    total_open = conn.execute(f"SELECT count(*) FROM incident WHERE status IN {OPEN}").fetchone()
+    tile = find(body[ids.CITY_TILES]["children"], "city-open")
+    assert tile is not None and tile["data-value"] == str(total_open[0])  # type: ignore[index]
+    attention = json.dumps(body[ids.ATTENTION]["children"])
+    assert attention.index('"G2"') < attention.index('"G1"')  # G2's severity-1 case weighs more
+    assert "E2" in json.dumps(body[ids.FEED]["children"])
+    unit_state = {"mode": "unit", "lang": "en", "unit": "G1"}
+    skipped = call(app, "city-tiles.children", {"refresh.n_intervals": 2, "state.data": unit_state})
+    assert skipped.status_code == 204  # a unit page does not pay for the cockpit

@@ -1,81 +1,252 @@
-"""The pure functions behind the app, on the hand-made grid world."""
+"""The pure functions behind the pages: routes, levels, colours, rankings, figures, rows."""
 
 from __future__ import annotations
 
-import psycopg
+import math
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
 import pytest
-from dash import html
+from dash import dcc, html
 
-from tests import gridworld
-from tests.gridworld import add_incident
-from twin.app.views import (
-    STATUS_COLOURS,
-    build_grid_geojson,
-    build_grid_panel,
-    build_status_hideout,
-    format_kpi,
+from twin.activity import Clock
+from twin.app.callbacks import incident_filter
+from twin.app.i18n import MESSAGES, fmt_datetime, fmt_hours, fmt_number, t
+from twin.app.mapdata import snap_bbox
+from twin.app.metrics import (
+    BETTER_RAMP,
+    WORSE_RAMP,
+    build_hideout,
+    build_legend,
+    catalog_metrics,
+    class_breaks,
+    hideout_changes,
 )
-from twin.store import fetch_grid_detail, fetch_grid_geometries, fetch_grid_statuses
+from twin.app.pages import auto_levels, lang_href, level_for_zoom, parse_route
+from twin.app.views import (
+    CatalogText,
+    build_crumbs,
+    build_tiles,
+    incident_rows,
+    new_severe,
+    rank_attention,
+    trend_figure,
+)
+from twin.catalog import load_catalog
+from twin.settings import Settings
+
+LAYERS = load_catalog(Settings().layers_dir)
+TEXT = CatalogText(LAYERS)
+METRICS = {m.key: m for m in catalog_metrics(LAYERS)}
+NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def world(conn: psycopg.Connection) -> None:
-    gridworld.build(conn)
-    for i in range(3):
-        add_incident(conn, f"E{i}", 0.5, 0.5, severity=1 if i == 0 else 3)
-
-
-def test_geojson_carries_geometry_and_only_code_and_name(
-    conn: psycopg.Connection, world: None
-) -> None:
-    fc = build_grid_geojson(fetch_grid_geometries(conn))
-    assert [f["properties"] for f in fc["features"]] == [
-        {"code": c, "name": f"grid {c}"} for c in ("G1", "G2", "G3", "G4")
-    ]
-    g1 = fc["features"][0]["geometry"]
-    assert g1["type"] == "MultiPolygon"
-    assert sorted(map(tuple, g1["coordinates"][0][0]))[0] == (114.0, 30.0)
-    assert len(fc["features"][3]["geometry"]["coordinates"][0]) == 2  # G4 keeps its hole
-
-
-def test_hideout_maps_each_grid_to_its_composite(conn: psycopg.Connection, world: None) -> None:
-    hideout = build_status_hideout(fetch_grid_statuses(conn))
-    assert hideout["status"] == {"G1": "red", "G2": "green", "G3": "green", "G4": "green"}
-    assert hideout["colours"] == STATUS_COLOURS
-
-
-def test_panel_shows_the_numbers_sql_gives(conn: psycopg.Connection, world: None) -> None:
-    panel = build_grid_panel(fetch_grid_detail(conn, "G1"), "en")
-    cells = {
-        c.id: c.children for c in _walk(panel) if isinstance(c, html.Td) and getattr(c, "id", None)
+def statuses(**columns: list[object]) -> pd.DataFrame:
+    """A status frame of three grids A, B, C with defaults for what a test does not set."""
+    base: dict[str, list[object]] = {
+        "code": ["A", "B", "C"],
+        "name": ["grid A", "grid B", "grid C"],
+        "composite": ["green", "red", "yellow"],
+        "reasons": [[], ["overdue"], ["open"]],
+        "open": [1, 5, 12],
+        "overdue": [0, 3, 0],
+        "open_severity_1": [0, 0, 0],
+        "sensor_status_alarm": [0, 0, 0],
+        "camera_online_rate": [1.0, float("nan"), 0.5],
     }
-    open_sql = conn.execute(
-        "SELECT count(*) FROM incident i JOIN grid g ON g.id = i.grid_id "
-        "WHERE g.code = 'G1' AND i.status NOT IN ('resolved', 'closed')"
-    ).fetchone()
-    assert open_sql is not None
-    assert cells["kpi-open"] == str(open_sql[0]) == "3"
-    assert cells["kpi-open_severity_1"] == "1"
-    assert cells["kpi-camera_online_rate"] == "–"
-    title = next(c for c in _walk(panel) if getattr(c, "id", None) == "panel-title")
-    assert title.children == "grid G1"
-    badge = next(c for c in _walk(panel) if getattr(c, "id", None) == "panel-composite")
-    assert badge.children[0] == "Alert" and "badge-red" in badge.className
+    return pd.DataFrame(base | columns)
 
 
-def test_format_kpi() -> None:
-    assert format_kpi("camera_online_rate", 0.873) == "87%"
-    assert format_kpi("open", 12345) == "12,345"
-    assert format_kpi("open", None) == "–"
-    assert format_kpi("camera_online_rate", float("nan")) == "–"
+def test_routes_are_bookmarkable_urls() -> None:
+    assert parse_route("/", "", "zh-CN").data() == {
+        "mode": "cockpit",
+        "lang": "zh-CN",
+        "unit": None,
+    }
+    assert parse_route("/grid/420102", "?lang=en", "zh-CN").data() == {
+        "mode": "unit",
+        "lang": "en",
+        "unit": "420102",
+    }
+    assert parse_route("/screen/", "?lang=xx", "en").mode == "screen"
+    assert parse_route("/screen/", "?lang=xx", "en").lang == "en"  # unknown language: default
+    assert parse_route("/nothing", None, "en").mode == "missing"
+    assert lang_href("/grid/G1", "zh-CN") == "/grid/G1?lang=en"
 
 
-def _walk(component: object) -> list[object]:
-    out = [component]
-    children = getattr(component, "children", None)
-    if isinstance(children, list):
-        for c in children:
-            out += _walk(c)
-    elif children is not None and not isinstance(children, str):
-        out += _walk(children)
-    return out
+def test_levels_appear_in_order_as_the_map_zooms_in() -> None:
+    levels = auto_levels({"district": 0.13, "street": 0.037, "community": 0.016, "grid": 0.0048})
+    assert [lv for _, lv in levels] == ["district", "street", "community", "grid"]
+    zooms = [z for z, _ in levels]
+    assert zooms[0] == -math.inf and zooms == sorted(zooms)
+    assert level_for_zoom(levels, 6) == "district"
+    assert level_for_zoom(levels, zooms[2] + 0.1) == "community"
+    assert level_for_zoom(levels, 18) == "grid"
+    assert level_for_zoom(levels, None) == "district"
+    # A finer level is never offered at the same zoom as a coarser one.
+    same = auto_levels({"district": 0.01, "street": 0.01})
+    assert same[1][0] > same[0][0]
+
+
+def test_class_breaks_rise_strictly_and_ignore_missing_values() -> None:
+    breaks = class_breaks(np.array([0, 0, 0, 1, 2, 3, 50, np.nan]))
+    assert breaks == sorted(set(breaks)) and breaks[-1] == 50
+    assert class_breaks(np.array([np.nan])) == []
+    assert class_breaks(np.array([4.0, 4.0])) == [4.0]
+
+
+def test_count_classes_are_whole_ranges() -> None:
+    values = {c: v for c, v in zip("ABCDEFGHIJ", [0, 0, 0, 1, 2, 3, 4, 8, 9, 30], strict=True)}
+    legend = build_legend(METRICS["open"], values, "en")
+    assert [e["label"] for e in legend] == ["0", "1 – 2", "3 – 4", "5 – 9", "10 – 30"]
+
+
+def test_legend_names_the_classes_in_the_pages_language() -> None:
+    frame = statuses()
+    status_legend = build_legend(METRICS["composite"], {}, "en")
+    assert [e["label"] for e in status_legend] == ["Normal", "Watch", "Alert"]
+    rate = METRICS["camera_online_rate"]
+    values = {"A": 1.0, "B": None, "C": 0.5}
+    legend = build_legend(rate, values, "zh-CN")
+    assert legend[-1] == {"colour": "#9aa5b1", "label": "无数据"}  # B has no cameras
+    assert legend[0]["colour"] == BETTER_RAMP[0]  # low online rate is the alarming colour
+    assert "%" in legend[0]["label"]
+    assert build_hideout(frame, rate, "en")["ramp"] == list(BETTER_RAMP)
+    assert build_hideout(frame, METRICS["open"], "en")["ramp"] == list(WORSE_RAMP)
+
+
+def test_hideout_carries_values_and_labels_never_geometry() -> None:
+    hideout = build_hideout(statuses(), METRICS["open"], "en", selected="B")
+    assert hideout["values"] == {"A": 1, "B": 5, "C": 12}
+    assert hideout["status"] == {"A": "green", "B": "red", "C": "yellow"}
+    assert hideout["names"]["C"] == "grid C"
+    assert hideout["selected"] == "B"
+    assert hideout["labels"]["metric"] == "Open cases"
+    assert "geometry" not in str(hideout) and "coordinates" not in str(hideout)
+    rate = build_hideout(statuses(), METRICS["camera_online_rate"], "en")
+    assert rate["values"] == {"A": 1.0, "B": None, "C": 0.5}
+
+
+def test_a_refresh_carries_only_the_grids_that_changed() -> None:
+    before = build_hideout(statuses(), METRICS["open"], "en")
+    after = build_hideout(
+        statuses(open=[1, 6, 12], composite=["green", "red", "red"]), METRICS["open"], "en"
+    )
+    assert hideout_changes(before, after) == {"values": {"B": 6}, "status": {"C": "red"}}
+    assert hideout_changes(after, after) == {}
+
+
+def test_catalog_counts_become_metrics_labelled_from_the_toml() -> None:
+    assert METRICS["incident_category_sanitation"].label.get("zh-CN") == "事件·环境卫生"
+    assert METRICS["incident_category_sanitation"].label.get("en") == "Incidents · Sanitation"
+    assert METRICS["cameras"].label.get("en") == "Cameras"
+    assert list(METRICS)[:2] == ["composite", "open"]
+
+
+def test_attention_ranks_red_first_then_by_score() -> None:
+    frame = statuses(
+        code=["A", "B", "C", "D"][:3],
+        composite=["red", "red", "yellow"],
+        overdue=[3, 9, 0],
+        open=[1, 1, 100],
+    )
+    ranked = rank_attention(frame, 2)
+    assert ranked["code"].tolist() == ["B", "A"]  # C has the highest score but is only yellow
+    assert ranked["score"].tolist() == [27.2, 9.2]  # 3 per overdue, 0.2 per open
+
+
+def test_tiles_carry_the_raw_value_for_checking() -> None:
+    values = {"open": 1234, "on_time_rate": 0.6667, "median_handling": 70.0}
+    tiles = build_tiles(values, "en")
+    by_id = {tile.id: tile for tile in tiles}
+    assert getattr(by_id["kpi-open"], "data-value") == "1234"
+    assert by_id["kpi-open"].children[0].children == "1,234"
+    assert by_id["kpi-on_time_rate"].children[0].children == "66.7%"
+    assert by_id["kpi-median_handling"].children[0].children == "2 d 22 h"
+
+
+def test_crumbs_link_every_ancestor_and_the_city() -> None:
+    lineage = [
+        {"code": "D", "name": "district D", "level": "district"},
+        {"code": "S", "name": "street S", "level": "street"},
+        {"code": "G1", "name": "grid G1", "level": "grid"},
+    ]
+    crumbs = build_crumbs(lineage, "en")
+    links = [c for c in crumbs if isinstance(c, dcc.Link)]
+    assert [link.href for link in links] == ["/", "/grid/D", "/grid/S"]
+    assert isinstance(crumbs[-1], html.Span) and crumbs[-1].children == "grid G1"
+
+
+def test_trend_figure_stacks_every_category_over_the_days() -> None:
+    clock = Clock(NOW)
+    trend = pd.DataFrame({"sanitation": [1] * 30, "dispute": [2] * 30}, index=clock.days)
+    fig = trend_figure(trend, TEXT, "en")
+    assert fig.layout.barmode == "stack"
+    names = [bar.name for bar in fig.data]
+    assert len(names) == 7 and "Sanitation" in names and "Public security" in names
+    assert all(len(bar.x) == 30 for bar in fig.data)
+    assert sum(sum(bar.y) for bar in fig.data) == 90
+    assert fig.data[0].x[-1] == "11-26"
+
+
+def test_incident_rows_show_age_and_time_to_due() -> None:
+    frame = pd.DataFrame(
+        {
+            "code": ["late", "soon", "done"],
+            "category": ["sanitation", "dispute", "other"],
+            "severity": [1, 3, 4],
+            "status": ["in_progress", "reported", "closed"],
+            "reported_at": [
+                NOW - timedelta(hours=50),
+                NOW - timedelta(hours=2),
+                NOW - timedelta(days=3),
+            ],
+            "due_at": [NOW - timedelta(hours=3), NOW + timedelta(hours=5), NOW],
+            "closed_at": [None, None, NOW - timedelta(days=1)],
+        }
+    )
+    rows = incident_rows(frame, NOW, TEXT, "en", "Asia/Shanghai")
+    assert [r["age"] for r in rows] == ["2 d 2 h", "2.0 h", "2 d 0 h"]
+    assert [r["time_to_due"] for r in rows] == ["overdue 3.0 h", "5.0 h", "–"]
+    assert [r["overdue"] for r in rows] == [True, False, False]
+    assert rows[0]["category"] == "Sanitation" and rows[0]["severity"] == "1 (critical)"
+    assert rows[1]["reported_at"] == "Nov 26 10:00"
+
+
+def test_table_sorting_maps_to_stored_fields() -> None:
+    flt = incident_filter(2, 15, [{"column_id": "age", "direction": "asc"}], [None, [], ["1"]])
+    assert (flt.sort, flt.descending, flt.offset, flt.limit) == ("reported_at", True, 30, 15)
+    assert flt.severities == (1,)
+    flt = incident_filter(0, 15, [{"column_id": "time_to_due", "direction": "asc"}], [[], [], []])
+    assert (flt.sort, flt.descending) == ("due_at", False)
+    with pytest.raises(ValueError, match="unknown filter"):
+        incident_filter(0, 15, None, [["nonsense"], [], []])
+
+
+def test_only_a_new_severity_1_case_takes_over() -> None:
+    feed = pd.DataFrame({"id": [9, 8, 7], "severity": [2, 1, 1], "code": ["x", "y", "z"]})
+    assert new_severe(feed, None) is None  # a screen that just came up has seen everything
+    assert new_severe(feed, 8) is None
+    assert new_severe(feed, 7)["code"] == "y"  # type: ignore[index]
+
+
+def test_bboxes_snap_outward_and_bad_ones_are_refused() -> None:
+    w, s, e, n = snap_bbox("114.011,30.501,114.039,30.519")
+    assert (round(w, 2), round(s, 2), round(e, 2), round(n, 2)) == (114.0, 30.5, 114.04, 30.52)
+    for bad in ("1,2,3", "a,b,c,d", "114,31,113,30", "0,0,200,1"):
+        with pytest.raises(ValueError, match="bbox"):
+            snap_bbox(bad)
+
+
+def test_formats_in_both_languages() -> None:
+    assert fmt_number(12345, "en") == "12,345" and fmt_number(None, "en") == "–"
+    assert fmt_number(0.5, "zh-CN", rate=True) == "50.0%"
+    assert fmt_hours(30.25, "zh-CN") == "30.2 小时" and fmt_hours(100, "zh-CN") == "4天4小时"
+    assert fmt_datetime(NOW, "zh-CN", "Asia/Shanghai") == "11月26日 12:00"
+    assert t("not_found", "en", code="X") == "No grid has the code X"
+
+
+def test_every_message_has_both_languages() -> None:
+    assert all(zh and en and zh != "" for zh, en in MESSAGES.values())
+    assert all(("{" in zh) == ("{" in en) for zh, en in MESSAGES.values())

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import urllib.request
 
-from tests.serving import twin_serve
+from twin.app.launch import twin_serve
 
 
 def twin(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -35,7 +35,7 @@ def test_demo_loads_once_and_again_only_when_asked(db_url: str) -> None:
 def test_serve_answers_on_the_configured_port(db_url: str) -> None:
     with twin_serve(db_url) as url, urllib.request.urlopen(url + "/_dash-layout") as r:
         assert r.status == 200
-        assert b'"twin.gridStyle"' in r.read()
+        assert b'"twin.unitStyle"' in r.read()
 
 
 def test_errors_exit_non_zero_with_a_message(db_url: str) -> None:

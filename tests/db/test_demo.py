@@ -129,12 +129,12 @@ def test_the_city_behaves_like_a_real_one(conn: psycopg.Connection, small: float
     day = one(
         conn,
         "SELECT count(*) FROM incident WHERE extract(hour FROM reported_at "
-        "AT TIME ZONE 'UTC') BETWEEN 9 AND 16",
+        "AT TIME ZONE 'Asia/Shanghai') BETWEEN 9 AND 16",  # hours are local
     )
     night = one(
         conn,
         "SELECT count(*) FROM incident WHERE extract(hour FROM reported_at "
-        "AT TIME ZONE 'UTC') BETWEEN 1 AND 5",
+        "AT TIME ZONE 'Asia/Shanghai') BETWEEN 1 AND 5",
     )
     assert day > 3 * night
     offline = one(conn, "SELECT avg((status <> 'online')::int) FROM camera")

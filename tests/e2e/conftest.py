@@ -5,6 +5,7 @@ No browser is a failure, never a skip: `make test` installs Chromium from Debian
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,10 +14,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Response, sync_playwright
 
 from tests.conftest import fresh_database
-from tests.serving import twin_serve
+from twin.app.launch import twin_serve
 from twin.synth.load import load_demo
 
 CHROMIUM = "/usr/bin/chromium"
@@ -48,7 +49,11 @@ def served(server_url: str, template_url: str) -> Iterator[Served]:
     with fresh_database(server_url) as db_url:
         with psycopg.connect(db_url, autocommit=True) as conn:
             load_demo(conn, "small", seed=1, now=NOW)
-        with twin_serve(db_url, TWIN_LANG="zh-CN") as url:
+        # Short clocks so a test sees a refresh, a tour step and a takeover come and go.
+        env = {"TWIN_REFRESH_SECONDS": "2", "TWIN_TOUR_SECONDS": "2", "TWIN_TAKEOVER_SECONDS": "3"}
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        log = ARTIFACTS / "serve.log"
+        with twin_serve(db_url, log, TWIN_LANG="zh-CN", **env) as url:
             yield Served(url, db_url)
 
 
@@ -59,10 +64,26 @@ class Watched:
     page: Page
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    callbacks: list[str] = field(default_factory=list)  # "status changed-inputs -> outputs"
+
+    def watch(self) -> Watched:
+        """Record requests, console errors and every callback round trip of the page."""
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(f"{e}\n{e.stack}"))
+        self.page.on("response", self._callback)
+        return self
+
+    def _callback(self, response: Response) -> None:
+        if "/_dash-update-component" in response.url and response.request.post_data:
+            body = json.loads(response.request.post_data)
+            changed = ",".join(body.get("changedPropIds", []))
+            self.callbacks.append(f"{response.status} {changed} -> {body['output'][:60]}")
 
 
 @pytest.fixture
 def browser() -> Iterator[BrowserContext]:
+    """A fresh Chromium profile per test."""
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"
     with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
         context = p.chromium.launch_persistent_context(
@@ -78,12 +99,7 @@ def browser() -> Iterator[BrowserContext]:
 
 @pytest.fixture
 def watched(browser: BrowserContext) -> Watched:
-    page = browser.new_page()
-    w = Watched(page)
-    page.on("request", lambda r: w.requests.append(r.url))
-    page.on("console", lambda m: w.errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: w.errors.append(f"{e}\n{e.stack}"))
-    return w
+    return Watched(browser.new_page()).watch()
 
 
 def screenshot(page: Page, name: str) -> Path:

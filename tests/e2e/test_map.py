@@ -1,11 +1,16 @@
-"""The grid map in a real browser: it draws, a click shows that grid's status, and nothing
-is fetched from outside the server."""
+"""The dashboard in a real browser: click a grid, check its numbers against SQL, climb the
+breadcrumbs, switch language, and see that nothing is fetched from outside the server."""
 
 from __future__ import annotations
 
+import re
+
 import psycopg
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Served, Watched, screenshot
+
+OPEN = "('reported', 'dispatched', 'in_progress', 'escalated')"
 
 
 def a_grid_to_click(db_url: str) -> tuple[int, str, str]:
@@ -23,33 +28,133 @@ def a_grid_to_click(db_url: str) -> tuple[int, str, str]:
     return row
 
 
-def open_count(db_url: str, code: str) -> int:
+def sql_tiles(db_url: str, code: str) -> dict[str, str]:
+    """The unit's tile values by plain SQL over the store (no grid_stat, no app code)."""
     with psycopg.connect(db_url) as conn:
         row = conn.execute(
-            "SELECT count(*) FROM incident i JOIN grid g ON g.id = i.grid_id WHERE g.code = %s"
-            " AND i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')",
-            [code],
+            f"""
+            WITH u AS (SELECT a.grid_id FROM grid_ancestor a JOIN grid g ON g.id = a.ancestor_id
+                       WHERE g.code = %(code)s),
+                 day AS (SELECT date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai')
+                                AT TIME ZONE 'Asia/Shanghai' AS start)
+            SELECT
+              (SELECT count(*) FROM incident WHERE grid_id IN (SELECT * FROM u)
+                 AND status IN {OPEN}),
+              (SELECT count(*) FROM incident WHERE grid_id IN (SELECT * FROM u)
+                 AND status IN {OPEN} AND due_at < now()),
+              (SELECT count(*) FROM incident WHERE grid_id IN (SELECT * FROM u)
+                 AND reported_at >= (SELECT start FROM day)),
+              (SELECT count(*) FROM incident WHERE grid_id IN (SELECT * FROM u)
+                 AND closed_at >= (SELECT start FROM day)),
+              (SELECT count(*) FROM sensor WHERE grid_id IN (SELECT * FROM u)
+                 AND status = 'alarm')""",
+            {"code": code},
         ).fetchone()
     assert row is not None
-    return int(row[0])
+    keys = ("open", "overdue", "new_today", "closed_today", "sensor_status_alarm")
+    return dict(zip(keys, map(str, row), strict=True))
 
 
-def test_clicking_a_grid_shows_its_status_and_nothing_leaves_the_server(
-    served: Served, watched: Watched
-) -> None:
-    page = watched.page
-    page.goto(served.url)
-    paths = page.locator("path.leaflet-interactive")
-    paths.first.wait_for()
-    with psycopg.connect(served.db_url) as conn:
-        grids = conn.execute("SELECT count(*) FROM grid WHERE level = 'grid'").fetchone()
-    assert grids is not None and paths.count() == grids[0]
-    index, code, name = a_grid_to_click(served.db_url)
-    paths.nth(index).click()
-    page.locator("#panel-title").filter(has_text=name).wait_for()
-    assert page.locator("#kpi-open").inner_text() == str(open_count(served.db_url, code))
-    assert page.locator(".crumbs").inner_text().endswith(name)
-    screenshot(page, "map-click")
-    outside = [u for u in watched.requests if not u.startswith((served.url, "data:", "blob:"))]
+def tile_values(page: Page, keys: list[str]) -> dict[str, str]:
+    """The raw values the page's KPI tiles carry."""
+    return {k: page.locator(f"#kpi-{k}").get_attribute("data-value") or "" for k in keys}
+
+
+def assert_clean(watched: Watched, base: str) -> None:
+    """No request left the server and the console stayed free of errors."""
+    outside = [u for u in watched.requests if not u.startswith((base, "data:", "blob:"))]
     assert outside == []
     assert watched.errors == []
+
+
+def test_click_a_grid_then_climb_the_breadcrumbs(served: Served, watched: Watched) -> None:
+    page = watched.page
+    page.goto(served.url)
+    page.locator("#level").get_by_text("网格", exact=True).click()  # draw the grid level
+    paths = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
+    with psycopg.connect(served.db_url) as conn:
+        grids = conn.execute("SELECT count(*) FROM grid WHERE level = 'grid'").fetchone()
+    assert grids is not None
+    expect(paths).to_have_count(grids[0])
+    index, code, name = a_grid_to_click(served.db_url)
+    paths.nth(index).click()
+    expect(page).to_have_url(re.compile(f"/grid/{code}$"))
+    expect(page.locator("#unit-title")).to_contain_text(name)
+    expected = sql_tiles(served.db_url, code)
+    assert tile_values(page, list(expected)) == expected
+    table_rows = page.locator("#incidents tbody tr")  # the header row is the first
+    expect(table_rows.first).to_be_visible()
+    screenshot(page, "grid-drilldown")
+
+    with psycopg.connect(served.db_url) as conn:
+        lineage = conn.execute(
+            """SELECT g.code, g.name, g.level
+               FROM grid_ancestor a JOIN grid g ON g.id = a.ancestor_id
+               WHERE a.grid_id = (SELECT id FROM grid WHERE code = %s) AND a.depth > 0
+               ORDER BY a.depth""",
+            [code],
+        ).fetchall()
+    for up_code, up_name, level in lineage:  # community, street, district
+        page.locator(f"#crumb-{level}").click()
+        expect(page).to_have_url(re.compile(f"/grid/{up_code}$"))
+        expect(page.locator("#unit-title")).to_contain_text(up_name)
+        expected = sql_tiles(served.db_url, up_code)
+        expect(page.locator("#kpi-open")).to_have_attribute("data-value", expected["open"])
+        assert tile_values(page, list(expected)) == expected
+    expect(page.locator("#children tbody tr").nth(1)).to_be_visible()  # the district's streets
+    screenshot(page, "district-drilldown")
+    page.locator("#crumb-city").click()
+    expect(page.locator("#city-open")).to_be_visible()
+    assert_clean(watched, served.url)
+
+
+def test_switch_to_english_and_back(served: Served, watched: Watched) -> None:
+    page = watched.page
+    page.goto(served.url)
+    expect(page.locator("#title")).to_have_text("网格化治理数字孪生")
+    expect(page.locator("#city-open .tile-label")).to_have_text("在办事件")
+    page.locator("#lang-link").click()
+    expect(page).to_have_url(re.compile(r"\?lang=en$"))
+    expect(page.locator("#title")).to_have_text("Grid governance digital twin")
+    expect(page.locator("#city-open .tile-label")).to_have_text("Open cases")
+    expect(page.locator("#metric-label")).to_have_text("Colour by")
+    expect(page.locator("#legend")).to_contain_text("Alert")
+    expect(page.locator("#layers")).to_contain_text("Cameras")  # from camera.toml
+    screenshot(page, "cockpit-en")
+    page.locator("#lang-link").click()
+    expect(page.locator("#title")).to_have_text("网格化治理数字孪生")
+    expect(page.locator("#legend")).to_contain_text("告警")
+    screenshot(page, "cockpit-zh")
+    assert_clean(watched, served.url)
+
+
+def test_search_finds_a_grid_by_name(served: Served, watched: Watched) -> None:
+    page = watched.page
+    page.goto(served.url)
+    _, code, name = a_grid_to_click(served.db_url)
+    page.locator("#search").click()
+    box = page.locator("input.dash-dropdown-search")
+    expect(box).to_have_attribute("placeholder", "搜索")  # Dash's own words, translated
+    box.fill(name)
+    page.get_by_role("option").filter(has_text=name).first.click()
+    expect(page).to_have_url(re.compile(f"/grid/{code}$"))
+    expect(page.locator("#unit-title")).to_contain_text(name)
+    assert_clean(watched, served.url)
+
+
+def test_layers_draw_points_coloured_by_the_catalog(served: Served, watched: Watched) -> None:
+    page = watched.page
+    _, code, _ = a_grid_to_click(served.db_url)
+    page.goto(f"{served.url}/grid/{code}")
+    page.locator("#layers").get_by_text("摄像头").click()
+    with psycopg.connect(served.db_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM camera WHERE grid_id = (SELECT id FROM grid WHERE code = %s)",
+            [code],
+        ).fetchone()
+    assert row is not None and row[0] > 0
+    markers = page.locator(
+        ".leaflet-overlay-pane path.leaflet-interactive[fill='#1e8e3e'], .marker-cluster"
+    )
+    expect(markers.first).to_be_attached()
+    assert_clean(watched, served.url)

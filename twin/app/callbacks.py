@@ -14,7 +14,14 @@ from twin.app import ids
 from twin.app.i18n import fmt_datetime, t
 from twin.app.mapdata import padded
 from twin.app.snapshot import Snapshots
-from twin.app.views import CatalogText, incident_rows, new_severe, rank_attention, reasons_text
+from twin.app.views import (
+    CatalogText,
+    incident_rows,
+    new_severe,
+    rank_attention,
+    reasons_text,
+    tour_order,
+)
 from twin.settings import Settings
 from twin.store import IncidentFilter, NotFound, fetch_grid, fetch_incidents
 
@@ -93,45 +100,61 @@ def register_screen(
     def tour_interval(_: Any) -> int:
         return settings.tour_seconds * 1000
 
+    # Two callbacks, not one: Dash drops the older of two requests of the same callback, so
+    # a refresh landing on a tour step would swallow the step.
+    @app.callback(
+        Output(ids.MAP, "viewport", allow_duplicate=True),
+        Output(ids.TAKEOVER, "children"),
+        Output(ids.TAKEOVER, "hidden"),
+        Output(ids.ALERT, "data"),
+        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.STATE, "data"),
+        State(ids.ALERT, "data"),
+        prevent_initial_call=True,
+    )
+    def watch_severe(_: Any, state: Any, alert: dict[str, Any] | None) -> tuple[Any, ...]:
+        if not state or state["mode"] != "screen":
+            raise PreventUpdate
+        feed = snapshots.current().feed
+        if alert is None:  # what was there when the wall came up is not news
+            return no_update, no_update, True, {"seen": int(feed["id"].max()) if len(feed) else 0}
+        severe = new_severe(feed, alert["seen"])
+        if severe is None:
+            raise PreventUpdate
+        spot = {"center": [severe["lat"], severe["lon"]], "zoom": 16, "transition": "flyTo"}
+        until = time.time() + settings.takeover_seconds
+        shown = takeover(severe, text, state["lang"], settings.timezone)
+        return spot, shown, False, {"seen": int(severe["id"]), "until": until}
+
     @app.callback(
         Output(ids.MAP, "viewport", allow_duplicate=True),
         Output(ids.TOUR_CARD, "children"),
-        Output(ids.TAKEOVER, "children"),
-        Output(ids.TAKEOVER, "hidden"),
+        Output(ids.TAKEOVER, "hidden", allow_duplicate=True),
         Output(ids.SCREEN, "data"),
         Input(ids.TOUR_TICK, "n_intervals"),
-        Input(ids.REFRESH, "n_intervals"),
         Input(ids.STATE, "data"),
         State(ids.SCREEN, "data"),
+        State(ids.ALERT, "data"),
         prevent_initial_call=True,
     )
-    def tour(_: Any, __: Any, state: Any, screen: dict[str, Any] | None) -> tuple[Any, ...]:
+    def tour(_: Any, state: Any, screen: dict[str, Any] | None, alert: Any) -> tuple[Any, ...]:
         if not state or state["mode"] != "screen":
             raise PreventUpdate
+        if alert and alert.get("until", 0) > time.time():
+            raise PreventUpdate  # the takeover holds the wall; the tour waits
         lang = state["lang"]
         snap = snapshots.current()
         screen = dict(screen or {})
-        if "seen" not in screen:  # what was there when the wall came up is not news
-            screen["seen"] = int(snap.feed["id"].max()) if len(snap.feed) else 0
-        severe = new_severe(snap.feed, screen["seen"])
-        if severe is not None:
-            screen["seen"] = int(severe["id"])
-            screen["until"] = time.time() + settings.takeover_seconds
-            spot = {"center": [severe["lat"], severe["lon"]], "zoom": 16, "transition": "flyTo"}
-            return spot, no_update, takeover(severe, text, lang, settings.timezone), False, screen
-        if screen.get("until", 0) > time.time():
-            return no_update, no_update, no_update, False, screen
-        if ctx.triggered_id == ids.REFRESH:  # the tour moves on its own clock
-            return no_update, no_update, no_update, True, screen
-        ranked = rank_attention(snap.levels["grid"], 10)
-        codes = [
-            c for c, s in zip(ranked["code"], ranked["composite"], strict=True) if s != "green"
-        ]
+        # One round visits a fixed list: re-ranking every refresh would skip or repeat grids.
+        grids = snap.levels["grid"].set_index("code", drop=False)
+        codes = [c for c in screen.get("codes", []) if c in grids.index]
+        pos = screen.get("pos", -1) + 1
+        if pos >= len(codes):
+            codes, pos = tour_order(rank_attention(snap.levels["grid"], 10)), 0
         if not codes:
-            return no_update, [], [], True, screen
-        pos = (screen.get("pos", -1) + 1) % len(codes)
-        screen["pos"] = pos
-        row = ranked.iloc[pos]
+            return no_update, [], True, screen
+        screen |= {"codes": codes, "pos": pos}
+        row = grids.loc[codes[pos]]
         with pool.connection() as conn:
             box = conn.execute(
                 "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)"
@@ -156,7 +179,7 @@ def register_screen(
                 className="tour-counts",
             ),
         ]
-        return view, card, [], True, screen
+        return view, card, True, screen
 
 
 def takeover(severe: dict[str, Any], text: CatalogText, lang: str, tz: str) -> list[Any]:

@@ -78,6 +78,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "overdue_by": ("超期 {d}", "overdue {d}"),
     "score": ("关注度", "Score"),
     "lang_switch": ("English", "中文"),
+    "shown_of": ("共 {total}，显示故障优先的 {shown} 个", "{shown} of {total}, faults first"),
+    # Dash's dropdowns carry English words of their own; these replace them.
+    "dd_select_all": ("全选", "Select all"),
+    "dd_deselect_all": ("全不选", "Deselect all"),
+    "dd_selected_count": ("已选 {num_selected} 项", "{num_selected} selected"),
+    "dd_search": ("搜索", "Search"),
+    "dd_clear_search": ("清除搜索", "Clear search"),
+    "dd_clear_selection": ("清除选择", "Clear selection"),
+    "dd_no_options_found": ("无匹配项", "No matches"),
 }
 
 
@@ -86,6 +95,21 @@ def t(key: str, lang: str, **values: object) -> str:
     zh, en = MESSAGES[key]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+def dropdown_labels(lang: str) -> dict[str, str]:
+    """The words inside a dropdown (its search box, select-all, no matches) in lang."""
+    keys = (
+        "select_all",
+        "deselect_all",
+        "selected_count",
+        "search",
+        "clear_search",
+        "clear_selection",
+        "no_options_found",
+    )
+    # {num_selected} is filled by the dropdown itself, so it is passed through unformatted.
+    return {k: MESSAGES[f"dd_{k}"][1 if lang == "en" else 0] for k in keys}
 
 
 def other_lang(lang: str) -> str:

@@ -23,6 +23,7 @@ TAKEOVER = "takeover"
 STATE = "state"
 MAP_KEY = "map-key"
 SCREEN = "screen-state"
+ALERT = "alert-state"
 REFRESH = "refresh"
 TOUR_TICK = "tour-tick"
 INCIDENTS = "incidents"
@@ -33,6 +34,8 @@ ATTENTION = "attention"
 FEED = "feed"
 COCKPIT = "cockpit"
 UNIT_PAGE = "unit-page"
+UNIT_HEAD = "unit-head"
+UNIT_BODY = "unit-body"
 COCKPIT_TITLES = ("title-attention", "title-trend", "title-feed")
 
 

@@ -137,7 +137,11 @@ def build_shell(
                     html.Aside(
                         [
                             html.Div(cockpit_section(), id=ids.COCKPIT),
-                            html.Div(id=ids.UNIT_PAGE, hidden=True),
+                            html.Div(
+                                [html.Div(id=ids.UNIT_HEAD), html.Div(id=ids.UNIT_BODY)],
+                                id=ids.UNIT_PAGE,
+                                hidden=True,
+                            ),
                         ],
                         id=ids.SIDE,
                         className="side",
@@ -148,7 +152,8 @@ def build_shell(
             html.Div(id=ids.TAKEOVER, className="takeover", hidden=True),
             dcc.Store(id=ids.STATE),  # {lang, mode, unit}: what the URL asks for
             dcc.Store(id=ids.MAP_KEY),  # which snapshot the map's values came from
-            dcc.Store(id=ids.SCREEN),  # big screen: tour codes, position, last severity-1 id
+            dcc.Store(id=ids.SCREEN),  # big screen: this round's tour codes and position
+            dcc.Store(id=ids.ALERT),  # big screen: newest severity-1 seen, takeover end
             dcc.Interval(id=ids.REFRESH, interval=refresh_ms),
             dcc.Interval(id=ids.TOUR_TICK, interval=1000, disabled=True),
         ],

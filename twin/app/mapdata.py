@@ -7,6 +7,7 @@ Outlines and points travel by URL (not through Dash callbacks) so the browser ca
 from __future__ import annotations
 
 import gzip
+import logging
 import hashlib
 import threading
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ PRECISION = 5  # decimal places of lon/lat sent: ~1 m, finer only adds bytes
 WHOLE_LEVEL_MAX = 8000  # a level with more units than this is served per viewport only
 VIEW_MAX = 6000  # most outlines one viewport request returns
 POINTS_MAX = 20000  # most points one layer request returns
+log = logging.getLogger(__name__)
 SNAP = 0.02  # degrees: viewport boxes snap outward to this grid so requests repeat and cache
 
 
@@ -125,9 +127,12 @@ class MapData:
 
     def warm(self, counts: dict[str, int]) -> None:
         """Encode every level small enough to send whole, so first requests are cached."""
-        for level, count in counts.items():
-            if 0 < count <= WHOLE_LEVEL_MAX:
-                self.outlines(level, None)
+        try:
+            for level, count in counts.items():
+                if 0 < count <= WHOLE_LEVEL_MAX and not self.pool.closed:
+                    self.outlines(level, None)
+        except Exception as exc:  # only a head start: a request encodes it anyway
+            log.warning("pre-encoding outlines failed: %s", exc)
 
     def points(self, layer_name: str, unit: str | None) -> Encoded:
         """A point layer's points inside a unit (or the city's that need attention), encoded."""
@@ -150,7 +155,8 @@ class MapData:
             }
             for code, value, x, y in rows
         ]
-        return self._store(key, {"type": "FeatureCollection", "features": features})
+        collection = {"type": "FeatureCollection", "features": features} if features else _empty()
+        return self._store(key, collection)
 
     def _store(self, key: tuple[Any, ...], collection: dict[str, Any]) -> Encoded:
         encoded = Encoded.of(geobuf.encode(collection, PRECISION + 1))
@@ -167,7 +173,13 @@ def _count(conn: psycopg.Connection, level: str) -> int:
 
 
 def _empty() -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": []}
+    # geobuf encodes an empty collection as nothing, which dash-leaflet's decoder cannot map
+    # over; one feature with an empty geometry collection draws nothing and decodes cleanly.
+    placeholder = {"type": "GeometryCollection", "geometries": []}
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": placeholder, "properties": {"code": ""}}],
+    }
 
 
 # What the city view shows of each layer: what needs attention, not everything.

@@ -69,15 +69,16 @@ def catalog_metrics(layers: dict[str, Layer]) -> tuple[Metric, ...]:
     return tuple(out)
 
 
-def class_breaks(values: np.ndarray) -> list[float]:
-    """Upper bounds of up to CLASSES classes: quantiles of the values, strictly rising."""
+def class_breaks(values: np.ndarray, whole: bool = False) -> list[float]:
+    """Upper bounds of up to CLASSES classes: quantiles of the values, strictly rising
+    (whole numbers for counts, so a legend never says "0 – 0.2 cases")."""
     finite = values[np.isfinite(values)]
     if finite.size == 0:
         return []
     qs = np.quantile(finite, np.linspace(0, 1, CLASSES + 1)[1:])
     breaks: list[float] = []
     for q in qs:
-        q = float(round(q, 4))
+        q = float(np.ceil(q)) if whole else float(round(q, 4))
         if not breaks or q > breaks[-1]:
             breaks.append(q)
     return breaks
@@ -101,17 +102,27 @@ def build_legend(metric: Metric, values: dict[str, Any], lang: str) -> list[dict
     if metric.kind == "status":
         return [{"colour": c, "label": t(s, lang)} for s, c in STATUS_COLOURS.items()]
     numbers = np.array([np.nan if v is None else v for v in values.values()], dtype=float)
-    breaks = class_breaks(numbers)
+    breaks = class_breaks(numbers, whole=metric.kind == "count")
     ramp = WORSE_RAMP if metric.worse_when_higher else BETTER_RAMP
     out, low = [], None
+    rate = metric.kind == "rate"
     for i, upper in enumerate(breaks):
-        lo = "" if low is None else fmt_number(low, lang, rate=metric.kind == "rate")
-        hi = fmt_number(upper, lang, rate=metric.kind == "rate")
-        out.append({"colour": ramp[i], "label": f"{lo} – {hi}" if lo and lo != hi else f"≤ {hi}"})
+        out.append({"colour": ramp[i], "label": class_label(low, upper, rate, lang)})
         low = upper
     if np.isnan(numbers).any():
         out.append({"colour": NO_DATA, "label": t("no_data", lang)})
     return out
+
+
+def class_label(low: float | None, upper: float, rate: bool, lang: str) -> str:
+    """A legend class (low, upper]: counts as whole ranges (3 – 5), rates as 80.0% – 90.0%."""
+    hi = fmt_number(upper, lang, rate=rate)
+    if low is None:
+        return hi if not rate and upper == 0 else f"≤ {hi}"
+    if rate:
+        return f"{fmt_number(low, lang, rate=True)} – {hi}"
+    first = low + 1
+    return hi if first == upper else f"{fmt_number(first, lang)} – {hi}"
 
 
 def build_hideout(
@@ -130,7 +141,9 @@ def build_hideout(
         "values": values,
         "status": dict(zip(statuses["code"], statuses["composite"], strict=True)),
         "names": dict(zip(statuses["code"], statuses["name"], strict=True)),
-        "breaks": [] if metric.kind == "status" else class_breaks(numbers.astype(float)),
+        "breaks": []
+        if metric.kind == "status"
+        else class_breaks(numbers.astype(float), whole=metric.kind == "count"),
         "ramp": list(ramp),
         "colours": STATUS_COLOURS,
         "noData": NO_DATA,

@@ -7,14 +7,14 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from dash import Dash, Input, Output, Patch, State, ctx, no_update
+from dash import ClientsideFunction, Dash, Input, Output, Patch, State, no_update
 from dash.exceptions import PreventUpdate
 from psycopg_pool import ConnectionPool
 
 from twin.activity import Clock, fetch_activity, fetch_trend, search_units
 from twin.app import ids
 from twin.app.callbacks import register_screen, register_unit_callbacks
-from twin.app.i18n import fmt_datetime, t
+from twin.app.i18n import dropdown_labels, fmt_datetime, t
 from twin.app.layout import build_shell
 from twin.app.mapdata import WHOLE_LEVEL_MAX, MapData, register_routes, unit_bounds
 from twin.app.metrics import build_hideout, build_legend, catalog_metrics, hideout_changes
@@ -29,7 +29,7 @@ from twin.app.pages import (
     parse_route,
 )
 from twin.app.snapshot import Snapshots
-from twin.app.unit_page import build_unit_page
+from twin.app.unit_page import build_unit_body, build_unit_head
 from twin.app.views import (
     CatalogText,
     build_attention,
@@ -43,7 +43,7 @@ from twin.app.views import (
 from twin.catalog import load_catalog
 from twin.settings import Settings
 from twin.spatial.status import Thresholds
-from twin.store import NotFound, fetch_grid_detail
+from twin.store import IncidentFilter, NotFound, fetch_grid_detail
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -77,6 +77,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     mapdata = MapData(pool, layers)
     counts = mapdata.level_counts()
     snapshots = Snapshots(pool, thresholds, settings.timezone, settings.refresh_seconds / 2)
+    snapshots.start()
 
     app = Dash(
         __name__,
@@ -101,6 +102,8 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         Output(ids.TITLE, "children"),
         Output(ids.NAV, "children"),
         Output(ids.SEARCH, "placeholder"),
+        Output(ids.SEARCH, "labels"),
+        Output(ids.METRIC, "labels"),
         Output(ids.LANG_LINK, "children"),
         Output(ids.LANG_LINK, "href"),
         Output(ids.METRIC_LABEL, "children"),
@@ -111,7 +114,8 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         Output(ids.LAYERS, "options"),
         Output(ids.COCKPIT, "hidden"),
         Output(ids.UNIT_PAGE, "hidden"),
-        Output(ids.UNIT_PAGE, "children"),
+        Output(ids.UNIT_HEAD, "children"),
+        Output(ids.UNIT_BODY, "children"),
         *[Output(i, "children") for i in ids.COCKPIT_TITLES],
         Output(ids.MAP, "viewport"),
         Output(ids.TOUR_TICK, "disabled"),
@@ -141,6 +145,8 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
             t("title", lang),
             nav(r),
             t("search", lang),
+            dropdown_labels(lang),
+            dropdown_labels(lang),
             t("lang_switch", lang),
             lang_href(pathname, lang),
             t("metric", lang),
@@ -152,6 +158,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
             not_cockpit := r.mode in ("unit", "missing"),
             not not_cockpit,
             side,
+            [],  # the body follows from its own callback; the last unit's must not linger
             *[t(k, lang) for k in COCKPIT_TITLE_KEYS],
             viewport,
             r.mode != "screen",
@@ -160,11 +167,27 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     def unit_side(code: str, lang: str) -> list[Any]:
         clock = Clock.current(settings.timezone)
         with pool.connection() as conn:
-            detail = fetch_grid_detail(conn, code, at=clock.now, thresholds=thresholds)
-            unit_id = detail.grid["id"]
-            activity = fetch_activity(conn, unit_id, clock)
-            trend = fetch_trend(conn, unit_id, clock)
-        return build_unit_page(detail, activity, trend, text, lang, clock)
+            detail = fetch_grid_detail(conn, code, at=clock.now, thresholds=thresholds, lists=False)
+            activity = fetch_activity(conn, detail.grid["id"], clock)
+        return build_unit_head(detail, activity, lang)
+
+    @app.callback(
+        Output(ids.UNIT_BODY, "children", allow_duplicate=True),
+        Input(ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def unit_body(state: dict[str, Any] | None) -> list[Any]:
+        if not state or state["mode"] != "unit":
+            raise PreventUpdate
+        clock = Clock.current(settings.timezone)
+        flt = IncidentFilter(limit=1)  # the case table pages itself
+        try:
+            with pool.connection() as conn:
+                detail = fetch_grid_detail(conn, state["unit"], flt, clock.now, thresholds)
+                trend = fetch_trend(conn, detail.grid["id"], clock)
+        except NotFound:
+            raise PreventUpdate from None
+        return build_unit_body(detail, trend, text, state["lang"], settings.timezone)
 
     @app.callback(
         Output(ids.UNITS, "url"),
@@ -207,8 +230,11 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         if old is not None:
             # Same map, newer values: send only the grids whose values changed.
             before = build_hideout(old.levels[level], metric, lang, selected=unit)
+            changes = hideout_changes(before, hideout)
+            if not changes and before["breaks"] == hideout["breaks"]:
+                return no_update, no_update, no_update, want | {"version": snap.version}
             patch = Patch()
-            for part, changed in hideout_changes(before, hideout).items():
+            for part, changed in changes.items():
                 patch[part].update(changed)
             patch["breaks"] = hideout["breaks"]
             return no_update, patch, legend, want | {"version": snap.version}
@@ -239,23 +265,15 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
             updated,
         )
 
-    @app.callback(
+    # Navigation happens in the browser (assets/twin_map.js): no round trip before the page.
+    app.clientside_callback(
+        ClientsideFunction("twin", "goToUnit"),
         Output(ids.URL, "pathname"),
         Input(ids.UNITS, "clickData"),
         Input(ids.SEARCH, "value"),
         State(ids.STATE, "data"),
         prevent_initial_call=True,
     )
-    def go_to_unit(feature: dict[str, Any] | None, searched: str | None, state: Any) -> Any:
-        if state and state["mode"] == "screen":
-            raise PreventUpdate  # the wall is not clicked through
-        if ctx.triggered_id == ids.SEARCH:
-            code = searched
-        else:
-            code = (feature or {}).get("properties", {}).get("code")
-        if not code:
-            raise PreventUpdate
-        return f"/grid/{code}"
 
     @app.callback(
         Output(ids.SEARCH, "options"),

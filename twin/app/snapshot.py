@@ -6,6 +6,7 @@ refresh can send each page only what changed since the version it holds.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -29,6 +30,7 @@ from twin.spatial.status import Thresholds
 from twin.store import fetch_grid_statuses, fetch_unassigned
 
 KEEP = 6  # versions kept for computing what changed
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -71,19 +73,44 @@ class Snapshots:
         self.pool, self.thresholds, self.tz, self.max_age = pool, thresholds, tz, max_age
         self._kept: OrderedDict[int, Snapshot] = OrderedDict()
         self._read_at = 0.0
+        self._reading = False
         self._lock = threading.Lock()
 
     def current(self) -> Snapshot:
-        """The newest snapshot (read again when stale; one reader at a time)."""
+        """The newest snapshot; read now only when there is none or it is long overdue
+        (normally the background reader keeps it fresh, so no page waits for it)."""
         with self._lock:
-            if not self._kept or time.monotonic() - self._read_at >= self.max_age:
-                version = (next(reversed(self._kept)) + 1) if self._kept else 1
-                snap = read_snapshot(self.pool, version, Clock.current(self.tz), self.thresholds)
-                self._kept[version] = snap
-                self._read_at = time.monotonic()
-                while len(self._kept) > KEEP:
-                    self._kept.popitem(last=False)
+            stale = time.monotonic() - self._read_at >= self.max_age * 3
+            if not self._kept or (stale and not self._reading):
+                self._read()
             return next(reversed(self._kept.values()))
+
+    def _read(self) -> None:
+        version = (next(reversed(self._kept)) + 1) if self._kept else 1
+        snap = read_snapshot(self.pool, version, Clock.current(self.tz), self.thresholds)
+        self._kept[version] = snap
+        self._read_at = time.monotonic()
+        while len(self._kept) > KEEP:
+            self._kept.popitem(last=False)
+
+    def start(self) -> threading.Thread:
+        """Re-read every max_age seconds in a daemon thread until the pool closes."""
+
+        def loop() -> None:
+            while not self.pool.closed:
+                try:
+                    with self._lock:
+                        self._reading = True
+                        self._read()
+                except Exception as exc:  # a database hiccup must not end the refreshes
+                    log.warning("snapshot read failed: %s", exc)
+                finally:
+                    self._reading = False
+                time.sleep(self.max_age)
+
+        thread = threading.Thread(target=loop, name="twin-snapshots", daemon=True)
+        thread.start()
+        return thread
 
     def get(self, version: int | None) -> Snapshot | None:
         """A kept snapshot by version (None when too old or unknown)."""

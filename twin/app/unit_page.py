@@ -7,9 +7,8 @@ from typing import Any
 import pandas as pd
 from dash import dash_table, dcc, html
 
-from twin.activity import Clock
 from twin.app import ids
-from twin.app.i18n import fmt_number, t
+from twin.app.i18n import dropdown_labels, fmt_number, t
 from twin.app.views import (
     CatalogText,
     build_crumbs,
@@ -50,6 +49,13 @@ def _table(table_id: str, rows: list[dict[str, Any]], columns: list[tuple[str, s
         style_cell=SMALL_TABLE,
         style_table={"overflowX": "auto"},
     )
+
+
+def device_title(title: str, shown: int, total: int, lang: str) -> str:
+    """A device table's heading: how many, and how many shown when cut."""
+    if shown >= total:
+        return f"{title} ({fmt_number(total, lang)})"
+    return f"{title} ({t('shown_of', lang, shown=shown, total=fmt_number(total, lang))})"
 
 
 def devices(detail: GridDetail, text: CatalogText, lang: str, tz: str) -> list[Any]:
@@ -155,6 +161,7 @@ def incident_filters(text: CatalogText, lang: str) -> html.Div:
                 options=text.options("incident", f, lang),
                 multi=True,
                 placeholder=text.field("incident", f, lang),
+                labels=dropdown_labels(lang),  # type: ignore[arg-type]  # a TypedDict of str
                 className="filter",
             )
             for fid, f in zip(ids.INCIDENT_FILTERS, fields, strict=True)
@@ -188,17 +195,9 @@ def incident_block(text: CatalogText, lang: str) -> list[Any]:
     ]
 
 
-def build_unit_page(
-    detail: GridDetail,
-    activity: dict[str, Any],
-    trend: pd.DataFrame,
-    text: CatalogText,
-    lang: str,
-    clock: Clock,
-) -> list[Any]:
-    """The whole drill-down: crumbs, title, status, KPI tiles, people, trend, cases, devices."""
+def build_unit_head(detail: GridDetail, activity: dict[str, Any], lang: str) -> list[Any]:
+    """What shows at once after a click: crumbs, title, status, KPI tiles, people."""
     status = detail.kpis | {"composite": detail.composite}
-    values = tile_values(status, activity)
     level = detail.grid["level"]
     badge: list[Any] = [t(detail.composite, lang)]
     if detail.reasons:
@@ -211,9 +210,17 @@ def build_unit_page(
         ),
         html.Div(detail.grid["code"], className="unit-code"),
         html.Div(badge, className=f"badge badge-{detail.composite}", id="unit-composite"),
-        html.Div(build_tiles(values, lang), className="tiles"),
+        html.Div(build_tiles(tile_values(status, activity), lang), className="tiles"),
         html.Div(t("window_note", lang, days=30), className="note"),
         people(detail.grid, lang),
+    ]
+
+
+def build_unit_body(
+    detail: GridDetail, trend: pd.DataFrame, text: CatalogText, lang: str, tz: str
+) -> list[Any]:
+    """What follows a moment later: trend, children ranking, cases, devices."""
+    return [
         html.H3(t("trend", lang), className="section-title"),
         dcc.Graph(
             id="unit-trend",
@@ -223,5 +230,5 @@ def build_unit_page(
         ),
         *children_block(detail.children, lang),
         *incident_block(text, lang),
-        *devices(detail, text, lang, clock.tz),
+        *devices(detail, text, lang, tz),
     ]

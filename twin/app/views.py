@@ -198,7 +198,7 @@ def incident_rows(
     """The incident table's rows: labels from the catalog, age and time to due as durations."""
     rows = []
     for r in _records(frame):
-        closed = r["closed_at"] if isinstance(r["closed_at"], datetime) else None
+        closed = None if pd.isna(r["closed_at"]) else r["closed_at"]  # NaT is a datetime too
         age = ((closed or now) - r["reported_at"]).total_seconds() / 3600
         if closed is not None:
             due = "–"

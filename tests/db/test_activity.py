@@ -1,0 +1,151 @@
+"""The dashboard's flow figures on the hand-made grid world, against hand-counted values."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import psycopg
+import pytest
+
+from tests import gridworld
+from twin.activity import (
+    Clock,
+    city_status,
+    fetch_activity,
+    fetch_feed,
+    fetch_recent_counts,
+    fetch_trend,
+    search_units,
+)
+from twin.spatial.status import Thresholds
+from twin.store import fetch_grid_statuses, fetch_unassigned
+
+# Noon in Beijing; the local day began at 16:00 UTC the day before.
+NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
+CLOCK = Clock(NOW, "Asia/Shanghai")
+H = timedelta(hours=1)
+D = timedelta(days=1)
+
+
+def case(
+    conn: psycopg.Connection,
+    code: str,
+    x: float,
+    y: float,
+    reported: datetime,
+    closed: datetime | None = None,
+    due: datetime | None = None,
+    **cols: object,
+) -> None:
+    """An incident with its report time, optional closure and deadline."""
+    conn.execute(
+        "INSERT INTO incident (code, category, severity, source, status, reported_at,"
+        " resolved_at, closed_at, due_at, geom)"
+        " VALUES (%s, 'sanitation', %s, 'patrol', %s, %s, %s, %s, %s, %s)",
+        [
+            code,
+            cols.get("severity", 3),
+            "closed" if closed else "reported",
+            reported,
+            closed,
+            closed,
+            due or reported + 2 * D,
+            gridworld.point(x, y),
+        ],
+    )
+
+
+@pytest.fixture
+def world(conn: psycopg.Connection) -> dict[str, int]:
+    ids = gridworld.build(conn)
+    today = CLOCK.today
+    case(conn, "A", 0.5, 0.5, today + H)  # G1, new today (local), still yesterday in UTC
+    case(conn, "B", 0.5, 0.5, today - H)  # G1, yesterday evening
+    # G1: reported 10 days ago, closed today at 09:00 local, 5 days late.
+    case(conn, "C", 0.4, 0.4, NOW - 10 * D, closed=today + 9 * H, due=NOW - 5 * D)
+    # G1: 48 hours to close, on time.
+    case(conn, "D", 0.6, 0.6, NOW - 5 * D, closed=NOW - 3 * D, due=NOW - 2 * D)
+    case(conn, "E", 0.6, 0.4, NOW - 40 * D, closed=NOW - 35 * D)  # G1, outside the window
+    # G2: reported and closed today within 3 hours, severity 1.
+    case(conn, "F", 1.5, 0.5, today + 2 * H, closed=today + 5 * H, severity=1)
+    case(conn, "OUT", 5.0, 5.0, today + 3 * H, severity=2)  # in no grid
+    return ids
+
+
+def test_a_grids_activity_counts_by_the_local_day(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    got = fetch_activity(conn, world["G1"], CLOCK)
+    assert got["new_today"] == 1  # A only: B was yesterday evening local time
+    assert got["closed_today"] == 1  # C
+    assert got["closed_window"] == 2  # C and D; E closed 35 days ago
+    assert got["on_time_rate"] == pytest.approx(0.5)  # D on time, C late
+    # Median of C (10 days minus 3 h, as C closed 09:00 local = 3 h before NOW) and D (48 h).
+    c_hours = (CLOCK.today + 9 * H - (NOW - 10 * D)).total_seconds() / 3600
+    assert got["median_handling_hours"] == pytest.approx((c_hours + 48) / 2)
+
+
+def test_higher_levels_and_the_city_add_up(conn: psycopg.Connection, world: dict[str, int]) -> None:
+    district = fetch_activity(conn, world["D"], CLOCK)
+    assert (district["new_today"], district["closed_today"], district["closed_window"]) == (2, 2, 3)
+    city = fetch_activity(conn, None, CLOCK)
+    assert city["new_today"] == 3  # the case outside every grid counts for the city
+    assert city["on_time_rate"] == pytest.approx(2 / 3)  # D and F on time, C late
+    empty = fetch_activity(conn, world["G3"], CLOCK)
+    assert empty == {
+        "new_today": 0,
+        "closed_today": 0,
+        "closed_window": 0,
+        "median_handling_hours": None,
+        "on_time_rate": None,
+    }
+
+
+def test_trend_has_every_day_of_the_window_by_local_date(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    trend = fetch_trend(conn, world["G1"], CLOCK)
+    assert len(trend) == 30
+    assert trend.index[0] == date(2026, 10, 28) and trend.index[-1] == date(2026, 11, 26)
+    assert trend.loc[date(2026, 11, 26), "sanitation"] == 1  # A
+    assert trend.loc[date(2026, 11, 25), "sanitation"] == 1  # B: 23:00 local on the 25th
+    assert int(trend.to_numpy().sum()) == 4  # A, B, C, D; E is older than the window
+    city = fetch_trend(conn, None, CLOCK)
+    assert int(city.to_numpy().sum()) == 6
+
+
+def test_feed_lists_serious_cases_newest_first_with_their_grid(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    feed = fetch_feed(conn, 10)
+    assert feed["code"].tolist() == ["OUT", "F"]
+    assert feed["grid_name"].tolist() == [None, "grid G2"]
+    assert feed["severity"].tolist() == [2, 1]
+
+
+def test_recent_counts_per_level(conn: psycopg.Connection, world: dict[str, int]) -> None:
+    assert fetch_recent_counts(conn, "grid", CLOCK.today) == {"G1": 1, "G2": 1}
+    assert fetch_recent_counts(conn, "district", NOW - 7 * D) == {"D": 4}
+
+
+def test_city_status_is_its_districts_plus_the_unassigned(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    districts = fetch_grid_statuses(conn, "district", NOW)
+    city = city_status(districts, fetch_unassigned(conn, NOW), Thresholds())
+    row = conn.execute(
+        "SELECT count(*), count(*) FILTER (WHERE status <> 'closed'),"
+        " count(*) FILTER (WHERE status <> 'closed' AND due_at < %s) FROM incident",
+        [NOW],
+    ).fetchone()
+    assert (city["incidents"], city["open"], city["overdue"]) == row
+
+
+def test_search_finds_units_by_code_or_name(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    assert [u["code"] for u in search_units(conn, "g1")] == ["G1"]
+    assert [u["code"] for u in search_units(conn, "street")] == ["S"]
+    assert [u["level"] for u in search_units(conn, "grid ")] == ["grid"] * 4
+    assert search_units(conn, "  ") == []
+    assert search_units(conn, "100%") == []

@@ -12,7 +12,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from twin.db.queries import query
-from twin.spatial.status import Thresholds, build_one_status
+from twin.spatial.status import CATEGORIES, Thresholds, build_one_status
 
 WINDOW_DAYS = 30  # the window of the handling-time, on-time and trend figures
 
@@ -65,14 +65,27 @@ def fetch_activity(conn: psycopg.Connection, unit_id: int | None, clock: Clock) 
     }
 
 
-def fetch_trend(conn: psycopg.Connection, unit_id: int | None, clock: Clock) -> pd.DataFrame:
-    """Cases reported per local day and category over the window (days with none: 0)."""
-    params = {"id": unit_id, "since": clock.since, "tz": clock.tz}
+def fetch_trend(
+    conn: psycopg.Connection, unit_id: int | None, clock: Clock, today_only: bool = False
+) -> pd.DataFrame:
+    """Cases reported per local day and category over the window (days with none: 0);
+    today_only reads just today's (the rest of the window no longer changes)."""
+    since = clock.today if today_only else clock.since
+    params = {"id": unit_id, "since": since, "tz": clock.tz}
     with conn.cursor() as cur:
         rows = cur.execute(query("unit_trend"), params).fetchall()
     frame = pd.DataFrame(rows, columns=["day", "category", "n"])
     table = frame.pivot_table(index="day", columns="category", values="n", aggfunc="sum")
-    return table.reindex(clock.days, fill_value=0).fillna(0).astype(int).rename_axis("day")
+    table = table.reindex(index=clock.days, columns=list(CATEGORIES), fill_value=0)
+    return table.fillna(0).astype(int).rename_axis("day")
+
+
+def fetch_today(conn: psycopg.Connection, unit_id: int | None, clock: Clock) -> dict[str, int]:
+    """Cases reported and closed since local midnight, for a unit or the city (None)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(query("unit_today"), {"id": unit_id, "today": clock.today}).fetchone()
+    assert row is not None
+    return {"new_today": row["new_today"], "closed_today": row["closed_today"]}
 
 
 def fetch_feed(conn: psycopg.Connection, limit: int = 10) -> pd.DataFrame:
@@ -107,8 +120,11 @@ def search_units(conn: psycopg.Connection, text: str, limit: int = 20) -> list[d
         return cur.execute(query("grid_search"), {"text": text, "limit": limit}).fetchall()
 
 
-def fetch_recent_counts(conn: psycopg.Connection, level: str, since: datetime) -> dict[str, int]:
-    """Cases reported since a moment, per unit code of one level (absent: none)."""
-    params = {"level": level, "since": since}
+def fetch_recent_counts(conn: psycopg.Connection, since: datetime) -> dict[str, dict[str, int]]:
+    """Cases reported since a moment per unit code, for every level in one pass
+    (level -> code -> count; units with none are absent)."""
+    out: dict[str, dict[str, int]] = {}
     with conn.cursor() as cur:
-        return dict(cur.execute(query("level_recent_counts"), params).fetchall())
+        for level, code, n in cur.execute(query("recent_counts_all_levels"), {"since": since}):
+            out.setdefault(level, {})[code] = int(n)
+    return out

@@ -57,8 +57,7 @@ def call(app: Dash, output: str, values: dict[str, Any], trigger: str | None = N
         return {"id": item["id"], "property": item["property"], "value": values.get(name)}
 
     outputs = [
-        {"id": o.split(".")[0], "property": o.split(".")[1]}
-        for o in key.strip(".").split("...")
+        {"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")
     ]
     body = {
         "output": key,

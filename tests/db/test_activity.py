@@ -14,6 +14,7 @@ from twin.activity import (
     fetch_activity,
     fetch_feed,
     fetch_recent_counts,
+    fetch_today,
     fetch_trend,
     search_units,
 )
@@ -124,8 +125,19 @@ def test_feed_lists_serious_cases_newest_first_with_their_grid(
 
 
 def test_recent_counts_per_level(conn: psycopg.Connection, world: dict[str, int]) -> None:
-    assert fetch_recent_counts(conn, "grid", CLOCK.today) == {"G1": 1, "G2": 1}
-    assert fetch_recent_counts(conn, "district", NOW - 7 * D) == {"D": 4}
+    today = fetch_recent_counts(conn, CLOCK.today)
+    assert today["grid"] == {"G1": 1, "G2": 1} and today["district"] == {"D": 2}
+    assert fetch_recent_counts(conn, NOW - 7 * D)["community"] == {"C": 4}  # A, B, D, F
+
+
+def test_today_alone_and_the_trends_last_day(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    assert fetch_today(conn, world["G1"], CLOCK) == {"new_today": 1, "closed_today": 1}
+    assert fetch_today(conn, None, CLOCK) == {"new_today": 3, "closed_today": 2}
+    today = fetch_trend(conn, None, CLOCK, today_only=True)
+    assert int(today.to_numpy().sum()) == 3
+    assert today.index[-1] == date(2026, 11, 26) and len(today) == 30
 
 
 def test_city_status_is_its_districts_plus_the_unassigned(

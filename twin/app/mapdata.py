@@ -7,8 +7,8 @@ Outlines and points travel by URL (not through Dash callbacks) so the browser ca
 from __future__ import annotations
 
 import gzip
-import logging
 import hashlib
+import logging
 import threading
 from dataclasses import dataclass
 from typing import Any

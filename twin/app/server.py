@@ -96,73 +96,85 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         bounds, settings.basemap_url, point_layers, settings.refresh_seconds * 1000, first_options
     )
 
+    # Three callbacks, so a click paints its page first: words that change only with the
+    # language, the page itself, and the map's move (re-drawing thousands of outlines).
     @app.callback(
-        Output(ids.STATE, "data"),
-        Output(ids.SHELL, "className"),
         Output(ids.TITLE, "children"),
-        Output(ids.NAV, "children"),
         Output(ids.SEARCH, "placeholder"),
         Output(ids.SEARCH, "labels"),
         Output(ids.METRIC, "labels"),
         Output(ids.LANG_LINK, "children"),
-        Output(ids.LANG_LINK, "href"),
         Output(ids.METRIC_LABEL, "children"),
         Output(ids.METRIC, "options"),
         Output(ids.LEVEL_LABEL, "children"),
         Output(ids.LEVEL, "options"),
         Output(ids.LAYERS_LABEL, "children"),
         Output(ids.LAYERS, "options"),
-        Output(ids.COCKPIT, "hidden"),
-        Output(ids.UNIT_PAGE, "hidden"),
-        Output(ids.UNIT_HEAD, "children"),
-        Output(ids.UNIT_BODY, "children"),
         *[Output(i, "children") for i in ids.COCKPIT_TITLES],
-        Output(ids.MAP, "viewport"),
-        Output(ids.TOUR_TICK, "disabled"),
-        Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
     )
-    def route(pathname: str | None, search: str | None) -> tuple[Any, ...]:
-        r = parse_route(pathname, search, settings.lang)
-        lang = r.lang
+    def words(search: str | None) -> tuple[Any, ...]:
+        lang = parse_route("/", search, settings.lang).lang
         metric_opts, level_opts, layer_opts = control_options(tuple(metrics.values()), text, lang)
-        side: list[Any]
-        viewport: Any = {"bounds": bounds}
-        if r.mode == "unit" and r.unit:
-            try:
-                side = unit_side(r.unit, lang)
-                viewport = {"bounds": unit_bounds(pool, r.unit)}
-            except NotFound:
-                side = [t("not_found", lang, code=r.unit)]
-        elif r.mode == "missing":
-            side = [t("not_found", lang, code=pathname)]
-        else:
-            side = []
-        shell = "shell screen" if r.mode == "screen" else f"shell mode-{r.mode}"
         return (
-            r.data(),
-            shell,
             t("title", lang),
-            nav(r),
             t("search", lang),
             dropdown_labels(lang),
             dropdown_labels(lang),
             t("lang_switch", lang),
-            lang_href(pathname, lang),
             t("metric", lang),
             metric_opts,
             t("level", lang),
             level_opts,
             t("layers", lang),
             layer_opts,
-            not_cockpit := r.mode in ("unit", "missing"),
-            not not_cockpit,
-            side,
-            [],  # the body follows from its own callback; the last unit's must not linger
             *[t(k, lang) for k in COCKPIT_TITLE_KEYS],
-            viewport,
+        )
+
+    @app.callback(
+        Output(ids.STATE, "data"),
+        Output(ids.SHELL, "className"),
+        Output(ids.NAV, "children"),
+        Output(ids.LANG_LINK, "href"),
+        Output(ids.COCKPIT, "hidden"),
+        Output(ids.UNIT_PAGE, "hidden"),
+        Output(ids.UNIT_HEAD, "children"),
+        Output(ids.UNIT_BODY, "children"),
+        Output(ids.TOUR_TICK, "disabled"),
+        Input(ids.URL, "pathname"),
+        Input(ids.URL, "search"),
+    )
+    def route(pathname: str | None, search: str | None) -> tuple[Any, ...]:
+        r = parse_route(pathname, search, settings.lang)
+        head: list[Any] = []
+        if r.mode == "unit" and r.unit:
+            try:
+                head = unit_side(r.unit, r.lang)
+            except NotFound:
+                head = [t("not_found", r.lang, code=r.unit)]
+        elif r.mode == "missing":
+            head = [t("not_found", r.lang, code=pathname)]
+        on_cockpit = r.mode in ("cockpit", "screen")
+        return (
+            r.data(),
+            "shell screen" if r.mode == "screen" else f"shell mode-{r.mode}",
+            nav(r),
+            lang_href(pathname, r.lang),
+            not on_cockpit,
+            on_cockpit,
+            head,
+            [],  # the body follows from its own callback; the last unit's must not linger
             r.mode != "screen",
         )
+
+    @app.callback(Output(ids.MAP, "viewport"), Input(ids.STATE, "data"))
+    def move_map(state: dict[str, Any] | None) -> Any:
+        if state and state.get("unit"):
+            box = unit_bounds(pool, state["unit"])
+            return {"bounds": box} if box else no_update
+        if state and state["mode"] == "screen":
+            raise PreventUpdate  # the tour moves the wall's map
+        return {"bounds": bounds}
 
     def unit_side(code: str, lang: str) -> list[Any]:
         clock = Clock.current(settings.timezone)

@@ -10,7 +10,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +23,7 @@ from twin.activity import (
     fetch_activity,
     fetch_feed,
     fetch_recent_counts,
+    fetch_today,
     fetch_trend,
 )
 from twin.catalog import LEVELS
@@ -30,6 +31,7 @@ from twin.spatial.status import Thresholds
 from twin.store import fetch_grid_statuses, fetch_unassigned
 
 KEEP = 6  # versions kept for computing what changed
+WINDOW_TTL = 600.0  # seconds the 30-day figures are carried over between snapshots
 log = logging.getLogger(__name__)
 
 
@@ -45,25 +47,51 @@ class Snapshot:
     trend: pd.DataFrame
     feed: pd.DataFrame
     took_ms: float = 0.0
-    hideouts: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
+    window_read: float = 0.0  # when the 30-day figures were last read (monotonic seconds)
 
 
-def read_snapshot(pool: ConnectionPool, version: int, clock: Clock, t: Thresholds) -> Snapshot:
-    """Read every level's status (with 7-day counts) and the city's figures in one go."""
+def read_snapshot(
+    pool: ConnectionPool,
+    version: int,
+    clock: Clock,
+    t: Thresholds,
+    previous: Snapshot | None = None,
+) -> Snapshot:
+    """Read every level's status (with 7-day counts) and the city's figures.
+
+    The 30-day figures (median handling, on-time share, the trend's past days) move slowly
+    and cost a scan of the window (3 s at metro size): they are carried over from the
+    previous snapshot for WINDOW_TTL seconds within the same local day; today's are always
+    read.
+    """
     started = time.perf_counter()
-    week = clock.today - timedelta(days=6)
     levels = {}
     with pool.connection() as conn:
+        recent = fetch_recent_counts(conn, clock.today - timedelta(days=6))
         for level in LEVELS:
             frame = fetch_grid_statuses(conn, level, clock.now, t)
-            recent = fetch_recent_counts(conn, level, week)
-            levels[level] = frame.assign(incidents_7d=[recent.get(c, 0) for c in frame["code"]])
+            counts = recent.get(level, {})
+            levels[level] = frame.assign(incidents_7d=[counts.get(c, 0) for c in frame["code"]])
         city = city_status(levels["district"], fetch_unassigned(conn, clock.now), t)
-        activity = fetch_activity(conn, None, clock)
-        trend = fetch_trend(conn, None, clock)
+        fresh = (
+            previous is not None
+            and previous.clock.today == clock.today
+            and time.monotonic() - previous.window_read < WINDOW_TTL
+        )
+        if previous is not None and fresh:
+            activity = previous.activity | fetch_today(conn, None, clock)
+            trend = previous.trend.copy()
+            trend.iloc[-1] = 0
+            today = fetch_trend(conn, None, clock, today_only=True).iloc[-1]
+            trend.loc[trend.index[-1], today.index] = today.to_numpy()
+            window_read = previous.window_read
+        else:
+            activity = fetch_activity(conn, None, clock)
+            trend = fetch_trend(conn, None, clock)
+            window_read = time.monotonic()
         feed = fetch_feed(conn, 12)
     took = (time.perf_counter() - started) * 1000
-    return Snapshot(version, clock, levels, city, activity, trend, feed, took)
+    return Snapshot(version, clock, levels, city, activity, trend, feed, took, window_read)
 
 
 class Snapshots:
@@ -72,26 +100,29 @@ class Snapshots:
     def __init__(self, pool: ConnectionPool, thresholds: Thresholds, tz: str, max_age: float):
         self.pool, self.thresholds, self.tz, self.max_age = pool, thresholds, tz, max_age
         self._kept: OrderedDict[int, Snapshot] = OrderedDict()
-        self._read_at = 0.0
-        self._reading = False
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards _kept only
+        self._reading = threading.Lock()  # one snapshot query at a time
 
     def current(self) -> Snapshot:
-        """The newest snapshot; read now only when there is none or it is long overdue
-        (normally the background reader keeps it fresh, so no page waits for it)."""
+        """The newest snapshot. Only the very first read makes a page wait: afterwards the
+        background reader replaces it, and readers never hold the lock while querying."""
         with self._lock:
-            stale = time.monotonic() - self._read_at >= self.max_age * 3
-            if not self._kept or (stale and not self._reading):
-                self._read()
-            return next(reversed(self._kept.values()))
+            if self._kept:
+                return next(reversed(self._kept.values()))
+        return self._read()
 
-    def _read(self) -> None:
-        version = (next(reversed(self._kept)) + 1) if self._kept else 1
-        snap = read_snapshot(self.pool, version, Clock.current(self.tz), self.thresholds)
-        self._kept[version] = snap
-        self._read_at = time.monotonic()
-        while len(self._kept) > KEEP:
-            self._kept.popitem(last=False)
+    def _read(self) -> Snapshot:
+        clock = Clock.current(self.tz)
+        with self._reading:  # one query at a time; pages keep reading the last snapshot
+            with self._lock:
+                version = (next(reversed(self._kept)) + 1) if self._kept else 1
+                previous = self._kept[version - 1] if version > 1 else None
+            snap = read_snapshot(self.pool, version, clock, self.thresholds, previous)
+            with self._lock:
+                self._kept[version] = snap
+                while len(self._kept) > KEEP:
+                    self._kept.popitem(last=False)
+            return snap
 
     def start(self) -> threading.Thread:
         """Re-read every max_age seconds in a daemon thread until the pool closes."""
@@ -99,13 +130,9 @@ class Snapshots:
         def loop() -> None:
             while not self.pool.closed:
                 try:
-                    with self._lock:
-                        self._reading = True
-                        self._read()
+                    self._read()
                 except Exception as exc:  # a database hiccup must not end the refreshes
                     log.warning("snapshot read failed: %s", exc)
-                finally:
-                    self._reading = False
                 time.sleep(self.max_age)
 
         thread = threading.Thread(target=loop, name="twin-snapshots", daemon=True)

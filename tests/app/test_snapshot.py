@@ -1,0 +1,61 @@
+"""The shared snapshot: today's figures always fresh, the slow 30-day ones carried over."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import psycopg
+import pytest
+from psycopg_pool import ConnectionPool
+
+from tests import gridworld
+from tests.gridworld import add_incident
+from twin.activity import Clock
+from twin.app.snapshot import Snapshots, read_snapshot
+from twin.db.connect import open_pool
+from twin.spatial.status import Thresholds
+
+
+@pytest.fixture
+def pool(db_url: str, conn: psycopg.Connection) -> Iterator[ConnectionPool]:
+    gridworld.build(conn)
+    add_incident(conn, "E0", 0.5, 0.5)
+    pool = open_pool(db_url, 2)
+    yield pool
+    pool.close()
+
+
+def test_today_is_read_afresh_and_the_window_carried_over(
+    pool: ConnectionPool, conn: psycopg.Connection
+) -> None:
+    clock = Clock.current()
+    first = read_snapshot(pool, 1, clock, Thresholds())
+    assert first.activity["new_today"] == 1 and int(first.trend.iloc[-1].sum()) == 1
+    add_incident(conn, "TODAY", 0.5, 0.5)
+    add_incident(conn, "PAST", 0.5, 0.5)
+    past = clock.today - timedelta(days=3)
+    conn.execute(
+        "UPDATE incident SET reported_at = %s, due_at = %s WHERE code = 'PAST'", [past, past]
+    )
+    second = read_snapshot(pool, 2, clock, Thresholds(), previous=first)
+    assert second.activity["new_today"] == 2  # today's figures are always read
+    assert int(second.trend.iloc[-1].sum()) == 2
+    assert int(second.trend.to_numpy().sum()) == 2  # the past day is carried over as it was
+    assert second.levels["grid"].set_index("code").loc["G1", "incidents_7d"] == 3
+    second.window_read = 0.0  # long ago: the window is read again
+    third = read_snapshot(pool, 3, clock, Thresholds(), previous=second)
+    assert int(third.trend.to_numpy().sum()) == 3
+
+
+def test_pages_get_the_last_snapshot_while_the_next_is_read(pool: ConnectionPool) -> None:
+    snapshots = Snapshots(pool, Thresholds(), "Asia/Shanghai", max_age=0.2)
+    first = snapshots.current()
+    thread = snapshots.start()
+    assert thread.daemon
+    deadline = 50
+    while snapshots.current().version == first.version and deadline:
+        thread.join(0.1)
+        deadline -= 1
+    assert snapshots.current().version > first.version
+    assert snapshots.get(first.version) is first  # kept for computing what changed

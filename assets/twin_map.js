@@ -12,17 +12,18 @@ window.twin = Object.assign(window.twin || {}, {
   },
   unitStyle: function (feature, context) {
     var h = (context && context.hideout) || {};
-    var code = feature.properties.code;
-    var selected = h.selected === code;
     return {
-      color: selected ? "#102a43" : "#ffffff",
-      weight: selected ? 3 : 0.8,
-      fillColor: window.twin.unitColour(code, h),
+      color: "#ffffff",
+      weight: 0.8,
+      fillColor: window.twin.unitColour(feature.properties.code, h),
       fillOpacity: 0.68,
     };
   },
   hoverStyle: function () {
     return { weight: 2.5, color: "#102a43" };
+  },
+  selectedStyle: function () {
+    return { color: "#102a43", weight: 3.5, fill: false, dashArray: null };
   },
   cityStyle: function () {
     return { color: "#52606d", weight: 2.2, fill: true, fillColor: "#f5f7fa", fillOpacity: 1 };

@@ -117,6 +117,10 @@ def test_outlines_are_geobuf_cached_by_etag_and_gzipped(app: Dash) -> None:
     bad = client.get("/twin/outlines/grid.pbf?bbox=1,2,3")
     assert bad.status_code == 400 and "bbox" in bad.get_data(as_text=True)
     assert client.get("/twin/outlines/planet.pbf").status_code == 400
+    one = geobuf.decode(client.get("/twin/outline/G4.pbf").data)["features"]
+    assert [f["properties"]["code"] for f in one] == ["G4"]
+    assert len(one[0]["geometry"]["coordinates"][0]) == 2  # its hole kept
+    assert client.get("/twin/outline/nope.pbf").status_code == 404
 
 
 def test_points_of_a_unit_carry_code_and_status(app: Dash) -> None:
@@ -214,6 +218,18 @@ def test_cockpit_refresh_fills_city_tiles_attention_and_feed(
     attention = json.dumps(body[ids.ATTENTION]["children"])
     assert attention.index('"G2"') < attention.index('"G1"')  # G2's severity-1 case weighs more
     assert "E2" in json.dumps(body[ids.FEED]["children"])
+    held = body[ids.COCKPIT_KEY]["data"]
+    again = call(
+        app,
+        "city-tiles.children",
+        {"refresh.n_intervals": 2, "state.data": state, "cockpit-key.data": held},
+    ).get_json()["response"]
+    assert set(again) == {ids.UPDATED, ids.COCKPIT_KEY}  # nothing changed: nothing resent
+    add_incident(conn, "E7", 0.5, 0.5)
+    time.sleep(0.6)
+    values = {"refresh.n_intervals": 3, "state.data": state, "cockpit-key.data": held}
+    changed = call(app, "city-tiles.children", values).get_json()["response"]
+    assert ids.CITY_TILES in changed and ids.FEED not in changed  # a severity-3 case
     unit_state = {"mode": "unit", "lang": "en", "unit": "G1"}
     skipped = call(app, "city-tiles.children", {"refresh.n_intervals": 2, "state.data": unit_state})
     assert skipped.status_code == 204  # a unit page does not pay for the cockpit

@@ -13,6 +13,7 @@ from dash import dcc, html
 from twin.activity import Clock
 from twin.app.callbacks import incident_filter
 from twin.app.i18n import MESSAGES, fmt_datetime, fmt_hours, fmt_number, t
+from twin.app.layout import fit_zoom
 from twin.app.mapdata import snap_bbox
 from twin.app.metrics import (
     BETTER_RAMP,
@@ -117,11 +118,10 @@ def test_legend_names_the_classes_in_the_pages_language() -> None:
 
 
 def test_hideout_carries_values_and_labels_never_geometry() -> None:
-    hideout = build_hideout(statuses(), METRICS["open"], "en", selected="B")
+    hideout = build_hideout(statuses(), METRICS["open"], "en")
     assert hideout["values"] == {"A": 1, "B": 5, "C": 12}
     assert hideout["status"] == {"A": "green", "B": "red", "C": "yellow"}
     assert hideout["names"]["C"] == "grid C"
-    assert hideout["selected"] == "B"
     assert hideout["labels"]["metric"] == "Open cases"
     assert "geometry" not in str(hideout) and "coordinates" not in str(hideout)
     rate = build_hideout(statuses(), METRICS["camera_online_rate"], "en")
@@ -250,3 +250,10 @@ def test_formats_in_both_languages() -> None:
 def test_every_message_has_both_languages() -> None:
     assert all(zh and en and zh != "" for zh, en in MESSAGES.values())
     assert all(("{" in zh) == ("{" in en) for zh, en in MESSAGES.values())
+
+
+def test_the_map_starts_at_the_zoom_its_fit_will_keep() -> None:
+    city = [[30.3716, 114.1119], [30.7607, 114.5173]]
+    assert fit_zoom(city) == 11.25  # what Leaflet fits into a 1040x800 panel
+    assert fit_zoom(city, 2080, 1600) == 12.25
+    assert fit_zoom([[30.0, 114.0], [30.0, 114.0]]) > 20  # a point: as close as it goes

@@ -5,6 +5,7 @@ Texts are filled by callbacks in the page's language, so the shell itself holds 
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import dash_leaflet as dl
@@ -29,6 +30,16 @@ def point_layer(layer: str) -> dl.GeoJSON:
     )
 
 
+def fit_zoom(bounds: list[list[float]], width_px: int = 1040, height_px: int = 800) -> float:
+    """The zoom at which bounds fill a typical map panel, to a quarter level: the map starts
+    there, so the level shown first is the one the fitted map keeps (no second download)."""
+    (s, w), (n, e) = bounds
+    lat = math.radians((s + n) / 2)
+    zx = math.log2(width_px * 360 / (256 * max(e - w, 1e-9)))
+    zy = math.log2(height_px * 360 * math.cos(lat) / (256 * max(n - s, 1e-9)))
+    return math.floor(min(zx, zy) * 4) / 4
+
+
 def build_map(bounds: list[list[float]], basemap_url: str, point_layers: list[str]) -> dl.Map:
     """The map: optional intranet basemap, city outline, unit outlines, point layers."""
     (s, w), (n, e) = bounds
@@ -39,7 +50,7 @@ def build_map(bounds: list[list[float]], basemap_url: str, point_layers: list[st
         id=ids.MAP,
         className="map",
         center=[(s + n) / 2, (w + e) / 2],
-        zoom=11,
+        zoom=fit_zoom(bounds),
         bounds=bounds,
         zoomSnap=0.25,
         zoomAnimation=False,
@@ -65,6 +76,13 @@ def build_map(bounds: list[list[float]], basemap_url: str, point_layers: list[st
                 onEachFeature={"variable": "twin.unitTooltip"},
                 hoverStyle={"variable": "twin.hoverStyle"},
                 zoomToBoundsOnClick=False,
+            ),
+            # The page's unit on top, outlined: its own layer, so the units are not restyled.
+            dl.GeoJSON(
+                id=ids.SELECTED,
+                format="geobuf",
+                style={"variable": "twin.selectedStyle"},
+                interactive=False,
             ),
             *[point_layer(layer) for layer in point_layers],
         ],
@@ -152,6 +170,7 @@ def build_shell(
             html.Div(id=ids.TAKEOVER, className="takeover", hidden=True),
             dcc.Store(id=ids.STATE),  # {lang, mode, unit}: what the URL asks for
             dcc.Store(id=ids.MAP_KEY),  # which snapshot the map's values came from
+            dcc.Store(id=ids.COCKPIT_KEY),  # digests of the cockpit parts the page holds
             dcc.Store(id=ids.SCREEN),  # big screen: this round's tour codes and position
             dcc.Store(id=ids.ALERT),  # big screen: newest severity-1 seen, takeover end
             dcc.Interval(id=ids.REFRESH, interval=refresh_ms),

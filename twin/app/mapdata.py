@@ -125,6 +125,16 @@ class MapData:
                 ).fetchall()
         return self._store(key, outline_collection(rows) if rows else _empty())
 
+    def outline(self, code: str) -> Encoded:
+        """One unit's outline, encoded (NotFound for an unknown code)."""
+        with self.pool.connection() as conn:
+            row = conn.execute(
+                "SELECT code, ST_AsBinary(geom) FROM grid WHERE code = %s", [code]
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no grid has the code {code!r}")
+        return Encoded.of(geobuf.encode(outline_collection([row]), PRECISION + 1))
+
     def warm(self, counts: dict[str, int]) -> None:
         """Encode every level small enough to send whole, so first requests are cached."""
         try:
@@ -221,7 +231,8 @@ def respond(encoded: Encoded) -> Response:
 
 
 def register_routes(server: Flask, data: MapData) -> None:
-    """GET /twin/outlines/<level>.pbf[?bbox=w,s,e,n] and /twin/points/<layer>.pbf[?unit=code]."""
+    """GET /twin/outlines/<level>.pbf[?bbox=w,s,e,n], /twin/outline/<code>.pbf and
+    /twin/points/<layer>.pbf[?unit=code]."""
 
     @server.get("/twin/outlines/<level>.pbf")
     def outlines(level: str) -> Response:
@@ -231,6 +242,14 @@ def register_routes(server: Flask, data: MapData) -> None:
         except ValueError as exc:
             abort(Response(str(exc), status=400))
             raise  # abort raises; this keeps type checkers content
+
+    @server.get("/twin/outline/<code>.pbf")
+    def outline(code: str) -> Response:
+        try:
+            return respond(data.outline(code))
+        except NotFound as exc:
+            abort(Response(str(exc), status=404))
+            raise
 
     @server.get("/twin/points/<layer>.pbf")
     def points(layer: str) -> Response:

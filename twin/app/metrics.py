@@ -125,9 +125,7 @@ def class_label(low: float | None, upper: float, rate: bool, lang: str) -> str:
     return hi if first == upper else f"{fmt_number(first, lang)} – {hi}"
 
 
-def build_hideout(
-    statuses: pd.DataFrame, metric: Metric, lang: str, selected: str | None = None
-) -> dict[str, Any]:
+def build_hideout(statuses: pd.DataFrame, metric: Metric, lang: str) -> dict[str, Any]:
     """Everything the map's style and tooltip functions read; geometry is never in it.
 
     values: code -> metric value; status: code -> composite; names: code -> name.
@@ -147,7 +145,6 @@ def build_hideout(
         "ramp": list(ramp),
         "colours": STATUS_COLOURS,
         "noData": NO_DATA,
-        "selected": selected,
         "labels": {
             "metric": metric.label.get(lang),
             "status": {s: t(s, lang) for s in STATUS_COLOURS},

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from dash import ClientsideFunction, Dash, Input, Output, Patch, State, no_update
 from dash.exceptions import PreventUpdate
@@ -28,7 +30,7 @@ from twin.app.pages import (
     nav,
     parse_route,
 )
-from twin.app.snapshot import Snapshots
+from twin.app.snapshot import Snapshot, Snapshots
 from twin.app.unit_page import build_unit_body, build_unit_head
 from twin.app.views import (
     CatalogText,
@@ -167,14 +169,19 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
             r.mode != "screen",
         )
 
-    @app.callback(Output(ids.MAP, "viewport"), Input(ids.STATE, "data"))
-    def move_map(state: dict[str, Any] | None) -> Any:
+    @app.callback(
+        Output(ids.MAP, "viewport"),
+        Output(ids.SELECTED, "url"),
+        Input(ids.STATE, "data"),
+    )
+    def move_map(state: dict[str, Any] | None) -> tuple[Any, Any]:
         if state and state.get("unit"):
             box = unit_bounds(pool, state["unit"])
-            return {"bounds": box} if box else no_update
+            outline = f"/twin/outline/{quote(state['unit'])}.pbf"
+            return ({"bounds": box} if box else no_update), outline
         if state and state["mode"] == "screen":
             raise PreventUpdate  # the tour moves the wall's map
-        return {"bounds": bounds}
+        return {"bounds": bounds}, None
 
     def unit_side(code: str, lang: str) -> list[Any]:
         clock = Clock.current(settings.timezone)
@@ -225,23 +232,24 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     ) -> tuple[Any, ...]:
         if not state:
             raise PreventUpdate
-        lang, unit = state["lang"], state.get("unit")
+        lang = state["lang"]
         level = level_for_zoom(zoom_levels, zoom) if level_choice == "auto" else level_choice
         url = f"/twin/outlines/{level}.pbf"
         if counts.get(level, 0) > WHOLE_LEVEL_MAX:
             url += "?bbox=" + ",".join(f"{v:.5f}" for v in _wsen(view or bounds))
         snap = snapshots.current()
         metric = metrics.get(metric_key) or metrics["composite"]
-        want = {"level": level, "metric": metric.key, "lang": lang, "unit": unit, "url": url}
+        # The page's unit is drawn by its own layer: navigating never restyles every unit.
+        want = {"level": level, "metric": metric.key, "lang": lang, "url": url}
         same_view = key is not None and all(key.get(k) == v for k, v in want.items())
         if same_view and key is not None and key.get("version") == snap.version:
             raise PreventUpdate  # a pan or zoom that changes nothing on the map
-        hideout = build_hideout(snap.levels[level], metric, lang, selected=unit)
+        hideout = build_hideout(snap.levels[level], metric, lang)
         legend = legend_children(build_legend(metric, hideout["values"], lang))
         old = snapshots.get(key.get("version")) if same_view and key else None
         if old is not None:
             # Same map, newer values: send only the grids whose values changed.
-            before = build_hideout(old.levels[level], metric, lang, selected=unit)
+            before = build_hideout(old.levels[level], metric, lang)
             changes = hideout_changes(before, hideout)
             if not changes and before["breaks"] == hideout["breaks"]:
                 return no_update, no_update, no_update, want | {"version": snap.version}
@@ -258,10 +266,14 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         Output(ids.TREND, "figure"),
         Output(ids.FEED, "children"),
         Output(ids.UPDATED, "children"),
+        Output(ids.COCKPIT_KEY, "data"),
         Input(ids.REFRESH, "n_intervals"),
         Input(ids.STATE, "data"),
+        State(ids.COCKPIT_KEY, "data"),
     )
-    def refresh_cockpit(_: int | None, state: dict[str, Any] | None) -> tuple[Any, ...]:
+    def refresh_cockpit(
+        _: int | None, state: dict[str, Any] | None, held: dict[str, str] | None
+    ) -> tuple[Any, ...]:
         if not state or state["mode"] not in ("cockpit", "screen"):
             raise PreventUpdate
         lang = state["lang"]
@@ -269,13 +281,17 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         dark = state["mode"] == "screen"
         updated = t("updated", lang, time=fmt_datetime(snap.clock.now, lang, settings.timezone))
         ranked = rank_attention(snap.levels["grid"], 10)
-        return (
-            build_tiles(tile_values(snap.city, snap.activity), lang, prefix="city"),
-            build_attention(ranked, lang),
-            trend_figure(snap.trend, text, lang, dark=dark),
-            build_feed(feed_rows(snap.feed.head(8), text, lang, settings.timezone)),
-            updated,
-        )
+        parts = {
+            "tiles": lambda: build_tiles(tile_values(snap.city, snap.activity), lang, "city"),
+            "attention": lambda: build_attention(ranked, lang),
+            "trend": lambda: trend_figure(snap.trend, text, lang, dark=dark),
+            "feed": lambda: build_feed(feed_rows(snap.feed.head(8), text, lang, settings.timezone)),
+        }
+        # What each part shows, in short: a part the page already holds is not sent again.
+        keys = section_keys(snap, ranked, state)
+        held = held or {}
+        out = [no_update if held.get(k) == keys[k] else build() for k, build in parts.items()]
+        return (*out, updated, keys)
 
     # Navigation happens in the browser (assets/twin_map.js): no round trip before the page.
     app.clientside_callback(
@@ -332,6 +348,24 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_unit_callbacks(app, pool, text, settings.timezone)
     register_screen(app, pool, snapshots, settings, text)
     return app
+
+
+def section_keys(snap: Snapshot, ranked: Any, state: dict[str, Any]) -> dict[str, str]:
+    """A short digest of what each cockpit part would show (language and mode included)."""
+    context = f"{state['lang']}|{state['mode']}|"
+    city = tile_values(snap.city, snap.activity)
+    attention = ranked[["code", "composite", "overdue", "open"]].to_numpy().tolist()
+    return {
+        "tiles": digest(context + repr(sorted(city.items()))),
+        "attention": digest(context + repr(attention) + repr(list(ranked["reasons"]))),
+        "trend": digest(context + snap.trend.to_json()),
+        "feed": digest(context + snap.feed.drop(columns=["lon", "lat"]).to_json()),
+    }
+
+
+def digest(text: str) -> str:
+    """A short stable digest."""
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 def _wsen(view: Any) -> tuple[float, float, float, float]:

@@ -1,10 +1,17 @@
 -- Cases reported per local day and category in a window, for one unit or the whole city.
 -- params: id bigint or NULL (city), since timestamptz, tz text (IANA zone of the local day)
 -- columns: day (date), category, n
-SELECT (i.reported_at AT TIME ZONE %(tz)s::text)::date AS day, i.category, count(*) AS n
-FROM incident i
-WHERE i.reported_at >= %(since)s::timestamptz
-  AND (%(id)s::bigint IS NULL
-       OR i.grid_id IN (SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(id)s::bigint))
+-- Exactly one branch of the UNION ALL returns rows (see unit_activity.sql).
+WITH units AS MATERIALIZED (
+    SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(id)s::bigint
+), cases AS (
+    SELECT i.reported_at, i.category FROM incident i
+    WHERE %(id)s::bigint IS NULL AND i.reported_at >= %(since)s::timestamptz
+    UNION ALL
+    SELECT i.reported_at, i.category FROM units u JOIN incident i ON i.grid_id = u.grid_id
+    WHERE i.reported_at >= %(since)s::timestamptz
+)
+SELECT (reported_at AT TIME ZONE %(tz)s::text)::date AS day, category, count(*) AS n
+FROM cases
 GROUP BY 1, 2
 ORDER BY 1, 2;

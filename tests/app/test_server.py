@@ -233,3 +233,22 @@ def test_cockpit_refresh_fills_city_tiles_attention_and_feed(
     unit_state = {"mode": "unit", "lang": "en", "unit": "G1"}
     skipped = call(app, "city-tiles.children", {"refresh.n_intervals": 2, "state.data": unit_state})
     assert skipped.status_code == 204  # a unit page does not pay for the cockpit
+
+
+def test_a_level_too_big_for_one_map_travels_per_viewport(
+    app: Dash, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("twin.app.server.WHOLE_LEVEL_MAX", 3)  # the 4 grids are "too many"
+    values: dict[str, Any] = {
+        "state.data": {"mode": "cockpit", "lang": "en", "unit": None},
+        "metric.value": "open",
+        "level.value": "grid",
+        "map.zoom": 15,
+        "map.bounds": [[30.001, 114.001], [30.009, 114.009]],
+    }
+    near = call(app, "units.hideout", values).get_json()["response"][ids.UNITS]
+    assert near["url"] == "/twin/outlines/grid.pbf?bbox=114.00,30.00,114.02,30.02"  # snapped
+    assert set(near["hideout"]["values"]) == {"G1", "G2", "G3", "G4"}
+    values["map.bounds"] = [[31.0, 115.0], [31.01, 115.01]]
+    away = call(app, "units.hideout", values).get_json()["response"][ids.UNITS]
+    assert away["hideout"]["values"] == {}  # values travel only for the units in view

@@ -28,6 +28,11 @@ WHOLE_LEVEL_MAX = 8000  # a level with more units than this is served per viewpo
 VIEW_MAX = 6000  # most outlines one viewport request returns
 POINTS_MAX = 20000  # most points one layer request returns
 log = logging.getLogger(__name__)
+# The units of a level in a viewport: the outlines sent and the values that go with them.
+IN_VIEW = (
+    "SELECT code, ST_AsBinary(geom) FROM grid WHERE level = %s"
+    " AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) ORDER BY code LIMIT %s"
+)
 SNAP = 0.02  # degrees: viewport boxes snap outward to this grid so requests repeat and cache
 
 
@@ -82,6 +87,7 @@ class MapData:
     def __init__(self, pool: ConnectionPool, layers: dict[str, Layer]) -> None:
         self.pool, self.layers = pool, layers
         self._cache: dict[tuple[Any, ...], Encoded] = {}
+        self._codes: dict[tuple[Any, ...], frozenset[str]] = {}
         self._lock = threading.Lock()
 
     def level_counts(self) -> dict[str, int]:
@@ -118,12 +124,19 @@ class MapData:
                     [level],
                 ).fetchall()
             else:
-                rows = conn.execute(
-                    "SELECT code, ST_AsBinary(geom) FROM grid WHERE level = %s"
-                    " AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) ORDER BY code LIMIT %s",
-                    [level, *bbox, VIEW_MAX],
-                ).fetchall()
+                rows = conn.execute(IN_VIEW, [level, *bbox, VIEW_MAX]).fetchall()
         return self._store(key, outline_collection(rows) if rows else _empty())
+
+    def codes_in(self, level: str, bbox: tuple[float, float, float, float]) -> frozenset[str]:
+        """The codes a viewport request of that level returns (its values travel alone)."""
+        with self.pool.connection() as conn:
+            key = ("codes", level, bbox, self._version(conn))
+            if key not in self._codes:
+                rows = conn.execute(IN_VIEW, [level, *bbox, VIEW_MAX]).fetchall()
+                if len(self._codes) > 256:
+                    self._codes.clear()
+                self._codes[key] = frozenset(r[0] for r in rows)
+        return self._codes[key]
 
     def outline(self, code: str) -> Encoded:
         """One unit's outline, encoded (NotFound for an unknown code)."""

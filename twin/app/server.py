@@ -18,7 +18,7 @@ from twin.app import ids
 from twin.app.callbacks import register_screen, register_unit_callbacks
 from twin.app.i18n import dropdown_labels, fmt_datetime, t
 from twin.app.layout import build_shell
-from twin.app.mapdata import WHOLE_LEVEL_MAX, MapData, register_routes, unit_bounds
+from twin.app.mapdata import WHOLE_LEVEL_MAX, MapData, register_routes, snap_bbox, unit_bounds
 from twin.app.metrics import build_hideout, build_legend, catalog_metrics, hideout_changes
 from twin.app.pages import (
     COCKPIT_TITLE_KEYS,
@@ -235,8 +235,11 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         lang = state["lang"]
         level = level_for_zoom(zoom_levels, zoom) if level_choice == "auto" else level_choice
         url = f"/twin/outlines/{level}.pbf"
+        box = None
         if counts.get(level, 0) > WHOLE_LEVEL_MAX:
-            url += "?bbox=" + ",".join(f"{v:.5f}" for v in _wsen(view or bounds))
+            # Snapped, so small pans keep the same URL (no refetch, no new values).
+            box = snap_bbox(",".join(str(v) for v in _wsen(view or bounds)))
+            url += "?bbox=" + ",".join(f"{v:.2f}" for v in box)
         snap = snapshots.current()
         metric = metrics.get(metric_key) or metrics["composite"]
         # The page's unit is drawn by its own layer: navigating never restyles every unit.
@@ -244,12 +247,13 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         same_view = key is not None and all(key.get(k) == v for k, v in want.items())
         if same_view and key is not None and key.get("version") == snap.version:
             raise PreventUpdate  # a pan or zoom that changes nothing on the map
-        hideout = build_hideout(snap.levels[level], metric, lang)
+        in_view = mapdata.codes_in(level, box) if box else None
+        hideout = build_hideout(_only(snap.levels[level], in_view), metric, lang)
         legend = legend_children(build_legend(metric, hideout["values"], lang))
         old = snapshots.get(key.get("version")) if same_view and key else None
         if old is not None:
             # Same map, newer values: send only the grids whose values changed.
-            before = build_hideout(old.levels[level], metric, lang)
+            before = build_hideout(_only(old.levels[level], in_view), metric, lang)
             changes = hideout_changes(before, hideout)
             if not changes and before["breaks"] == hideout["breaks"]:
                 return no_update, no_update, no_update, want | {"version": snap.version}
@@ -366,6 +370,11 @@ def section_keys(snap: Snapshot, ranked: Any, state: dict[str, Any]) -> dict[str
 def digest(text: str) -> str:
     """A short stable digest."""
     return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+
+def _only(frame: Any, codes: frozenset[str] | None) -> Any:
+    """The rows of the units in view (all when the whole level is drawn)."""
+    return frame if codes is None else frame[frame["code"].isin(codes)]
 
 
 def _wsen(view: Any) -> tuple[float, float, float, float]:

@@ -36,7 +36,10 @@ def sql_tiles(db_url: str, code: str) -> dict[str, str]:
             WITH u AS (SELECT a.grid_id FROM grid_ancestor a JOIN grid g ON g.id = a.ancestor_id
                        WHERE g.code = %(code)s),
                  day AS (SELECT date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai')
-                                AT TIME ZONE 'Asia/Shanghai' AS start)
+                                AT TIME ZONE 'Asia/Shanghai' AS start),
+                 closed AS (SELECT * FROM incident WHERE grid_id IN (SELECT * FROM u)
+                              AND closed_at >= (SELECT start FROM day) - interval '29 days'),
+                 cams AS (SELECT * FROM camera WHERE grid_id IN (SELECT * FROM u))
             SELECT
               (SELECT count(*) FROM incident WHERE grid_id IN (SELECT * FROM u)
                  AND status IN {OPEN}),
@@ -47,12 +50,28 @@ def sql_tiles(db_url: str, code: str) -> dict[str, str]:
               (SELECT count(*) FROM incident WHERE grid_id IN (SELECT * FROM u)
                  AND closed_at >= (SELECT start FROM day)),
               (SELECT count(*) FROM sensor WHERE grid_id IN (SELECT * FROM u)
-                 AND status = 'alarm')""",
+                 AND status = 'alarm'),
+              (SELECT count(*) FILTER (WHERE status = 'online')::float8 / nullif(count(*), 0)
+                 FROM cams),
+              (SELECT count(*) FILTER (WHERE closed_at <= due_at)::float8
+                      / nullif(count(*), 0) FROM closed),
+              (SELECT percentile_cont(0.5) WITHIN GROUP (
+                      ORDER BY extract(epoch FROM closed_at - reported_at)) / 3600.0
+                 FROM closed)""",
             {"code": code},
         ).fetchone()
     assert row is not None
-    keys = ("open", "overdue", "new_today", "closed_today", "sensor_status_alarm")
-    return dict(zip(keys, map(str, row), strict=True))
+    keys = (
+        "open",
+        "overdue",
+        "new_today",
+        "closed_today",
+        "sensor_status_alarm",
+        "camera_online_rate",
+        "on_time_rate",
+        "median_handling",
+    )
+    return {k: "" if v is None else str(v) for k, v in zip(keys, row, strict=True)}
 
 
 def tile_values(page: Page, keys: list[str]) -> dict[str, str]:

@@ -12,7 +12,7 @@ from psycopg_pool import ConnectionPool
 from twin.activity import Clock
 from twin.app import ids
 from twin.app.i18n import fmt_datetime, t
-from twin.app.mapdata import padded
+from twin.app.mapdata import unit_bounds
 from twin.app.snapshot import Snapshots
 from twin.app.views import (
     CatalogText,
@@ -155,18 +155,8 @@ def register_screen(
             return no_update, [], True, screen
         screen |= {"codes": codes, "pos": pos}
         row = grids.loc[codes[pos]]
-        with pool.connection() as conn:
-            box = conn.execute(
-                "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)"
-                " FROM grid WHERE code = %s",
-                [row["code"]],
-            ).fetchone()
-        view: Any = no_update
-        if box:
-            view = {
-                "bounds": padded([[box[1], box[0]], [box[3], box[2]]], 1.5),
-                "transition": "flyToBounds",
-            }
+        box = unit_bounds(pool, str(row["code"]), pad=1.5)  # the grid amid its neighbours
+        view: Any = {"bounds": box, "transition": "flyToBounds"} if box else no_update
         card = [
             html.Div(f"{t('tour', lang)} {pos + 1}/{len(codes)}", className="tour-step"),
             html.Div(row["name"], className="tour-name", id="tour-name"),

@@ -21,6 +21,7 @@ from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from twin.catalog import LEVELS, Layer
+from twin.db.queries import query
 from twin.store import NotFound, fetch_grid
 
 PRECISION = 5  # decimal places of lon/lat sent: ~1 m, finer only adds bytes
@@ -28,11 +29,6 @@ WHOLE_LEVEL_MAX = 8000  # a level with more units than this is served per viewpo
 VIEW_MAX = 6000  # most outlines one viewport request returns
 POINTS_MAX = 20000  # most points one layer request returns
 log = logging.getLogger(__name__)
-# The units of a level in a viewport: the outlines sent and the values that go with them.
-IN_VIEW = (
-    "SELECT code, ST_AsBinary(geom) FROM grid WHERE level = %s"
-    " AND geom && ST_MakeEnvelope(%s, %s, %s, %s, 4326) ORDER BY code LIMIT %s"
-)
 SNAP = 0.02  # degrees: viewport boxes snap outward to this grid so requests repeat and cache
 
 
@@ -90,18 +86,27 @@ class MapData:
         self._codes: dict[tuple[Any, ...], frozenset[str]] = {}
         self._lock = threading.Lock()
 
-    def level_counts(self) -> dict[str, int]:
-        """How many units each level has."""
-        with self.pool.connection() as conn:
-            rows = conn.execute("SELECT level, count(*) FROM grid GROUP BY level").fetchall()
+    def level_counts(self, conn: psycopg.Connection | None = None) -> dict[str, int]:
+        """How many units each level has (on conn when given: never hold two of the pool's)."""
+        if conn is None:
+            with self.pool.connection() as own:
+                return self.level_counts(own)
+        rows = conn.execute(query("map_level_counts")).fetchall()
         return {level: 0 for level in LEVELS} | dict(rows)
 
     def _version(self, conn: psycopg.Connection) -> tuple[int, int]:
-        # Any write to grid changes the newest xmin or the count: cached outlines then expire.
-        row = conn.execute("SELECT count(*), coalesce(max(xmin::text::bigint), 0) FROM grid")
-        got = row.fetchone()
+        got = conn.execute(query("map_grid_version")).fetchone()
         assert got is not None
         return (int(got[0]), int(got[1]))
+
+    def _in_view(
+        self, conn: psycopg.Connection, level: str, bbox: tuple[float, float, float, float] | None
+    ) -> list[tuple[Any, ...]]:
+        w, s, e, n = bbox or (None, None, None, None)
+        params = {"level": level, "w": w, "s": s, "e": e, "n": n}
+        return conn.execute(
+            query("map_outlines"), params | {"limit": VIEW_MAX if bbox else None}
+        ).fetchall()
 
     def outlines(self, level: str, bbox: tuple[float, float, float, float] | None) -> Encoded:
         """A level's outlines (within bbox when given), encoded."""
@@ -110,7 +115,7 @@ class MapData:
         with self.pool.connection() as conn:
             key = ("outlines", level, bbox, self._version(conn))
             if bbox is None and key not in self._cache:
-                count = _count(conn, level)
+                count = self.level_counts(conn).get(level, 0)
                 if count > WHOLE_LEVEL_MAX:
                     raise ValueError(
                         f"level {level} has {count:,} units, more than {WHOLE_LEVEL_MAX:,} for"
@@ -118,13 +123,7 @@ class MapData:
                     )
             if key in self._cache:
                 return self._cache[key]
-            if bbox is None:
-                rows = conn.execute(
-                    "SELECT code, ST_AsBinary(geom) FROM grid WHERE level = %s ORDER BY code",
-                    [level],
-                ).fetchall()
-            else:
-                rows = conn.execute(IN_VIEW, [level, *bbox, VIEW_MAX]).fetchall()
+            rows = self._in_view(conn, level, bbox)
         return self._store(key, outline_collection(rows) if rows else _empty())
 
     def codes_in(self, level: str, bbox: tuple[float, float, float, float]) -> frozenset[str]:
@@ -132,7 +131,7 @@ class MapData:
         with self.pool.connection() as conn:
             key = ("codes", level, bbox, self._version(conn))
             if key not in self._codes:
-                rows = conn.execute(IN_VIEW, [level, *bbox, VIEW_MAX]).fetchall()
+                rows = self._in_view(conn, level, bbox)
                 if len(self._codes) > 256:
                     self._codes.clear()
                 self._codes[key] = frozenset(r[0] for r in rows)
@@ -141,12 +140,10 @@ class MapData:
     def outline(self, code: str) -> Encoded:
         """One unit's outline, encoded (NotFound for an unknown code)."""
         with self.pool.connection() as conn:
-            row = conn.execute(
-                "SELECT code, ST_AsBinary(geom) FROM grid WHERE code = %s", [code]
-            ).fetchone()
+            row = conn.execute(query("map_unit"), {"code": code}).fetchone()
         if row is None:
             raise NotFound(f"no grid has the code {code!r}")
-        return Encoded.of(geobuf.encode(outline_collection([row]), PRECISION + 1))
+        return Encoded.of(geobuf.encode(outline_collection([row[:2]]), PRECISION + 1))
 
     def warm(self, counts: dict[str, int]) -> None:
         """Encode every level small enough to send whole, so first requests are cached."""
@@ -188,11 +185,6 @@ class MapData:
                 self._cache.clear()
             self._cache[key] = encoded
         return encoded
-
-
-def _count(conn: psycopg.Connection, level: str) -> int:
-    row = conn.execute("SELECT count(*) FROM grid WHERE level = %s", [level]).fetchone()
-    return int(row[0]) if row else 0
 
 
 def _empty() -> dict[str, Any]:
@@ -276,15 +268,14 @@ def register_routes(server: Flask, data: MapData) -> None:
             raise
 
 
-def unit_bounds(pool: ConnectionPool, code: str) -> list[list[float]] | None:
-    """A unit's bounds as [[south, west], [north, east]]."""
+def unit_bounds(pool: ConnectionPool, code: str, pad: float = 0.6) -> list[list[float]] | None:
+    """A unit's bounds as [[south, west], [north, east]], grown by pad on each side."""
     with pool.connection() as conn:
-        row = conn.execute(
-            "SELECT ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)"
-            " FROM grid WHERE code = %s",
-            [code],
-        ).fetchone()
-    return None if row is None else padded([[row[1], row[0]], [row[3], row[2]]])
+        row = conn.execute(query("map_unit"), {"code": code}).fetchone()
+    if row is None:
+        return None
+    _, _, xmin, ymin, xmax, ymax = row
+    return padded([[ymin, xmin], [ymax, xmax]], pad)
 
 
 def padded(box: list[list[float]], by: float = 0.6) -> list[list[float]]:

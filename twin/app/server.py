@@ -43,6 +43,7 @@ from twin.app.views import (
     trend_figure,
 )
 from twin.catalog import load_catalog
+from twin.db.queries import query
 from twin.settings import Settings
 from twin.spatial.status import Thresholds
 from twin.store import IncidentFilter, NotFound, fetch_grid_detail
@@ -53,17 +54,11 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 def _extent(pool: ConnectionPool) -> tuple[list[list[float]], dict[str, float]]:
     """The city's bounds and each level's typical unit width in degrees."""
     with pool.connection() as conn:
-        box = conn.execute(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e)"
-            " FROM (SELECT ST_Extent(geom) AS e FROM grid WHERE level = 'district') x"
-        ).fetchone()
-        widths = conn.execute(
-            "SELECT level, avg(sqrt(area_m2))"
-            " / (111320 * cos(radians(avg(ST_Y(ST_Centroid(geom)))))) FROM grid GROUP BY level"
-        ).fetchall()
-    if box is None or box[0] is None:
-        box = (114.2, 30.5, 114.4, 30.7)
-    return [[box[1], box[0]], [box[3], box[2]]], {lv: float(w) for lv, w in widths}
+        rows = conn.execute(query("map_extent")).fetchall()
+    if not rows or rows[0][2] is None:  # no districts yet: somewhere to look until loaded
+        return [[30.5, 114.2], [30.7, 114.4]], {}
+    _, _, xmin, ymin, xmax, ymax = rows[0]
+    return [[ymin, xmin], [ymax, xmax]], {r[0]: float(r[1]) for r in rows}
 
 
 def create_app(settings: Settings, pool: ConnectionPool) -> Dash:

@@ -75,13 +75,17 @@ def cmd_serve(_: argparse.Namespace, settings: Settings) -> int:
 
 def serve(settings: Settings, url: str) -> int:
     """Run the Dash app until interrupted."""
+    import waitress
+
     from twin.app.server import create_app
 
     pool = open_pool(url, settings.pool_max)
     try:
         app = create_app(settings, pool)
         print(f"twin dashboard on http://{settings.host}:{settings.port}/")
-        app.run(host=settings.host, port=settings.port, debug=False)
+        # waitress: a production WSGI server in pure Python (Flask's own is for development);
+        # threads serve the map files, callbacks and refreshes of several pages at once.
+        waitress.serve(app.server, host=settings.host, port=settings.port, threads=8)
     finally:
         pool.close()
     return 0

@@ -139,6 +139,15 @@ def test_switch_to_english_and_back(served: Served, watched: Watched) -> None:
     expect(page.locator("#metric-label")).to_have_text("Colour by")
     expect(page.locator("#legend")).to_contain_text("Alert")
     expect(page.locator("#layers")).to_contain_text("Cameras")  # from camera.toml
+    page.locator("#trend .main-svg").first.wait_for()
+    chart, below = page.locator("#trend").bounding_box(), page.locator("#title-feed").bounding_box()
+    assert chart and below and chart["height"] > 100
+    assert chart["y"] + chart["height"] <= below["y"]  # the chart keeps to its own space
+    widths = page.evaluate(
+        "[...['.controls']].map(s => document.querySelector(s))"
+        ".map(c => [c.scrollWidth, c.clientWidth])[0]"
+    )
+    assert widths[0] <= widths[1]  # the longer English words still fit the control bar
     screenshot(page, "cockpit-en")
     page.locator("#lang-link").click()
     expect(page.locator("#title")).to_have_text("网格化治理数字孪生")
@@ -176,4 +185,28 @@ def test_layers_draw_points_coloured_by_the_catalog(served: Served, watched: Wat
         ".leaflet-overlay-pane path.leaflet-interactive[fill='#1e8e3e'], .marker-cluster"
     )
     expect(markers.first).to_be_attached()
+    assert_clean(watched, served.url)
+
+
+def test_metric_level_and_tooltip(served: Served, watched: Watched) -> None:
+    page = watched.page
+    page.goto(served.url)
+    units = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
+    page.locator("#level").get_by_text("区", exact=True).click()
+    with psycopg.connect(served.db_url) as conn:
+        districts = conn.execute("SELECT count(*) FROM grid WHERE level = 'district'").fetchone()
+    assert districts is not None
+    expect(units).to_have_count(districts[0])
+    page.locator("#level").get_by_text("网格", exact=True).click()
+    index, code, name = a_grid_to_click(served.db_url)
+    expect(units.nth(index)).to_be_attached()
+    page.locator("#metric").click()
+    page.get_by_role("option").filter(has_text="在办事件").first.click()
+    legend = page.locator("#legend .legend-item")
+    expect(legend.first).to_contain_text(re.compile(r"\d"))  # classes of counts, not statuses
+    units.nth(index).hover()
+    tip = page.locator(".unit-tip")
+    expect(tip).to_contain_text(name)
+    expect(tip).to_contain_text(f"在办事件: {sql_tiles(served.db_url, code)['open']}")
+    screenshot(page, "map-open-cases")
     assert_clean(watched, served.url)

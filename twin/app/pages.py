@@ -132,6 +132,7 @@ def cockpit_section() -> list[Any]:
         dcc.Graph(
             id=ids.TREND,
             className="trend",
+            style={"height": "230px"},  # Dash's Graph sets height: 100% inline otherwise
             config={"displayModeBar": False, "responsive": True},
         ),
         html.H3(id=ids.COCKPIT_TITLES[2], className="section-title"),

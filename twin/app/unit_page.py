@@ -227,6 +227,7 @@ def build_unit_body(
             figure=trend_figure(trend, text, lang),
             config={"displayModeBar": False, "responsive": True},
             className="trend",
+            style={"height": "230px"},  # Dash's Graph sets height: 100% inline otherwise
         ),
         *children_block(detail.children, lang),
         *incident_block(text, lang),

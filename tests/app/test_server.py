@@ -252,3 +252,26 @@ def test_a_level_too_big_for_one_map_travels_per_viewport(
     values["map.bounds"] = [[31.0, 115.0], [31.01, 115.01]]
     away = call(app, "units.hideout", values).get_json()["response"][ids.UNITS]
     assert away["hideout"]["values"] == {}  # values travel only for the units in view
+
+
+def test_a_basemap_only_when_one_is_configured(db_url: str, conn: psycopg.Connection) -> None:
+    gridworld.build(conn)
+    url = "http://tiles.intranet/{z}/{x}/{y}.png"
+    pool = open_pool(db_url, 2)
+    try:
+        for basemap, expected in (("", []), (url, [url])):
+            app = create_app(Settings(basemap_url=basemap), pool)
+            layout = app.server.test_client().get("/_dash-layout").get_json()
+            tiles = []
+            stack: list[Any] = [layout]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, dict):
+                    if node.get("type") == "TileLayer":
+                        tiles.append(node["props"]["url"])
+                    stack.extend(node.values())
+                elif isinstance(node, list):
+                    stack.extend(node)
+            assert tiles == expected
+    finally:
+        pool.close()

@@ -58,6 +58,9 @@ def test_settings_read_the_environment() -> None:
     [
         ({"TWIN_PORT": "eighty"}, "TWIN_PORT='eighty' is not a valid int"),
         ({"TWIN_LANG": "fr"}, "TWIN_LANG='fr': choose zh-CN or en"),
+        ({"TWIN_BASEMAP_URL": "http://tiles/{z}/{x}.png"}, "needs {z}, {x}, {y}"),
+        ({"TWIN_TIMEZONE": "Mars/Olympus"}, "TWIN_TIMEZONE='Mars/Olympus': not a known zone"),
+        ({"TWIN_TOUR_SECONDS": "0"}, "must be at least 1"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:

@@ -93,13 +93,6 @@ def register_screen(
 ) -> None:
     """The wall: a tour of the grids needing attention; a new severity-1 case takes over."""
 
-    @app.callback(
-        Output(ids.TOUR_TICK, "interval"),
-        Input(ids.STATE, "data"),
-    )
-    def tour_interval(_: Any) -> int:
-        return settings.tour_seconds * 1000
-
     # Two callbacks, not one: Dash drops the older of two requests of the same callback, so
     # a refresh landing on a tour step would swallow the step.
     @app.callback(

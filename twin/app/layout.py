@@ -133,6 +133,7 @@ def build_shell(
     point_layers: list[str],
     refresh_ms: int,
     metric_options: list[dict[str, str]],
+    tour_ms: int = 12_000,
 ) -> html.Div:
     """The whole page; the URL decides the mode (cockpit, unit page, big screen)."""
     return html.Div(
@@ -174,6 +175,6 @@ def build_shell(
             dcc.Store(id=ids.SCREEN),  # big screen: this round's tour codes and position
             dcc.Store(id=ids.ALERT),  # big screen: newest severity-1 seen, takeover end
             dcc.Interval(id=ids.REFRESH, interval=refresh_ms),
-            dcc.Interval(id=ids.TOUR_TICK, interval=1000, disabled=True),
+            dcc.Interval(id=ids.TOUR_TICK, interval=tour_ms, disabled=True),
         ],
     )

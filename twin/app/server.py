@@ -90,7 +90,12 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     threading.Thread(target=mapdata.warm, args=(counts,), daemon=True).start()
     first_options = control_options(tuple(metrics.values()), text, settings.lang)[0]
     app.layout = build_shell(
-        bounds, settings.basemap_url, point_layers, settings.refresh_seconds * 1000, first_options
+        bounds,
+        settings.basemap_url,
+        point_layers,
+        settings.refresh_seconds * 1000,
+        first_options,
+        settings.tour_seconds * 1000,
     )
 
     # Three callbacks, so a click paints its page first: words that change only with the

@@ -73,6 +73,7 @@ def test_routes_are_bookmarkable_urls() -> None:
     assert parse_route("/screen/", "?lang=xx", "en").mode == "screen"
     assert parse_route("/screen/", "?lang=xx", "en").lang == "en"  # unknown language: default
     assert parse_route("/nothing", None, "en").mode == "missing"
+    assert parse_route("/grid/%E4%B8%9C%E6%B9%96-01", "", "en").unit == "东湖-01"
     assert lang_href("/grid/G1", "zh-CN") == "/grid/G1?lang=en"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 from dash import dcc, html
 
@@ -44,7 +44,7 @@ def parse_route(pathname: str | None, search: str | None, default_lang: str) -> 
     if path == "/screen":
         return Route("screen", lang)
     if path.startswith("/grid/") and len(path) > len("/grid/"):
-        return Route("unit", lang, path.removeprefix("/grid/"))
+        return Route("unit", lang, unquote(path.removeprefix("/grid/")))  # codes may be 中文
     return Route("missing", lang)
 
 

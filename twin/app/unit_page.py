@@ -59,38 +59,33 @@ def device_title(title: str, shown: int, total: int, lang: str) -> str:
 
 
 def devices(detail: GridDetail, text: CatalogText, lang: str, tz: str) -> list[Any]:
-    """Cameras and sensors with status and last seen."""
-    cams = device_rows(detail.cameras, "camera", "last_seen", text, lang, tz)
-    sens = device_rows(detail.sensors, "sensor", "last_reading_at", text, lang, tz)
-    f = text.field
+    """Cameras and sensors with status and last seen (faults first; "n of N" when cut)."""
+    return [
+        *_device_block(detail, "camera", ("name", "status", "last_seen"), text, lang, tz),
+        *_device_block(
+            detail, "sensor", ("kind", "status", "last_value", "last_reading_at"), text, lang, tz
+        ),
+    ]
+
+
+def _device_block(
+    detail: GridDetail,
+    layer: str,
+    fields: tuple[str, ...],
+    text: CatalogText,
+    lang: str,
+    tz: str,
+) -> list[Any]:
+    frame = detail.cameras if layer == "camera" else detail.sensors
+    rows = device_rows(frame, layer, fields[-1], text, lang, tz)
+    total = detail.kpis[f"{layer}s"]
+    columns = [(f, text.field(layer, f, lang)) for f in ("code", *fields)]
     return [
         html.H3(
-            f"{text.layers['camera'].title.get(lang)} ({len(cams)})", className="section-title"
+            device_title(text.layers[layer].title.get(lang), len(rows), total, lang),
+            className="section-title",
         ),
-        _table(
-            "cameras",
-            cams,
-            [
-                ("code", f("camera", "code", lang)),
-                ("name", f("camera", "name", lang)),
-                ("status", f("camera", "status", lang)),
-                ("last_seen", f("camera", "last_seen", lang)),
-            ],
-        ),
-        html.H3(
-            f"{text.layers['sensor'].title.get(lang)} ({len(sens)})", className="section-title"
-        ),
-        _table(
-            "sensors",
-            sens,
-            [
-                ("code", f("sensor", "code", lang)),
-                ("kind", f("sensor", "kind", lang)),
-                ("status", f("sensor", "status", lang)),
-                ("last_value", f("sensor", "last_value", lang)),
-                ("last_reading_at", f("sensor", "last_reading_at", lang)),
-            ],
-        ),
+        _table(f"{layer}s", rows, columns),
     ]
 
 

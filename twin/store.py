@@ -231,9 +231,11 @@ def fetch_grid_detail(
     thresholds: Thresholds | None = None,
     device_limit: int = 500,
     lists: bool = True,
+    cases: bool = True,
 ) -> GridDetail:
     """One grid's drill-down: KPIs, lineage, children's status, cases, cameras, sensors
-    (at most device_limit of each, faults and alarms first; lists=False: KPIs only)."""
+    (at most device_limit of each, faults and alarms first; lists=False: KPIs only;
+    cases=False: no case page, for callers that page the cases themselves)."""
     grid = fetch_grid(conn, code)
     kpis = fetch_one_status(conn, grid["id"], at, thresholds)
     children = cameras = sensors = incidents = pd.DataFrame()
@@ -241,8 +243,9 @@ def fetch_grid_detail(
     if lists and grid["level"] != "grid":
         child_level = LEVELS[LEVELS.index(grid["level"]) + 1]
         children = fetch_grid_statuses(conn, child_level, at, thresholds, parent_id=grid["id"])
-    if lists:
+    if lists and cases:
         incidents, total = fetch_incidents(conn, grid["id"], flt)
+    if lists:
         devices = {"id": grid["id"], "limit": device_limit}
         cameras = pd.DataFrame(_rows(conn, "grid_cameras", devices))
         sensors = pd.DataFrame(_rows(conn, "grid_sensors", devices))

@@ -46,7 +46,7 @@ from twin.catalog import load_catalog
 from twin.db.queries import query
 from twin.settings import Settings
 from twin.spatial.status import Thresholds
-from twin.store import IncidentFilter, NotFound, fetch_grid_detail
+from twin.store import NotFound, fetch_grid_detail
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
@@ -199,10 +199,11 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         if not state or state["mode"] != "unit":
             raise PreventUpdate
         clock = Clock.current(settings.timezone)
-        flt = IncidentFilter(limit=1)  # the case table pages itself
         try:
-            with pool.connection() as conn:
-                detail = fetch_grid_detail(conn, state["unit"], flt, clock.now, thresholds)
+            with pool.connection() as conn:  # the case table pages itself: no cases here
+                detail = fetch_grid_detail(
+                    conn, state["unit"], at=clock.now, thresholds=thresholds, cases=False
+                )
                 trend = fetch_trend(conn, detail.grid["id"], clock)
         except NotFound:
             raise PreventUpdate from None

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from dash import ClientsideFunction, Dash, Input, Output, Patch, State, no_update
+from dash import ClientsideFunction, Dash, Input, Output, Patch, State, html, no_update
 from dash.exceptions import PreventUpdate
 from psycopg_pool import ConnectionPool
 
@@ -386,8 +386,6 @@ def _wsen(view: Any) -> tuple[float, float, float, float]:
 
 def legend_children(entries: list[dict[str, str]]) -> list[Any]:
     """The legend: a swatch and a label per class."""
-    from dash import html
-
     return [
         html.Div(
             [html.Span(className="swatch", style={"background": e["colour"]}), e["label"]],

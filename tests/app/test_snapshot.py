@@ -12,7 +12,7 @@ from psycopg_pool import ConnectionPool
 from tests import gridworld
 from tests.gridworld import add_incident
 from twin.activity import Clock
-from twin.app.snapshot import Snapshots, read_snapshot
+from twin.app.snapshot import WINDOW_TTL, Snapshots, read_snapshot
 from twin.db.connect import open_pool
 from twin.spatial.status import Thresholds
 
@@ -30,7 +30,8 @@ def test_today_is_read_afresh_and_the_window_carried_over(
     pool: ConnectionPool, conn: psycopg.Connection
 ) -> None:
     clock = Clock.current()
-    first = read_snapshot(pool, 1, clock, Thresholds())
+    ticks = iter([5.0, 5.0 + WINDOW_TTL - 1, *[5.0 + WINDOW_TTL + 1] * 2])  # seconds since boot
+    first = read_snapshot(pool, 1, clock, Thresholds(), monotonic=lambda: next(ticks))
     assert first.activity["new_today"] == 1 and int(first.trend.iloc[-1].sum()) == 1
     add_incident(conn, "TODAY", 0.5, 0.5)
     add_incident(conn, "PAST", 0.5, 0.5)
@@ -38,13 +39,13 @@ def test_today_is_read_afresh_and_the_window_carried_over(
     conn.execute(
         "UPDATE incident SET reported_at = %s, due_at = %s WHERE code = 'PAST'", [past, past]
     )
-    second = read_snapshot(pool, 2, clock, Thresholds(), previous=first)
+    second = read_snapshot(pool, 2, clock, Thresholds(), first, lambda: next(ticks))
     assert second.activity["new_today"] == 2  # today's figures are always read
     assert int(second.trend.iloc[-1].sum()) == 2
     assert int(second.trend.to_numpy().sum()) == 2  # the past day is carried over as it was
     assert second.levels["grid"].set_index("code").loc["G1", "incidents_7d"] == 3
-    second.window_read = 0.0  # long ago: the window is read again
-    third = read_snapshot(pool, 3, clock, Thresholds(), previous=second)
+    # WINDOW_TTL later (a machine booted five seconds before the first read): read again
+    third = read_snapshot(pool, 3, clock, Thresholds(), second, lambda: next(ticks))
     assert int(third.trend.to_numpy().sum()) == 3
 
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import urllib.request
+from datetime import UTC, datetime, timedelta
 
 from twin.app.launch import twin_serve
 
@@ -67,7 +68,7 @@ def test_load_export_and_layers_check_from_the_command_line(db_url: str, tmp_pat
         "category": "dispute",
         "severity": 2,
         "source": "hotline",
-        "due_at": "2026-12-01T00:00:00Z",
+        "due_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
     }
     feats = [
         {

@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -47,7 +48,9 @@ class Snapshot:
     trend: pd.DataFrame
     feed: pd.DataFrame
     took_ms: float = 0.0
-    window_read: float = 0.0  # when the 30-day figures were last read (monotonic seconds)
+    # When the 30-day figures were last read, in the reader's monotonic seconds. A monotonic
+    # clock counts from an arbitrary point (boot), so no value of it means "long ago".
+    window_read: float | None = None
 
 
 def read_snapshot(
@@ -56,6 +59,7 @@ def read_snapshot(
     clock: Clock,
     t: Thresholds,
     previous: Snapshot | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Snapshot:
     """Read every level's status (with 7-day counts) and the city's figures.
 
@@ -73,12 +77,7 @@ def read_snapshot(
             counts = recent.get(level, {})
             levels[level] = frame.assign(incidents_7d=[counts.get(c, 0) for c in frame["code"]])
         city = city_status(levels["district"], fetch_unassigned(conn, clock.now), t)
-        fresh = (
-            previous is not None
-            and previous.clock.today == clock.today
-            and time.monotonic() - previous.window_read < WINDOW_TTL
-        )
-        if previous is not None and fresh:
+        if previous is not None and _window_fresh(previous, clock, monotonic()):
             activity = previous.activity | fetch_today(conn, None, clock)
             trend = previous.trend.copy()
             trend.iloc[-1] = 0
@@ -88,10 +87,19 @@ def read_snapshot(
         else:
             activity = fetch_activity(conn, None, clock)
             trend = fetch_trend(conn, None, clock)
-            window_read = time.monotonic()
+            window_read = monotonic()
         feed = fetch_feed(conn, 12)
     took = (time.perf_counter() - started) * 1000
     return Snapshot(version, clock, levels, city, activity, trend, feed, took, window_read)
+
+
+def _window_fresh(previous: Snapshot, clock: Clock, mono_now: float) -> bool:
+    """Whether the previous snapshot's 30-day figures may be carried over."""
+    return (
+        previous.window_read is not None
+        and previous.clock.today == clock.today
+        and mono_now - previous.window_read < WINDOW_TTL
+    )
 
 
 class Snapshots:

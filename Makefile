@@ -6,12 +6,13 @@ VENV    ?= .venv
 BIN     := $(VENV)/bin
 SUDO    := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Debian packages: PostGIS for the installed PostgreSQL (pulls in the server if missing);
-# Chromium for the browser tests (never a downloaded browser) and CJK fonts to render Chinese.
-APT_PACKAGES := postgresql-15-postgis-3 chromium fonts-noto-cjk
+# Chromium for the browser tests (never a downloaded browser) and CJK fonts to render Chinese;
+# libfaketime for running the suite under shifted clocks.
+APT_PACKAGES := postgresql-15-postgis-3 chromium fonts-noto-cjk faketime
 SIZE    ?= city
 SEED    ?= 1
 
-.PHONY: demo serve test setup system venv lint format bench bench-load bench-dash examples lock
+.PHONY: demo serve test test-clocks setup system venv lint format bench bench-load bench-dash examples lock
 .PHONY: db-start db-stop db-status clean
 
 demo: setup                 ## set up, load the small demo city (once) and serve it
@@ -22,6 +23,9 @@ serve: setup                ## serve whatever the store holds
 
 test: setup                 ## set up and run every test (real PostGIS)
 	$(BIN)/pytest
+
+test-clocks: setup          ## the whole suite again under shifted clocks: local midnight, a year on, another TZ
+	$(BIN)/python -m tests.clocks $(CLOCKS)
 
 setup: system venv
 

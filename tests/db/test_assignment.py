@@ -100,7 +100,7 @@ def test_bulk_insert_assigns_by_the_same_rule(
             "severity": 2,
             "source": "hotline",
             "status": "reported",
-            "due_at": pd.Timestamp("2030-01-01", tz="UTC"),
+            "due_at": pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=30),
             "lon": [gridworld.lonlat(x, y)[0] for x, y in spots],
             "lat": [gridworld.lonlat(x, y)[1] for x, y in spots],
         }
@@ -119,7 +119,7 @@ def test_bulk_insert_failure_writes_nothing(conn: psycopg.Connection, ids: dict[
             "severity": 2,
             "source": "hotline",
             "status": "reported",
-            "due_at": pd.Timestamp("2030-01-01", tz="UTC"),
+            "due_at": pd.Timestamp.now(tz="UTC") + pd.Timedelta(days=30),
             "lon": [114.005, 114.005],
             "lat": [30.005, 30.005],
         }

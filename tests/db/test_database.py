@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -33,6 +34,12 @@ def test_two_processes_migrating_at_once_take_turns(server_url: str) -> None:
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute("DROP DATABASE twin_race WITH (FORCE)")
+
+
+def test_the_database_clock_agrees_with_ours(conn: psycopg.Connection) -> None:
+    """Under `make test-clocks` the embedded server must run on the same shifted clock."""
+    (db_now,) = conn.execute("SELECT now()").fetchone() or (None,)
+    assert abs((db_now - datetime.now(UTC)).total_seconds()) < 30
 
 
 def test_migrations_are_recorded_in_order(conn: psycopg.Connection) -> None:

@@ -192,6 +192,7 @@ def test_metric_level_and_tooltip(served: Served, watched: Watched) -> None:
     page = watched.page
     page.goto(served.url)
     units = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
+    expect(units.first).to_be_attached()  # the first map is drawn before the level changes
     page.locator("#level").get_by_text("区", exact=True).click()
     with psycopg.connect(served.db_url) as conn:
         districts = conn.execute("SELECT count(*) FROM grid WHERE level = 'district'").fetchone()

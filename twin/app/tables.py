@@ -40,7 +40,11 @@ def _options(lang: str, rows: int) -> dict[str, Any]:
         "domLayout": "autoHeight",
         "suppressMultiSort": True,
         "suppressCellFocus": True,
+        "rowHeight": 30,
+        "headerHeight": 34,
         "localeText": grid_locale(lang),
+        # Columns as wide as their words, scrolling sideways in a narrow side panel.
+        "autoSizeStrategy": {"type": "fitCellContents"},
     }
 
 
@@ -68,7 +72,6 @@ def case_grid(text: CatalogText, lang: str) -> AgGrid:
         columnDefs=case_columns(text, lang),
         defaultColDef={"sortable": True, "filter": False, "minWidth": 90},
         rowModelType="infinite",
-        columnSize="responsiveSizeToFit",
         dashGridOptions=_options(lang, CASE_PAGE_ROWS)
         | {
             "cacheBlockSize": CASE_PAGE_ROWS,  # one request per page
@@ -114,7 +117,6 @@ def device_grid(
         rowData=rows,
         columnDefs=[{"field": c, "headerName": n} for c, n in columns],
         defaultColDef={"sortable": True, "filter": False, "minWidth": 90},
-        columnSize="responsiveSizeToFit",
         dashGridOptions=_options(lang, 10),
         className="twin-table",
     )
@@ -142,7 +144,6 @@ def children_grid(rows: list[dict[str, Any]], lang: str) -> AgGrid:
         rowData=rows,
         columnDefs=columns,
         defaultColDef={"sortable": True, "filter": False, "minWidth": 80},
-        columnSize="responsiveSizeToFit",
         dashGridOptions=_options(lang, 12),
         className="twin-table",
     )

@@ -239,6 +239,7 @@ def test_table_sorting_maps_to_stored_fields() -> None:
         ({"startRow": "0", "endRow": 15}, "must be whole numbers, not '0', 15"),
         ({"startRow": True, "endRow": 15}, "must be whole numbers, not True, 15"),
         ({"endRow": 15}, "must be whole numbers, not None, 15"),
+        ([0, 15], "must be whole numbers, not None, None"),
     ],
 )
 def test_a_case_page_outside_the_bounds_is_refused(

@@ -49,6 +49,20 @@ def sql_page(
     return [r[0] for r in rows]
 
 
+def sql_count(db_url: str, code: str, severity: int) -> int:
+    """How many of the unit's cases have that severity, by plain SQL."""
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute(
+            """SELECT count(*) FROM incident i
+               WHERE i.grid_id IN (SELECT a.grid_id FROM grid_ancestor a
+                                   JOIN grid g ON g.id = a.ancestor_id WHERE g.code = %s)
+                 AND i.severity = %s""",
+            [code, severity],
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
 def record_pages(page: Page) -> list[dict[str, Any]]:
     """Every case page the server sends, as the browser receives it."""
     pages: list[dict[str, Any]] = []
@@ -83,6 +97,7 @@ def test_the_case_table_pages_and_sorts_on_the_server(served: Served, watched: W
     next_page = pager.get_by_role("button", name="下一页")
     expect(pager).to_contain_text(f"页码 1 共 {-(-total // PAGE_ROWS)}")
     expect(pager).to_contain_text(f"{total:,}")
+    page.locator("#incidents").scroll_into_view_if_needed()
     screenshot(page, "case-table")
 
     page.locator('#incidents .ag-header-cell[col-id="severity"] .ag-header-cell-label').click()
@@ -95,7 +110,8 @@ def test_the_case_table_pages_and_sorts_on_the_server(served: Served, watched: W
 
     # A filter above the table: the server answers again, from the first page.
     next_page.click()
-    expect(pager).to_contain_text("页码 2 共")
+    expect_rows(page, sql_page(served.db_url, code, "severity ASC", 1))
+    unfiltered = len(pages)
     page.locator("#filter-severity").click()
     page.get_by_role("option").filter(has_text="一级").click()
     page.keyboard.press("Escape")
@@ -103,9 +119,33 @@ def test_the_case_table_pages_and_sorts_on_the_server(served: Served, watched: W
     expect(pager).to_contain_text("页码 1 共")
 
     # The server sent pages, never the district's cases: each answer a page, the count beside.
-    assert len(pages) >= 5
-    assert all(len(p["rowData"]) <= PAGE_ROWS for p in pages)
-    assert {p["rowCount"] for p in pages[:4]} == {total}
+    assert unfiltered >= 5 and len(pages) > unfiltered
+    assert [len(p["rowData"]) for p in pages[:unfiltered]] == [PAGE_ROWS] * unfiltered
+    assert 0 < len(pages[-1]["rowData"]) <= PAGE_ROWS
+    assert {p["rowCount"] for p in pages[:unfiltered]} == {total}
+    assert pages[-1]["rowCount"] == sql_count(served.db_url, code, severity=1)
     served_chunks = [u for u in watched.requests if "dash_ag_grid" in u]
     assert any("async-community.js" in u for u in served_chunks)  # AG Grid's code, from here
+    assert_clean(watched, served.url)
+
+
+def test_a_child_in_the_ranking_opens_without_reloading(served: Served, watched: Watched) -> None:
+    page = watched.page
+    code, _ = busiest_district(served.db_url)
+    page.goto(f"{served.url}/grid/{code}?lang=en")
+    first = page.locator("#children .ag-row[row-index='0'] a.unit-link")
+    name = first.inner_text()
+    with psycopg.connect(served.db_url) as conn:
+        row = conn.execute(
+            "SELECT code FROM grid WHERE name = %s AND parent_id = (SELECT id FROM grid"
+            " WHERE code = %s)",
+            [name, code],
+        ).fetchone()
+    assert row is not None
+    first.click()
+    expect(page.locator("#unit-title")).to_contain_text(name)
+    assert page.url == f"{served.url}/grid/{row[0]}?lang=en"  # the language kept
+    expect(page.locator("#incidents .ag-paging-panel")).to_contain_text("Page 1 of")
+    documents = [u for u in watched.requests if "/grid/" in u and "/twin/" not in u]
+    assert documents == [f"{served.url}/grid/{code}?lang=en"]  # one page load, then the app
     assert_clean(watched, served.url)

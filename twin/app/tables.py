@@ -3,7 +3,7 @@ and children, small and capped, sorted and paged in the browser."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from dash_ag_grid import AgGrid
 
@@ -84,27 +84,43 @@ def case_grid(text: CatalogText, lang: str) -> AgGrid:
     )
 
 
-def case_filter(request: dict[str, Any], filters: list[Any]) -> IncidentFilter:
-    """The store filter for one AG Grid rows request and the three dropdowns above it."""
-    start, end = request.get("startRow"), request.get("endRow")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+def page_rows(request: Any) -> tuple[int, int]:
+    """The first row and the row count an AG Grid rows request asks for, bounded."""
+    start, end = (
+        request.get(k) if isinstance(request, dict) else None for k in ("startRow", "endRow")
+    )
+    if not (_whole(start) and _whole(end)):
         raise PageRequestError(f"startRow and endRow must be whole numbers, not {start!r}, {end!r}")
-    assert isinstance(start, int) and isinstance(end, int)
     if start < 0 or not 1 <= end - start <= MAX_PAGE_ROWS:
         raise PageRequestError(f"rows {start}..{end}: ask for 1..{MAX_PAGE_ROWS} from row 0 on")
+    return start, end - start
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def sort_order(request: dict[str, Any]) -> tuple[str, bool]:
+    """The stored field and direction (descending?) a request's first sorted column means."""
     sort = request.get("sortModel") or [{}]
     first = sort[0] if isinstance(sort, list) and isinstance(sort[0], dict) else {}
     field, flip = SORT_FIELDS.get(str(first.get("colId", "reported_at")), ("reported_at", False))
-    descending = first.get("sort", "desc") == "desc"
+    return field, (first.get("sort", "desc") == "desc") != flip
+
+
+def case_filter(request: Any, filters: list[Any]) -> IncidentFilter:
+    """The store filter for one AG Grid rows request and the three dropdowns above it."""
+    offset, limit = page_rows(request)
+    field, descending = sort_order(request)
     statuses, categories, severities = (tuple(f or ()) for f in filters)
     return IncidentFilter(
         statuses=statuses,
         categories=categories,
         severities=tuple(int(s) for s in severities),
         sort=field,
-        descending=descending != flip,
-        limit=end - start,
-        offset=start,
+        descending=descending,
+        limit=limit,
+        offset=offset,
     )
 
 

@@ -60,9 +60,8 @@ def case_columns(text: CatalogText, lang: str) -> list[dict[str, Any]]:
         "age": t("age", lang),
         "time_to_due": t("time_to_due", lang),
     }
-    columns: list[dict[str, Any]] = [{"field": k, "headerName": v} for k, v in names.items()]
-    columns[4]["sort"] = "desc"  # newest first, as the server orders an unsorted request
-    return columns
+    newest_first = {"reported_at": {"sort": "desc"}}  # as the server orders an unsorted request
+    return [{"field": k, "headerName": v, **newest_first.get(k, {})} for k, v in names.items()]
 
 
 def case_grid(text: CatalogText, lang: str) -> AgGrid:

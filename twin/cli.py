@@ -25,6 +25,12 @@ def _ready_url(settings: Settings) -> str:
     return url
 
 
+def say_data_dir(settings: Settings) -> None:
+    """Print where the embedded cluster keeps its data (relative to the current directory)."""
+    if not settings.database_url:
+        print(f"embedded PostGIS data: {settings.pgdata.absolute()} (TWIN_PGDATA)", flush=True)
+
+
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     """Manage the embedded cluster, or migrate whichever database is configured."""
     if args.action == "migrate":
@@ -57,6 +63,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """Load the demo city (once; again with --reload), then serve it."""
     from twin.synth.load import load_demo
 
+    say_data_dir(settings)
     url = _ready_url(settings)
     with connect(url, autocommit=True) as conn:
         loaded = load_demo(conn, args.size, args.seed, replace=args.reload, progress=True)
@@ -70,6 +77,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_serve(_: argparse.Namespace, settings: Settings) -> int:
     """Serve the dashboard over whatever the store holds."""
+    say_data_dir(settings)
     return serve(settings, _ready_url(settings))
 
 

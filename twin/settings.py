@@ -7,6 +7,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from twin.package_data import data_dir
+
+SHIPPED_LAYERS = data_dir("layers")  # the catalog installed with twin (or the checkout's)
+
 
 class SettingsError(ValueError):
     """A TWIN_* variable holds a value twin cannot use."""
@@ -19,7 +23,7 @@ class Settings:
     database_url: str = ""  # TWIN_DATABASE_URL: an existing PostGIS; empty = embedded cluster
     pgdata: Path = Path(".twin/pg")  # TWIN_PGDATA: data directory of the embedded cluster
     # TWIN_LAYERS_DIR: the layer catalog, one TOML file per layer
-    layers_dir: Path = Path(__file__).resolve().parents[1] / "layers"
+    layers_dir: Path = SHIPPED_LAYERS
     pool_max: int = 8  # TWIN_POOL_MAX: most connections the app's pool opens
     host: str = "127.0.0.1"  # TWIN_HOST: address `twin serve` listens on
     port: int = 8050  # TWIN_PORT: port `twin serve` listens on

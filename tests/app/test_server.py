@@ -90,8 +90,14 @@ def test_pages_load_and_name_no_outside_host(app: Dash) -> None:
         assert client.get(path).status_code == 200
     page = client.get("/").get_data(as_text=True)
     assert [s for s in page.split('"') if s.startswith(("http://", "https://", "//"))] == []
-    for asset in ("/assets/twin_map.js", "/assets/twin.css"):
+    for asset in ("/assets/twin_map.js", "/assets/twin_grid.js", "/assets/twin.css"):
         assert client.get(asset).status_code == 200
+    # AG Grid's bundle and the chunk it loads later come from this server, not a CDN.
+    grid_js = [s for s in page.split('"') if "/dash_ag_grid/dash_ag_grid" in s]
+    assert len(grid_js) == 1 and grid_js[0].startswith("/_dash-component-suites/")
+    assert client.get(grid_js[0]).status_code == 200
+    chunk = grid_js[0].replace("dash_ag_grid.min.js", "async-community.js")
+    assert client.get(chunk.split("?")[0]).status_code == 200
     config = page.split('<script id="_dash-config" type="application/json">')[1]
     assert json.loads(config.split("</script>")[0])["serve_locally"] is True
     layout = json.dumps(client.get("/_dash-layout").get_json())
@@ -156,25 +162,29 @@ def test_a_unit_page_shows_the_numbers_sql_gives(app: Dash, conn: psycopg.Connec
     )
     ranking = find(body.get_json()["response"][ids.UNIT_BODY]["children"], "children")
     assert ranking is not None  # a district ranks its streets
-    assert [r["code"] for r in ranking["data"]] == ["S"]
+    assert [(r["code"], r["href"]) for r in ranking["rowData"]] == [("S", "/grid/S?lang=en")]
     missing = call(app, "state.data", {"url.pathname": "/grid/nope", "url.search": ""})
     assert "No grid has the code nope" in json.dumps(missing.get_json())
 
 
 def test_the_case_table_pages_sorts_and_filters_on_the_server(app: Dash) -> None:
     state = {"mode": "unit", "lang": "en", "unit": "D"}
-    values = {
-        "incidents.page_current": 0,
-        "incidents.page_size": 2,
-        "incidents.sort_by": [{"column_id": "severity", "direction": "asc"}],
-        "state.data": state,
-    }
-    out = call(app, "incidents.data", values, "incidents.sort_by").get_json()["response"]
-    rows = out[ids.INCIDENTS]["data"]
-    assert [r["code"] for r in rows] == ["E2", "E0"] and out[ids.INCIDENTS]["page_count"] == 2
+    request = {"startRow": 0, "endRow": 2, "sortModel": [{"colId": "severity", "sort": "asc"}]}
+    values = {"incidents.getRowsRequest": request, "state.data": state}
+    out = call(app, "incidents.getRowsResponse", values).get_json()["response"]
+    page = out[ids.INCIDENTS]["getRowsResponse"]
+    assert [r["code"] for r in page["rowData"]] == ["E2", "E0"] and page["rowCount"] == 3
+    values["incidents.getRowsRequest"] = request | {"startRow": 2, "endRow": 4}
+    out = call(app, "incidents.getRowsResponse", values).get_json()["response"]
+    assert [r["code"] for r in out[ids.INCIDENTS]["getRowsResponse"]["rowData"]] == ["E1"]
     values["filter-severity.value"] = ["3"]
-    out = call(app, "incidents.data", values, "filter-severity.value").get_json()["response"]
-    assert [r["code"] for r in out[ids.INCIDENTS]["data"]] == ["E0", "E1"]
+    values["incidents.getRowsRequest"] = request | {"endRow": 15}
+    out = call(app, "incidents.getRowsResponse", values).get_json()["response"]
+    page = out[ids.INCIDENTS]["getRowsResponse"]
+    assert [r["code"] for r in page["rowData"]] == ["E0", "E1"] and page["rowCount"] == 2
+    for forged in ({"startRow": 0, "endRow": 10_000}, {"startRow": -15, "endRow": 0}, {}):
+        values["incidents.getRowsRequest"] = forged
+        assert call(app, "incidents.getRowsResponse", values).status_code == 204
 
 
 def test_refresh_sends_only_the_grids_that_changed(app: Dash, conn: psycopg.Connection) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -11,8 +12,7 @@ import pytest
 from dash import dcc, html
 
 from twin.activity import Clock
-from twin.app.callbacks import incident_filter
-from twin.app.i18n import MESSAGES, fmt_datetime, fmt_hours, fmt_number, t
+from twin.app.i18n import GRID_TEXT, MESSAGES, fmt_datetime, fmt_hours, fmt_number, grid_locale, t
 from twin.app.layout import fit_zoom
 from twin.app.mapdata import snap_bbox
 from twin.app.metrics import (
@@ -25,6 +25,7 @@ from twin.app.metrics import (
     hideout_changes,
 )
 from twin.app.pages import auto_levels, lang_href, level_for_zoom, parse_route
+from twin.app.tables import MAX_PAGE_ROWS, PageRequestError, case_filter
 from twin.app.views import (
     CatalogText,
     build_crumbs,
@@ -216,13 +217,43 @@ def test_incident_rows_show_age_and_time_to_due() -> None:
 
 
 def test_table_sorting_maps_to_stored_fields() -> None:
-    flt = incident_filter(2, 15, [{"column_id": "age", "direction": "asc"}], [None, [], ["1"]])
+    age_up = {"startRow": 30, "endRow": 45, "sortModel": [{"colId": "age", "sort": "asc"}]}
+    flt = case_filter(age_up, [None, [], ["1"]])
     assert (flt.sort, flt.descending, flt.offset, flt.limit) == ("reported_at", True, 30, 15)
     assert flt.severities == (1,)
-    flt = incident_filter(0, 15, [{"column_id": "time_to_due", "direction": "asc"}], [[], [], []])
+    due = {"startRow": 0, "endRow": 15, "sortModel": [{"colId": "time_to_due", "sort": "asc"}]}
+    flt = case_filter(due, [[], [], []])
     assert (flt.sort, flt.descending) == ("due_at", False)
+    flt = case_filter({"startRow": 0, "endRow": 15, "sortModel": []}, [[], [], []])
+    assert (flt.sort, flt.descending) == ("reported_at", True)  # newest first when unsorted
     with pytest.raises(ValueError, match="unknown filter"):
-        incident_filter(0, 15, None, [["nonsense"], [], []])
+        case_filter({"startRow": 0, "endRow": 15}, [["nonsense"], [], []])
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"startRow": 0, "endRow": MAX_PAGE_ROWS + 1}, "rows 0..501: ask for 1..500"),
+        ({"startRow": -15, "endRow": 0}, "rows -15..0"),
+        ({"startRow": 15, "endRow": 15}, "rows 15..15"),
+        ({"startRow": "0", "endRow": 15}, "must be whole numbers, not '0', 15"),
+        ({"startRow": True, "endRow": 15}, "must be whole numbers, not True, 15"),
+        ({"endRow": 15}, "must be whole numbers, not None, 15"),
+        ([0, 15], "must be whole numbers, not None, None"),
+    ],
+)
+def test_a_case_page_outside_the_bounds_is_refused(
+    request_: dict[str, object], message: str
+) -> None:
+    with pytest.raises(PageRequestError, match=re.escape(message)):
+        case_filter(request_, [[], [], []])
+
+
+def test_the_grid_speaks_the_pages_language() -> None:
+    zh, en = grid_locale("zh-CN"), grid_locale("en")
+    assert set(zh) == set(en) == set(GRID_TEXT)
+    assert (zh["page"], zh["of"], zh["noRowsToShow"]) == ("页码", "共", "没有记录")
+    assert (en["page"], en["of"], en["nextPage"]) == ("Page", "of", "Next page")
 
 
 def test_only_a_new_severity_1_case_takes_over() -> None:

@@ -24,5 +24,11 @@ def test_the_basic_bundle_is_the_plotly_js_that_plotly_py_ships() -> None:
 
 
 def test_assets_name_no_outside_host() -> None:
-    for path in [ASSETS / "twin.css", ASSETS / "twin_map.js"]:
+    for path in [ASSETS / "twin.css", ASSETS / "twin_map.js", ASSETS / "twin_grid.js"]:
         assert not re.search(r"https?://|//[a-z]", path.read_text("utf-8")), path
+
+
+def test_no_module_uses_the_deprecated_dash_table() -> None:
+    package = Path(__file__).resolve().parents[2] / "twin"
+    users = [p for p in package.rglob("*.py") if re.search(r"\bdash_table\b", p.read_text("utf-8"))]
+    assert users == []

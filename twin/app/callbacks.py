@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from dash import Dash, Input, Output, State, ctx, html, no_update
+from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from psycopg_pool import ConnectionPool
 
@@ -14,6 +14,7 @@ from twin.app import ids
 from twin.app.i18n import fmt_datetime, t
 from twin.app.mapdata import unit_bounds
 from twin.app.snapshot import Snapshots
+from twin.app.tables import PageRequestError, case_filter
 from twin.app.views import (
     CatalogText,
     incident_rows,
@@ -23,60 +24,26 @@ from twin.app.views import (
     tour_order,
 )
 from twin.settings import Settings
-from twin.store import IncidentFilter, NotFound, fetch_grid, fetch_incidents
-
-# Table columns that sort by a stored field (age runs opposite to the report time).
-SORT_FIELDS = {
-    "code": ("code", False),
-    "category": ("category", False),
-    "severity": ("severity", False),
-    "status": ("status", False),
-    "reported_at": ("reported_at", False),
-    "age": ("reported_at", True),
-    "time_to_due": ("due_at", False),
-}
-
-
-def incident_filter(
-    page: int, size: int, sort_by: list[dict[str, str]] | None, filters: list[Any]
-) -> IncidentFilter:
-    """The store filter for the table's page, sort and the three dropdowns."""
-    column, direction = "reported_at", "desc"
-    if sort_by:
-        column, direction = sort_by[0]["column_id"], sort_by[0]["direction"]
-    field, flip = SORT_FIELDS.get(column, ("reported_at", False))
-    statuses, categories, severities = (tuple(f or ()) for f in filters)
-    return IncidentFilter(
-        statuses=statuses,
-        categories=categories,
-        severities=tuple(int(s) for s in severities),
-        sort=field,
-        descending=(direction == "desc") != flip,
-        limit=size,
-        offset=page * size,
-    )
+from twin.store import NotFound, fetch_grid, fetch_incidents
 
 
 def register_unit_callbacks(app: Dash, pool: ConnectionPool, text: CatalogText, tz: str) -> None:
     """The unit page's case table: the server sorts, filters and pages it."""
 
     @app.callback(
-        Output(ids.INCIDENTS, "data"),
-        Output(ids.INCIDENTS, "page_count"),
-        Output(ids.INCIDENTS, "page_current"),
-        Input(ids.INCIDENTS, "page_current"),
-        Input(ids.INCIDENTS, "page_size"),
-        Input(ids.INCIDENTS, "sort_by"),
-        *[Input(f, "value") for f in ids.INCIDENT_FILTERS],
+        Output(ids.INCIDENTS, "getRowsResponse"),
+        Input(ids.INCIDENTS, "getRowsRequest"),
+        *[State(f, "value") for f in ids.INCIDENT_FILTERS],
         State(ids.STATE, "data"),
     )
-    def incident_page(page: int | None, size: int, sort_by: Any, *rest: Any) -> tuple[Any, ...]:
+    def incident_page(request: Any, *rest: Any) -> dict[str, Any]:
         *filters, state = rest
-        if not state or not state.get("unit"):
+        if not request or not state or not state.get("unit"):
             raise PreventUpdate
-        if ctx.triggered_id in ids.INCIDENT_FILTERS:
-            page = 0  # a new filter starts from its first page
-        flt = incident_filter(page or 0, size, sort_by, list(filters))
+        try:
+            flt = case_filter(request, list(filters))
+        except PageRequestError:
+            raise PreventUpdate from None  # a forged request: no answer, and no query
         clock = Clock.current(tz)
         try:
             with pool.connection() as conn:
@@ -84,8 +51,18 @@ def register_unit_callbacks(app: Dash, pool: ConnectionPool, text: CatalogText, 
                 frame, total = fetch_incidents(conn, unit["id"], flt)
         except NotFound:
             raise PreventUpdate from None
-        rows = incident_rows(frame, clock.now, text, state["lang"], tz)
-        return rows, max(1, -(-total // size)), page or 0
+        return {
+            "rowData": incident_rows(frame, clock.now, text, state["lang"], tz),
+            "rowCount": total,
+        }
+
+    # A new filter empties the grid's cache and starts again from page one (assets/twin_grid.js).
+    app.clientside_callback(
+        ClientsideFunction("twinGrid", "refreshCases"),
+        *[Input(f, "value") for f in ids.INCIDENT_FILTERS],
+        State(ids.INCIDENTS, "id"),
+        prevent_initial_call=True,
+    )
 
 
 def register_screen(

@@ -87,6 +87,46 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# AG Grid's own words (its pager, loading and empty overlays, filter menus), by its locale keys.
+GRID_TEXT: dict[str, tuple[str, str]] = {
+    # The pager reads "{page} 1 {of} 9" and "1 {to} 15 {of} 200": one "of" serves both.
+    "page": ("页码", "Page"),
+    "of": ("共", "of"),
+    "to": ("至", "to"),
+    "more": ("更多", "more"),
+    "pageLastRowUnknown": ("?", "?"),
+    "firstPage": ("首页", "First page"),
+    "previousPage": ("上一页", "Previous page"),
+    "nextPage": ("下一页", "Next page"),
+    "lastPage": ("末页", "Last page"),
+    "pageSizeSelectorLabel": ("每页：", "Page size:"),
+    "ariaPageSizeSelectorLabel": ("每页条数", "Page size"),
+    "loadingOoo": ("加载中…", "Loading…"),
+    "loadingError": ("加载失败", "Failed to load"),
+    "noRowsToShow": ("没有记录", "No rows to show"),
+    "ariaSortableColumn": ("按回车排序", "Press Enter to sort"),
+    "filterOoo": ("筛选…", "Filter…"),
+    "searchOoo": ("搜索…", "Search…"),
+    "equals": ("等于", "Equals"),
+    "notEqual": ("不等于", "Does not equal"),
+    "contains": ("包含", "Contains"),
+    "notContains": ("不包含", "Does not contain"),
+    "startsWith": ("开头是", "Begins with"),
+    "endsWith": ("结尾是", "Ends with"),
+    "blank": ("为空", "Blank"),
+    "notBlank": ("不为空", "Not blank"),
+    "lessThan": ("小于", "Less than"),
+    "greaterThan": ("大于", "Greater than"),
+    "inRange": ("介于", "Between"),
+    "andCondition": ("且", "AND"),
+    "orCondition": ("或", "OR"),
+    "applyFilter": ("应用", "Apply"),
+    "resetFilter": ("重置", "Reset"),
+    "clearFilter": ("清除", "Clear"),
+    "cancelFilter": ("取消", "Cancel"),
+}
+
+
 def t(key: str, lang: str, **values: object) -> str:
     """The message for key in lang, with {names} filled in."""
     zh, en = MESSAGES[key]
@@ -107,6 +147,11 @@ def dropdown_labels(lang: str) -> dict[str, str]:
     )
     # {num_selected} is filled by the dropdown itself, so it is passed through unformatted.
     return {k: MESSAGES[f"dd_{k}"][1 if lang == "en" else 0] for k in keys}
+
+
+def grid_locale(lang: str) -> dict[str, str]:
+    """AG Grid's localeText in lang (its pager, overlays and filter menus)."""
+    return {k: v[1 if lang == "en" else 0] for k, v in GRID_TEXT.items()}
 
 
 def other_lang(lang: str) -> str:

@@ -30,6 +30,7 @@ REFRESH = "refresh"
 TOUR_TICK = "tour-tick"
 INCIDENTS = "incidents"
 INCIDENT_FILTERS = ("filter-status", "filter-category", "filter-severity")
+CHILDREN = "children"
 TREND = "trend"
 CITY_TILES = "city-tiles"
 ATTENTION = "attention"
@@ -44,3 +45,8 @@ COCKPIT_TITLES = ("title-attention", "title-trend", "title-feed")
 def points(layer: str) -> str:
     """The id of a point layer on the map."""
     return f"points-{layer}"
+
+
+def devices(layer: str) -> str:
+    """The id of a point layer's table on a unit page."""
+    return f"{layer}s"

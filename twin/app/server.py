@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -44,11 +43,12 @@ from twin.app.views import (
 )
 from twin.catalog import load_catalog
 from twin.db.queries import query
+from twin.package_data import data_dir
 from twin.settings import Settings
 from twin.spatial.status import Thresholds
 from twin.store import NotFound, fetch_grid_detail
 
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
+ASSETS = data_dir("assets")
 
 
 def _extent(pool: ConnectionPool) -> tuple[list[list[float]], dict[str, float]]:

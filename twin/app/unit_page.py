@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
-from dash import dash_table, dcc, html
+from dash import dcc, html
 
 from twin.app import ids
 from twin.app.i18n import dropdown_labels, fmt_number, t
+from twin.app.tables import case_grid, children_grid, device_grid
 from twin.app.views import (
     CatalogText,
     build_crumbs,
@@ -20,10 +22,6 @@ from twin.app.views import (
     trend_figure,
 )
 from twin.store import GridDetail
-
-# Generated at import time, so type checkers cannot see it.
-DataTable: Any = dash_table.DataTable  # type: ignore[attr-defined]
-SMALL_TABLE = {"fontFamily": "inherit", "fontSize": 13, "padding": "3px 6px", "textAlign": "left"}
 
 
 def people(grid: dict[str, Any], lang: str) -> html.Dl:
@@ -37,18 +35,6 @@ def people(grid: dict[str, Any], lang: str) -> html.Dl:
     for key, value in pairs:
         items += [html.Dt(t(key, lang)), html.Dd(value, id=f"unit-{key}")]
     return html.Dl(items, className="people")
-
-
-def _table(table_id: str, rows: list[dict[str, Any]], columns: list[tuple[str, str]]) -> Any:
-    return DataTable(
-        id=table_id,
-        data=rows,
-        columns=[{"id": c, "name": n} for c, n in columns],
-        page_size=10,
-        sort_action="native",
-        style_cell=SMALL_TABLE,
-        style_table={"overflowX": "auto"},
-    )
 
 
 def device_title(title: str, shown: int, total: int, lang: str) -> str:
@@ -85,7 +71,7 @@ def _device_block(
             device_title(text.layers[layer].title.get(lang), len(rows), total, lang),
             className="section-title",
         ),
-        _table(f"{layer}s", rows, columns),
+        device_grid(ids.devices(layer), rows, columns, lang),
     ]
 
 
@@ -94,56 +80,9 @@ def children_block(children: pd.DataFrame, lang: str) -> list[Any]:
     if children.empty:
         return []
     rows = children_rows(children, lang)
-    for r in rows:
-        r["name"] = f"[{r['name']}](/grid/{r['code']}?lang={lang})"
-    return [
-        html.H3(t("children", lang), className="section-title"),
-        DataTable(
-            id="children",
-            data=rows,
-            columns=[
-                {"id": "name", "name": t("name", lang), "presentation": "markdown"},
-                {"id": "status", "name": t("status", lang)},
-                {"id": "score", "name": t("score", lang)},
-                {"id": "open", "name": t("open", lang)},
-                {"id": "overdue", "name": t("overdue", lang)},
-                {"id": "open_severity_1", "name": t("open_severity_1", lang)},
-                {"id": "camera_online_rate", "name": t("camera_online_rate", lang)},
-                {"id": "reasons", "name": t("reasons", lang)},
-            ],
-            page_size=12,
-            sort_action="native",
-            markdown_options={"link_target": "_self"},
-            style_cell=SMALL_TABLE,
-            style_table={"overflowX": "auto"},
-            style_data_conditional=[
-                {
-                    "if": {"filter_query": f'{{composite}} = "{c}"', "column_id": "status"},
-                    "color": colour,
-                    "fontWeight": 600,
-                }
-                for c, colour in (("red", "#c62828"), ("yellow", "#b07d00"))
-            ],
-        ),
-    ]
-
-
-def incident_table() -> Any:
-    """The unit's cases: sorted, filtered and paged by the server."""
-    return DataTable(
-        id=ids.INCIDENTS,
-        page_action="custom",
-        sort_action="custom",
-        sort_mode="single",
-        page_current=0,
-        page_size=15,
-        sort_by=[{"column_id": "reported_at", "direction": "desc"}],
-        style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "fontSize": 13, "padding": "4px 6px"},
-        style_data_conditional=[
-            {"if": {"filter_query": "{overdue} eq true"}, "color": "#c62828", "fontWeight": 600}
-        ],
-    )
+    for r in rows:  # a link the browser follows without reloading (assets/twin_grid.js)
+        r["href"] = f"/grid/{quote(r['code'], safe='')}?lang={lang}"
+    return [html.H3(t("children", lang), className="section-title"), children_grid(rows, lang)]
 
 
 def incident_filters(text: CatalogText, lang: str) -> html.Div:
@@ -165,28 +104,12 @@ def incident_filters(text: CatalogText, lang: str) -> html.Div:
     )
 
 
-def incident_columns(lang: str, text: CatalogText) -> list[dict[str, str]]:
-    """The incident table's columns (sortable ones carry catalog field ids)."""
-    f = text.field
-    return [
-        {"id": "code", "name": f("incident", "code", lang)},
-        {"id": "category", "name": f("incident", "category", lang)},
-        {"id": "severity", "name": f("incident", "severity", lang)},
-        {"id": "status", "name": f("incident", "status", lang)},
-        {"id": "reported_at", "name": f("incident", "reported_at", lang)},
-        {"id": "age", "name": t("age", lang)},
-        {"id": "time_to_due", "name": t("time_to_due", lang)},
-    ]
-
-
 def incident_block(text: CatalogText, lang: str) -> list[Any]:
     """The incident section of a unit page."""
-    table = incident_table()
-    table.columns = incident_columns(lang, text)
     return [
         html.H3(t("incident_list", lang), className="section-title"),
         incident_filters(text, lang),
-        table,
+        case_grid(text, lang),
     ]
 
 

@@ -51,7 +51,7 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 lock:                       ## re-pin what CI installs (after changing dependencies)
 	rm -rf .lockvenv && $(PYTHON) -m venv .lockvenv
 	.lockvenv/bin/pip install -q -e '.[dev]'
-	.lockvenv/bin/pip freeze --exclude-editable | grep -v '^twin' > requirements.lock
+	.lockvenv/bin/pip freeze --all --exclude-editable | grep -v '^twin\|^pip==' > requirements.lock
 	rm -rf .lockvenv
 
 lint: venv                  ## ruff (lint + format check) and mypy

@@ -13,7 +13,7 @@ import shapely
 from tests import gridworld
 from tests.gridworld import lonlat
 from twin.catalog import load_catalog
-from twin.catalog_check import check_catalog, check_layer
+from twin.catalog.check import check_catalog, check_layer
 from twin.export import export_layer
 from twin.ingest.load import load_file
 from twin.settings import Settings

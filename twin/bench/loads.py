@@ -16,7 +16,7 @@ import psycopg
 import pyogrio
 from psycopg import conninfo, sql
 
-from twin.bench import Row, format_table
+from twin.bench.table import Row, format_table
 from twin.catalog import LEVELS, load_catalog
 from twin.db.migrate import migrate
 from twin.export import export_layer, fetch_features

@@ -66,7 +66,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     say_data_dir(settings)
     url = _ready_url(settings)
     with connect(url, autocommit=True) as conn:
-        loaded = load_demo(conn, args.size, args.seed, replace=args.reload, progress=True)
+        layers = load_catalog(settings.layers_dir)
+        loaded = load_demo(
+            conn, args.size, args.seed, replace=args.reload, progress=True, layers=layers
+        )
     print(
         f"demo city '{args.size}' (seed {args.seed}) " + ("loaded" if loaded else "already loaded")
     )

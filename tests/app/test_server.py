@@ -248,7 +248,13 @@ def test_cockpit_refresh_fills_city_tiles_attention_and_feed(
 def test_a_level_too_big_for_one_map_travels_per_viewport(
     app: Dash, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("twin.app.server.WHOLE_LEVEL_MAX", 3)  # the 4 grids are "too many"
+    # The one limit the map callback and the outline route both read: 4 grids are too many.
+    monkeypatch.setattr("twin.app.mapdata.WHOLE_LEVEL_MAX", 3)
+    client = app.server.test_client()
+    refused = client.get("/twin/outlines/grid.pbf")
+    assert refused.status_code == 400
+    assert "level grid has 4 units, more than 3 for one map" in refused.get_data(as_text=True)
+    assert client.get("/twin/outlines/community.pbf").status_code == 200  # 1 community: whole
     values: dict[str, Any] = {
         "state.data": {"mode": "cockpit", "lang": "en", "unit": None},
         "metric.value": "open",
@@ -262,6 +268,7 @@ def test_a_level_too_big_for_one_map_travels_per_viewport(
     values["map.bounds"] = [[31.0, 115.0], [31.01, 115.01]]
     away = call(app, "units.hideout", values).get_json()["response"][ids.UNITS]
     assert away["hideout"]["values"] == {}  # values travel only for the units in view
+    assert client.get(near["url"]).status_code == 200  # the viewport the callback asked for
 
 
 def test_a_basemap_only_when_one_is_configured(db_url: str, conn: psycopg.Connection) -> None:

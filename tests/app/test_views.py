@@ -36,9 +36,12 @@ from twin.app.views import (
     trend_figure,
 )
 from twin.catalog import load_catalog
+from twin.catalog.terms import Terms
 from twin.settings import Settings
 
 LAYERS = load_catalog(Settings().layers_dir)
+TERMS = Terms.of(LAYERS)
+CASES = LAYERS["incident"]
 TEXT = CatalogText(LAYERS)
 METRICS = {m.key: m for m in catalog_metrics(LAYERS)}
 NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
@@ -79,16 +82,17 @@ def test_routes_are_bookmarkable_urls() -> None:
 
 
 def test_levels_appear_in_order_as_the_map_zooms_in() -> None:
-    levels = auto_levels({"district": 0.13, "street": 0.037, "community": 0.016, "grid": 0.0048})
+    widths = {"district": 0.13, "street": 0.037, "community": 0.016, "grid": 0.0048}
+    levels = auto_levels(widths, TERMS.levels)
     assert [lv for _, lv in levels] == ["district", "street", "community", "grid"]
     zooms = [z for z, _ in levels]
     assert zooms[0] == -math.inf and zooms == sorted(zooms)
-    assert level_for_zoom(levels, 6) == "district"
-    assert level_for_zoom(levels, zooms[2] + 0.1) == "community"
-    assert level_for_zoom(levels, 18) == "grid"
-    assert level_for_zoom(levels, None) == "district"
+    assert level_for_zoom(levels, 6, "grid") == "district"
+    assert level_for_zoom(levels, zooms[2] + 0.1, "grid") == "community"
+    assert level_for_zoom(levels, 18, "grid") == "grid"
+    assert level_for_zoom(levels, None, "grid") == "district"
     # A finer level is never offered at the same zoom as a coarser one.
-    same = auto_levels({"district": 0.01, "street": 0.01})
+    same = auto_levels({"district": 0.01, "street": 0.01}, TERMS.levels)
     assert same[1][0] > same[0][0]
 
 
@@ -218,16 +222,16 @@ def test_incident_rows_show_age_and_time_to_due() -> None:
 
 def test_table_sorting_maps_to_stored_fields() -> None:
     age_up = {"startRow": 30, "endRow": 45, "sortModel": [{"colId": "age", "sort": "asc"}]}
-    flt = case_filter(age_up, [None, [], ["1"]])
+    flt = case_filter(age_up, [None, [], ["1"]], CASES)
     assert (flt.sort, flt.descending, flt.offset, flt.limit) == ("reported_at", True, 30, 15)
     assert flt.severities == (1,)
     due = {"startRow": 0, "endRow": 15, "sortModel": [{"colId": "time_to_due", "sort": "asc"}]}
-    flt = case_filter(due, [[], [], []])
+    flt = case_filter(due, [[], [], []], CASES)
     assert (flt.sort, flt.descending) == ("due_at", False)
-    flt = case_filter({"startRow": 0, "endRow": 15, "sortModel": []}, [[], [], []])
+    flt = case_filter({"startRow": 0, "endRow": 15, "sortModel": []}, [[], [], []], CASES)
     assert (flt.sort, flt.descending) == ("reported_at", True)  # newest first when unsorted
     with pytest.raises(ValueError, match="unknown filter"):
-        case_filter({"startRow": 0, "endRow": 15}, [["nonsense"], [], []])
+        case_filter({"startRow": 0, "endRow": 15}, [["nonsense"], [], []], CASES)
 
 
 @pytest.mark.parametrize(
@@ -246,7 +250,7 @@ def test_a_case_page_outside_the_bounds_is_refused(
     request_: dict[str, object], message: str
 ) -> None:
     with pytest.raises(PageRequestError, match=re.escape(message)):
-        case_filter(request_, [[], [], []])
+        case_filter(request_, [[], [], []], CASES)
 
 
 def test_the_grid_speaks_the_pages_language() -> None:

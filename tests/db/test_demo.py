@@ -9,11 +9,13 @@ import psycopg
 import pytest
 import shapely
 
-from twin.spatial.status import CATEGORIES
+from twin.catalog import load_catalog
+from twin.settings import Settings
 from twin.store import fetch_grid_statuses
 from twin.synth.load import generate, load_demo
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+CATEGORIES = load_catalog(Settings().layers_dir)["incident"].field("category").allowed
 TOLERANCE_M2 = 0.1  # total gap or overlap allowed across the whole city, in square metres
 
 

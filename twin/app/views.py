@@ -224,28 +224,32 @@ def incident_rows(
     return rows
 
 
-def device_rows(
-    frame: pd.DataFrame, layer: str, time_field: str, text: CatalogText, lang: str, tz: str
+def point_rows(
+    frame: pd.DataFrame, layer: Layer, text: CatalogText, lang: str, tz: str
 ) -> list[dict[str, Any]]:
-    """Camera or sensor rows with status labels and last-seen times."""
-    if frame.empty:
-        return []
+    """A point layer's list rows: enum labels, local times, numbers; "–" where empty (the
+    raw colour-field value rides along as raw_<field>)."""
+    fields = [f for f in frame.columns if f in layer.field_names]
     out = []
     for r in frame.to_dict("records"):
-        row = {
-            "code": r["code"],
-            "status": text.value(layer, "status", r["status"], lang),
-            "raw_status": r["status"],
-            time_field: fmt_datetime(r[time_field], lang, tz),
-        }
-        if layer == "camera":
-            row["name"] = r["name"]
-        else:
-            row["kind"] = text.value(layer, "kind", r["kind"], lang)
-            value = r["last_value"]
-            row["last_value"] = "–" if value is None else f"{value:g} {r['unit'] or ''}".strip()
+        row = {f: _cell(layer, f, r[f], text, lang, tz) for f in fields}
+        if layer.style.color_by in r:
+            row[f"raw_{layer.style.color_by}"] = r[layer.style.color_by]
         out.append(row)
     return out
+
+
+def _cell(layer: Layer, name: str, value: Any, text: CatalogText, lang: str, tz: str) -> Any:
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return "–"
+    kind = layer.field(name).type
+    if kind == "enum":
+        return text.value(layer.name, name, value, lang)
+    if kind == "timestamp":
+        return fmt_datetime(value, lang, tz)
+    if kind == "float":
+        return f"{value:g}"
+    return value
 
 
 def children_rows(children: pd.DataFrame, lang: str) -> list[dict[str, Any]]:

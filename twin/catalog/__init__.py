@@ -3,7 +3,6 @@
 from twin.catalog.model import (
     FIELD_TYPES,
     KINDS,
-    LEVELS,
     NAME,
     CatalogError,
     EnumValue,
@@ -12,6 +11,7 @@ from twin.catalog.model import (
     Layer,
     Rollup,
     Style,
+    levels_of,
     load_catalog,
     parse_layer,
 )
@@ -19,7 +19,6 @@ from twin.catalog.model import (
 __all__ = [
     "FIELD_TYPES",
     "KINDS",
-    "LEVELS",
     "NAME",
     "CatalogError",
     "EnumValue",
@@ -28,6 +27,7 @@ __all__ = [
     "Layer",
     "Rollup",
     "Style",
+    "levels_of",
     "load_catalog",
     "parse_layer",
 ]

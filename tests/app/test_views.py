@@ -24,7 +24,7 @@ from twin.app.metrics import (
     class_breaks,
     hideout_changes,
 )
-from twin.app.pages import auto_levels, lang_href, level_for_zoom, parse_route
+from twin.app.pages import auto_levels, control_options, lang_href, level_for_zoom, parse_route
 from twin.app.tables import MAX_PAGE_ROWS, PageRequestError, case_filter
 from twin.app.views import (
     CatalogText,
@@ -35,7 +35,7 @@ from twin.app.views import (
     rank_attention,
     trend_figure,
 )
-from twin.catalog import load_catalog
+from twin.catalog import load_catalog, parse_layer
 from twin.catalog.terms import Terms
 from twin.settings import Settings
 
@@ -293,3 +293,25 @@ def test_the_map_starts_at_the_zoom_its_fit_will_keep() -> None:
     assert fit_zoom(city) == 11.25  # what Leaflet fits into a 1040x800 panel
     assert fit_zoom(city, 2080, 1600) == 12.25
     assert fit_zoom([[30.0, 114.0], [30.0, 114.0]]) > 20  # a point: as close as it goes
+
+
+def test_a_level_only_its_toml_defines_is_named_by_its_title() -> None:
+    estate = parse_layer(
+        {
+            "layer": {
+                "name": "estate",
+                "table": "grid",
+                "kind": "grid",
+                "level": "estate",
+                "parent": "grid",
+                "title": {"zh": "小区", "en": "Estates"},
+            },
+            "field": [{"name": "code", "type": "text", "title": {"zh": "编码", "en": "Code"}}],
+        },
+        "layers/estate.toml",
+    )
+    text = CatalogText(LAYERS | {"estate": estate})
+    assert text.level("estate", "en") == "Estates" and text.level("estate", "zh-CN") == "小区"
+    assert text.level("district", "en") == "District"  # the UI's own word where it has one
+    levels = control_options((), text, "en")[1]
+    assert levels[-1] == {"label": "Estates", "value": "estate"}  # below grid, by its parent

@@ -116,7 +116,7 @@ def control_options(
     metric_opts = [{"label": m.label.get(lang), "value": m.key} for m in metrics]
     terms = Terms.of(text.layers)
     level_opts = [{"label": t("level_auto", lang), "value": "auto"}] + [
-        {"label": t(level, lang), "value": level} for level in terms.levels
+        {"label": text.level(level, lang), "value": level} for level in terms.levels
     ]
     layer_opts = [
         {"label": text.layers[layer].title.get(lang), "value": layer}

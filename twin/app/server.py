@@ -193,7 +193,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         with pool.connection() as conn:
             detail = fetch_grid_detail(conn, code, at=clock.now, thresholds=thresholds, lists=False)
             activity = fetch_activity(conn, detail.grid["id"], clock)
-        return build_unit_head(detail, activity, lang)
+        return build_unit_head(detail, activity, text, lang)
 
     @app.callback(
         Output(ids.UNIT_BODY, "children", allow_duplicate=True),
@@ -335,7 +335,10 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         with pool.connection() as conn:
             found = search_units(conn, typed)
         return [
-            {"label": f"{u['name']} · {t(u['level'], lang)} {u['code']}", "value": u["code"]}
+            {
+                "label": f"{u['name']} · {text.level(u['level'], lang)} {u['code']}",
+                "value": u["code"],
+            }
             for u in found
         ]
 

@@ -110,7 +110,9 @@ def incident_block(text: CatalogText, lang: str) -> list[Any]:
     ]
 
 
-def build_unit_head(detail: GridDetail, activity: dict[str, Any], lang: str) -> list[Any]:
+def build_unit_head(
+    detail: GridDetail, activity: dict[str, Any], text: CatalogText, lang: str
+) -> list[Any]:
     """What shows at once after a click: crumbs, title, status, KPI tiles, people."""
     status = detail.kpis | {"composite": detail.composite}
     level = detail.grid["level"]
@@ -120,7 +122,7 @@ def build_unit_head(detail: GridDetail, activity: dict[str, Any], lang: str) -> 
     return [
         html.Nav(build_crumbs(detail.lineage, lang), className="crumbs", id="crumbs"),
         html.H2(
-            [html.Span(t(level, lang), className="level-tag"), detail.grid["name"]],
+            [html.Span(text.level(level, lang), className="level-tag"), detail.grid["name"]],
             id="unit-title",
         ),
         html.Div(detail.grid["code"], className="unit-code"),

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from twin.app.i18n import fmt_datetime, fmt_day, fmt_hours, fmt_number, t
+from twin.app.i18n import MESSAGES, fmt_datetime, fmt_day, fmt_hours, fmt_number, t
 from twin.catalog import Layer
 
 CATEGORY_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#9c755f")
@@ -54,6 +54,14 @@ class CatalogText:
         """Dropdown options for an enum field."""
         values = self.layers[layer].field(field).values
         return [{"label": v.label.get(lang), "value": v.value} for v in values]
+
+    def level(self, level: str, lang: str) -> str:
+        """A level's name: the UI's word for it, or the title of the catalog's layer of that
+        level (a level only a TOML file defines)."""
+        if level in MESSAGES:
+            return t(level, lang)
+        found = [g for g in self.layers.values() if g.kind == "grid" and g.level == level]
+        return found[0].title.get(lang) if found else level
 
     def colours(self, layer: str, field: str) -> dict[str, str]:
         """An enum field's colours by value (those the catalog gives)."""

@@ -121,8 +121,10 @@ def search_units(conn: psycopg.Connection, text: str, limit: int = 20) -> list[d
     text = text.strip()
     if not text:
         return []
+    # Taken literally: LIKE's wildcards and its escape character (backslash) escaped.
+    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(query("grid_search"), {"text": text, "limit": limit}).fetchall()
+        return cur.execute(query("grid_search"), {"text": pattern, "limit": limit}).fetchall()
 
 
 def fetch_recent_counts(conn: psycopg.Connection, since: datetime) -> dict[str, dict[str, int]]:

@@ -187,25 +187,58 @@ def test_the_case_table_pages_sorts_and_filters_on_the_server(app: Dash) -> None
         assert call(app, "incidents.getRowsResponse", values).status_code == 204
 
 
+MAP_VALUES: dict[str, Any] = {
+    "state.data": {"mode": "cockpit", "lang": "en", "unit": None},
+    "metric.value": "open",
+    "level.value": "grid",
+    "map.zoom": 12,
+    "map.bounds": [[30.0, 114.0], [30.02, 114.02]],
+    "refresh.n_intervals": None,
+}
+
+
+def version_now(app: Dash) -> int:
+    """The version of the snapshot the map callback reads now (a call with no map key)."""
+    body = call(app, "units.hideout", MAP_VALUES).get_json()["response"]
+    return int(body[ids.MAP_KEY]["data"]["version"])
+
+
+def wait_for_version(app: Dash, at_least: int) -> None:
+    """Until the background reader has stored that snapshot version (or 10 s: a failure)."""
+    deadline = time.monotonic() + 10
+    while version_now(app) < at_least:
+        assert time.monotonic() < deadline, f"no snapshot version {at_least} within 10 s"
+        time.sleep(0.1)
+
+
+def test_a_pan_on_the_same_snapshot_sends_nothing(db_url: str, conn: psycopg.Connection) -> None:
+    gridworld.build(conn)
+    pool = open_pool(db_url, 2)
+    try:  # a refresh once an hour: the snapshot cannot change during the test
+        app = create_app(Settings(lang="en", refresh_seconds=3600), pool)
+        first = call(app, "units.hideout", MAP_VALUES).get_json()["response"]
+        key = first[ids.MAP_KEY]["data"]
+        same = call(app, "units.hideout", MAP_VALUES | {"map-key.data": key}, "map.zoom")
+        assert same.status_code == 204
+    finally:
+        pool.close()
+
+
 def test_refresh_sends_only_the_grids_that_changed(app: Dash, conn: psycopg.Connection) -> None:
-    state = {"mode": "cockpit", "lang": "en", "unit": None}
-    values: dict[str, Any] = {
-        "state.data": state,
-        "metric.value": "open",
-        "level.value": "grid",
-        "map.zoom": 12,
-        "map.bounds": [[30.0, 114.0], [30.02, 114.02]],
-        "refresh.n_intervals": None,
-    }
+    values = dict(MAP_VALUES)
     first = call(app, "units.hideout", values).get_json()["response"]
     assert first[ids.UNITS]["url"] == "/twin/outlines/grid.pbf"
     assert first[ids.UNITS]["hideout"]["values"] == {"G1": 2, "G2": 1, "G3": 0, "G4": 0}
     key = first[ids.MAP_KEY]["data"]
-    # Nothing new: a pan or a tick sends no values (at most the new snapshot's number).
+    # A newer snapshot with the same values: only its version number travels.
+    wait_for_version(app, key["version"] + 1)
     same = call(app, "units.hideout", values | {"map-key.data": key}, "map.zoom")
-    assert same.status_code == 204 or set(same.get_json()["response"]) == {ids.MAP_KEY}
+    body = same.get_json()["response"]
+    assert set(body) == {ids.MAP_KEY} and body[ids.MAP_KEY]["data"]["version"] > key["version"]
+    key = body[ids.MAP_KEY]["data"]
     add_incident(conn, "E9", 1.1, 1.1)  # G4 gains an open case (its middle is a hole)
-    time.sleep(0.6)
+    # Two versions on, a snapshot whose read began after the insert is stored.
+    wait_for_version(app, version_now(app) + 2)
     values |= {"refresh.n_intervals": 1, "map-key.data": key}
     patch = call(app, "units.hideout", values, "refresh.n_intervals")
     body = patch.get_json()["response"]

@@ -163,4 +163,17 @@ def test_search_finds_units_by_code_or_name(
     assert [u["code"] for u in search_units(conn, "street")] == ["S"]
     assert [u["level"] for u in search_units(conn, "grid ")] == ["grid"] * 4
     assert search_units(conn, "  ") == []
-    assert search_units(conn, "100%") == []
+
+
+def test_search_takes_percent_and_underscore_literally(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    # Names an unescaped pattern would match: "100%" as LIKE finds "1000", "G_" finds "G1".
+    conn.execute("UPDATE grid SET name = 'Block 1000' WHERE code = 'G2'")
+    conn.execute("UPDATE grid SET name = '100% covered' WHERE code = 'G3'")
+    assert [u["code"] for u in search_units(conn, "100%")] == ["G3"]
+    assert [u["code"] for u in search_units(conn, "100")] == ["G2", "G3"]
+    assert search_units(conn, "G_") == []
+    assert [u["code"] for u in search_units(conn, "%")] == ["G3"]  # not every unit
+    conn.execute("UPDATE grid SET name = 'back\\slash' WHERE code = 'G4'")
+    assert [u["code"] for u in search_units(conn, "k\\s")] == ["G4"]

@@ -16,10 +16,13 @@ from tests import gridworld
 from tests.gridworld import add_incident
 from twin.app import ids
 from twin.app.server import create_app
+from twin.catalog import load_catalog
+from twin.catalog.terms import Terms
 from twin.db.connect import open_pool
 from twin.settings import Settings
 
-OPEN = "('reported', 'dispatched', 'in_progress', 'escalated')"
+# The catalog's open statuses as an SQL list, for the tests' own counts.
+OPEN = str(Terms.of(load_catalog(Settings().layers_dir)).open_statuses)
 
 
 @pytest.fixture
@@ -269,7 +272,7 @@ def test_cockpit_refresh_fills_city_tiles_attention_and_feed(
     ).get_json()["response"]
     assert set(again) == {ids.UPDATED, ids.COCKPIT_KEY}  # nothing changed: nothing resent
     add_incident(conn, "E7", 0.5, 0.5)
-    time.sleep(0.6)
+    wait_for_version(app, version_now(app) + 2)  # a snapshot read after the insert
     values = {"refresh.n_intervals": 3, "state.data": state, "cockpit-key.data": held}
     changed = call(app, "city-tiles.children", values).get_json()["response"]
     assert ids.CITY_TILES in changed and ids.FEED not in changed  # a severity-3 case

@@ -288,17 +288,33 @@ def load_catalog(directory: Path) -> dict[str, Layer]:
 def levels_of(layers: Mapping[str, Layer]) -> tuple[str, ...]:
     """The catalog's levels, largest first, following each grid layer's parent."""
     grid_layers = [layer for layer in layers.values() if layer.kind == "grid"]
-    by_level: dict[str, Layer] = {}
-    for layer in grid_layers:
-        assert layer.level is not None
-        if layer.level in by_level:
-            raise CatalogError(
-                f"{layer.source}: level {layer.level!r} is also in {by_level[layer.level].source}"
-            )
-        by_level[layer.level] = layer
+    _check_parents(grid_layers)
     below = {layer.parent: layer for layer in grid_layers}
+    chain: list[str] = []
+    step = below.get(None)
+    while step is not None and step.level is not None and len(chain) < len(grid_layers):
+        chain.append(step.level)
+        step = below.get(step.level)
+    if len(chain) != len(grid_layers):
+        where = grid_layers[0].source.rsplit("/", 1)[0]
+        raise CatalogError(
+            f"{where}: the grid levels do not form one chain from a top level (exactly one"
+            " grid layer without parent, each other one under an existing level)"
+        )
+    return tuple(chain)
+
+
+def _check_parents(grid_layers: list[Layer]) -> None:
+    """Each level once, each parent a level of the catalog, no two levels under one."""
+    sources: dict[str | None, str] = {}
     for layer in grid_layers:
-        if layer.parent is not None and layer.parent not in by_level:
+        if layer.level in sources:
+            raise CatalogError(
+                f"{layer.source}: level {layer.level!r} is also in {sources[layer.level]}"
+            )
+        sources[layer.level] = layer.source
+    for layer in grid_layers:
+        if layer.parent is not None and layer.parent not in sources:
             raise CatalogError(
                 f"{layer.source} [layer] parent: no grid layer has the level {layer.parent!r}"
             )
@@ -307,19 +323,3 @@ def levels_of(layers: Mapping[str, Layer]) -> tuple[str, ...]:
                 f"{layer.source} [layer] parent: two levels sit under "
                 f"{layer.parent or 'the city'}; the levels must form one chain"
             )
-    chain: list[str] = []
-    step = below.get(None)
-    while step is not None and step.level is not None and len(chain) < len(grid_layers):
-        chain.append(step.level)
-        step = below.get(step.level)
-    if grid_layers and len(chain) != len(grid_layers):
-        raise CatalogError(
-            f"{directory_of(grid_layers)}: the grid levels do not form one chain from a top level"
-            " (exactly one grid layer without parent, each other one under an existing level)"
-        )
-    return tuple(chain)
-
-
-def directory_of(layers: list[Layer]) -> str:
-    """Where the layer files came from, for messages about the catalog as a whole."""
-    return layers[0].source.rsplit("/", 1)[0] if layers else "the catalog"

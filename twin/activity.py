@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from twin.db.queries import query
-from twin.spatial.status import CATEGORIES, Thresholds, build_one_status
+from twin.spatial.status import Thresholds, build_one_status
 
 WINDOW_DAYS = 30  # the window of the handling-time, on-time and trend figures
 
@@ -66,17 +67,21 @@ def fetch_activity(conn: psycopg.Connection, unit_id: int | None, clock: Clock) 
 
 
 def fetch_trend(
-    conn: psycopg.Connection, unit_id: int | None, clock: Clock, today_only: bool = False
+    conn: psycopg.Connection,
+    unit_id: int | None,
+    clock: Clock,
+    categories: Sequence[str],
+    today_only: bool = False,
 ) -> pd.DataFrame:
-    """Cases reported per local day and category over the window (days with none: 0);
-    today_only reads just today's (the rest of the window no longer changes)."""
+    """Cases reported per local day and category (the catalog's, in its order) over the
+    window (days with none: 0); today_only reads just today's (the rest no longer changes)."""
     since = clock.today if today_only else clock.since
     params = {"id": unit_id, "since": since, "tz": clock.tz}
     with conn.cursor() as cur:
         rows = cur.execute(query("unit_trend"), params).fetchall()
     frame = pd.DataFrame(rows, columns=["day", "category", "n"])
     table = frame.pivot_table(index="day", columns="category", values="n", aggfunc="sum")
-    table = table.reindex(index=clock.days, columns=list(CATEGORIES), fill_value=0)
+    table = table.reindex(index=clock.days, columns=list(categories), fill_value=0)
     return table.fillna(0).astype(int).rename_axis("day")
 
 
@@ -116,8 +121,10 @@ def search_units(conn: psycopg.Connection, text: str, limit: int = 20) -> list[d
     text = text.strip()
     if not text:
         return []
+    # Taken literally: LIKE's wildcards and its escape character (backslash) escaped.
+    pattern = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(query("grid_search"), {"text": text, "limit": limit}).fetchall()
+        return cur.execute(query("grid_search"), {"text": pattern, "limit": limit}).fetchall()
 
 
 def fetch_recent_counts(conn: psycopg.Connection, since: datetime) -> dict[str, dict[str, int]]:

@@ -66,7 +66,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     say_data_dir(settings)
     url = _ready_url(settings)
     with connect(url, autocommit=True) as conn:
-        loaded = load_demo(conn, args.size, args.seed, replace=args.reload, progress=True)
+        layers = load_catalog(settings.layers_dir)
+        loaded = load_demo(
+            conn, args.size, args.seed, replace=args.reload, progress=True, layers=layers
+        )
     print(
         f"demo city '{args.size}' (seed {args.seed}) " + ("loaded" if loaded else "already loaded")
     )
@@ -101,13 +104,13 @@ def serve(settings: Settings, url: str) -> int:
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     """Measure assignment, status and drill-down against the naive alternatives."""
-    from twin.bench import run_bench
-    from twin.bench_load import run_load_bench
+    from twin.bench.loads import run_load_bench
+    from twin.bench.store import run_bench
 
     url = _ready_url(settings)
     with connect(url, autocommit=True) as conn:
         if args.dashboard:
-            from twin.bench_dash import run_dashboard_bench
+            from twin.bench.dashboard import run_dashboard_bench
 
             print(run_dashboard_bench(conn, url, args.size, args.seed))
         elif args.loads:
@@ -185,7 +188,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_layers(args: argparse.Namespace, settings: Settings) -> int:
     """Validate the layer catalog (and, with check, against the live database)."""
-    from twin.catalog_check import check_catalog
+    from twin.catalog.check import check_catalog
 
     layers = load_catalog(settings.layers_dir)
     with connect(_ready_url(settings), autocommit=True) as conn:

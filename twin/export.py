@@ -15,6 +15,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from twin.catalog import Layer
+from twin.db.queries import query
 from twin.store import fetch_grid_statuses
 
 FORMATS = {
@@ -24,8 +25,9 @@ FORMATS = {
     ".shp": "ESRI Shapefile",
     ".csv": "CSV",
 }
-# Shapefile names stop at 10 letters: only these status columns, all short, go there.
-SHAPEFILE_STATUS = ("incidents", "open", "overdue", "cameras", "sensors", "composite")
+# Shapefile names stop at 10 letters: only these status columns, all short, go there (with
+# each point layer's total, e.g. cameras: see shapefile_status).
+SHAPEFILE_STATUS = ("open", "overdue", "composite")
 OPERATORS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 CONDITION = re.compile(
     r"""\s*(?P<field>[a-z][a-z0-9_]*)\s*
@@ -141,7 +143,8 @@ def export_layer(
         features = features.to_crs(f"EPSG:{crs}" if crs.isdigit() else crs)
     if driver == "ESRI Shapefile" and layer.kind == "grid":
         extra = [c for c in features.columns if c not in (*layer.field_names, "geometry")]
-        features = features.drop(columns=[c for c in extra if c not in SHAPEFILE_STATUS])
+        keep = shapefile_status(conn)
+        features = features.drop(columns=[c for c in extra if c not in keep])
     if driver in ("ESRI Shapefile", "CSV", "GeoJSON"):
         features = _timestamps_as_text(features)
     if driver == "ESRI Shapefile":  # names stop at 10 letters; the loader reads them back so
@@ -160,6 +163,13 @@ def export_layer(
             layer_options=options or None,
         )
     return len(features)
+
+
+def shapefile_status(conn: psycopg.Connection) -> tuple[str, ...]:
+    """The status columns a grid Shapefile carries: the core ones and every point layer's
+    total (a layer only its TOML defines included), those whose names fit in 10 letters."""
+    totals = [r[0] for r in conn.execute(query("stat_totals"))]
+    return tuple(c for c in (*SHAPEFILE_STATUS, *totals) if len(c) <= 10)
 
 
 def _timestamps_as_text(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -14,17 +15,9 @@ import shapely
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from twin.catalog import LEVELS
+from twin.catalog import Layer
 from twin.db.queries import query
-from twin.spatial.status import (
-    CATEGORIES,
-    INCIDENT_STATUSES,
-    OPEN_STATUSES,
-    SEVERITIES,
-    Thresholds,
-    build_one_status,
-    build_status,
-)
+from twin.spatial.status import Thresholds, build_one_status, build_status
 
 INCIDENT_COLUMNS = (
     "code",
@@ -84,10 +77,9 @@ def fetch_grid_statuses(
 ) -> pd.DataFrame:
     """One row per grid of a level (or one parent's children): counts, KPIs, composite.
 
-    Reads one grid_stat row per grid, so it costs O(grids), not O(incidents).
+    Reads one grid_stat row per grid, so it costs O(grids), not O(incidents). A level the
+    store does not hold has no rows (callers check levels against the catalog).
     """
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
     params = {"level": level, "parent_id": parent_id, "at": at}
     return build_status(_frame(conn, "grid_statuses", params), thresholds or Thresholds())
 
@@ -125,22 +117,25 @@ class IncidentFilter:
     statuses: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     severities: tuple[int, ...] = ()
-    open_only: bool = False
     sort: str = "reported_at"
     descending: bool = True
     limit: int = 50
     offset: int = 0
 
     def __post_init__(self) -> None:
-        bad = [s for s in self.statuses if s not in INCIDENT_STATUSES]
-        bad += [c for c in self.categories if c not in CATEGORIES]
-        bad += [str(s) for s in self.severities if s not in SEVERITIES]
-        if bad:
-            raise ValueError(f"unknown filter value(s): {', '.join(bad)}")
         if self.sort not in SORTABLE:
             raise ValueError(f"cannot sort by {self.sort!r}; choose one of {sorted(SORTABLE)}")
         if not 1 <= self.limit <= 1000 or self.offset < 0:
             raise ValueError("limit must be 1..1000 and offset >= 0")
+
+    def checked(self, cases: Layer) -> IncidentFilter:
+        """This filter, or a ValueError naming every value the cases layer does not allow."""
+        bad = [s for s in self.statuses if s not in cases.field("status").allowed]
+        bad += [c for c in self.categories if c not in cases.field("category").allowed]
+        bad += [str(s) for s in self.severities if str(s) not in cases.field("severity").allowed]
+        if bad:
+            raise ValueError(f"unknown filter value(s): {', '.join(bad)}")
+        return self
 
 
 def fetch_incidents(
@@ -160,9 +155,6 @@ def fetch_incidents(
                 sql.SQL("{} = ANY({})").format(sql.Identifier("i", column), sql.Placeholder(column))
             )
             params[column] = list(values)
-    if flt.open_only:
-        where.append(sql.SQL("i.status = ANY(%(open)s)"))
-        params["open"] = list(OPEN_STATUSES)
     # Driven unit by unit through (grid_id, reported_at): with a LIMIT the planner would
     # otherwise walk the city-wide reported_at index past a million rows (2.8 s for a street).
     direction = sql.SQL("DESC" if flt.descending else "ASC")
@@ -217,8 +209,7 @@ class GridDetail:
     composite: str
     reasons: list[str]
     children: pd.DataFrame
-    cameras: pd.DataFrame
-    sensors: pd.DataFrame
+    devices: dict[str, pd.DataFrame]  # per device layer: its points inside the unit
     incidents: pd.DataFrame
     incidents_total: int
 
@@ -232,23 +223,21 @@ def fetch_grid_detail(
     device_limit: int = 500,
     lists: bool = True,
     cases: bool = True,
+    devices: Sequence[Layer] = (),
 ) -> GridDetail:
-    """One grid's drill-down: KPIs, lineage, children's status, cases, cameras, sensors
-    (at most device_limit of each, faults and alarms first; lists=False: KPIs only;
-    cases=False: no case page, for callers that page the cases themselves)."""
+    """One grid's drill-down: KPIs, lineage, children's status, cases and the points of each
+    devices layer (at most device_limit of each, those needing attention first; lists=False:
+    KPIs only; cases=False: no case page, for callers that page the cases themselves)."""
     grid = fetch_grid(conn, code)
     kpis = fetch_one_status(conn, grid["id"], at, thresholds)
-    children = cameras = sensors = incidents = pd.DataFrame()
+    children = incidents = pd.DataFrame()
     total = 0
-    if lists and grid["level"] != "grid":
-        child_level = LEVELS[LEVELS.index(grid["level"]) + 1]
-        children = fetch_grid_statuses(conn, child_level, at, thresholds, parent_id=grid["id"])
+    child = _rows(conn, "grid_children", {"id": grid["id"]})[:1] if lists else []
+    if child:  # read at the children's level, whatever the catalog puts below this one
+        children = fetch_grid_statuses(conn, child[0]["level"], at, thresholds, grid["id"])
     if lists and cases:
         incidents, total = fetch_incidents(conn, grid["id"], flt)
-    if lists:
-        devices = {"id": grid["id"], "limit": device_limit}
-        cameras = pd.DataFrame(_rows(conn, "grid_cameras", devices))
-        sensors = pd.DataFrame(_rows(conn, "grid_sensors", devices))
+    found = {d.name: fetch_unit_points(conn, d, grid["id"], device_limit) for d in devices}
     return GridDetail(
         grid=grid,
         lineage=_rows(conn, "grid_lineage", {"id": grid["id"]}),
@@ -256,17 +245,47 @@ def fetch_grid_detail(
         composite=kpis.pop("composite"),
         reasons=kpis.pop("reasons"),
         children=children,
-        cameras=cameras,
-        sensors=sensors,
+        devices=found if lists else {},
         incidents=incidents,
         incidents_total=total,
     )
 
 
+def point_list_fields(layer: Layer) -> tuple[str, ...]:
+    """The fields a list of a layer's points shows: its code and what its popup shows."""
+    return tuple(dict.fromkeys(("code", *layer.style.popup)))
+
+
+def fetch_unit_points(
+    conn: psycopg.Connection, layer: Layer, grid_id: int, limit: int = 500
+) -> pd.DataFrame:
+    """A point layer's points inside a unit of any level: its list fields, lon and lat,
+    those whose colour field needs attention first (so a cut keeps them), then by code."""
+    fields = point_list_fields(layer)
+    order: sql.Composable = sql.SQL("")
+    colour = layer.style.color_by
+    attention = list(layer.field(colour).attention_values) if colour else []
+    if colour and attention:
+        order = sql.SQL("array_position(%(attention)s::text[], p.{}::text) NULLS LAST, ").format(
+            sql.Identifier(colour)
+        )
+    stmt = sql.SQL(
+        "SELECT {cols}, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat"
+        " FROM {table} p JOIN grid_ancestor a ON a.grid_id = p.grid_id"
+        " WHERE a.ancestor_id = %(id)s ORDER BY {order}p.code LIMIT %(limit)s"
+    ).format(
+        cols=sql.SQL(", ").join(sql.Identifier("p", f) for f in fields),
+        table=sql.Identifier(layer.table),
+        order=order,
+    )
+    with conn.cursor(row_factory=dict_row) as cur:
+        params = {"id": grid_id, "limit": limit, "attention": attention}
+        rows = cur.execute(stmt, params).fetchall()
+    return pd.DataFrame(rows, columns=[*fields, "lon", "lat"])
+
+
 def fetch_grid_geometries(conn: psycopg.Connection, level: str = "grid") -> gpd.GeoDataFrame:
     """Every grid of a level with its outline, as a GeoDataFrame in EPSG:4326."""
-    if level not in LEVELS:
-        raise ValueError(f"unknown level {level!r}; expected one of {LEVELS}")
     rows = _rows(conn, "grid_geometries", {"level": level})
     frame = pd.DataFrame(rows, columns=["id", "code", "name", "parent_id", "geom"])
     geoms = shapely.from_wkb([bytes(g) for g in frame.pop("geom")])

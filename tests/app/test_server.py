@@ -16,10 +16,13 @@ from tests import gridworld
 from tests.gridworld import add_incident
 from twin.app import ids
 from twin.app.server import create_app
+from twin.catalog import load_catalog
+from twin.catalog.terms import Terms
 from twin.db.connect import open_pool
 from twin.settings import Settings
 
-OPEN = "('reported', 'dispatched', 'in_progress', 'escalated')"
+# The catalog's open statuses as an SQL list, for the tests' own counts.
+OPEN = str(Terms.of(load_catalog(Settings().layers_dir)).open_statuses)
 
 
 @pytest.fixture
@@ -187,25 +190,58 @@ def test_the_case_table_pages_sorts_and_filters_on_the_server(app: Dash) -> None
         assert call(app, "incidents.getRowsResponse", values).status_code == 204
 
 
+MAP_VALUES: dict[str, Any] = {
+    "state.data": {"mode": "cockpit", "lang": "en", "unit": None},
+    "metric.value": "open",
+    "level.value": "grid",
+    "map.zoom": 12,
+    "map.bounds": [[30.0, 114.0], [30.02, 114.02]],
+    "refresh.n_intervals": None,
+}
+
+
+def version_now(app: Dash) -> int:
+    """The version of the snapshot the map callback reads now (a call with no map key)."""
+    body = call(app, "units.hideout", MAP_VALUES).get_json()["response"]
+    return int(body[ids.MAP_KEY]["data"]["version"])
+
+
+def wait_for_version(app: Dash, at_least: int) -> None:
+    """Until the background reader has stored that snapshot version (or 10 s: a failure)."""
+    deadline = time.monotonic() + 10
+    while version_now(app) < at_least:
+        assert time.monotonic() < deadline, f"no snapshot version {at_least} within 10 s"
+        time.sleep(0.1)
+
+
+def test_a_pan_on_the_same_snapshot_sends_nothing(db_url: str, conn: psycopg.Connection) -> None:
+    gridworld.build(conn)
+    pool = open_pool(db_url, 2)
+    try:  # a refresh once an hour: the snapshot cannot change during the test
+        app = create_app(Settings(lang="en", refresh_seconds=3600), pool)
+        first = call(app, "units.hideout", MAP_VALUES).get_json()["response"]
+        key = first[ids.MAP_KEY]["data"]
+        same = call(app, "units.hideout", MAP_VALUES | {"map-key.data": key}, "map.zoom")
+        assert same.status_code == 204
+    finally:
+        pool.close()
+
+
 def test_refresh_sends_only_the_grids_that_changed(app: Dash, conn: psycopg.Connection) -> None:
-    state = {"mode": "cockpit", "lang": "en", "unit": None}
-    values: dict[str, Any] = {
-        "state.data": state,
-        "metric.value": "open",
-        "level.value": "grid",
-        "map.zoom": 12,
-        "map.bounds": [[30.0, 114.0], [30.02, 114.02]],
-        "refresh.n_intervals": None,
-    }
+    values = dict(MAP_VALUES)
     first = call(app, "units.hideout", values).get_json()["response"]
     assert first[ids.UNITS]["url"] == "/twin/outlines/grid.pbf"
     assert first[ids.UNITS]["hideout"]["values"] == {"G1": 2, "G2": 1, "G3": 0, "G4": 0}
     key = first[ids.MAP_KEY]["data"]
-    # Nothing new: a pan or a tick sends no values (at most the new snapshot's number).
+    # A newer snapshot with the same values: only its version number travels.
+    wait_for_version(app, key["version"] + 1)
     same = call(app, "units.hideout", values | {"map-key.data": key}, "map.zoom")
-    assert same.status_code == 204 or set(same.get_json()["response"]) == {ids.MAP_KEY}
+    body = same.get_json()["response"]
+    assert set(body) == {ids.MAP_KEY} and body[ids.MAP_KEY]["data"]["version"] > key["version"]
+    key = body[ids.MAP_KEY]["data"]
     add_incident(conn, "E9", 1.1, 1.1)  # G4 gains an open case (its middle is a hole)
-    time.sleep(0.6)
+    # Two versions on, a snapshot whose read began after the insert is stored.
+    wait_for_version(app, version_now(app) + 2)
     values |= {"refresh.n_intervals": 1, "map-key.data": key}
     patch = call(app, "units.hideout", values, "refresh.n_intervals")
     body = patch.get_json()["response"]
@@ -236,7 +272,7 @@ def test_cockpit_refresh_fills_city_tiles_attention_and_feed(
     ).get_json()["response"]
     assert set(again) == {ids.UPDATED, ids.COCKPIT_KEY}  # nothing changed: nothing resent
     add_incident(conn, "E7", 0.5, 0.5)
-    time.sleep(0.6)
+    wait_for_version(app, version_now(app) + 2)  # a snapshot read after the insert
     values = {"refresh.n_intervals": 3, "state.data": state, "cockpit-key.data": held}
     changed = call(app, "city-tiles.children", values).get_json()["response"]
     assert ids.CITY_TILES in changed and ids.FEED not in changed  # a severity-3 case
@@ -248,7 +284,13 @@ def test_cockpit_refresh_fills_city_tiles_attention_and_feed(
 def test_a_level_too_big_for_one_map_travels_per_viewport(
     app: Dash, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("twin.app.server.WHOLE_LEVEL_MAX", 3)  # the 4 grids are "too many"
+    # The one limit the map callback and the outline route both read: 4 grids are too many.
+    monkeypatch.setattr("twin.app.mapdata.WHOLE_LEVEL_MAX", 3)
+    client = app.server.test_client()
+    refused = client.get("/twin/outlines/grid.pbf")
+    assert refused.status_code == 400
+    assert "level grid has 4 units, more than 3 for one map" in refused.get_data(as_text=True)
+    assert client.get("/twin/outlines/community.pbf").status_code == 200  # 1 community: whole
     values: dict[str, Any] = {
         "state.data": {"mode": "cockpit", "lang": "en", "unit": None},
         "metric.value": "open",
@@ -262,6 +304,7 @@ def test_a_level_too_big_for_one_map_travels_per_viewport(
     values["map.bounds"] = [[31.0, 115.0], [31.01, 115.01]]
     away = call(app, "units.hideout", values).get_json()["response"][ids.UNITS]
     assert away["hideout"]["values"] == {}  # values travel only for the units in view
+    assert client.get(near["url"]).status_code == 200  # the viewport the callback asked for
 
 
 def test_a_basemap_only_when_one_is_configured(db_url: str, conn: psycopg.Connection) -> None:

@@ -13,8 +13,13 @@ from tests import gridworld
 from tests.gridworld import add_incident
 from twin.activity import Clock
 from twin.app.snapshot import WINDOW_TTL, Snapshots, read_snapshot
+from twin.catalog import load_catalog
+from twin.catalog.terms import Terms
 from twin.db.connect import open_pool
+from twin.settings import Settings
 from twin.spatial.status import Thresholds
+
+TERMS = Terms.of(load_catalog(Settings().layers_dir))
 
 
 @pytest.fixture
@@ -31,7 +36,7 @@ def test_today_is_read_afresh_and_the_window_carried_over(
 ) -> None:
     clock = Clock.current()
     ticks = iter([5.0, 5.0 + WINDOW_TTL - 1, *[5.0 + WINDOW_TTL + 1] * 2])  # seconds since boot
-    first = read_snapshot(pool, 1, clock, Thresholds(), monotonic=lambda: next(ticks))
+    first = read_snapshot(pool, 1, clock, Thresholds(), monotonic=lambda: next(ticks), terms=TERMS)
     assert first.activity["new_today"] == 1 and int(first.trend.iloc[-1].sum()) == 1
     add_incident(conn, "TODAY", 0.5, 0.5)
     add_incident(conn, "PAST", 0.5, 0.5)
@@ -39,18 +44,18 @@ def test_today_is_read_afresh_and_the_window_carried_over(
     conn.execute(
         "UPDATE incident SET reported_at = %s, due_at = %s WHERE code = 'PAST'", [past, past]
     )
-    second = read_snapshot(pool, 2, clock, Thresholds(), first, lambda: next(ticks))
+    second = read_snapshot(pool, 2, clock, Thresholds(), first, lambda: next(ticks), terms=TERMS)
     assert second.activity["new_today"] == 2  # today's figures are always read
     assert int(second.trend.iloc[-1].sum()) == 2
     assert int(second.trend.to_numpy().sum()) == 2  # the past day is carried over as it was
     assert second.levels["grid"].set_index("code").loc["G1", "incidents_7d"] == 3
     # WINDOW_TTL later (a machine booted five seconds before the first read): read again
-    third = read_snapshot(pool, 3, clock, Thresholds(), second, lambda: next(ticks))
+    third = read_snapshot(pool, 3, clock, Thresholds(), second, lambda: next(ticks), terms=TERMS)
     assert int(third.trend.to_numpy().sum()) == 3
 
 
 def test_pages_get_the_last_snapshot_while_the_next_is_read(pool: ConnectionPool) -> None:
-    snapshots = Snapshots(pool, Thresholds(), "Asia/Shanghai", max_age=0.2)
+    snapshots = Snapshots(pool, Thresholds(), "Asia/Shanghai", max_age=0.2, terms=TERMS)
     first = snapshots.current()
     thread = snapshots.start()
     assert thread.daemon

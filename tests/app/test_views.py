@@ -24,7 +24,7 @@ from twin.app.metrics import (
     class_breaks,
     hideout_changes,
 )
-from twin.app.pages import auto_levels, lang_href, level_for_zoom, parse_route
+from twin.app.pages import auto_levels, control_options, lang_href, level_for_zoom, parse_route
 from twin.app.tables import MAX_PAGE_ROWS, PageRequestError, case_filter
 from twin.app.views import (
     CatalogText,
@@ -35,10 +35,13 @@ from twin.app.views import (
     rank_attention,
     trend_figure,
 )
-from twin.catalog import load_catalog
+from twin.catalog import load_catalog, parse_layer
+from twin.catalog.terms import Terms
 from twin.settings import Settings
 
 LAYERS = load_catalog(Settings().layers_dir)
+TERMS = Terms.of(LAYERS)
+CASES = LAYERS["incident"]
 TEXT = CatalogText(LAYERS)
 METRICS = {m.key: m for m in catalog_metrics(LAYERS)}
 NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
@@ -79,16 +82,17 @@ def test_routes_are_bookmarkable_urls() -> None:
 
 
 def test_levels_appear_in_order_as_the_map_zooms_in() -> None:
-    levels = auto_levels({"district": 0.13, "street": 0.037, "community": 0.016, "grid": 0.0048})
+    widths = {"district": 0.13, "street": 0.037, "community": 0.016, "grid": 0.0048}
+    levels = auto_levels(widths, TERMS.levels)
     assert [lv for _, lv in levels] == ["district", "street", "community", "grid"]
     zooms = [z for z, _ in levels]
     assert zooms[0] == -math.inf and zooms == sorted(zooms)
-    assert level_for_zoom(levels, 6) == "district"
-    assert level_for_zoom(levels, zooms[2] + 0.1) == "community"
-    assert level_for_zoom(levels, 18) == "grid"
-    assert level_for_zoom(levels, None) == "district"
+    assert level_for_zoom(levels, 6, "grid") == "district"
+    assert level_for_zoom(levels, zooms[2] + 0.1, "grid") == "community"
+    assert level_for_zoom(levels, 18, "grid") == "grid"
+    assert level_for_zoom(levels, None, "grid") == "district"
     # A finer level is never offered at the same zoom as a coarser one.
-    same = auto_levels({"district": 0.01, "street": 0.01})
+    same = auto_levels({"district": 0.01, "street": 0.01}, TERMS.levels)
     assert same[1][0] > same[0][0]
 
 
@@ -186,7 +190,8 @@ def test_trend_figure_stacks_every_category_over_the_days() -> None:
     fig = trend_figure(trend, TEXT, "en")
     assert fig.layout.barmode == "stack"
     names = [bar.name for bar in fig.data]
-    assert len(names) == 7 and "Sanitation" in names and "Public security" in names
+    assert len(names) == len(CASES.field("category").values)  # every category, even at 0
+    assert "Sanitation" in names and "Public security" in names
     assert all(len(bar.x) == 30 for bar in fig.data)
     assert sum(sum(bar.y) for bar in fig.data) == 90
     assert fig.data[0].x[-1] == "11-26"
@@ -218,16 +223,16 @@ def test_incident_rows_show_age_and_time_to_due() -> None:
 
 def test_table_sorting_maps_to_stored_fields() -> None:
     age_up = {"startRow": 30, "endRow": 45, "sortModel": [{"colId": "age", "sort": "asc"}]}
-    flt = case_filter(age_up, [None, [], ["1"]])
+    flt = case_filter(age_up, [None, [], ["1"]], CASES)
     assert (flt.sort, flt.descending, flt.offset, flt.limit) == ("reported_at", True, 30, 15)
     assert flt.severities == (1,)
     due = {"startRow": 0, "endRow": 15, "sortModel": [{"colId": "time_to_due", "sort": "asc"}]}
-    flt = case_filter(due, [[], [], []])
+    flt = case_filter(due, [[], [], []], CASES)
     assert (flt.sort, flt.descending) == ("due_at", False)
-    flt = case_filter({"startRow": 0, "endRow": 15, "sortModel": []}, [[], [], []])
+    flt = case_filter({"startRow": 0, "endRow": 15, "sortModel": []}, [[], [], []], CASES)
     assert (flt.sort, flt.descending) == ("reported_at", True)  # newest first when unsorted
     with pytest.raises(ValueError, match="unknown filter"):
-        case_filter({"startRow": 0, "endRow": 15}, [["nonsense"], [], []])
+        case_filter({"startRow": 0, "endRow": 15}, [["nonsense"], [], []], CASES)
 
 
 @pytest.mark.parametrize(
@@ -246,7 +251,7 @@ def test_a_case_page_outside_the_bounds_is_refused(
     request_: dict[str, object], message: str
 ) -> None:
     with pytest.raises(PageRequestError, match=re.escape(message)):
-        case_filter(request_, [[], [], []])
+        case_filter(request_, [[], [], []], CASES)
 
 
 def test_the_grid_speaks_the_pages_language() -> None:
@@ -280,8 +285,10 @@ def test_formats_in_both_languages() -> None:
 
 
 def test_every_message_has_both_languages() -> None:
-    assert all(zh and en and zh != "" for zh, en in MESSAGES.values())
-    assert all(("{" in zh) == ("{" in en) for zh, en in MESSAGES.values())
+    for key, (zh, en) in MESSAGES.items():
+        assert zh and en, key
+        # The same placeholders in both: a missing or misspelt one fails only in one language.
+        assert set(re.findall(r"{(\w*)}", zh)) == set(re.findall(r"{(\w*)}", en)), key
 
 
 def test_the_map_starts_at_the_zoom_its_fit_will_keep() -> None:
@@ -289,3 +296,25 @@ def test_the_map_starts_at_the_zoom_its_fit_will_keep() -> None:
     assert fit_zoom(city) == 11.25  # what Leaflet fits into a 1040x800 panel
     assert fit_zoom(city, 2080, 1600) == 12.25
     assert fit_zoom([[30.0, 114.0], [30.0, 114.0]]) > 20  # a point: as close as it goes
+
+
+def test_a_level_only_its_toml_defines_is_named_by_its_title() -> None:
+    estate = parse_layer(
+        {
+            "layer": {
+                "name": "estate",
+                "table": "grid",
+                "kind": "grid",
+                "level": "estate",
+                "parent": "grid",
+                "title": {"zh": "小区", "en": "Estates"},
+            },
+            "field": [{"name": "code", "type": "text", "title": {"zh": "编码", "en": "Code"}}],
+        },
+        "layers/estate.toml",
+    )
+    text = CatalogText(LAYERS | {"estate": estate})
+    assert text.level("estate", "en") == "Estates" and text.level("estate", "zh-CN") == "小区"
+    assert text.level("district", "en") == "District"  # the UI's own word where it has one
+    levels = control_options((), text, "en")[1]
+    assert levels[-1] == {"label": "Estates", "value": "estate"}  # below grid, by its parent

@@ -18,12 +18,15 @@ from twin.activity import (
     fetch_trend,
     search_units,
 )
+from twin.catalog import load_catalog
+from twin.settings import Settings
 from twin.spatial.status import Thresholds
 from twin.store import fetch_grid_statuses, fetch_unassigned
 
 # Noon in Beijing; the local day began at 16:00 UTC the day before.
 NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
 CLOCK = Clock(NOW, "Asia/Shanghai")
+CATEGORIES = load_catalog(Settings().layers_dir)["incident"].field("category").allowed
 H = timedelta(hours=1)
 D = timedelta(days=1)
 
@@ -105,13 +108,13 @@ def test_higher_levels_and_the_city_add_up(conn: psycopg.Connection, world: dict
 def test_trend_has_every_day_of_the_window_by_local_date(
     conn: psycopg.Connection, world: dict[str, int]
 ) -> None:
-    trend = fetch_trend(conn, world["G1"], CLOCK)
+    trend = fetch_trend(conn, world["G1"], CLOCK, CATEGORIES)
     assert len(trend) == 30
     assert trend.index[0] == date(2026, 10, 28) and trend.index[-1] == date(2026, 11, 26)
     assert trend.loc[date(2026, 11, 26), "sanitation"] == 1  # A
     assert trend.loc[date(2026, 11, 25), "sanitation"] == 1  # B: 23:00 local on the 25th
     assert int(trend.to_numpy().sum()) == 4  # A, B, C, D; E is older than the window
-    city = fetch_trend(conn, None, CLOCK)
+    city = fetch_trend(conn, None, CLOCK, CATEGORIES)
     assert int(city.to_numpy().sum()) == 6
 
 
@@ -135,7 +138,7 @@ def test_today_alone_and_the_trends_last_day(
 ) -> None:
     assert fetch_today(conn, world["G1"], CLOCK) == {"new_today": 1, "closed_today": 1}
     assert fetch_today(conn, None, CLOCK) == {"new_today": 3, "closed_today": 2}
-    today = fetch_trend(conn, None, CLOCK, today_only=True)
+    today = fetch_trend(conn, None, CLOCK, CATEGORIES, today_only=True)
     assert int(today.to_numpy().sum()) == 3
     assert today.index[-1] == date(2026, 11, 26) and len(today) == 30
 
@@ -160,4 +163,17 @@ def test_search_finds_units_by_code_or_name(
     assert [u["code"] for u in search_units(conn, "street")] == ["S"]
     assert [u["level"] for u in search_units(conn, "grid ")] == ["grid"] * 4
     assert search_units(conn, "  ") == []
-    assert search_units(conn, "100%") == []
+
+
+def test_search_takes_percent_and_underscore_literally(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    # Names an unescaped pattern would match: "100%" as LIKE finds "1000", "G_" finds "G1".
+    conn.execute("UPDATE grid SET name = 'Block 1000' WHERE code = 'G2'")
+    conn.execute("UPDATE grid SET name = '100% covered' WHERE code = 'G3'")
+    assert [u["code"] for u in search_units(conn, "100%")] == ["G3"]
+    assert [u["code"] for u in search_units(conn, "100")] == ["G2", "G3"]
+    assert search_units(conn, "G_") == []
+    assert [u["code"] for u in search_units(conn, "%")] == ["G3"]  # not every unit
+    conn.execute("UPDATE grid SET name = 'back\\slash' WHERE code = 'G4'")
+    assert [u["code"] for u in search_units(conn, "k\\s")] == ["G4"]

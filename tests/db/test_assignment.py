@@ -8,6 +8,7 @@ import pytest
 
 from tests import gridworld
 from tests.gridworld import add_incident, point
+from twin.catalog import Layer
 from twin.ingest.bulk import insert_points
 from twin.store import fetch_grid_statuses, fetch_unassigned
 
@@ -88,7 +89,7 @@ def test_grid_id_cannot_be_set_by_hand(conn: psycopg.Connection, ids: dict[str, 
 
 
 def test_bulk_insert_assigns_by_the_same_rule(
-    conn: psycopg.Connection, ids: dict[str, int]
+    conn: psycopg.Connection, ids: dict[str, int], layers: dict[str, Layer]
 ) -> None:
     spots = [(0.5, 0.5), (1.0, 0.5), (1.0, 1.0), (1.5, 1.0), (1.5, 1.5), (3.0, 3.0), (1.2, 1.8)]
     for i, (x, y) in enumerate(spots):
@@ -106,12 +107,14 @@ def test_bulk_insert_assigns_by_the_same_rule(
         }
     )
     with conn.transaction():
-        assert insert_points(conn, "incident", frame) == len(spots)
+        assert insert_points(conn, layers["incident"], frame) == len(spots)
     for i in range(len(spots)):
         assert grid_of(conn, f"BULK{i}") == grid_of(conn, f"ROW{i}"), spots[i]
 
 
-def test_bulk_insert_failure_writes_nothing(conn: psycopg.Connection, ids: dict[str, int]) -> None:
+def test_bulk_insert_failure_writes_nothing(
+    conn: psycopg.Connection, ids: dict[str, int], layers: dict[str, Layer]
+) -> None:
     frame = pd.DataFrame(
         {
             "code": ["A", "B"],
@@ -124,8 +127,8 @@ def test_bulk_insert_failure_writes_nothing(conn: psycopg.Connection, ids: dict[
             "lat": [30.005, 30.005],
         }
     )
-    with pytest.raises(psycopg.errors.CheckViolation), conn.transaction():
-        insert_points(conn, "incident", frame)
+    with pytest.raises(psycopg.errors.CheckViolation, match="category"), conn.transaction():
+        insert_points(conn, layers["incident"], frame)
     assert conn.execute("SELECT count(*) FROM incident").fetchone() == (0,)
     assert fetch_grid_statuses(conn)["incidents"].sum() == 0
 

@@ -9,11 +9,15 @@ import psycopg
 import pytest
 import shapely
 
-from twin.spatial.status import CATEGORIES
+from twin.catalog import load_catalog
+from twin.settings import Settings
 from twin.store import fetch_grid_statuses
 from twin.synth.load import generate, load_demo
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
+LAYERS = load_catalog(Settings().layers_dir)
+CATEGORIES = LAYERS["incident"].field("category").allowed
+SENSOR_KINDS = LAYERS["sensor"].field("kind").allowed
 TOLERANCE_M2 = 0.1  # total gap or overlap allowed across the whole city, in square metres
 
 
@@ -139,7 +143,7 @@ def test_the_city_behaves_like_a_real_one(conn: psycopg.Connection, small: float
     assert day > 3 * night
     offline = one(conn, "SELECT avg((status <> 'online')::int) FROM camera")
     assert 0.01 < offline < 0.15
-    assert one(conn, "SELECT count(DISTINCT kind) FROM sensor") == 7
+    assert one(conn, "SELECT count(DISTINCT kind) FROM sensor") == len(SENSOR_KINDS)
     assert one(conn, "SELECT count(*) FROM sensor WHERE status = 'alarm'") > 0
     # Most cameras stand within 15 m of a grid edge (streets) or a vertex (junctions).
     near_street = one(

@@ -13,8 +13,15 @@ from hypothesis import strategies as st
 
 from tests import gridworld
 from tests.gridworld import lonlat, point
+from twin.catalog import load_catalog
 from twin.ingest.bulk import insert_points
-from twin.spatial.status import CATEGORIES, INCIDENT_STATUSES, OPEN_STATUSES, SENSOR_KINDS
+from twin.settings import Settings
+
+LAYERS = load_catalog(Settings().layers_dir)
+CATEGORIES = LAYERS["incident"].field("category").allowed
+INCIDENT_STATUSES = LAYERS["incident"].field("status").allowed
+OPEN_STATUSES = LAYERS["incident"].field("status").open_values
+SENSOR_KINDS = LAYERS["sensor"].field("kind").allowed
 
 # Interiors, shared edges, the four-way vertex, the hole, outside, and anywhere nearby.
 SPOTS = [
@@ -45,8 +52,8 @@ op = st.one_of(
     st.tuples(st.just("delete_grid")),
     st.tuples(st.just("reparent")),
 )
-CAMERA_STATUSES = ("online", "offline", "fault")
-SENSOR_STATUSES = ("normal", "alarm", "offline")
+CAMERA_STATUSES = LAYERS["camera"].field("status").allowed
+SENSOR_STATUSES = LAYERS["sensor"].field("status").allowed
 
 
 def pick(conn: psycopg.Connection, table: str, i: int) -> int | None:
@@ -133,7 +140,7 @@ def apply(conn: psycopg.Connection, step: tuple[Any, ...], n: int) -> None:
                 "lat": [lonlat(x, y)[1] for x, y in step[1]],
             }
         )
-        insert_points(conn, "incident", frame)
+        insert_points(conn, LAYERS["incident"], frame)
 
 
 def counted(table: str, a: Any, b: Any, c: Any) -> list[str]:

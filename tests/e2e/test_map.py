@@ -9,8 +9,10 @@ import psycopg
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Served, Watched, screenshot
+from twin.catalog import load_catalog
+from twin.settings import Settings
 
-OPEN = "('reported', 'dispatched', 'in_progress', 'escalated')"
+OPEN = str(load_catalog(Settings().layers_dir)["incident"].field("status").open_values)
 
 
 def a_grid_to_click(db_url: str) -> tuple[int, str, str]:
@@ -176,14 +178,24 @@ def test_layers_draw_points_coloured_by_the_catalog(served: Served, watched: Wat
     page.locator("#layers").get_by_text("摄像头").click()
     with psycopg.connect(served.db_url) as conn:
         row = conn.execute(
-            "SELECT count(*) FROM camera WHERE grid_id = (SELECT id FROM grid WHERE code = %s)",
+            "SELECT status, ST_Y(geom), ST_X(geom) FROM camera"
+            " WHERE grid_id = (SELECT id FROM grid WHERE code = %s) ORDER BY code LIMIT 1",
             [code],
         ).fetchone()
-    assert row is not None and row[0] > 0
-    markers = page.locator(
-        ".leaflet-overlay-pane path.leaflet-interactive[fill='#1e8e3e'], .marker-cluster"
+    assert row is not None
+    status, lat, lon = row
+    colour = load_catalog(Settings().layers_dir)["camera"].field("status")
+    want = next(v.color for v in colour.values if v.value == status)
+    expect(page.locator(".leaflet-overlay-pane path.leaflet-interactive").first).to_be_attached()
+    # So close that nothing clusters (clusters end at zoom 16): the camera is its own marker,
+    # in its status's colour from camera.toml.
+    page.evaluate(
+        "([lat, lon]) => window.dash_clientside.set_props("
+        "'map', {viewport: {center: [lat, lon], zoom: 18}})",
+        [lat, lon],
     )
-    expect(markers.first).to_be_attached()
+    marker = page.locator(f".leaflet-overlay-pane path.leaflet-interactive[fill='{want}']")
+    expect(marker.first).to_be_attached()
     assert_clean(watched, served.url)
 
 

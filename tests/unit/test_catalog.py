@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from twin.catalog import CatalogError, load_catalog
+from twin.catalog.terms import Terms
 from twin.settings import Settings
 
 
@@ -73,7 +74,18 @@ title = { zh = "编号", en = "Code" }
         ),
         (
             MINIMAL.replace('kind = "point"', 'kind = "grid"'),
-            "layers/school.toml [layer]: a grid layer needs level",
+            "layers/school.toml [layer]: a grid layer needs a level",
+        ),
+        (
+            MINIMAL.replace('kind = "point"', 'kind = "point"\nparent = "grid"'),
+            "layers/school.toml [layer]: only a grid layer has a parent level",
+        ),
+        (
+            MINIMAL.replace(
+                'type = "text"',
+                'type = "enum"\nvalues = [{ value = "a", zh = "甲", en = "A", open = "yes" }]',
+            ),
+            "layers/school.toml [[field]] #1 (code) values[0]: key 'open' has the wrong type",
         ),
         (MINIMAL.replace("[layer]", "[layer"), "layers/school.toml: not valid TOML"),
     ],
@@ -87,15 +99,62 @@ def test_malformed_files_name_the_file_and_key(tmp_path: Path, text: str, messag
     assert str(err.value).startswith(message), str(err.value)
 
 
-def test_the_catalog_and_the_code_agree_on_every_enum() -> None:
-    from twin.spatial import status
-
+def test_levels_open_statuses_and_attention_come_from_the_toml() -> None:
     layers = load_catalog(Settings().layers_dir)
-    incident, camera, sensor = layers["incident"], layers["camera"], layers["sensor"]
-    assert incident.field("category").allowed == status.CATEGORIES
-    assert incident.field("status").allowed == status.INCIDENT_STATUSES
-    assert incident.field("severity").allowed == tuple(map(str, status.SEVERITIES))
-    assert incident.field("source").allowed == status.SOURCES
-    assert camera.field("status").allowed == status.CAMERA_STATUSES
-    assert sensor.field("status").allowed == status.SENSOR_STATUSES
-    assert sensor.field("kind").allowed == status.SENSOR_KINDS
+    terms = Terms.of(layers)
+    assert terms.levels == ("district", "street", "community", "grid")
+    assert terms.parent("street") == "district" and terms.child("grid") is None
+    assert terms.open_statuses == ("reported", "dispatched", "in_progress", "escalated")
+    assert terms.point_layers == ("camera", "incident", "sensor")
+    assert layers["camera"].field("status").attention_values == ("offline", "fault")
+    assert layers["incident"].field("severity").attention_values == ("1", "2")
+    # An open value needs attention too, without saying so twice.
+    assert layers["incident"].field("status").attention_values == terms.open_statuses
+
+
+GRID = """
+[layer]
+name = "{name}"
+table = "grid"
+kind = "grid"
+level = "{name}"
+{parent}
+title = {{ zh = "级", en = "Level" }}
+
+[[field]]
+name = "code"
+type = "text"
+title = {{ zh = "编码", en = "Code" }}
+"""
+
+
+def _levels(tmp_path: Path, parents: dict[str, str | None]) -> Path:
+    directory = tmp_path / "layers"
+    directory.mkdir()
+    for name, parent in parents.items():
+        line = f'parent = "{parent}"' if parent else ""
+        (directory / f"{name}.toml").write_text(GRID.format(name=name, parent=line), "utf-8")
+    return directory
+
+
+def test_a_catalog_of_other_levels_orders_them_by_parent(tmp_path: Path) -> None:
+    # Files sort as block, building, estate: the order comes from the parents alone.
+    directory = _levels(tmp_path, {"block": "estate", "building": "block", "estate": None})
+    assert Terms.of(load_catalog(directory)).levels == ("estate", "block", "building")
+
+
+@pytest.mark.parametrize(
+    ("parents", "message"),
+    [
+        ({"a": None, "b": "nowhere"}, "layers/b.toml [layer] parent: no grid layer has the level"),
+        ({"a": None, "b": "a", "c": "a"}, "layers/b.toml [layer] parent: two levels sit under a"),
+        ({"a": None, "b": None}, "layers/a.toml [layer] parent: two levels sit under the city"),
+        ({"a": "b", "b": "a"}, "layers: the grid levels do not form one chain"),
+    ],
+)
+def test_levels_that_do_not_form_one_chain_are_refused(
+    tmp_path: Path, parents: dict[str, str | None], message: str
+) -> None:
+    with pytest.raises(CatalogError) as err:
+        load_catalog(_levels(tmp_path, parents))
+    assert str(err.value).startswith(message), str(err.value)

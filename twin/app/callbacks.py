@@ -23,6 +23,7 @@ from twin.app.views import (
     reasons_text,
     tour_order,
 )
+from twin.catalog.terms import CASES
 from twin.settings import Settings
 from twin.store import NotFound, fetch_grid, fetch_incidents
 
@@ -41,7 +42,7 @@ def register_unit_callbacks(app: Dash, pool: ConnectionPool, text: CatalogText, 
         if not request or not state or not state.get("unit"):
             raise PreventUpdate
         try:
-            flt = case_filter(request, list(filters))
+            flt = case_filter(request, list(filters), text.layers[CASES])
         except PageRequestError:
             raise PreventUpdate from None  # a forged request: no answer, and no query
         clock = Clock.current(tz)
@@ -116,11 +117,11 @@ def register_screen(
         snap = snapshots.current()
         screen = dict(screen or {})
         # One round visits a fixed list: re-ranking every refresh would skip or repeat grids.
-        grids = snap.levels["grid"].set_index("code", drop=False)
+        grids = snap.finest.set_index("code", drop=False)
         codes = [c for c in screen.get("codes", []) if c in grids.index]
         pos = screen.get("pos", -1) + 1
         if pos >= len(codes):
-            codes, pos = tour_order(rank_attention(snap.levels["grid"], 10)), 0
+            codes, pos = tour_order(rank_attention(snap.finest, 10)), 0
         if not codes:
             return no_update, [], True, screen
         screen |= {"codes": codes, "pos": pos}

@@ -20,7 +20,8 @@ from flask import Flask, Response, abort, request
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 
-from twin.catalog import LEVELS, Layer
+from twin.catalog import Layer
+from twin.catalog.terms import CASES, Terms
 from twin.db.queries import query
 from twin.store import NotFound, fetch_grid
 
@@ -82,6 +83,7 @@ class MapData:
 
     def __init__(self, pool: ConnectionPool, layers: dict[str, Layer]) -> None:
         self.pool, self.layers = pool, layers
+        self.levels = Terms.of(layers).levels
         self._cache: dict[tuple[Any, ...], Encoded] = {}
         self._codes: dict[tuple[Any, ...], frozenset[str]] = {}
         self._lock = threading.Lock()
@@ -92,7 +94,7 @@ class MapData:
             with self.pool.connection() as own:
                 return self.level_counts(own)
         rows = conn.execute(query("map_level_counts")).fetchall()
-        return {level: 0 for level in LEVELS} | dict(rows)
+        return {level: 0 for level in self.levels} | dict(rows)
 
     def _version(self, conn: psycopg.Connection) -> tuple[int, int]:
         got = conn.execute(query("map_grid_version")).fetchone()
@@ -110,13 +112,14 @@ class MapData:
 
     def outlines(self, level: str, bbox: tuple[float, float, float, float] | None) -> Encoded:
         """A level's outlines (within bbox when given), encoded."""
-        if level not in LEVELS:
-            raise ValueError(f"unknown level {level!r}; expected one of {', '.join(LEVELS)}")
+        if level not in self.levels:
+            raise ValueError(f"unknown level {level!r}; expected one of {', '.join(self.levels)}")
         with self.pool.connection() as conn:
             key = ("outlines", level, bbox, self._version(conn))
             if bbox is None and key not in self._cache:
-                count = self.level_counts(conn).get(level, 0)
-                if count > WHOLE_LEVEL_MAX:
+                counts = self.level_counts(conn)
+                if not self.sent_whole(level, counts):
+                    count = counts[level]
                     raise ValueError(
                         f"level {level} has {count:,} units, more than {WHOLE_LEVEL_MAX:,} for"
                         " one map: ask for a viewport with ?bbox=w,s,e,n"
@@ -145,11 +148,16 @@ class MapData:
             raise NotFound(f"no grid has the code {code!r}")
         return Encoded.of(geobuf.encode(outline_collection([row[:2]]), PRECISION + 1))
 
+    @staticmethod
+    def sent_whole(level: str, counts: dict[str, int]) -> bool:
+        """Whether a level is small enough to send whole (else it travels per viewport)."""
+        return counts.get(level, 0) <= WHOLE_LEVEL_MAX
+
     def warm(self, counts: dict[str, int]) -> None:
         """Encode every level small enough to send whole, so first requests are cached."""
         try:
             for level, count in counts.items():
-                if 0 < count <= WHOLE_LEVEL_MAX and not self.pool.closed:
+                if count > 0 and self.sent_whole(level, counts) and not self.pool.closed:
                     self.outlines(level, None)
         except Exception as exc:  # only a head start: a request encodes it anyway
             log.warning("pre-encoding outlines failed: %s", exc)
@@ -197,26 +205,25 @@ def _empty() -> dict[str, Any]:
     }
 
 
-# What the city view shows of each layer: what needs attention, not everything.
-CITY_FILTER = {
-    "incident": "severity <= 2 AND status IN ('reported', 'dispatched', 'in_progress', "
-    "'escalated')",
-    "camera": "status <> 'online'",
-    "sensor": "status <> 'normal'",
-}
-
-
 def points_query(layer: Layer, unit_id: int | None) -> sql.Composed:
-    """Code, colour field, lon, lat of a layer's points in a unit, or city-wide filtered."""
+    """Code, colour field, lon, lat of a layer's points in a unit, or city-wide those that
+    need attention (every enum field with values marked so must have one of them)."""
     assert layer.style.color_by is not None
     where: sql.Composable
     if unit_id is None:
-        where = sql.SQL(CITY_FILTER.get(layer.name, "true"))
+        needs: list[sql.Composable] = [
+            sql.SQL("{}::text = ANY({})").format(
+                sql.Identifier(f.name), sql.Literal(list(f.attention_values))
+            )
+            for f in layer.fields
+            if f.attention_values
+        ]
+        where = sql.SQL(" AND ").join(needs or [sql.SQL("true")])
     else:
         where = sql.SQL(
             "grid_id IN (SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(unit)s)"
         )
-        if layer.name == "incident":  # closed cases would bury the open ones
+        if layer.name == CASES:  # closed cases would bury the open ones
             where = sql.SQL("{} AND {}").format(where, sql.SQL("closed_at IS NULL"))
     return sql.SQL(
         "SELECT code, {c}, ST_X(geom), ST_Y(geom) FROM {t} WHERE {w} ORDER BY code LIMIT %(limit)s"

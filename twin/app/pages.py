@@ -13,9 +13,9 @@ from twin.app import ids
 from twin.app.i18n import LANGS, other_lang, t
 from twin.app.metrics import Metric
 from twin.app.views import CatalogText
-from twin.catalog import LEVELS
+from twin.catalog import Layer
+from twin.catalog.terms import Terms
 
-POINT_LAYERS = ("incident", "camera", "sensor")
 TILE_PX = 256
 UNIT_MIN_PX = 8  # a level is drawn (by zoom) once its typical unit is this wide on screen
 
@@ -58,11 +58,14 @@ def with_lang(href: str, lang: str) -> str:
     return f"{href}?lang={lang}"
 
 
-def auto_levels(mean_width_deg: dict[str, float]) -> list[tuple[float, str]]:
-    """(min zoom, level) pairs: each level shows from the zoom where its typical unit is
-    UNIT_MIN_PX wide (width in degrees of longitude at the city's latitude)."""
+def auto_levels(
+    mean_width_deg: dict[str, float], levels: tuple[str, ...]
+) -> list[tuple[float, str]]:
+    """(min zoom, level) pairs: each of the catalog's levels (largest first) shows from the
+    zoom where its typical unit is UNIT_MIN_PX wide (width in degrees of longitude at the
+    city's latitude)."""
     out = []
-    for level in LEVELS:
+    for level in levels:
         width = mean_width_deg.get(level)
         if not width:
             continue
@@ -78,9 +81,9 @@ def auto_levels(mean_width_deg: dict[str, float]) -> list[tuple[float, str]]:
     return fixed
 
 
-def level_for_zoom(levels: list[tuple[float, str]], zoom: float | None) -> str:
-    """The finest level whose threshold the zoom has reached."""
-    chosen = levels[0][1] if levels else "grid"
+def level_for_zoom(levels: list[tuple[float, str]], zoom: float | None, finest: str) -> str:
+    """The finest level whose threshold the zoom has reached (finest when none is loaded)."""
+    chosen = levels[0][1] if levels else finest
     for min_zoom, level in levels:
         if zoom is not None and zoom >= min_zoom:
             chosen = level
@@ -111,15 +114,20 @@ def control_options(
 ) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, str]]]:
     """Options of the metric, level and layer controls in lang."""
     metric_opts = [{"label": m.label.get(lang), "value": m.key} for m in metrics]
+    terms = Terms.of(text.layers)
     level_opts = [{"label": t("level_auto", lang), "value": "auto"}] + [
-        {"label": t(level, lang), "value": level} for level in LEVELS
+        {"label": text.level(level, lang), "value": level} for level in terms.levels
     ]
     layer_opts = [
         {"label": text.layers[layer].title.get(lang), "value": layer}
-        for layer in POINT_LAYERS
-        if layer in text.layers
+        for layer in drawn_layers(text.layers)
     ]
     return metric_opts, level_opts, layer_opts
+
+
+def drawn_layers(layers: dict[str, Layer]) -> list[str]:
+    """The point layers the map can draw: every one the catalog colours by a field."""
+    return [p for p in Terms.of(layers).point_layers if layers[p].style.color_by]
 
 
 def cockpit_section() -> list[Any]:

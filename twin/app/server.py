@@ -17,13 +17,13 @@ from twin.app import ids
 from twin.app.callbacks import register_screen, register_unit_callbacks
 from twin.app.i18n import dropdown_labels, fmt_datetime, t
 from twin.app.layout import build_shell
-from twin.app.mapdata import WHOLE_LEVEL_MAX, MapData, register_routes, snap_bbox, unit_bounds
+from twin.app.mapdata import MapData, register_routes, snap_bbox, unit_bounds
 from twin.app.metrics import build_hideout, build_legend, catalog_metrics, hideout_changes
 from twin.app.pages import (
     COCKPIT_TITLE_KEYS,
-    POINT_LAYERS,
     auto_levels,
     control_options,
+    drawn_layers,
     lang_href,
     level_for_zoom,
     nav,
@@ -42,6 +42,7 @@ from twin.app.views import (
     trend_figure,
 )
 from twin.catalog import load_catalog
+from twin.catalog.terms import Terms
 from twin.db.queries import query
 from twin.package_data import data_dir
 from twin.settings import Settings
@@ -68,12 +69,16 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     layers = load_catalog(settings.layers_dir)
     text = CatalogText(layers)
     metrics = {m.key: m for m in catalog_metrics(layers)}
-    point_layers = [p for p in POINT_LAYERS if p in layers]
+    terms = Terms.of(layers)
+    point_layers = drawn_layers(layers)
+    devices = [layers[p] for p in terms.device_layers]
     bounds, widths = _extent(pool)
-    zoom_levels = auto_levels(widths)
+    zoom_levels = auto_levels(widths, terms.levels)
     mapdata = MapData(pool, layers)
     counts = mapdata.level_counts()
-    snapshots = Snapshots(pool, thresholds, settings.timezone, settings.refresh_seconds / 2)
+    snapshots = Snapshots(
+        pool, thresholds, settings.timezone, settings.refresh_seconds / 2, terms=terms
+    )
     snapshots.start()
 
     app = Dash(
@@ -188,7 +193,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         with pool.connection() as conn:
             detail = fetch_grid_detail(conn, code, at=clock.now, thresholds=thresholds, lists=False)
             activity = fetch_activity(conn, detail.grid["id"], clock)
-        return build_unit_head(detail, activity, lang)
+        return build_unit_head(detail, activity, text, lang)
 
     @app.callback(
         Output(ids.UNIT_BODY, "children", allow_duplicate=True),
@@ -202,9 +207,14 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         try:
             with pool.connection() as conn:  # the case table pages itself: no cases here
                 detail = fetch_grid_detail(
-                    conn, state["unit"], at=clock.now, thresholds=thresholds, cases=False
+                    conn,
+                    state["unit"],
+                    at=clock.now,
+                    thresholds=thresholds,
+                    cases=False,
+                    devices=devices,
                 )
-                trend = fetch_trend(conn, detail.grid["id"], clock)
+                trend = fetch_trend(conn, detail.grid["id"], clock, terms.categories)
         except NotFound:
             raise PreventUpdate from None
         return build_unit_body(detail, trend, text, state["lang"], settings.timezone)
@@ -234,10 +244,14 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         if not state:
             raise PreventUpdate
         lang = state["lang"]
-        level = level_for_zoom(zoom_levels, zoom) if level_choice == "auto" else level_choice
+        level = (
+            level_for_zoom(zoom_levels, zoom, terms.finest)
+            if level_choice == "auto"
+            else level_choice
+        )
         url = f"/twin/outlines/{level}.pbf"
         box = None
-        if counts.get(level, 0) > WHOLE_LEVEL_MAX:
+        if not mapdata.sent_whole(level, counts):
             # Snapped, so small pans keep the same URL (no refetch, no new values).
             box = snap_bbox(",".join(str(v) for v in _wsen(view or bounds)))
             url += "?bbox=" + ",".join(f"{v:.2f}" for v in box)
@@ -285,7 +299,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         snap = snapshots.current()
         dark = state["mode"] == "screen"
         updated = t("updated", lang, time=fmt_datetime(snap.clock.now, lang, settings.timezone))
-        ranked = rank_attention(snap.levels["grid"], 10)
+        ranked = rank_attention(snap.levels[terms.finest], 10)
         parts = {
             "tiles": lambda: build_tiles(tile_values(snap.city, snap.activity), lang, "city"),
             "attention": lambda: build_attention(ranked, lang),
@@ -321,7 +335,10 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         with pool.connection() as conn:
             found = search_units(conn, typed)
         return [
-            {"label": f"{u['name']} · {t(u['level'], lang)} {u['code']}", "value": u["code"]}
+            {
+                "label": f"{u['name']} · {text.level(u['level'], lang)} {u['code']}",
+                "value": u["code"],
+            }
             for u in found
         ]
 

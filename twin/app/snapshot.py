@@ -27,7 +27,7 @@ from twin.activity import (
     fetch_today,
     fetch_trend,
 )
-from twin.catalog import LEVELS
+from twin.catalog.terms import Terms
 from twin.spatial.status import Thresholds
 from twin.store import fetch_grid_statuses, fetch_unassigned
 
@@ -52,6 +52,11 @@ class Snapshot:
     # clock counts from an arbitrary point (boot), so no value of it means "long ago".
     window_read: float | None = None
 
+    @property
+    def finest(self) -> pd.DataFrame:
+        """The statuses of the finest level (levels are read largest first)."""
+        return self.levels[next(reversed(self.levels))]
+
 
 def read_snapshot(
     pool: ConnectionPool,
@@ -60,6 +65,8 @@ def read_snapshot(
     t: Thresholds,
     previous: Snapshot | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    *,
+    terms: Terms,
 ) -> Snapshot:
     """Read every level's status (with 7-day counts) and the city's figures.
 
@@ -72,21 +79,21 @@ def read_snapshot(
     levels = {}
     with pool.connection() as conn:
         recent = fetch_recent_counts(conn, clock.today - timedelta(days=6))
-        for level in LEVELS:
+        for level in terms.levels:
             frame = fetch_grid_statuses(conn, level, clock.now, t)
             counts = recent.get(level, {})
             levels[level] = frame.assign(incidents_7d=[counts.get(c, 0) for c in frame["code"]])
-        city = city_status(levels["district"], fetch_unassigned(conn, clock.now), t)
+        city = city_status(levels[terms.levels[0]], fetch_unassigned(conn, clock.now), t)
         if previous is not None and _window_fresh(previous, clock, monotonic()):
             activity = previous.activity | fetch_today(conn, None, clock)
             trend = previous.trend.copy()
             trend.iloc[-1] = 0
-            today = fetch_trend(conn, None, clock, today_only=True).iloc[-1]
+            today = fetch_trend(conn, None, clock, terms.categories, today_only=True).iloc[-1]
             trend.loc[trend.index[-1], today.index] = today.to_numpy()
             window_read = previous.window_read
         else:
             activity = fetch_activity(conn, None, clock)
-            trend = fetch_trend(conn, None, clock)
+            trend = fetch_trend(conn, None, clock, terms.categories)
             window_read = monotonic()
         feed = fetch_feed(conn, 12)
     took = (time.perf_counter() - started) * 1000
@@ -105,8 +112,11 @@ def _window_fresh(previous: Snapshot, clock: Clock, mono_now: float) -> bool:
 class Snapshots:
     """The newest snapshot, re-read when older than max_age seconds; a few old ones kept."""
 
-    def __init__(self, pool: ConnectionPool, thresholds: Thresholds, tz: str, max_age: float):
+    def __init__(
+        self, pool: ConnectionPool, thresholds: Thresholds, tz: str, max_age: float, *, terms: Terms
+    ):
         self.pool, self.thresholds, self.tz, self.max_age = pool, thresholds, tz, max_age
+        self.terms = terms
         self._kept: OrderedDict[int, Snapshot] = OrderedDict()
         self._lock = threading.Lock()  # guards _kept only
         self._reading = threading.Lock()  # one snapshot query at a time
@@ -125,7 +135,9 @@ class Snapshots:
             with self._lock:
                 version = (next(reversed(self._kept)) + 1) if self._kept else 1
                 previous = self._kept[version - 1] if version > 1 else None
-            snap = read_snapshot(self.pool, version, clock, self.thresholds, previous)
+            snap = read_snapshot(
+                self.pool, version, clock, self.thresholds, previous, terms=self.terms
+            )
             with self._lock:
                 self._kept[version] = snap
                 while len(self._kept) > KEEP:

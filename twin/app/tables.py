@@ -10,6 +10,7 @@ from dash_ag_grid import AgGrid
 from twin.app import ids
 from twin.app.i18n import grid_locale, t
 from twin.app.views import CatalogText
+from twin.catalog import Layer
 from twin.store import IncidentFilter
 
 CASE_PAGE_ROWS = 15
@@ -107,8 +108,9 @@ def sort_order(request: dict[str, Any]) -> tuple[str, bool]:
     return field, (first.get("sort", "desc") == "desc") != flip
 
 
-def case_filter(request: Any, filters: list[Any]) -> IncidentFilter:
-    """The store filter for one AG Grid rows request and the three dropdowns above it."""
+def case_filter(request: Any, filters: list[Any], cases: Layer) -> IncidentFilter:
+    """The store filter for one AG Grid rows request and the three dropdowns above it (their
+    values checked against the cases layer)."""
     offset, limit = page_rows(request)
     field, descending = sort_order(request)
     statuses, categories, severities = (tuple(f or ()) for f in filters)
@@ -120,7 +122,7 @@ def case_filter(request: Any, filters: list[Any]) -> IncidentFilter:
         descending=descending,
         limit=limit,
         offset=offset,
-    )
+    ).checked(cases)
 
 
 def device_grid(

@@ -16,12 +16,13 @@ from twin.app.views import (
     build_crumbs,
     build_tiles,
     children_rows,
-    device_rows,
+    point_rows,
     reasons_text,
     tile_values,
     trend_figure,
 )
-from twin.store import GridDetail
+from twin.catalog import Layer
+from twin.store import GridDetail, point_list_fields
 
 
 def people(grid: dict[str, Any], lang: str) -> html.Dl:
@@ -45,33 +46,29 @@ def device_title(title: str, shown: int, total: int, lang: str) -> str:
 
 
 def devices(detail: GridDetail, text: CatalogText, lang: str, tz: str) -> list[Any]:
-    """Cameras and sensors with status and last seen (faults first; "n of N" when cut)."""
+    """Each device layer's points with the fields its popup shows (those needing attention
+    first; "n of N" when cut)."""
     return [
-        *_device_block(detail, "camera", ("name", "status", "last_seen"), text, lang, tz),
-        *_device_block(
-            detail, "sensor", ("kind", "status", "last_value", "last_reading_at"), text, lang, tz
-        ),
+        part
+        for layer in detail.devices
+        for part in _device_block(detail, text.layers[layer], text, lang, tz)
     ]
 
 
 def _device_block(
-    detail: GridDetail,
-    layer: str,
-    fields: tuple[str, ...],
-    text: CatalogText,
-    lang: str,
-    tz: str,
+    detail: GridDetail, layer: Layer, text: CatalogText, lang: str, tz: str
 ) -> list[Any]:
-    frame = detail.cameras if layer == "camera" else detail.sensors
-    rows = device_rows(frame, layer, fields[-1], text, lang, tz)
-    total = detail.kpis[f"{layer}s"]
-    columns = [(f, text.field(layer, f, lang)) for f in ("code", *fields)]
+    frame = detail.devices[layer.name]
+    rows = point_rows(frame, layer, text, lang, tz)
+    total = detail.kpis.get(layer.rollup.total, len(rows)) if layer.rollup else len(rows)
+    fields = point_list_fields(layer)
+    columns = [(f, text.field(layer.name, f, lang)) for f in fields]
     return [
         html.H3(
-            device_title(text.layers[layer].title.get(lang), len(rows), total, lang),
+            device_title(layer.title.get(lang), len(rows), total, lang),
             className="section-title",
         ),
-        device_grid(ids.devices(layer), rows, columns, lang),
+        device_grid(ids.devices(layer.name), rows, columns, lang),
     ]
 
 
@@ -113,7 +110,9 @@ def incident_block(text: CatalogText, lang: str) -> list[Any]:
     ]
 
 
-def build_unit_head(detail: GridDetail, activity: dict[str, Any], lang: str) -> list[Any]:
+def build_unit_head(
+    detail: GridDetail, activity: dict[str, Any], text: CatalogText, lang: str
+) -> list[Any]:
     """What shows at once after a click: crumbs, title, status, KPI tiles, people."""
     status = detail.kpis | {"composite": detail.composite}
     level = detail.grid["level"]
@@ -123,7 +122,7 @@ def build_unit_head(detail: GridDetail, activity: dict[str, Any], lang: str) -> 
     return [
         html.Nav(build_crumbs(detail.lineage, lang), className="crumbs", id="crumbs"),
         html.H2(
-            [html.Span(t(level, lang), className="level-tag"), detail.grid["name"]],
+            [html.Span(text.level(level, lang), className="level-tag"), detail.grid["name"]],
             id="unit-title",
         ),
         html.Div(detail.grid["code"], className="unit-code"),

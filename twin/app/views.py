@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from twin.app.i18n import fmt_datetime, fmt_day, fmt_hours, fmt_number, t
+from twin.app.i18n import MESSAGES, fmt_datetime, fmt_day, fmt_hours, fmt_number, t
 from twin.catalog import Layer
 
 CATEGORY_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#9c755f")
@@ -54,6 +54,14 @@ class CatalogText:
         """Dropdown options for an enum field."""
         values = self.layers[layer].field(field).values
         return [{"label": v.label.get(lang), "value": v.value} for v in values]
+
+    def level(self, level: str, lang: str) -> str:
+        """A level's name: the UI's word for it, or the title of the catalog's layer of that
+        level (a level only a TOML file defines)."""
+        if level in MESSAGES:
+            return t(level, lang)
+        found = [g for g in self.layers.values() if g.kind == "grid" and g.level == level]
+        return found[0].title.get(lang) if found else level
 
     def colours(self, layer: str, field: str) -> dict[str, str]:
         """An enum field's colours by value (those the catalog gives)."""
@@ -224,28 +232,32 @@ def incident_rows(
     return rows
 
 
-def device_rows(
-    frame: pd.DataFrame, layer: str, time_field: str, text: CatalogText, lang: str, tz: str
+def point_rows(
+    frame: pd.DataFrame, layer: Layer, text: CatalogText, lang: str, tz: str
 ) -> list[dict[str, Any]]:
-    """Camera or sensor rows with status labels and last-seen times."""
-    if frame.empty:
-        return []
+    """A point layer's list rows: enum labels, local times, numbers; "–" where empty (the
+    raw colour-field value rides along as raw_<field>)."""
+    fields = [f for f in frame.columns if f in layer.field_names]
     out = []
     for r in frame.to_dict("records"):
-        row = {
-            "code": r["code"],
-            "status": text.value(layer, "status", r["status"], lang),
-            "raw_status": r["status"],
-            time_field: fmt_datetime(r[time_field], lang, tz),
-        }
-        if layer == "camera":
-            row["name"] = r["name"]
-        else:
-            row["kind"] = text.value(layer, "kind", r["kind"], lang)
-            value = r["last_value"]
-            row["last_value"] = "–" if value is None else f"{value:g} {r['unit'] or ''}".strip()
+        row = {f: _cell(layer, f, r[f], text, lang, tz) for f in fields}
+        if layer.style.color_by in r:
+            row[f"raw_{layer.style.color_by}"] = r[layer.style.color_by]
         out.append(row)
     return out
+
+
+def _cell(layer: Layer, name: str, value: Any, text: CatalogText, lang: str, tz: str) -> Any:
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
+        return "–"
+    kind = layer.field(name).type
+    if kind == "enum":
+        return text.value(layer.name, name, value, lang)
+    if kind == "timestamp":
+        return fmt_datetime(value, lang, tz)
+    if kind == "float":
+        return f"{value:g}"
+    return value
 
 
 def children_rows(children: pd.DataFrame, lang: str) -> list[dict[str, Any]]:

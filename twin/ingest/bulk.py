@@ -10,9 +10,10 @@ import pandas as pd
 import psycopg
 from psycopg import sql
 
+from twin.catalog import Layer
+
 STAGE = sql.Identifier("twin_stage")
 COPY_ROWS = 100_000  # rows per CSV block sent to COPY: bounds memory on large frames
-POINT_LAYERS = ("camera", "sensor", "incident")
 
 # Each grid polygon probes the staged points' GiST index (LATERAL ... OFFSET 0 keeps the
 # polygon-driven plan). DISTINCT ON ... ORDER BY code applies twin_grid_at()'s tie rule.
@@ -103,18 +104,18 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
     return inserted, len(rows) - inserted
 
 
-def insert_points(conn: psycopg.Connection, layer: str, frame: pd.DataFrame) -> int:
+def insert_points(conn: psycopg.Connection, layer: Layer, frame: pd.DataFrame) -> int:
     """Write a frame (a point layer's columns plus lon, lat) in one go; return the count.
 
     Runs inside the caller's transaction, so a failure leaves nothing written.
     """
-    if layer not in POINT_LAYERS:
-        raise ValueError(f"unknown point layer {layer!r}; expected one of {POINT_LAYERS}")
+    if layer.kind != "point":
+        raise ValueError(f"layer {layer.name!r} is not a point layer")
     columns = [c for c in frame.columns if c not in ("lon", "lat")]
-    create_point_stage(conn, layer, columns)
+    create_point_stage(conn, layer.table, columns)
     copy_frame(conn, in_z_order(frame))
     index_point_stage(conn)
-    inserted, updated = upsert_points(conn, layer, columns)
+    inserted, updated = upsert_points(conn, layer.table, columns)
     return inserted + updated
 
 

@@ -10,7 +10,6 @@ from twin.db.queries import query
 from twin.ingest.bulk import STAGE
 from twin.ingest.validate import Problem
 
-PARENT = {"district": None, "street": "district", "community": "street", "grid": "community"}
 # Catalog fields of grid layers and the grid table's columns they fill.
 GRID_FIELDS = ("code", "name", "parent_code", "officer", "population", "households")
 TOLERANCE_M2 = 1.0  # gaps and overlaps smaller than this are float noise, not planning errors
@@ -27,15 +26,16 @@ def create_grid_stage(conn: psycopg.Connection) -> None:
     )
 
 
-def check_grids(conn: psycopg.Connection, level: str) -> list[Problem]:
-    """Every way the staged level breaks the hierarchy: unknown parents, codes taken at
-    another level, grids outside their parent, overlaps, and gaps inside a parent."""
-    params = {"level": level, "parent_level": PARENT[level], "tolerance_m2": TOLERANCE_M2}
+def check_grids(conn: psycopg.Connection, level: str, parent: str | None) -> list[Problem]:
+    """Every way the staged level breaks the hierarchy (parent: the catalog's level above):
+    unknown parents, codes taken at another level, grids outside their parent, overlaps,
+    and gaps inside a parent."""
+    params = {"level": level, "parent_level": parent, "tolerance_m2": TOLERANCE_M2}
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(query("grid_check_parents"), params).fetchall()
         rows += cur.execute(query("grid_check_topology"), params).fetchall()
         problems = [Problem(r["feature"], r["code"], r["field"], r["reason"]) for r in rows]
-        if PARENT[level]:
+        if parent:
             for gap in cur.execute(query("grid_check_gaps"), params):
                 problems.append(
                     Problem(
@@ -49,9 +49,11 @@ def check_grids(conn: psycopg.Connection, level: str) -> list[Problem]:
     return problems
 
 
-def upsert_grids(conn: psycopg.Connection, level: str, fields: tuple[str, ...]) -> tuple[int, int]:
-    """Move the staged level into the grid table by code; only the fields the file provides
-    change on update. Returns (inserted, updated)."""
+def upsert_grids(
+    conn: psycopg.Connection, level: str, parent: str | None, fields: tuple[str, ...]
+) -> tuple[int, int]:
+    """Move the staged level into the grid table by code (parent: the catalog's level above);
+    only the fields the file provides change on update. Returns (inserted, updated)."""
     columns = [f for f in fields if f not in ("code", "parent_code")]
     values = {
         "name": sql.SQL("s.name"),
@@ -79,7 +81,7 @@ def upsert_grids(conn: psycopg.Connection, level: str, fields: tuple[str, ...]) 
         stage=STAGE,
         updates=sql.SQL(", ").join(updates),
     )
-    rows = conn.execute(stmt, {"level": level, "parent": PARENT[level]}).fetchall()
+    rows = conn.execute(stmt, {"level": level, "parent": parent}).fetchall()
     conn.execute(sql.SQL("DROP TABLE {}").format(STAGE))
     inserted = sum(1 for (fresh,) in rows if fresh)
     return inserted, len(rows) - inserted

@@ -125,7 +125,7 @@ def load_file(
                 bar.update(len(chunk.attributes))
         problems += duplicate_codes(conn)
         if layer.kind == "grid" and not problems:
-            problems += grids.check_grids(conn, layer.level or "grid")
+            problems += grids.check_grids(conn, layer.level or "", layer.parent)
         if problems:
             raise LoadRefused(path, problems)  # leaving the block rolls everything back
         try:
@@ -133,7 +133,9 @@ def load_file(
                 bulk.index_point_stage(conn)
                 inserted, updated = bulk.upsert_points(conn, layer.table, provided)
             else:
-                inserted, updated = grids.upsert_grids(conn, layer.level or "grid", provided)
+                inserted, updated = grids.upsert_grids(
+                    conn, layer.level or "", layer.parent, provided
+                )
         except (psycopg.errors.CheckViolation, psycopg.errors.NotNullViolation) as exc:
             # The row dump in the detail carries geometry hex; the message and hint are the
             # readable part (the lifecycle trigger names the case and the allowed moves).

@@ -11,30 +11,6 @@ import pandas as pd
 
 from twin.settings import Settings
 
-OPEN_STATUSES = ("reported", "dispatched", "in_progress", "escalated")
-INCIDENT_STATUSES = (*OPEN_STATUSES, "resolved", "closed")
-CATEGORIES = (
-    "public_security",
-    "fire_hazard",
-    "sanitation",
-    "dispute",
-    "safety_hazard",
-    "city_management",
-    "other",
-)
-SEVERITIES = (1, 2, 3, 4)
-SOURCES = ("patrol", "citizen_photo", "hotline", "sensor_alarm")
-CAMERA_STATUSES = ("online", "offline", "fault")
-SENSOR_STATUSES = ("normal", "alarm", "offline")
-SENSOR_KINDS = (
-    "smoke",
-    "water_immersion",
-    "hydrant_pressure",
-    "gas",
-    "environment",
-    "manhole",
-    "door_access",
-)
 # Why a grid is not green, in the order the UI lists them (red reasons first).
 REASONS = ("overdue", "open_severe", "sensor_alarm", "open", "camera_offline")
 # The counts the composite is judged on.

@@ -138,8 +138,12 @@ def _split(total: int, parts: int, rng: np.random.Generator) -> list[int]:
     return [max(1, int(v)) for v in raw]
 
 
-def build_hierarchy(size: Size, rng: np.random.Generator) -> list[Area]:
-    """Districts > streets > communities > grids in local metres, parents before children."""
+def build_hierarchy(size: Size, rng: np.random.Generator, levels: tuple[str, ...]) -> list[Area]:
+    """Districts > streets > communities > grids (the catalog's four levels, largest first)
+    in local metres, parents before children."""
+    if len(levels) != 4:
+        raise ValueError(f"the demo city has four levels; the catalog has {len(levels)}")
+    top, second, third, finest = levels
     outline = city_outline(rng, size.grids * MEAN_GRID_AREA_M2)
     areas: list[Area] = []
     used: set[str] = set()
@@ -149,16 +153,14 @@ def build_hierarchy(size: Size, rng: np.random.Generator) -> list[Area]:
     ci = 0
     for d, dgeom in enumerate(districts):
         dcode = f"4201{d + 2:02d}"
-        areas.append(
-            Area(dcode, names.DISTRICTS[d % len(names.DISTRICTS)], "district", None, dgeom)
-        )
+        areas.append(Area(dcode, names.DISTRICTS[d % len(names.DISTRICTS)], top, None, dgeom))
         for s, sgeom in enumerate(tessellate(rng, dgeom, size.streets_per_district, 0.8)):
             scode = f"{dcode}{s + 1:03d}"
-            areas.append(Area(scode, names.street_name(rng, used), "street", dcode, sgeom))
+            areas.append(Area(scode, names.street_name(rng, used), second, dcode, sgeom))
             for c, cgeom in enumerate(tessellate(rng, sgeom, size.communities_per_street, 0.8)):
                 ccode = f"{scode}{c + 1:03d}"
                 cname = names.community_name(rng, used)
-                areas.append(Area(ccode, cname, "community", scode, cgeom))
+                areas.append(Area(ccode, cname, third, scode, cgeom))
                 want = per_community[ci % len(per_community)]
                 ci += 1
                 for g, ggeom in enumerate(tessellate(rng, cgeom, want, 0.8)):
@@ -167,7 +169,7 @@ def build_hierarchy(size: Size, rng: np.random.Generator) -> list[Area]:
                         Area(
                             code=f"{ccode}{g + 1:03d}",
                             name=f"{cname}第{g + 1}网格",
-                            level="grid",
+                            level=finest,
                             parent_code=ccode,
                             geom=ggeom,
                             officer=names.person_name(rng),
@@ -175,7 +177,7 @@ def build_hierarchy(size: Size, rng: np.random.Generator) -> list[Area]:
                             population=int(households * rng.uniform(2.4, 3.1)),
                         )
                     )
-    return _with_totals(roughen(areas, rng))
+    return _with_totals(roughen(areas, rng, levels), finest)
 
 
 def bend(line: np.ndarray, rng: np.random.Generator, step_m: float = 40.0) -> np.ndarray:
@@ -201,7 +203,7 @@ def bend(line: np.ndarray, rng: np.random.Generator, step_m: float = 40.0) -> np
     return np.asarray(bent)
 
 
-def roughen(areas: list[Area], rng: np.random.Generator) -> list[Area]:
+def roughen(areas: list[Area], rng: np.random.Generator, levels: tuple[str, ...]) -> list[Area]:
     """Give grids street-like boundaries while keeping the tiling and nesting exact.
 
     Every grid edge is noded and bent once, so the two grids that share it share the same
@@ -209,7 +211,7 @@ def roughen(areas: list[Area], rng: np.random.Generator) -> list[Area]:
     its grids. Any face that cannot be matched to its grid one-to-one keeps the straight
     edges (the check below), so the result always tiles.
     """
-    grids = [a for a in areas if a.level == "grid"]
+    grids = [a for a in areas if a.level == levels[-1]]
     linework = shapely.line_merge(shapely.union_all([shapely.boundary(g.geom) for g in grids]))
     edges = [bend(shapely.get_coordinates(e), rng) for e in shapely.get_parts(linework)]
     faces = shapely.get_parts(shapely.polygonize([shapely.linestrings(e) for e in edges]))
@@ -220,12 +222,12 @@ def roughen(areas: list[Area], rng: np.random.Generator) -> list[Area]:
         return areas
     new_geom = {g.code: faces[matched[i]] for i, g in enumerate(grids)}
     children: dict[str, list[BaseGeometry]] = {}
-    for level in ("grid", "community", "street"):
+    for level, above in zip(levels[:0:-1], levels[-2::-1], strict=True):  # finest first
         for a in areas:
             if a.level == level and a.parent_code:
                 children.setdefault(a.parent_code, []).append(new_geom[a.code])
         for a in areas:
-            if a.level == LEVEL_ABOVE[level]:
+            if a.level == above:
                 new_geom[a.code] = shapely.union_all(children[a.code])
     return [
         Area(
@@ -242,16 +244,13 @@ def roughen(areas: list[Area], rng: np.random.Generator) -> list[Area]:
     ]
 
 
-LEVEL_ABOVE = {"grid": "community", "community": "street", "street": "district"}
-
-
-def _with_totals(areas: list[Area]) -> list[Area]:
+def _with_totals(areas: list[Area], finest: str) -> list[Area]:
     """Give each higher level the households and population of the grids under it."""
     households: dict[str, int] = {}
     population: dict[str, int] = {}
     parent = {a.code: a.parent_code for a in areas}
     for a in areas:
-        if a.level != "grid":
+        if a.level != finest:
             continue
         up = a.parent_code
         while up:
@@ -260,7 +259,7 @@ def _with_totals(areas: list[Area]) -> list[Area]:
             up = parent[up]
     return [
         a
-        if a.level == "grid"
+        if a.level == finest
         else Area(
             a.code,
             a.name,

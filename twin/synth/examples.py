@@ -28,6 +28,7 @@ SIZE = Size(
     sensors=0,
     incidents=0,
 )
+# The example file's own layer names, one per level of the built-in catalog, largest first.
 LAYERS = {"district": "区县", "street": "街道", "community": "社区", "grid": "网格"}
 COLUMNS = {
     "code": "编码",
@@ -43,7 +44,7 @@ CATEGORIES = ["环境卫生", "城市管理", "矛盾纠纷", "安全隐患", "�
 def write_examples(directory: Path) -> None:
     """Write grids.gpkg and incidents.csv into directory."""
     directory.mkdir(parents=True, exist_ok=True)
-    areas = build_hierarchy(SIZE, rng_for(2026, 1))
+    areas = build_hierarchy(SIZE, rng_for(2026, 1), tuple(LAYERS))
     gpkg = directory / "grids.gpkg"
     gpkg.unlink(missing_ok=True)
     for level, layer in LAYERS.items():

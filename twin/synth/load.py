@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,8 +13,10 @@ import psycopg
 import shapely
 from tqdm import tqdm
 
-from twin.catalog import LEVELS
+from twin.catalog import Layer, load_catalog
+from twin.catalog.terms import CASES, Terms
 from twin.ingest import bulk, grids
+from twin.settings import Settings
 from twin.synth import points
 from twin.synth.city import SIZES, Area, build_hierarchy, to_lonlat
 
@@ -36,25 +38,36 @@ def rng_for(seed: int, *stream: int) -> np.random.Generator:
     return np.random.default_rng([seed, *stream])
 
 
-def generate(size: str, seed: int, now: datetime) -> DemoCity:
+def builtin_layers() -> dict[str, Layer]:
+    """The catalog the demo city is made for: the layers twin ships."""
+    return load_catalog(Settings().layers_dir)
+
+
+def generate(
+    size: str, seed: int, now: datetime, layers: Mapping[str, Layer] | None = None
+) -> DemoCity:
     """Districts to grids, cameras and sensors (incidents come in chunks, see incident_chunks)."""
+    layers = layers or builtin_layers()
     spec = SIZES[size]
-    areas = build_hierarchy(spec, rng_for(seed, 1))
-    grids = [a for a in areas if a.level == "grid"]
+    areas = build_hierarchy(spec, rng_for(seed, 1), Terms.of(layers).levels)
+    grids = [a for a in areas if a.level == areas[-1].level]
     return DemoCity(
         areas=areas,
         cameras=points.cameras(rng_for(seed, 2), grids, spec.cameras, now),
-        sensors=points.sensors(rng_for(seed, 3), grids, spec.sensors, now),
+        sensors=points.sensors(rng_for(seed, 3), grids, spec.sensors, now, layers["sensor"]),
     )
 
 
-def incident_chunks(city: DemoCity, size: str, seed: int, now: datetime) -> Iterator[pd.DataFrame]:
+def incident_chunks(
+    city: DemoCity, size: str, seed: int, now: datetime, cases: Layer
+) -> Iterator[pd.DataFrame]:
     """The city's incidents as frames of at most INCIDENT_CHUNK rows (memory stays bounded)."""
-    grids = [a for a in city.areas if a.level == "grid"]
-    outline = shapely.union_all([a.geom for a in city.areas if a.level == "district"])
-    spots = points.hotspots(rng_for(seed, 4), grids)
+    finest, top = city.areas[-1].level, city.areas[0].level
+    grids = [a for a in city.areas if a.level == finest]
+    outline = shapely.union_all([a.geom for a in city.areas if a.level == top])
+    spots = points.hotspots(rng_for(seed, 4), grids, cases)
     for i, (start, count) in enumerate(points.chunks(SIZES[size].incidents, INCIDENT_CHUNK)):
-        yield points.incidents(rng_for(seed, 5, i), grids, outline, count, now, start, spots)
+        yield points.incidents(rng_for(seed, 5, i), grids, outline, count, now, cases, start, spots)
 
 
 def loaded_demo(conn: psycopg.Connection) -> dict[str, object] | None:
@@ -71,7 +84,7 @@ def clear(conn: psycopg.Connection) -> None:
     conn.execute("DELETE FROM twin_meta WHERE key = %s", [DEMO_KEY])
 
 
-def _insert_areas(conn: psycopg.Connection, areas: list[Area]) -> None:
+def _insert_areas(conn: psycopg.Connection, areas: list[Area], terms: Terms) -> None:
     """Level by level, parents first, through the loaders' grid stage (no checks: the
     generator tiles exactly by construction, and tests prove it)."""
     frame = pd.DataFrame(
@@ -86,10 +99,10 @@ def _insert_areas(conn: psycopg.Connection, areas: list[Area]) -> None:
             "wkb": [shapely.to_wkb(to_lonlat(a.geom), hex=True) for a in areas],
         }
     )
-    for level in LEVELS:
+    for level in terms.levels:
         grids.create_grid_stage(conn)
         bulk.copy_frame(conn, frame[frame["level"] == level].drop(columns="level"))
-        grids.upsert_grids(conn, level, grids.GRID_FIELDS)
+        grids.upsert_grids(conn, level, terms.parent(level), grids.GRID_FIELDS)
 
 
 def load_demo(
@@ -99,12 +112,17 @@ def load_demo(
     now: datetime | None = None,
     replace: bool = False,
     progress: bool = False,
+    layers: Mapping[str, Layer] | None = None,
 ) -> bool:
     """Load the demo city unless the same one is there; True when it loaded.
 
     A different demo (or replace=True) replaces what is there. All in one transaction: give
     an autocommit connection (in an open transaction this becomes a savepoint of it).
+    layers: the catalog (default: the built-in one; the demo needs its four levels and its
+    camera, sensor and incident layers).
     """
+    layers = layers or builtin_layers()
+    terms = Terms.of(layers)
     if size not in SIZES:
         raise ValueError(f"unknown demo size {size!r}; choose one of {', '.join(SIZES)}")
     current = loaded_demo(conn)
@@ -120,15 +138,15 @@ def load_demo(
     with conn.transaction(), tqdm(total=steps, desc=f"demo {size}", disable=not progress) as bar:
         conn.execute("SET LOCAL twin.defer_stats = 'on'")  # counted once, at the end
         clear(conn)
-        city = generate(size, seed, now)
-        _insert_areas(conn, city.areas)
+        city = generate(size, seed, now, layers)
+        _insert_areas(conn, city.areas, terms)
         bar.update()
-        bulk.insert_points(conn, "camera", city.cameras)
+        bulk.insert_points(conn, layers["camera"], city.cameras)
         bar.update()
-        bulk.insert_points(conn, "sensor", city.sensors)
+        bulk.insert_points(conn, layers["sensor"], city.sensors)
         bar.update()
-        for frame in incident_chunks(city, size, seed, now):
-            bulk.insert_points(conn, "incident", frame)
+        for frame in incident_chunks(city, size, seed, now, layers[CASES]):
+            bulk.insert_points(conn, layers[CASES], frame)
             bar.update()
         conn.execute("SET LOCAL twin.defer_stats = 'off'")
         conn.execute("SELECT twin_stat_rebuild(layer) FROM twin_point_layer")

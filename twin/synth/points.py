@@ -9,14 +9,23 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from twin.spatial.status import CATEGORIES, SENSOR_KINDS, SOURCES
+from twin.catalog import Layer
 from twin.synth.city import Area, sample_in, xy_to_lonlat
 
 HISTORY_DAYS = 90
 
-CATEGORY_WEIGHTS = np.array([0.12, 0.08, 0.22, 0.14, 0.14, 0.25, 0.05])
+# The demo's mix per catalog value; a value the catalog adds gets the rarest weight.
+CATEGORY_WEIGHTS = {
+    "public_security": 0.12,
+    "fire_hazard": 0.08,
+    "sanitation": 0.22,
+    "dispute": 0.14,
+    "safety_hazard": 0.14,
+    "city_management": 0.25,
+    "other": 0.05,
+}
 SEVERITY_WEIGHTS = np.array([0.02, 0.10, 0.38, 0.50])
-SOURCE_WEIGHTS = np.array([0.40, 0.20, 0.28, 0.12])
+SOURCE_WEIGHTS = {"patrol": 0.40, "citizen_photo": 0.20, "hotline": 0.28, "sensor_alarm": 0.12}
 DUE_HOURS = np.array([4.0, 24.0, 72.0, 168.0])  # deadline (时限) by severity 1..4
 DEPARTMENTS = {
     "public_security": "区公安分局",
@@ -67,7 +76,15 @@ HOURLY = np.array(
 )
 NIGHT_HOURLY = np.roll(HOURLY, 11)  # public-security peaks late evening
 WEEKLY = np.array([1.05, 1.0, 1.0, 1.0, 1.1, 0.85, 0.8])  # Monday..Sunday: fewer at weekends
-SENSOR_KIND_WEIGHTS = np.array([0.35, 0.10, 0.10, 0.10, 0.05, 0.10, 0.20])
+SENSOR_KIND_WEIGHTS = {
+    "smoke": 0.35,
+    "water_immersion": 0.10,
+    "hydrant_pressure": 0.10,
+    "gas": 0.10,
+    "environment": 0.05,
+    "manhole": 0.10,
+    "door_access": 0.20,
+}
 SENSOR_UNITS = {
     "smoke": ("%obs/m", 0.0, 0.5),
     "water_immersion": ("mm", 0.0, 2.0),
@@ -77,6 +94,7 @@ SENSOR_UNITS = {
     "manhole": ("deg", 0.0, 2.0),
     "door_access": ("events/h", 0.0, 40.0),
 }
+OTHER_UNIT = ("", 0.0, 1.0)  # a kind only the catalog knows reads in no particular unit
 
 
 LOCAL_TZ = "Asia/Shanghai"
@@ -142,16 +160,30 @@ def cameras(rng: np.random.Generator, grids: list[Area], n: int, now: datetime) 
     )
 
 
-def sensors(rng: np.random.Generator, grids: list[Area], n: int, now: datetime) -> pd.DataFrame:
+def _index(values: tuple[str, ...], value: str) -> int:
+    """Where a value sits among the catalog's (-1 when the catalog has no such value)."""
+    return values.index(value) if value in values else -1
+
+
+def mix_over(values: tuple[str, ...], mix: dict[str, float]) -> np.ndarray:
+    """The demo's mix over the catalog's values, in the catalog's order, summing to 1."""
+    w = np.array([mix.get(v, min(mix.values())) for v in values])
+    return w / w.sum()
+
+
+def sensors(
+    rng: np.random.Generator, grids: list[Area], n: int, now: datetime, layer: Layer
+) -> pd.DataFrame:
     """Sensors of every kind in buildings (clustered round building centres), some in alarm."""
     _, weights = _grid_index(grids)
     buildings = points_in_grids(rng, grids, weights, max(1, n // 4))
     xy = buildings[rng.integers(0, len(buildings), n)] + rng.normal(0, 8, (n, 2))
-    kind = rng.choice(np.array(SENSOR_KINDS), size=n, p=SENSOR_KIND_WEIGHTS)
+    kinds = layer.field("kind").allowed
+    kind = rng.choice(np.array(kinds), size=n, p=mix_over(kinds, SENSOR_KIND_WEIGHTS))
     roll = rng.uniform(size=n)
     status = np.where(roll < 0.02, "alarm", np.where(roll < 0.05, "offline", "normal"))
-    lo = np.array([SENSOR_UNITS[k][1] for k in kind])
-    hi = np.array([SENSOR_UNITS[k][2] for k in kind])
+    lo = np.array([SENSOR_UNITS.get(k, OTHER_UNIT)[1] for k in kind])
+    hi = np.array([SENSOR_UNITS.get(k, OTHER_UNIT)[2] for k in kind])
     value = rng.uniform(lo, hi)
     # An alarm reads outside the normal band (low pressure for hydrants, high for the rest).
     value = np.where((status == "alarm") & (kind == "hydrant_pressure"), lo * 0.3, value)
@@ -164,7 +196,7 @@ def sensors(rng: np.random.Generator, grids: list[Area], n: int, now: datetime) 
             "kind": kind,
             "status": status,
             "last_value": np.round(value, 3),
-            "unit": [SENSOR_UNITS[k][0] for k in kind],
+            "unit": [SENSOR_UNITS.get(k, OTHER_UNIT)[0] for k in kind],
             "last_reading_at": (pd.Timestamp(now) - pd.to_timedelta(ago, unit="s")).floor("s"),
             "lon": lon,
             "lat": lat,
@@ -172,8 +204,9 @@ def sensors(rng: np.random.Generator, grids: list[Area], n: int, now: datetime) 
     )
 
 
-def hotspots(rng: np.random.Generator, grids: list[Area]) -> pd.DataFrame:
+def hotspots(rng: np.random.Generator, grids: list[Area], cases: Layer) -> pd.DataFrame:
     """Centres of real clusters: place, spread, favoured category, whether it is growing."""
+    categories = cases.field("category").allowed
     k = max(6, len(grids) // 80)
     _, weights = _grid_index(grids)
     centre = points_in_grids(rng, grids, weights, k)
@@ -182,7 +215,9 @@ def hotspots(rng: np.random.Generator, grids: list[Area]) -> pd.DataFrame:
             "x": centre[:, 0],
             "y": centre[:, 1],
             "sigma": rng.uniform(120, 400, k),
-            "category": rng.choice(len(CATEGORIES), size=k, p=CATEGORY_WEIGHTS),
+            "category": rng.choice(
+                len(categories), size=k, p=mix_over(categories, CATEGORY_WEIGHTS)
+            ),
             "emerging": rng.uniform(size=k) < 0.3,
             "weight": rng.gamma(2.0, size=k),
         }
@@ -195,11 +230,14 @@ def incidents(
     outline: shapely.Geometry,
     n: int,
     now: datetime,
+    cases: Layer,
     start: int = 0,
     spots: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """n incidents over the last HISTORY_DAYS: hotspots, rhythms, lifecycle, some overdue."""
-    spots = hotspots(rng, grids) if spots is None else spots
+    categories = cases.field("category").allowed
+    sources = cases.field("source").allowed
+    spots = hotspots(rng, grids, cases) if spots is None else spots
     _, weights = _grid_index(grids)
     in_spot = rng.uniform(size=n) < 0.35
     k = int(in_spot.sum())
@@ -212,7 +250,7 @@ def incidents(
     shapely.prepare(outline)
     outside = ~shapely.contains_xy(outline, xy[:, 0], xy[:, 1])
     xy[outside] = points_in_grids(rng, grids, weights, int(outside.sum()))
-    category = rng.choice(len(CATEGORIES), size=n, p=CATEGORY_WEIGHTS)
+    category = rng.choice(len(categories), size=n, p=mix_over(categories, CATEGORY_WEIGHTS))
     favour = rng.uniform(size=k) < 0.7
     category[np.flatnonzero(in_spot)[favour]] = spots["category"].to_numpy()[spot][favour]
 
@@ -223,7 +261,7 @@ def incidents(
     emerging = np.zeros(n, dtype=bool)
     emerging[in_spot] = spots["emerging"].to_numpy()[spot]
     day[emerging] = np.minimum(day[emerging], rng.exponential(10, int(emerging.sum())).astype(int))
-    night = category == CATEGORIES.index("public_security")
+    night = category == _index(categories, "public_security")
     hour = np.where(
         night,
         rng.choice(24, n, p=NIGHT_HOURLY / NIGHT_HOURLY.sum()),
@@ -243,19 +281,20 @@ def incidents(
     reported = reported.where(~future, reported - back)
 
     severity = rng.choice(4, size=n, p=SEVERITY_WEIGHTS) + 1
-    severity[category == CATEGORIES.index("fire_hazard")] = np.minimum(
-        severity[category == CATEGORIES.index("fire_hazard")], 3
-    )
+    fire = category == _index(categories, "fire_hazard")
+    severity[fire] = np.minimum(severity[fire], 3)
     due = reported + pd.to_timedelta(DUE_HOURS[severity - 1], unit="h")
     frame = _lifecycle(rng, reported, due, severity, pd.Timestamp(now))
-    cat_names = np.array(CATEGORIES)[category]
+    cat_names = np.array(categories)[category]
     lon, lat = xy_to_lonlat(xy[:, 0], xy[:, 1])
-    descr = {c: np.array(v) for c, v in DESCRIPTIONS.items()}
+    descr = {c: np.array(DESCRIPTIONS.get(c, DESCRIPTIONS["other"])) for c in categories}
     frame.insert(0, "code", [f"EV{start + i + 1:08d}" for i in range(n)])
     frame.insert(1, "category", cat_names)
     frame.insert(2, "severity", severity)
-    frame.insert(3, "source", rng.choice(np.array(SOURCES), size=n, p=SOURCE_WEIGHTS))
-    frame["department"] = [DEPARTMENTS[c] for c in cat_names]
+    frame.insert(
+        3, "source", rng.choice(np.array(sources), size=n, p=mix_over(sources, SOURCE_WEIGHTS))
+    )
+    frame["department"] = [DEPARTMENTS.get(c, DEPARTMENTS["other"]) for c in cat_names]
     pick = rng.integers(0, 4, n)
     frame["description"] = [descr[c][p] for c, p in zip(cat_names, pick, strict=True)]
     frame["lon"], frame["lat"] = lon, lat

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 
 import geopandas as gpd
@@ -15,9 +13,11 @@ import psycopg
 import shapely
 from psycopg import sql
 
+from twin.bench.table import Row, format_table, timed
+from twin.catalog.terms import Terms
 from twin.ingest.bulk import ASSIGN
 from twin.store import fetch_grid_detail, fetch_grid_geometries, fetch_grid_statuses
-from twin.synth.load import load_demo
+from twin.synth.load import builtin_layers, load_demo
 
 # The naive status read: join every incident to its grid on the fly and group.
 NAIVE_STATUS = """
@@ -53,35 +53,6 @@ CROSS JOIN LATERAL (SELECT g.id FROM grid g WHERE g.level = 'grid' AND ST_Covers
                     ORDER BY g.code LIMIT 1) a
 """
 PER_POINT_SAMPLE = 100_000  # row-by-row is slow: measure its rate on a sample
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the benchmark table."""
-
-    measure: str
-    twin: float
-    naive: float
-    naive_name: str
-    unit: str
-
-    @property
-    def ratio(self) -> float:
-        """How many times better twin is (for rates, higher is better)."""
-        if self.unit.endswith("/s"):  # a rate
-            return self.twin / self.naive
-        return self.naive / self.twin
-
-
-def timed(fn: Callable[[], object], repeat: int) -> float:
-    """Median seconds of repeat runs (after one warm-up)."""
-    fn()
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs)
 
 
 def _stage_points(conn: psycopg.Connection, limit: int) -> int:
@@ -173,7 +144,10 @@ def bench_drilldown(conn: psycopg.Connection, repeat: int, sample: int = 50) -> 
         )
     ]
     runs = max(1, repeat // 2)
-    twin_runs = [timed(partial(fetch_grid_detail, conn, code), runs) for code in codes]
+    layers = builtin_layers()  # the demo's catalog: its cameras and sensors are listed too
+    devices = [layers[d] for d in Terms.of(layers).device_layers]
+    read = partial(fetch_grid_detail, conn, devices=devices)
+    twin_runs = [timed(partial(read, code), runs) for code in codes]
     naive_runs = [timed(partial(_naive_drilldown, conn, code), runs) for code in codes]
     twin = statistics.median(twin_runs)
     naive = statistics.median(naive_runs)
@@ -192,23 +166,6 @@ def bench_drilldown(conn: psycopg.Connection, repeat: int, sample: int = 50) -> 
 def _naive_drilldown(conn: psycopg.Connection, code: str) -> None:
     for stmt in NAIVE_DRILLDOWN:
         conn.execute(stmt, [code]).fetchall()
-
-
-def format_table(rows: list[Row], header: str) -> str:
-    """The rows as a Markdown table."""
-    lines = [
-        header,
-        "",
-        "| measure | twin | naive alternative | naive | ratio |",
-        "|---|---:|---|---:|---:|",
-    ]
-    for r in rows:
-        if r.unit == "ms":
-            a, b = f"{r.twin * 1000:,.1f} ms", f"{r.naive * 1000:,.1f} ms"
-        else:
-            a, b = f"{r.twin:,.0f} {r.unit}", f"{r.naive:,.0f} {r.unit}"
-        lines.append(f"| {r.measure} | {a} | {r.naive_name} | {b} | {r.ratio:,.1f}× |")
-    return "\n".join(lines)
 
 
 def run_bench(conn: psycopg.Connection, size: str, seed: int, repeat: int = 5) -> str:

@@ -19,7 +19,7 @@ import psycopg
 import shapely
 
 from twin.app.launch import twin_serve
-from twin.bench import Row, format_table
+from twin.bench.table import Row, format_table
 from twin.store import fetch_grid_geometries, fetch_grid_statuses
 from twin.synth.load import load_demo
 

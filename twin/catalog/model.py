@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 FIELD_TYPES = ("text", "int", "float", "bool", "timestamp", "enum")
 KINDS = ("point", "grid")
-LEVELS = ("district", "street", "community", "grid")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
 
@@ -37,6 +37,10 @@ class EnumValue:
     value: str
     label: Label
     color: str | None = None
+    # open: a case in this state is still being handled (counts as open, can fall overdue);
+    # attention: a point in this state needs a look (city map, listed first). Open implies it.
+    open: bool = False
+    attention: bool = False
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,16 @@ class Field:
         for v in self.values:
             out |= {v.label.zh: v.value, v.label.en: v.value, v.label.en.lower(): v.value}
         return out | {v.value: v.value for v in self.values}
+
+    @property
+    def open_values(self) -> tuple[str, ...]:
+        """The values marked open (a case still being handled)."""
+        return tuple(v.value for v in self.values if v.open)
+
+    @property
+    def attention_values(self) -> tuple[str, ...]:
+        """The values that need attention (marked so, or open)."""
+        return tuple(v.value for v in self.values if v.attention or v.open)
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,7 @@ class Layer:
     rollup: Rollup | None = None
     style: Style = Style()
     source: str = ""
+    parent: str | None = None  # a grid layer's level above (None: the top level)
 
     def field(self, name: str) -> Field:
         """The field of that name, or a KeyError naming the layer."""
@@ -177,6 +192,8 @@ def _field(data: dict[str, Any], where: str) -> Field:
                 value=str(vr.take("value", (str, int))),
                 label=Label(zh=vr.take("zh", str), en=vr.take("en", str)),
                 color=vr.take("color", str, None),
+                open=vr.take("open", bool, False),
+                attention=vr.take("attention", bool, False),
             )
         )
         vr.done()
@@ -202,8 +219,13 @@ def parse_layer(data: dict[str, Any], source: str) -> Layer:
     if kind not in KINDS:
         raise CatalogError(f"{source} [layer]: kind {kind!r} is not one of {', '.join(KINDS)}")
     level = head.take("level", str, None)
-    if (kind == "grid") != (level is not None) or (level and level not in LEVELS):
-        raise CatalogError(f"{source} [layer]: a grid layer needs level = one of {LEVELS}")
+    if (kind == "grid") != (level is not None):
+        raise CatalogError(f"{source} [layer]: a grid layer needs a level; a point layer none")
+    if level is not None:
+        _name(level, f"{source} [layer] level")
+    parent = head.take("parent", str, None)
+    if parent is not None and kind != "grid":
+        raise CatalogError(f"{source} [layer]: only a grid layer has a parent level")
     table = _name(head.take("table", str), f"{source} [layer] table")
     title = _label(head.take("title", dict), f"{source} [layer] title")
     head.done()
@@ -239,7 +261,7 @@ def parse_layer(data: dict[str, Any], source: str) -> Layer:
             if ref not in names and not (kind == "grid" and ref == "composite"):
                 raise CatalogError(f"{source} [style]: {ref!r} is not a field of this layer")
     top.done()
-    return Layer(name, table, kind, title, fields, level, rollup, style, source)
+    return Layer(name, table, kind, title, fields, level, rollup, style, source, parent)
 
 
 def load_catalog(directory: Path) -> dict[str, Layer]:
@@ -259,4 +281,45 @@ def load_catalog(directory: Path) -> dict[str, Layer]:
         layers[layer.name] = layer
     if not layers:
         raise CatalogError(f"{directory}: no layer files (*.toml)")
+    levels_of(layers)  # the grid layers must form one chain of levels
     return layers
+
+
+def levels_of(layers: Mapping[str, Layer]) -> tuple[str, ...]:
+    """The catalog's levels, largest first, following each grid layer's parent."""
+    grid_layers = [layer for layer in layers.values() if layer.kind == "grid"]
+    _check_parents(grid_layers)
+    below = {layer.parent: layer for layer in grid_layers}
+    chain: list[str] = []
+    step = below.get(None)
+    while step is not None and step.level is not None and len(chain) < len(grid_layers):
+        chain.append(step.level)
+        step = below.get(step.level)
+    if len(chain) != len(grid_layers):
+        where = grid_layers[0].source.rsplit("/", 1)[0]
+        raise CatalogError(
+            f"{where}: the grid levels do not form one chain from a top level (exactly one"
+            " grid layer without parent, each other one under an existing level)"
+        )
+    return tuple(chain)
+
+
+def _check_parents(grid_layers: list[Layer]) -> None:
+    """Each level once, each parent a level of the catalog, no two levels under one."""
+    sources: dict[str | None, str] = {}
+    for layer in grid_layers:
+        if layer.level in sources:
+            raise CatalogError(
+                f"{layer.source}: level {layer.level!r} is also in {sources[layer.level]}"
+            )
+        sources[layer.level] = layer.source
+    for layer in grid_layers:
+        if layer.parent is not None and layer.parent not in sources:
+            raise CatalogError(
+                f"{layer.source} [layer] parent: no grid layer has the level {layer.parent!r}"
+            )
+        if sum(1 for other in grid_layers if other.parent == layer.parent) > 1:
+            raise CatalogError(
+                f"{layer.source} [layer] parent: two levels sit under "
+                f"{layer.parent or 'the city'}; the levels must form one chain"
+            )

@@ -16,8 +16,9 @@ import psycopg
 import pyogrio
 from psycopg import conninfo, sql
 
-from twin.bench import Row, format_table
-from twin.catalog import LEVELS, load_catalog
+from twin.bench.table import Row, format_table
+from twin.catalog import load_catalog
+from twin.catalog.terms import Terms
 from twin.db.migrate import migrate
 from twin.export import export_layer, fetch_features
 from twin.settings import Settings
@@ -83,16 +84,17 @@ def run_load_bench(conn: psycopg.Connection, url: str, size: str, seed: int) -> 
     """Export the demo of that size to files, load them into a scratch database, report."""
     load_demo(conn, size, seed, progress=True)
     layers = load_catalog(Settings.from_env().layers_dir)
+    levels = Terms.of(layers).levels
     work = Path(tempfile.mkdtemp(prefix="twin-bench-"))
     gpkg, csv = work / "grids.gpkg", work / "incidents.csv"
-    for level in LEVELS:
+    for level in levels:
         grids = fetch_features(conn, layers[level])
         keep = [*layers[level].field_names, "geometry"]
         pyogrio.write_dataframe(grids[keep], gpkg, layer=level, append=gpkg.exists())
     n_points = export_layer(conn, layers["incident"], csv)
     n_grids = int(pyogrio.read_info(gpkg, layer="grid")["features"])
     scratch = _scratch(url)
-    for level in LEVELS[:-1]:
+    for level in levels[:-1]:
         _cli_load(scratch, level, gpkg, "--layer-name", level)
     grid_s, grid_mb = _cli_load(scratch, "grid", gpkg, "--layer-name", "grid")
     # Row by row while the store holds grids only, as a planner loads them (before points).

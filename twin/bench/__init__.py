@@ -1,0 +1,1 @@
+"""`twin bench`: the store, the loaders and the dashboard measured beside naive alternatives."""

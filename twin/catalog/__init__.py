@@ -1,0 +1,33 @@
+"""The layer catalog: layers/*.toml, the one source of levels, enums and counts."""
+
+from twin.catalog.model import (
+    FIELD_TYPES,
+    KINDS,
+    NAME,
+    CatalogError,
+    EnumValue,
+    Field,
+    Label,
+    Layer,
+    Rollup,
+    Style,
+    levels_of,
+    load_catalog,
+    parse_layer,
+)
+
+__all__ = [
+    "FIELD_TYPES",
+    "KINDS",
+    "NAME",
+    "CatalogError",
+    "EnumValue",
+    "Field",
+    "Label",
+    "Layer",
+    "Rollup",
+    "Style",
+    "levels_of",
+    "load_catalog",
+    "parse_layer",
+]

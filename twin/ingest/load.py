@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn
@@ -14,10 +15,10 @@ from tqdm import tqdm
 
 from twin.catalog import Layer
 from twin.db.queries import query
-from twin.ingest import bulk, grids
-from twin.ingest.read import open_source
+from twin.ingest import bulk, grids, topology
+from twin.ingest.read import Source, SourceError, open_source
 from twin.ingest.schema import ensure_point_table
-from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
+from twin.ingest.validate import WGS84, Options, Problem, convert_chunk, resolve_columns
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
 
@@ -41,6 +42,7 @@ class LoadReport:
     seconds: float
     repairs: list[str] = field(default_factory=list)
     created_table: bool = False
+    notes: list[str] = field(default_factory=list)  # what was assumed or left out, not repaired
 
     @property
     def rate(self) -> float:
@@ -52,15 +54,28 @@ def _refuse(path: Path, field: str, reason: str) -> NoReturn:
     raise LoadRefused(path, [Problem(None, None, field, reason)])
 
 
-def source_crs(file_crs: CRS | None, given: str | None, path: Path) -> CRS:
-    """The CRS to read the file in: its own, or --crs when it declares none; the two may
-    not disagree."""
+@dataclass(frozen=True)
+class Tolerance:
+    """How forgiving a load of boundaries is: --snap, --fix-below, --merge-parts."""
+
+    snap_m: float | None = None  # snap vertices to neighbours' within this many metres
+    fix_below_m2: float = topology.FIX_BELOW_M2  # --fix resolves overlaps and gaps below this
+    merge_parts: bool = False  # dissolve features that share a code into one unit
+
+
+def source_crs(
+    file_crs: CRS | None, given: str | None, path: Path, assume_wgs84: bool = False
+) -> CRS:
+    """The CRS to read the file in: its own, or --crs when it declares none (a CSV that
+    declares none is WGS 84); the two may not disagree."""
     declared = None
     if given:
         try:
             declared = CRS.from_user_input(f"EPSG:{given}" if given.isdigit() else given)
         except CRSError as exc:
             _refuse(path, "--crs", f"unknown CRS {given!r}: {exc}")
+    if file_crs is None and declared is None and assume_wgs84:
+        return WGS84
     if file_crs is None and declared is None:
         _refuse(
             path,
@@ -88,20 +103,60 @@ def load_file(
     mapping: dict[str, str] | None = None,
     fix: bool = False,
     gcj02: bool = False,
+    where: str | None = None,
+    tolerance: Tolerance | None = None,
     progress: bool = False,
 ) -> LoadReport:
     """Load a file into a layer in one transaction (give an autocommit connection); raise
     LoadRefused with every problem, and write nothing, when anything is wrong."""
+    # GDAL and pandas speak through Python warnings; what they say goes into the report.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = _load(
+            conn,
+            layer,
+            path,
+            layer_name,
+            crs,
+            mapping or {},
+            fix,
+            gcj02,
+            where,
+            tolerance or Tolerance(),
+            progress,
+        )
+    report.notes += sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    return report
+
+
+def _load(
+    conn: psycopg.Connection,
+    layer: Layer,
+    path: Path,
+    layer_name: str | None,
+    crs: str | None,
+    mapping: dict[str, str],
+    fix: bool,
+    gcj02: bool,
+    where: str | None,
+    tolerance: Tolerance,
+    progress: bool,
+) -> LoadReport:
     start = time.perf_counter()
-    mapping = mapping or {}
-    source = open_source(path, layer_name, mapping)
+    source = open_source(path, layer_name, mapping, where)
     columns, problems = resolve_columns(layer, source.columns, mapping)
-    opts = Options(source_crs(source.crs, crs, path), columns, fix, gcj02)
+    is_csv = bool(source.csv_geometry)
+    read_crs = source_crs(source.crs, crs, path, assume_wgs84=is_csv)
+    assumed = is_csv and source.crs is None and not crs
+    opts = Options(read_crs, columns, fix, gcj02, assumed)
     if problems:
         raise LoadRefused(path, problems)
     provided = tuple(f for f in layer.field_names if f in columns)
     geometry_columns = ["lon", "lat"] if layer.kind == "point" else ["wkb"]
     repairs: list[str] = []
+    notes = ["the CSV declares no CRS: read as WGS 84 (EPSG:4326); say --crs otherwise"] * assumed
+    flattened: list[int] = []
+    read = 0
     with conn.transaction():
         created = layer.kind == "point" and ensure_point_table(conn, layer)
         if layer.kind == "point":
@@ -111,21 +166,32 @@ def load_file(
         bar = tqdm(
             total=source.total,
             unit=" features",
-            disable=not progress or source.total < PROGRESS_OVER,
+            disable=not progress or (source.total or 0) < PROGRESS_OVER,
         )
         with bar:
             for chunk in source.chunks():
-                frame, found, fixed = convert_chunk(layer, chunk, opts)
-                problems += found
-                repairs += fixed
+                done = convert_chunk(layer, chunk, opts)
+                problems += done.problems
+                repairs += done.repairs
+                flattened += done.flattened
+                read += len(chunk.attributes)
                 # Staged even with problems (rolled back then), so duplicate codes are
                 # found across the whole file in the same pass.
-                frame = frame[["feature", *provided, *geometry_columns]]
+                frame = done.frame[["feature", *provided, *geometry_columns]]
                 bulk.copy_frame(conn, bulk.in_z_order(frame) if layer.kind == "point" else frame)
                 bar.update(len(chunk.attributes))
+        if read == 0:
+            raise SourceError(_nothing_read(source))
+        if layer.kind == "grid" and tolerance.merge_parts:
+            found, merged = topology.merge_parts(conn)
+            problems += found
+            repairs += merged
         problems += duplicate_codes(conn)
         if layer.kind == "grid" and not problems:
-            problems += grids.check_grids(conn, layer.level or "", layer.parent)
+            level = layer.level or ""
+            below = tolerance.fix_below_m2 if fix else None
+            repairs += topology.repair_stage(conn, level, layer.parent, tolerance.snap_m, below)
+            problems += grids.check_grids(conn, level, layer.parent)
         if problems:
             raise LoadRefused(path, problems)  # leaving the block rolls everything back
         try:
@@ -142,9 +208,57 @@ def load_file(
             reason = exc.diag.message_primary or str(exc)
             hint = f" ({exc.diag.message_hint})" if exc.diag.message_hint else ""
             raise LoadRefused(path, [Problem(None, None, "database", reason + hint)]) from exc
+        if flattened:
+            notes.append(_flattened_note(flattened))
+        if inserted:
+            notes += defaulted_fields(conn, layer, provided, inserted)
     return LoadReport(
-        layer.name, source.total, inserted, updated, time.perf_counter() - start, repairs, created
+        layer.name,
+        read,
+        inserted,
+        updated,
+        time.perf_counter() - start,
+        repairs,
+        created,
+        notes,
     )
+
+
+def _nothing_read(source: Source) -> str:
+    where = f" match --where {source.where!r}" if source.where else ""
+    layer = f" in layer {source.layer!r}" if source.layer else ""
+    return f"{source.path}: no features{layer}{where}: nothing to load"
+
+
+def _flattened_note(features: list[int]) -> str:
+    shown = ", ".join(map(str, features[:5])) + (", …" if len(features) > 5 else "")
+    return (
+        f"{len(features):,} feature(s) had Z (height) values, dropped: twin stores 2-D "
+        f"geometry (features {shown})"
+    )
+
+
+def defaulted_fields(
+    conn: psycopg.Connection, layer: Layer, provided: tuple[str, ...], inserted: int
+) -> list[str]:
+    """A note for each catalog field the file lacks that new rows took a default for."""
+    table = "grid" if layer.kind == "grid" else layer.table
+    defaults: dict[str, str] = dict(
+        conn.execute(query("column_defaults"), {"table": table}).fetchall()
+    )
+    notes = []
+    for name in layer.field_names:
+        if name not in provided and name in defaults:
+            notes.append(
+                f"{name}: not in the file; {inserted:,} new feature(s) stored with the "
+                f"default {_default_text(defaults[name])}"
+            )
+    return notes
+
+
+def _default_text(expression: str) -> str:
+    # 'online'::text reads better as 'online'; now() stays as it is.
+    return expression.split("::", 1)[0]
 
 
 def peak_memory_mb() -> float | None:

@@ -48,6 +48,17 @@ class Options:
     columns: dict[str, str]  # catalog field -> file column
     fix: bool = False
     gcj02: bool = False
+    crs_assumed: bool = False  # the file declared none and WGS 84 was taken
+
+
+@dataclass
+class Converted:
+    """One chunk ready to stage, with what was found and done on the way."""
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+    repairs: list[str]
+    flattened: list[int]  # features whose Z (height) values were dropped
 
 
 def resolve_columns(
@@ -99,11 +110,9 @@ def allowed_bounds(crs: CRS) -> tuple[float, float, float, float]:
     return (x0 - mx, y0 - my, x1 + mx, y1 + my)
 
 
-def convert_chunk(
-    layer: Layer, chunk: Chunk, opts: Options
-) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+def convert_chunk(layer: Layer, chunk: Chunk, opts: Options) -> Converted:
     """The chunk as rows ready to stage (fields typed, feature number, geometry in WGS 84),
-    with the problems found and the repairs made."""
+    with the problems found and the repairs made; features dropped by --fix are left out."""
     n = len(chunk.attributes)
     features = np.arange(chunk.first, chunk.first + n)
     problems: list[Problem] = []
@@ -121,10 +130,29 @@ def convert_chunk(
                     Problem(int(features[i]), codes[i], f.name, "missing required value")
                 )
         out[f.name] = values
-    geoms, geom_problems, repairs = _geometry(
-        layer, chunk.geometry, chunk.broken, features, codes, opts
+    geometry = np.array(chunk.geometry, dtype=object)
+    flattened = _flatten(geometry)
+    geoms, geom_problems, repairs, dropped = _geometry(
+        layer, geometry, chunk.broken, features, codes, opts
     )
-    return _with_geometry(out, geoms, layer), problems + geom_problems, repairs
+    frame = _with_geometry(out, geoms, layer)
+    problems += geom_problems
+    if dropped:
+        gone = set(dropped)
+        frame = frame[~frame["feature"].isin(gone)].reset_index(drop=True)
+        problems = [p for p in problems if p.feature not in gone]
+    return Converted(frame, problems, repairs, [int(features[i]) for i in flattened])
+
+
+def _flatten(geoms: np.ndarray) -> np.ndarray:
+    """Drop Z values in place (the store keeps 2-D geometry); the positions that had them."""
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    has_z = np.zeros(len(geoms), dtype=bool)
+    if present.any():
+        has_z[present] = shapely.has_z(geoms[present])
+    if has_z.any():
+        geoms[has_z] = shapely.force_2d(geoms[has_z])
+    return np.flatnonzero(has_z)
 
 
 def _codes(chunk: Chunk, opts: Options) -> list[str | None]:
@@ -193,9 +221,10 @@ def _geometry(
     features: np.ndarray,
     codes: list[str | None],
     opts: Options,
-) -> tuple[np.ndarray, list[Problem], list[str]]:
+) -> tuple[np.ndarray, list[Problem], list[str], list[int]]:
     problems: list[Problem] = []
     repairs: list[str] = []
+    dropped: list[int] = []
     out = np.array(geoms, dtype=object)
 
     def problem(i: int, reason: str) -> None:
@@ -213,7 +242,13 @@ def _geometry(
             out[i] = g = shapely.from_wkb(broken[i], on_invalid="fix")
             repairs.append(f"feature {features[i]}: closed an unclosed ring")
         if g is None or shapely.is_empty(g):
-            problem(i, "empty geometry")
+            if opts.fix and layer.kind == "grid":
+                where = f"feature {features[i]}" + (f" (code {codes[i]})" if codes[i] else "")
+                repairs.append(f"{where}: empty geometry, dropped (not loaded)")
+                dropped.append(int(features[i]))
+                out[i] = None
+                continue
+            problem(i, "empty geometry" + (" (--fix drops it)" if layer.kind == "grid" else ""))
             continue
         kind = g.geom_type
         if want == "Point" and kind == "MultiPoint" and shapely.get_num_geometries(g) == 1:
@@ -235,7 +270,12 @@ def _geometry(
             problem(
                 i,
                 f"coordinates out of range for {opts.crs.to_string()}: "
-                f"({bx0:.6g}, {by0:.6g}) – ({bx1:.6g}, {by1:.6g})",
+                f"({bx0:.6g}, {by0:.6g}) – ({bx1:.6g}, {by1:.6g})"
+                + (
+                    " (the file declares no CRS and was read as WGS 84: say which with --crs)"
+                    if opts.crs_assumed
+                    else ""
+                ),
             )
             continue
         if not shapely.is_valid(g):
@@ -249,7 +289,7 @@ def _geometry(
                 continue
             out[i] = fixed
             repairs.append(f"feature {features[i]}: made valid ({reason})")
-    out = _to_wgs84(out, opts)
+    out = _to_wgs84(out, opts, polygonal=want == "MultiPolygon")
     if want == "MultiPolygon":
         for i, g in enumerate(out):
             if g is None:
@@ -273,7 +313,7 @@ def _geometry(
                     f"feature {features[i]}: dropped "
                     f"{int((areas < SLIVER_M2).sum())} zero-area part(s)"
                 )
-    return out, problems, repairs
+    return out, problems, repairs, dropped
 
 
 def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:
@@ -282,22 +322,51 @@ def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:
     return shapely.multipolygons(polys) if polys else None
 
 
-def _to_wgs84(geoms: np.ndarray, opts: Options) -> np.ndarray:
-    present = np.array([g is not None for g in geoms])
-    if not present.any():
+def _to_wgs84(geoms: np.ndarray, opts: Options, polygonal: bool) -> np.ndarray:
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    if not present.any() or (opts.crs.equals(WGS84) and not opts.gcj02):
         return geoms
     todo = geoms[present]
-    if not opts.crs.equals(WGS84):
-        to_wgs = Transformer.from_crs(opts.crs, WGS84, always_xy=True)
-        todo = shapely.transform(
-            todo, lambda xy: np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1]))
-        )
-    if opts.gcj02:
-        todo = shapely.transform(
-            todo, lambda xy: np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1]))
-        )
+    if polygonal:
+        # A neighbour's corner lying on a straight edge would leave the edge when the
+        # conversion bends it: give the edge that vertex first, so shared edges stay shared.
+        todo = node_shared_edges(todo, 1e-9 if opts.crs.is_geographic else 1e-4)
+    to_wgs = (
+        None if opts.crs.equals(WGS84) else Transformer.from_crs(opts.crs, WGS84, always_xy=True)
+    )
+
+    def convert(xy: np.ndarray) -> np.ndarray:
+        # Each distinct vertex converted once: equal input vertices give equal output ones.
+        unique, inverse = np.unique(xy, axis=0, return_inverse=True)
+        x, y = unique[:, 0], unique[:, 1]
+        if to_wgs is not None:
+            x, y = to_wgs.transform(x, y)
+        if opts.gcj02:
+            x, y = gcj02_to_wgs84(np.asarray(x), np.asarray(y))
+        return np.column_stack([x, y])[inverse.reshape(-1)]
+
     out = geoms.copy()
-    out[present] = todo
+    out[present] = shapely.transform(todo, convert)
+    return out
+
+
+def node_shared_edges(geoms: np.ndarray, tolerance: float) -> np.ndarray:
+    """Each polygon with the vertices of the polygons it touches that lie on its edges
+    (within tolerance) added to those edges; nothing moves further than the tolerance."""
+    tree = shapely.STRtree(geoms)
+    mine, theirs = tree.query(geoms, predicate="intersects")
+    keep = mine != theirs
+    mine, theirs = mine[keep], theirs[keep]
+    if len(mine) == 0:
+        return geoms
+    out = geoms.copy()
+    for i in np.unique(mine):
+        vertices = np.unique(
+            np.concatenate([shapely.get_coordinates(geoms[j]) for j in theirs[mine == i]]),
+            axis=0,
+        )
+        snapped = shapely.snap(geoms[i], shapely.multipoints(vertices), tolerance)
+        out[i] = snapped if shapely.is_valid(snapped) else geoms[i]
     return out
 
 

@@ -1,0 +1,284 @@
+"""Tolerance for noisy public boundaries: parts merged by code, vertices snapped to
+neighbours, and small overlaps, gaps and overhangs given to one unit by a fixed rule.
+
+Rules (each repair is listed in the load report; nothing is changed silently):
+- --merge-parts: features sharing a code are dissolved into the first of them, when their
+  attributes agree (otherwise that is a problem).
+- --snap METRES: in code order, each unit of the file moves its vertices onto the vertices
+  of units already settled (those stored and not in the file, then the file's lower codes)
+  lying within METRES, and gains those vertices on its edges. METRES is measured
+  north-south; east-west the reach is METRES·cos(latitude), never further.
+- --fix with --fix-below M2: an overlap no larger than M2 between two units goes to the one
+  sharing the longer border with it (ties: the lower code) and is cut from the other; a gap
+  no larger than M2 (inside the parent, or between units of a level without parents) goes
+  to the file's unit sharing the longest border with it (ties: the lower code); a part
+  outside the parent no larger than M2 is cut off. Stored units the file does not replace
+  are never changed: a piece they share goes to them. Pieces of TOLERANCE_M2 or less are
+  float noise the checks accept and are left alone; larger pieces are refused by the checks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import psycopg
+import shapely
+from psycopg import sql
+
+from twin.db.queries import query
+from twin.ingest.bulk import STAGE
+from twin.ingest.validate import Problem
+
+FIX_BELOW_M2 = 100.0  # --fix-below default: above rounding noise, below a building plot
+TOLERANCE_M2 = 1.0  # as the grid checks: smaller pieces are float noise
+M_PER_DEG = 111_320.0
+TOUCH_DEG = 1e-7  # about a centimetre: a piece within this of a unit borders it
+
+
+def planar_m2(g: shapely.Geometry) -> float:
+    """Area in m² of a small lon/lat geometry (as the SQL function twin_planar_m2)."""
+    if g is None or g.is_empty:
+        return 0.0
+    lat = shapely.get_y(shapely.point_on_surface(g))
+    return float(shapely.area(g) * M_PER_DEG * M_PER_DEG * np.cos(np.radians(lat)))
+
+
+def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
+    polys = [
+        q
+        for p in shapely.get_parts(g)
+        if p.geom_type in ("Polygon", "MultiPolygon")
+        for q in shapely.get_parts(p)
+    ]
+    return shapely.multipolygons(polys) if polys else shapely.from_wkt("MULTIPOLYGON EMPTY")
+
+
+def _near(g: shapely.Geometry) -> str:
+    p = shapely.point_on_surface(g)
+    return f"near ({p.x:.6f}, {p.y:.6f})"
+
+
+def _border(piece: shapely.Geometry, unit: shapely.Geometry) -> float:
+    """Length of the piece's boundary that runs along the unit (in degrees, for ranking)."""
+    return float(shapely.length(shapely.intersection(piece.boundary, unit.buffer(TOUCH_DEG))))
+
+
+@dataclass
+class Coverage:
+    """One level near the file: the file's units (changeable) and stored ones (fixed)."""
+
+    features: list[int]
+    codes: list[str]
+    parents: list[str | None]
+    geoms: list[shapely.Geometry]
+    fixed_codes: list[str]
+    fixed_geoms: list[shapely.Geometry]
+
+    def where(self, i: int) -> str:
+        """How a repair names the file's unit i."""
+        return f"feature {self.features[i]} (code {self.codes[i]})"
+
+
+def snap(cov: Coverage, metres: float) -> list[str]:
+    """Snap each of the file's units, in code order, to the settled units near it."""
+    tolerance = metres / M_PER_DEG
+    repairs = []
+    settled_codes = list(cov.fixed_codes)
+    settled = list(cov.fixed_geoms)
+    for i in sorted(range(len(cov.codes)), key=lambda k: cov.codes[k]):
+        g = cov.geoms[i]
+        near = [s for s in settled if s.distance(g) <= tolerance]
+        if near:
+            vertices = np.unique(np.concatenate([shapely.get_coordinates(s) for s in near]), axis=0)
+            snapped = _polygonal(shapely.snap(g, shapely.multipoints(vertices), tolerance))
+            before = {tuple(c) for c in shapely.get_coordinates(g)}
+            moved = sum(1 for c in shapely.get_coordinates(snapped) if tuple(c) not in before)
+            if moved and shapely.is_valid(snapped) and not snapped.is_empty:
+                cov.geoms[i] = g = snapped
+                repairs.append(
+                    f"{cov.where(i)}: snapped to neighbours within {metres:g} m "
+                    f"({moved} vertices moved or added)"
+                )
+        settled_codes.append(cov.codes[i])
+        settled.append(g)
+    return repairs
+
+
+def resolve_overlaps(cov: Coverage, below_m2: float) -> list[str]:
+    """Give each overlap of at most below_m2 to one of its two units (see the module)."""
+    repairs = []
+    units = [(c, True, k) for k, c in enumerate(cov.codes)]
+    units += [(c, False, k) for k, c in enumerate(cov.fixed_codes)]
+
+    def geom(u: tuple[str, bool, int]) -> shapely.Geometry:
+        return cov.geoms[u[2]] if u[1] else cov.fixed_geoms[u[2]]
+
+    tree = shapely.STRtree([geom(u) for u in units])
+    left, right = tree.query([geom(u) for u in units], predicate="intersects")
+    pairs = sorted(
+        {(min(a, b), max(a, b)) for a, b in zip(left, right, strict=True) if a != b},
+        key=lambda ab: (units[ab[0]][0], units[ab[1]][0]),
+    )
+    for a, b in pairs:
+        ua, ub = units[a], units[b]
+        if not (ua[1] or ub[1]):
+            continue  # two stored units: not this file's business
+        piece = _polygonal(shapely.intersection(geom(ua), geom(ub)))
+        area = planar_m2(piece)
+        if area <= TOLERANCE_M2 or area > below_m2:
+            continue
+        if not ua[1] or not ub[1]:
+            keeper, loser = (ua, ub) if not ua[1] else (ub, ua)
+            why = "stored and not in the file"
+        else:
+            ba = _border(piece, shapely.difference(geom(ua), piece))
+            bb = _border(piece, shapely.difference(geom(ub), piece))
+            keeper, loser = (ua, ub) if (ba, ub[0]) >= (bb, ua[0]) else (ub, ua)
+            why = "longer shared border" if ba != bb else "equal borders, lower code"
+        cov.geoms[loser[2]] = _polygonal(shapely.difference(geom(loser), piece))
+        repairs.append(
+            f"{cov.where(loser[2])}: overlap of {area:.1f} m² with {keeper[0]} {_near(piece)} "
+            f"given to {keeper[0]} ({why})"
+        )
+    return repairs
+
+
+def trim_overhangs(
+    cov: Coverage, parents: dict[str, shapely.Geometry], below_m2: float
+) -> list[str]:
+    """Cut off parts of units outside their parent when no larger than below_m2 in all."""
+    repairs = []
+    for i, parent in enumerate(cov.parents):
+        if parent not in parents:
+            continue
+        outside = _polygonal(shapely.difference(cov.geoms[i], parents[parent]))
+        area = planar_m2(outside)
+        if TOLERANCE_M2 < area <= below_m2:
+            cov.geoms[i] = _polygonal(shapely.intersection(cov.geoms[i], parents[parent]))
+            repairs.append(
+                f"{cov.where(i)}: cut off {area:.1f} m² outside its parent {parent} "
+                f"{_near(outside)}"
+            )
+    return repairs
+
+
+def fill_gaps(cov: Coverage, parents: dict[str, shapely.Geometry], below_m2: float) -> list[str]:
+    """Give each gap of at most below_m2 to the file's unit sharing the longest border."""
+    everything = shapely.union_all([*cov.geoms, *cov.fixed_geoms])
+    gaps: list[tuple[str | None, shapely.Geometry]]
+    if parents:
+        gaps = [
+            (code, part)
+            for code, p in sorted(parents.items())
+            for part in shapely.get_parts(_polygonal(shapely.difference(p, everything)))
+        ]
+    else:  # no level above: the holes between units are the gaps
+        holes = [
+            shapely.Polygon(ring)
+            for poly in shapely.get_parts(_polygonal(everything))
+            for ring in poly.interiors
+        ]
+        gaps = [(None, h) for h in holes]
+    repairs = []
+    for parent, gap in gaps:
+        area = planar_m2(gap)
+        if area <= TOLERANCE_M2 or area > below_m2:
+            continue
+        borders = [
+            (_border(gap, g), c, i)
+            for i, (c, g) in enumerate(zip(cov.codes, cov.geoms, strict=True))
+            if parent is None or cov.parents[i] == parent
+        ]
+        touching = [b for b in borders if b[0] > 0]
+        if parent is None and len(touching) + _fixed_touching(cov, gap) < 2:
+            continue  # one unit's own hole, not a gap between neighbours
+        if not touching:
+            continue
+        best = max(b[0] for b in touching)
+        # Borders equal to a nanometre are a tie: the lower code wins.
+        i = min((c, k) for b, c, k in touching if b >= best - 1e-14)[1]
+        cov.geoms[i] = _polygonal(shapely.union(cov.geoms[i], gap))
+        repairs.append(
+            f"{cov.where(i)}: gap of {area:.1f} m² {_near(gap)} filled "
+            "(the longest shared border" + (", lowest code)" if len(touching) > 1 else ")")
+        )
+    return repairs
+
+
+def _fixed_touching(cov: Coverage, gap: shapely.Geometry) -> int:
+    return sum(1 for g in cov.fixed_geoms if _border(gap, g) > 0)
+
+
+def merge_parts(conn: psycopg.Connection) -> tuple[list[Problem], list[str]]:
+    """Dissolve staged features that share a code into the first of them; a problem for
+    each code whose features disagree on any attribute."""
+    problems, repairs = [], []
+    for code, features, variants in conn.execute(query("stage_shared_codes")):
+        listed = ", ".join(map(str, features))
+        if variants > 1:
+            problems.append(
+                Problem(
+                    features[0],
+                    code,
+                    "code",
+                    f"features {listed} share the code but not their attributes, so "
+                    "--merge-parts cannot tell which to keep",
+                )
+            )
+        else:
+            repairs.append(f"code {code}: dissolved features {listed} into one MultiPolygon")
+    if not problems and repairs:
+        conn.execute(query("stage_merge_parts"))
+    return problems, repairs
+
+
+def repair_stage(
+    conn: psycopg.Connection,
+    level: str,
+    parent_level: str | None,
+    snap_m: float | None,
+    fix_below_m2: float | None,
+) -> list[str]:
+    """Apply --snap and --fix's topology repairs to the staged level (parent_level: the
+    catalog's level above, None at the top); the repairs made."""
+    if snap_m is None and fix_below_m2 is None:
+        return []
+    cov, parents = _read_coverage(conn, level, parent_level)
+    original = list(cov.geoms)
+    repairs = snap(cov, snap_m) if snap_m else []
+    if fix_below_m2 is not None:
+        repairs += resolve_overlaps(cov, fix_below_m2)
+        repairs += trim_overhangs(cov, parents, fix_below_m2)
+        repairs += fill_gaps(cov, parents, fix_below_m2)
+    changed = [
+        (shapely.to_wkb(g, hex=True), f)
+        for g, old, f in zip(cov.geoms, original, cov.features, strict=True)
+        if g is not old
+    ]
+    with conn.cursor() as cur:
+        cur.executemany(sql.SQL("UPDATE {} SET wkb = %s WHERE feature = %s").format(STAGE), changed)
+    return repairs
+
+
+def _read_coverage(
+    conn: psycopg.Connection, level: str, parent_level: str | None
+) -> tuple[Coverage, dict[str, shapely.Geometry]]:
+    staged = conn.execute(
+        sql.SQL("SELECT feature, code, parent_code, wkb FROM {} ORDER BY feature").format(STAGE)
+    ).fetchall()
+    stored = conn.execute(query("grid_level_near_stage"), {"level": level}).fetchall()
+    parents = (
+        conn.execute(query("grid_parents_of_stage"), {"parent_level": parent_level}).fetchall()
+        if parent_level
+        else []
+    )
+    cov = Coverage(
+        [r[0] for r in staged],
+        [r[1] for r in staged],
+        [r[2] for r in staged],
+        [shapely.from_wkb(r[3]) for r in staged],
+        [r[0] for r in stored],
+        [shapely.from_wkb(bytes(r[1])) for r in stored],
+    )
+    return cov, {code: shapely.from_wkb(bytes(wkb)) for code, wkb in parents}

@@ -104,18 +104,36 @@ def test_shapefile_by_its_folder_or_its_shp(
     assert (report.inserted, report.updated) == (0, 4)
 
 
-def test_csv_with_lon_lat_columns_needs_a_crs(
+def test_a_csv_that_declares_no_crs_is_wgs84_and_the_report_says_so(
     conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
 ) -> None:
     frame = files.incidents(SPOTS)
     table = frame.drop(columns="geometry").assign(经度=frame.geometry.x, 纬度=frame.geometry.y)
     path = tmp_path / "e.csv"
     table.to_csv(path, index=False)
+    report = load_file(conn, layers["incident"], path)
+    assert_landed(conn)
+    assert report.notes == [
+        "the CSV declares no CRS: read as WGS 84 (EPSG:4326); say --crs otherwise"
+    ]
+    assert load_file(conn, layers["incident"], path, crs="4326").notes == []
+
+
+def test_a_projected_csv_without_its_crs_is_refused_with_a_hint(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    frame = files.incidents(SPOTS).to_crs("EPSG:4547")
+    path = tmp_path / "gk.csv"
+    frame.drop(columns="geometry").assign(x=frame.geometry.x, y=frame.geometry.y).to_csv(
+        path, index=False
+    )
     with pytest.raises(LoadRefused) as refused:
         load_file(conn, layers["incident"], path)
-    assert "declares no CRS" in str(refused.value.problems[0])
-    load_file(conn, layers["incident"], path, crs="4326")
-    assert_landed(conn)
+    assert str(refused.value.problems[0]).endswith(
+        "(the file declares no CRS and was read as WGS 84: say which with --crs)"
+    )
+    load_file(conn, layers["incident"], path, crs="4547")
+    assert_landed(conn, tolerance_deg=CM_IN_DEG)
 
 
 def test_csv_with_a_wkt_column(

@@ -265,7 +265,8 @@ def _open_csv(path: Path, mapping: dict[str, str], member: str | None, names: li
     if total <= 0:
         raise SourceError(f"{path}: the CSV has a header and no rows")
     columns = [c for c in header if c not in geometry]
-    return Source(path, _csv_crs(path, member, names), columns, total, None, geometry)
+    crs = _csv_crs(path, member, names)
+    return Source(path, crs, columns, total, None, geometry, csv_member=member)
 
 
 def csv_stem(name: str) -> str:

@@ -12,6 +12,7 @@ from tests import files
 from tests.gridworld import lonlat
 from twin.catalog import Layer
 from twin.ingest.load import LoadRefused, load_file
+from twin.ingest.read import SourceError
 
 CM_IN_DEG = 0.01 / 111_320
 
@@ -169,3 +170,98 @@ def test_a_file_crs_and_a_different_crs_option_are_refused(
     with pytest.raises(LoadRefused, match="1 problem"):
         load_file(conn, layers["incident"], path, crs="4326")
     assert conn.execute("SELECT count(*) FROM incident").fetchone() == (0,)
+
+
+CAMERAS = [
+    (101, 0.5, 0.5, {"man_made": "surveillance", "name": "南门探头"}),
+    (102, 1.5, 0.5, {"man_made": "surveillance", "name": "东路探头"}),
+    (103, 0.5, 1.5, {"emergency": "fire_hydrant", "name": "消防栓"}),
+]
+
+OSM = {"code": "osm_id"}
+
+
+def test_openstreetmap_cameras_by_tag(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    path = files.osm(tmp_path / "city.osm", CAMERAS)
+    report = load_file(
+        conn,
+        layers["camera"],
+        path,
+        layer_name="points",
+        where="man_made = 'surveillance'",
+        mapping=OSM,
+    )
+    assert (report.features, report.inserted) == (2, 2)
+    got = stored(conn, "camera")
+    assert {code: grid for code, (_, _, grid) in got.items()} == {"101": "G1", "102": "G2"}
+    assert conn.execute("SELECT name, status FROM camera ORDER BY code").fetchall() == [
+        ("南门探头", "online"),
+        ("东路探头", "online"),
+    ]
+    assert "status: not in the file; 2 new feature(s) stored with the default 'online'" in (
+        report.notes
+    )
+
+
+def test_a_file_that_opens_but_yields_no_feature_is_refused(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    only_a_way = files.osm(tmp_path / "roads.osm", [])
+    with pytest.raises(SourceError, match=r"roads.osm: no features in layer 'points': nothing"):
+        load_file(conn, layers["camera"], only_a_way, layer_name="points", mapping=OSM)
+    cameras = files.osm(tmp_path / "city.osm", CAMERAS)
+    with pytest.raises(SourceError, match=r"no features in layer 'points' match --where"):
+        load_file(
+            conn,
+            layers["camera"],
+            cameras,
+            layer_name="points",
+            where="man_made = 'mast'",
+            mapping=OSM,
+        )
+    empty = files.geojson(tmp_path / "none.geojson", [])
+    with pytest.raises(SourceError, match=r"none.geojson: layer 'none' holds no features"):
+        load_file(conn, layers["camera"], empty, mapping=OSM)
+    assert conn.execute("SELECT count(*) FROM camera").fetchone() == (0,)
+
+
+def test_a_bad_where_is_a_clear_error(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    path = files.osm(tmp_path / "city.osm", CAMERAS)
+    with pytest.raises(SourceError) as err:
+        load_file(
+            conn, layers["camera"], path, layer_name="points", where="colour = 'red'", mapping=OSM
+        )
+    assert str(err.value).startswith(f"{path}: --where \"colour = 'red'\": GDAL cannot apply it (")
+    assert "write an SQL condition on the file's columns (osm_id, name," in str(err.value)
+    csv = tmp_path / "e.csv"
+    csv.write_text("code,lon,lat\nA,114,30\n")
+    with pytest.raises(SourceError, match="does not apply to CSV"):
+        load_file(conn, layers["camera"], csv, where="code = 'A'")
+
+
+def test_compressed_files_load_through_gdal_and_pandas(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    frame = files.incidents(SPOTS)
+    geojson = files.write(frame, tmp_path / "e.geojson")
+    gpkg = files.write(frame, tmp_path / "e.gpkg")
+    csv = tmp_path / "e.csv"
+    frame.drop(columns="geometry").assign(lon=frame.geometry.x, lat=frame.geometry.y).to_csv(
+        csv, index=False
+    )
+    packed = [
+        files.gzipped(geojson),
+        files.gzipped(csv),
+        files.zipped(tmp_path / "gpkg.zip", gpkg),
+        files.zipped(tmp_path / "geojson.zip", geojson),
+        files.zipped(tmp_path / "csv.zip", csv),
+    ]
+    for path in packed:
+        conn.execute("DELETE FROM incident")
+        report = load_file(conn, layers["incident"], path)
+        assert (report.features, report.inserted) == (4, 4), path.name
+        assert_landed(conn)

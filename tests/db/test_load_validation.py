@@ -3,8 +3,12 @@ nothing written. --fix repairs what can be repaired without guessing, and says s
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pandas as pd
 import psycopg
 import pytest
 
@@ -13,6 +17,9 @@ from tests.files import INCIDENT, feature, point
 from tests.gridworld import lonlat
 from twin.catalog import Layer
 from twin.ingest.load import LoadRefused, load_file
+from twin.ingest.read import SourceError
+
+SPOTS_3 = [(0.5, 0.5), (1.5, 0.5), (0.5, 1.5)]
 
 
 def refused(conn: psycopg.Connection, layer: Layer, path: Path, **kw: object) -> list[str]:
@@ -198,3 +205,96 @@ def test_an_unknown_parent_and_a_code_taken_by_another_level(
     problems = refused(conn, layers["grid"], files.write(frame, tmp_path / "g.geojson"))
     assert "feature 1 (code G1): parent_code: no community has the code 'NOPE'" in problems
     assert "feature 2 (code S): code: the code is already used by a street" in problems
+
+
+def twin_cli(*args: str, db_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "twin.cli", *args],
+        env=os.environ | {"TWIN_DATABASE_URL": db_url},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_a_zipped_shapefile_without_its_dbf_says_so(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    shp = files.write(files.incidents([(0.5, 0.5)]), tmp_path / "e.shp")
+    path = files.zipped(tmp_path / "e.zip", *(shp.with_suffix(s) for s in (".shp", ".shx", ".prj")))
+    with pytest.raises(SourceError) as err:
+        load_file(conn, layers["incident"], path)
+    assert str(err.value) == (
+        f"{path}: e.shp has no e.dbf beside it (the .dbf holds its attributes; a shapefile "
+        "needs .shp, .shx and .dbf)"
+    )
+
+
+def test_an_empty_csv_names_the_file(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text("")
+    with pytest.raises(SourceError, match=r"cases.csv: the CSV is empty \(no header, no rows\)"):
+        load_file(conn, layers["incident"], path)
+    path.write_text("code,category,lon,lat\n")
+    with pytest.raises(SourceError, match=r"cases.csv: the CSV has a header and no rows"):
+        load_file(conn, layers["incident"], path)
+
+
+def test_z_values_and_defaults_are_reported(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    cams = [
+        feature(
+            {"code": f"K{i}", "name": f"cam {i}"},
+            {"type": "Point", "coordinates": [*lonlat(x, 0.5), 12.5]},
+        )
+        for i, x in enumerate((0.5, 1.5))
+    ]
+    report = load_file(conn, layers["camera"], files.geojson(tmp_path / "k.geojson", cams))
+    assert report.notes == [
+        "2 feature(s) had Z (height) values, dropped: twin stores 2-D geometry (features 1, 2)",
+        "status: not in the file; 2 new feature(s) stored with the default 'online'",
+    ]
+    assert conn.execute("SELECT DISTINCT ST_NDims(geom), status FROM camera").fetchall() == [
+        (2, "online")
+    ]
+    again = load_file(conn, layers["camera"], files.geojson(tmp_path / "k.geojson", cams))
+    assert again.notes == [report.notes[0]]  # updates keep their status: nothing defaulted
+
+
+def test_no_python_warning_reaches_the_terminal(
+    db_url: str, conn: psycopg.Connection, world: object, tmp_path: Path
+) -> None:
+    frame = files.incidents(SPOTS_3)
+    for column in ("reported_at", "due_at"):  # GDAL warns reading GeoPackage times with offsets
+        frame[column] = pd.to_datetime(frame[column]).dt.tz_convert("Asia/Shanghai")
+    path = files.write(frame, tmp_path / "cases.gpkg")
+    done = twin_cli("load", "incident", str(path), db_url=db_url)
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr
+    assert "note: the reader warned: Non-conformant content for record 1 in column" in done.stdout
+    assert conn.execute("SELECT count(*) FROM incident").fetchone() == (3,)
+
+
+def test_thousands_of_problems_are_summarised_by_kind(
+    db_url: str, conn: psycopg.Connection, world: object, tmp_path: Path
+) -> None:
+    rows = [INCIDENT | {"code": f"B{i}", "category": "fire"} for i in range(600)]
+    rows += [INCIDENT | {"code": f"S{i}", "severity": "9"} for i in range(5)]
+    frame = pd.DataFrame(rows).assign(lon=lonlat(0.5, 0.5)[0], lat=lonlat(0.5, 0.5)[1])
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    done = twin_cli("load", "incident", str(path), db_url=db_url)
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[0] == f"twin: {path}: 605 problem(s); nothing was loaded"
+    assert lines[1] == "  605 problems of 2 kind(s):"
+    assert lines[2].startswith("  600 × category: unknown value … (expected one of:")
+    assert lines[3].startswith("    feature 1 (code B0): category: unknown value 'fire'")
+    assert lines[6] == "    … and 597 more of this kind"
+    assert lines[7].startswith("  5 × severity: unknown value …")
+    assert lines[8].startswith("    feature 601 (code S0): severity: unknown value '9'")
+    assert len(lines) == 12

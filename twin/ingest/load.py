@@ -21,6 +21,7 @@ from twin.ingest.schema import ensure_point_table
 from twin.ingest.validate import WGS84, Options, Problem, convert_chunk, resolve_columns
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
+WARNINGS_SHOWN = 5  # GDAL warns once per column and chunk: the first few say what it is
 
 
 class LoadRefused(ValueError):
@@ -125,7 +126,10 @@ def load_file(
             tolerance or Tolerance(),
             progress,
         )
-    report.notes += sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    said = list(dict.fromkeys(str(w.message) for w in caught))
+    report.notes += [f"the reader warned: {m}" for m in said[:WARNINGS_SHOWN]]
+    if len(said) > WARNINGS_SHOWN:
+        report.notes.append(f"the reader warned {len(said) - WARNINGS_SHOWN:,} more time(s)")
     return report
 
 

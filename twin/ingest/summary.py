@@ -7,8 +7,8 @@ from collections import Counter
 
 from twin.ingest.validate import Problem
 
-# What varies between problems of one kind: quoted values, numbers, codes, places.
-VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|\([^)]*\)|[A-Za-z_-]*\d[\w.,-]*")
+# What varies between problems of one kind: quoted values, numbers and codes with digits.
+VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|[A-Za-z_-]*\d[\w.,-]*")
 
 
 def kind_of(problem: Problem) -> str:

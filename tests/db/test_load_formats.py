@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import psycopg
 import pytest
+import shapely
 
 from tests import files
 from tests.gridworld import lonlat
@@ -265,3 +267,58 @@ def test_compressed_files_load_through_gdal_and_pandas(
         report = load_file(conn, layers["incident"], path)
         assert (report.features, report.inserted) == (4, 4), path.name
         assert_landed(conn)
+
+
+def neighbours_sharing_an_edge(x: float, y: float, size: float) -> list[shapely.Polygon]:
+    """A west and B east sharing a north-south edge on which only B has a vertex midway
+    (a T-junction, as in real boundary files), and C north of A sharing A's north edge."""
+    a = shapely.box(x, y, x + size, y + size)
+    b = shapely.Polygon(
+        [
+            (x + size, y),
+            (x + 2 * size, y),
+            (x + 2 * size, y + size),
+            (x + size, y + size),
+            (x + size, y + size / 2),
+        ]
+    )
+    c = shapely.Polygon(
+        [
+            (x, y + size),
+            (x + size / 2, y + size),
+            (x + size, y + size),
+            (x + size, y + 2 * size),
+            (x, y + 2 * size),
+        ]
+    )
+    return [a, b, c]
+
+
+@pytest.mark.parametrize(
+    ("conversion", "crs", "origin", "size"),
+    [
+        ("gcj02", "EPSG:4326", (114.0, 30.0), 0.1),
+        ("reprojection", "EPSG:4547", (600_000.0, 3_320_000.0), 10_000.0),  # GK, east of CM
+    ],
+)
+def test_conversions_keep_shared_edges_shared(
+    conn: psycopg.Connection,
+    layers: dict[str, Layer],
+    tmp_path: Path,
+    conversion: str,
+    crs: str,
+    origin: tuple[float, float],
+    size: float,
+) -> None:
+    shapes = neighbours_sharing_an_edge(*origin, size)
+    frame = gpd.GeoDataFrame(
+        {"code": ["A", "B", "C"], "name": ["a", "b", "c"]}, geometry=shapes, crs=crs
+    )
+    path = files.write(frame, tmp_path / "districts.gpkg")
+    load_file(conn, layers["district"], path, gcj02=conversion == "gcj02")
+    rows = conn.execute(
+        "SELECT b.code, ST_Area(ST_Intersection(a.geom, b.geom)), "
+        "ST_Relate(a.geom, b.geom, 'F***1****') FROM grid a JOIN grid b ON b.code <> 'A' "
+        "WHERE a.code = 'A' ORDER BY 1"
+    ).fetchall()
+    assert rows == [("B", 0.0, True), ("C", 0.0, True)]  # no overlap; still a shared edge

@@ -190,7 +190,8 @@ def _load(
             found, merged = topology.merge_parts(conn)
             problems += found
             repairs += merged
-        problems += duplicate_codes(conn)
+        if not (layer.kind == "grid" and tolerance.merge_parts):
+            problems += duplicate_codes(conn)  # merged, or named by merge_parts when not
         if layer.kind == "grid" and not problems:
             level = layer.level or ""
             below = tolerance.fix_below_m2 if fix else None

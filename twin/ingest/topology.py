@@ -33,7 +33,7 @@ from twin.ingest.validate import Problem
 FIX_BELOW_M2 = 100.0  # --fix-below default: above rounding noise, below a building plot
 TOLERANCE_M2 = 1.0  # as the grid checks: smaller pieces are float noise
 M_PER_DEG = 111_320.0
-TOUCH_DEG = 1e-7  # about a centimetre: a piece within this of a unit borders it
+TOUCH_DEG = 1e-9  # about 0.1 mm: a piece within this of a unit borders it
 
 
 def planar_m2(g: shapely.Geometry) -> float:
@@ -93,7 +93,7 @@ def snap(cov: Coverage, metres: float) -> list[str]:
             vertices = np.unique(np.concatenate([shapely.get_coordinates(s) for s in near]), axis=0)
             snapped = _polygonal(shapely.snap(g, shapely.multipoints(vertices), tolerance))
             before = {tuple(c) for c in shapely.get_coordinates(g)}
-            moved = sum(1 for c in shapely.get_coordinates(snapped) if tuple(c) not in before)
+            moved = len({tuple(c) for c in shapely.get_coordinates(snapped)} - before)
             if moved and shapely.is_valid(snapped) and not snapped.is_empty:
                 cov.geoms[i] = g = snapped
                 repairs.append(

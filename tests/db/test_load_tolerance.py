@@ -1,0 +1,215 @@
+"""Noisy public boundaries: --merge-parts, --snap, --fix (empty geometries, and overlaps,
+gaps and overhangs up to --fix-below) — each repair listed, larger faults still refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import psycopg
+import pytest
+import shapely
+
+from tests import files
+from tests.gridworld import lonlat
+from twin.catalog import Layer
+from twin.ingest.load import LoadRefused, Tolerance, load_file
+
+M_PER_CELL_EW = 0.01 * 111_320 * 0.8660254  # a cell's width in metres at 30°N
+
+
+def cells(*xy: tuple[float, float]) -> shapely.Polygon:
+    """A polygon from vertices in cell units."""
+    return shapely.Polygon([lonlat(x, y) for x, y in xy])
+
+
+def box(x0: float, y0: float, x1: float, y1: float) -> shapely.Polygon:
+    return cells((x0, y0), (x1, y0), (x1, y1), (x0, y1))
+
+
+def notched(width: float) -> shapely.Polygon:
+    """G1 with a notch of its east edge (y 0.4 to 0.6) pushed east by width cells (into G2
+    when positive, leaving a gap when negative)."""
+    return cells(
+        (0, 0), (1, 0), (1, 0.4), (1 + width, 0.4), (1 + width, 0.6), (1, 0.6), (1, 1), (0, 1)
+    )
+
+
+def grids(geoms: dict[str, shapely.Geometry | None]) -> gpd.GeoDataFrame:
+    """A grid-level file: the four grids of community C as plain squares (no hole), with
+    the shapes given replacing or adding to them."""
+    shapes: dict[str, shapely.Geometry | None] = {
+        "G1": box(0, 0, 1, 1),
+        "G2": box(1, 0, 2, 1),
+        "G3": box(0, 1, 1, 2),
+        "G4": box(1, 1, 2, 2),
+    } | geoms
+    rows = [{"code": c, "name": f"grid {c}", "parent_code": "C"} for c in shapes]
+    return gpd.GeoDataFrame(rows, geometry=list(shapes.values()), crs="EPSG:4326")
+
+
+def refused(conn: psycopg.Connection, layer: Layer, path: Path, **kw: object) -> list[str]:
+    with pytest.raises(LoadRefused) as err:
+        load_file(conn, layer, path, **kw)  # type: ignore[arg-type]
+    return [str(p) for p in err.value.problems]
+
+
+def off_square_m2(conn: psycopg.Connection, code: str, square: shapely.Polygon) -> float:
+    """The area of the stored grid's difference from the square, either way."""
+    row = conn.execute(
+        "SELECT twin_planar_m2(ST_SymDifference(geom, %s::geometry)) FROM grid WHERE code = %s",
+        [f"SRID=4326;{square.wkt}", code],
+    ).fetchone()
+    assert row is not None
+    return float(row[0])
+
+
+def test_parts_sharing_a_code_are_merged_when_asked(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    frame = grids({"G1": box(0, 0, 0.5, 1)})
+    east_half = grids({}).iloc[[0]].assign(geometry=[box(0.5, 0, 1, 1)])
+    frame = gpd.GeoDataFrame(
+        [*frame.to_dict("records"), *east_half.to_dict("records")], crs="EPSG:4326"
+    )
+    path = files.write(frame, tmp_path / "parts.geojson")
+    assert "feature 1 (code G1): code: duplicate code in the file (features 1, 5)" in refused(
+        conn, layers["grid"], path
+    )
+    report = load_file(conn, layers["grid"], path, tolerance=Tolerance(merge_parts=True))
+    assert report.repairs == ["code G1: dissolved features 1, 5 into one MultiPolygon"]
+    assert (report.inserted, report.updated) == (0, 4)
+    row = conn.execute(
+        "SELECT ST_NumGeometries(geom), ST_Equals(geom, %s::geometry) FROM grid WHERE code = 'G1'",
+        [f"SRID=4326;{box(0, 0, 1, 1).wkt}"],
+    ).fetchone()
+    assert row == (1, True)  # the halves touch along an edge: one polygon again
+
+
+def test_parts_that_disagree_are_not_merged(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    frame = grids({"G1": box(0, 0, 0.5, 1)})
+    other = grids({}).iloc[[0]].assign(geometry=[box(0.5, 0, 1, 1)], name="another name")
+    frame = gpd.GeoDataFrame([*frame.to_dict("records"), *other.to_dict("records")], crs=4326)
+    path = files.write(frame, tmp_path / "parts.geojson")
+    assert refused(conn, layers["grid"], path, tolerance=Tolerance(merge_parts=True)) == [
+        "feature 1 (code G1): code: features 1, 5 share the code but not their attributes, so "
+        "--merge-parts cannot tell which to keep"
+    ]
+
+
+def test_fix_drops_empty_geometries_with_a_line_each(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    path = files.write(grids({"G9": None}), tmp_path / "g.geojson")
+    assert refused(conn, layers["grid"], path) == [
+        "feature 5 (code G9): geometry: empty geometry (--fix drops it)"
+    ]
+    report = load_file(conn, layers["grid"], path, fix=True)
+    assert report.repairs == ["feature 5 (code G9): empty geometry, dropped (not loaded)"]
+    assert (report.inserted, report.updated) == (0, 4)
+    assert conn.execute("SELECT count(*) FROM grid WHERE code = 'G9'").fetchone() == (0,)
+
+
+def test_snap_closes_a_rounding_gap_between_neighbours(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    shift = 0.3 / M_PER_CELL_EW  # G2's west edge sits 30 cm east of G1's east edge
+    path = files.write(grids({"G2": box(1 + shift, 0, 2, 1)}), tmp_path / "g.geojson")
+    problems = refused(conn, layers["grid"], path)
+    assert len(problems) == 1 and problems[0].startswith("file (code C): geometry: gap of 3")
+    report = load_file(conn, layers["grid"], path, tolerance=Tolerance(snap_m=1.0))
+    assert report.repairs == [
+        "feature 2 (code G2): snapped to neighbours within 1 m (2 vertices moved or added)"
+    ]
+    row = conn.execute(
+        "SELECT ST_Relate(a.geom, b.geom, 'F***1****') FROM grid a, grid b "
+        "WHERE a.code = 'G1' AND b.code = 'G2'"
+    ).fetchone()
+    assert row == (True,)
+    too_far = files.write(grids({"G2": box(1 + 3 * shift, 0, 2, 1)}), tmp_path / "far.geojson")
+    assert refused(conn, layers["grid"], too_far, tolerance=Tolerance(snap_m=0.5))[0].startswith(
+        "file (code C): geometry: gap of "
+    )
+
+
+def test_fix_gives_a_small_overlap_to_the_neighbour_with_the_longer_border(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    width = 0.1 / M_PER_CELL_EW  # 10 cm by 222 m: about 22 m²
+    path = files.write(grids({"G1": notched(width)}), tmp_path / "g.geojson")
+    problems = refused(conn, layers["grid"], path)
+    assert len(problems) == 1
+    assert problems[0].startswith("feature 1 (code G1): geometry: overlaps grid G2 by 2")
+    report = load_file(conn, layers["grid"], path, fix=True)
+    assert len(report.repairs) == 1
+    repair = report.repairs[0]
+    # The notch borders G2 on three sides and what is left of G1 on one: G2 keeps it.
+    assert repair.startswith("feature 1 (code G1): overlap of 2")
+    assert "m² with G2 near (114.0100" in repair
+    assert repair.endswith("given to G2 (longer shared border)")
+    assert off_square_m2(conn, "G1", box(0, 0, 1, 1)) < 0.01  # the notch is gone
+
+
+def test_fix_gives_a_small_gap_to_the_neighbour_with_the_longest_border(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    width = 0.1 / M_PER_CELL_EW
+    path = files.write(grids({"G1": notched(-width)}), tmp_path / "g.geojson")
+    assert refused(conn, layers["grid"], path)[0].startswith("file (code C): geometry: gap of 2")
+    report = load_file(conn, layers["grid"], path, fix=True)
+    assert len(report.repairs) == 1
+    assert report.repairs[0].startswith("feature 1 (code G1): gap of 2")
+    assert report.repairs[0].endswith("filled (the longest shared border, lowest code)")
+    assert off_square_m2(conn, "G1", box(0, 0, 1, 1)) < 0.01  # the gap is G1's again
+
+
+def test_an_overlap_above_the_threshold_is_still_refused_naming_both_codes(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    width = 1.0 / M_PER_CELL_EW  # 1 m by 222 m: about 222 m², above the default 100 m²
+    path = files.write(grids({"G1": notched(width)}), tmp_path / "g.geojson")
+    problems = refused(conn, layers["grid"], path, fix=True)
+    assert len(problems) == 1
+    assert problems[0].startswith("feature 1 (code G1): geometry: overlaps grid G2 by 22")
+    report = load_file(
+        conn, layers["grid"], path, fix=True, tolerance=Tolerance(fix_below_m2=300.0)
+    )
+    assert report.repairs[0].startswith("feature 1 (code G1): overlap of 22")
+
+
+def test_a_stored_neighbour_not_in_the_file_keeps_what_it_shares(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    conn.execute(
+        "UPDATE grid SET geom = ST_Multi(%s::geometry) WHERE code = 'G4'",  # fill its hole
+        [f"SRID=4326;{box(1, 1, 2, 2).wkt}"],
+    )
+    width = 0.1 / M_PER_CELL_EW
+    path = files.write(grids({"G1": notched(width)}).iloc[[0]], tmp_path / "g1.geojson")
+    report = load_file(conn, layers["grid"], path, fix=True)
+    assert len(report.repairs) == 1
+    assert report.repairs[0].endswith("given to G2 (stored and not in the file)")
+    assert conn.execute(
+        "SELECT ST_Equals(geom, %s::geometry) FROM grid WHERE code = 'G2'",
+        [f"SRID=4326;{box(1, 0, 2, 1).wkt}"],
+    ).fetchone() == (True,)
+
+
+def test_a_small_overhang_outside_the_parent_is_cut_off(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    width = 0.1 / M_PER_CELL_EW
+    overhang = cells(
+        (0, 0), (1, 0), (1, 1), (0, 1), (0, 0.6), (-width, 0.6), (-width, 0.4), (0, 0.4)
+    )
+    path = files.write(grids({"G1": overhang}), tmp_path / "g.geojson")
+    assert refused(conn, layers["grid"], path)[0].startswith(
+        "feature 1 (code G1): geometry: not inside its parent C: 2"
+    )
+    report = load_file(conn, layers["grid"], path, fix=True)
+    assert len(report.repairs) == 1
+    assert report.repairs[0].startswith("feature 1 (code G1): cut off 2")
+    assert "m² outside its parent C near (113.99999" in report.repairs[0]
+    assert off_square_m2(conn, "G1", box(0, 0, 1, 1)) < 0.01

@@ -213,3 +213,28 @@ def test_a_small_overhang_outside_the_parent_is_cut_off(
     assert report.repairs[0].startswith("feature 1 (code G1): cut off 2")
     assert "m² outside its parent C near (113.99999" in report.repairs[0]
     assert off_square_m2(conn, "G1", box(0, 0, 1, 1)) < 0.01
+
+
+def test_a_level_without_parents_fills_small_gaps_between_its_units(
+    conn: psycopg.Connection, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    width = 0.1 / M_PER_CELL_EW
+    frame = gpd.GeoDataFrame(
+        {"code": ["A", "B"], "name": ["a", "b"]},
+        geometry=[notched(-width), box(1, 0, 2, 1)],
+        crs="EPSG:4326",
+    )
+    path = files.write(frame, tmp_path / "districts.geojson")
+    report = load_file(conn, layers["district"], path, fix=True)
+    assert len(report.repairs) == 1
+    assert report.repairs[0].startswith("feature 1 (code A): gap of 2")
+    assert off_square_m2(conn, "A", box(0, 0, 1, 1)) < 0.01
+
+
+def test_boundary_options_are_refused_for_point_layers(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    path = files.write(files.incidents([(0.5, 0.5)]), tmp_path / "e.geojson")
+    assert refused(conn, layers["incident"], path, tolerance=Tolerance(snap_m=1.0)) == [
+        "file: --snap: applies to boundary layers; incident is a point layer"
+    ]

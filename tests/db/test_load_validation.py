@@ -298,3 +298,25 @@ def test_thousands_of_problems_are_summarised_by_kind(
     assert lines[7].startswith("  5 × severity: unknown value …")
     assert lines[8].startswith("    feature 601 (code S0): severity: unknown value '9'")
     assert len(lines) == 12
+
+
+def test_the_command_line_reads_openstreetmap_and_never_reports_minus_one(
+    db_url: str, conn: psycopg.Connection, world: object, tmp_path: Path
+) -> None:
+    path = files.osm(
+        tmp_path / "city.osm",
+        [(7, 0.5, 0.5, {"man_made": "surveillance", "name": "北门"}), (8, 1.5, 1.5, {})],
+    )
+    args = ("load", "camera", str(path), "--layer-name", "points", "--map", "code=osm_id")
+    done = twin_cli(*args, "--where", "man_made = 'surveillance'", db_url=db_url)
+    assert done.returncode == 0, done.stderr
+    assert f"camera: 1 features from {path} (1 new, 0 updated)" in done.stdout
+    assert "note: status: not in the file; 1 new feature(s) stored with the default 'online'" in (
+        done.stdout
+    )
+    none = twin_cli(*args, "--where", "man_made = 'mast'", db_url=db_url)
+    assert (none.returncode, none.stdout) == (2, "")
+    assert none.stderr == (
+        f"twin: error: {path}: no features in layer 'points' match --where "
+        "\"man_made = 'mast'\": nothing to load\n"
+    )

@@ -147,6 +147,9 @@ def _load(
     progress: bool,
 ) -> LoadReport:
     start = time.perf_counter()
+    if layer.kind == "point" and (tolerance.snap_m or tolerance.merge_parts):
+        option = "--snap" if tolerance.snap_m else "--merge-parts"
+        _refuse(path, option, f"applies to boundary layers; {layer.name} is a point layer")
     source = open_source(path, layer_name, mapping, where)
     columns, problems = resolve_columns(layer, source.columns, mapping)
     is_csv = bool(source.csv_geometry)

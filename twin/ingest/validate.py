@@ -351,21 +351,20 @@ def _to_wgs84(geoms: np.ndarray, opts: Options, polygonal: bool) -> np.ndarray:
 
 
 def node_shared_edges(geoms: np.ndarray, tolerance: float) -> np.ndarray:
-    """Each polygon with the vertices of the polygons it touches that lie on its edges
-    (within tolerance) added to those edges; nothing moves further than the tolerance."""
-    tree = shapely.STRtree(geoms)
-    mine, theirs = tree.query(geoms, predicate="intersects")
-    keep = mine != theirs
-    mine, theirs = mine[keep], theirs[keep]
-    if len(mine) == 0:
-        return geoms
+    """Each polygon with the vertices of other polygons that lie on its edges (within
+    tolerance) added to those edges; nothing moves further than the tolerance."""
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    unique, inverse = np.unique(coords, axis=0, return_inverse=True)
+    n = len(unique)
+    # (polygon, vertex) pairs as one integer: which distinct vertices each polygon has.
+    has = np.unique(owner * n + inverse.reshape(-1))
+    tree = shapely.STRtree(shapely.points(unique))
+    poly, vertex = tree.query(shapely.boundary(geoms), predicate="dwithin", distance=tolerance)
+    extra = ~np.isin(poly * n + vertex, has)
+    poly, vertex = poly[extra], vertex[extra]
     out = geoms.copy()
-    for i in np.unique(mine):
-        vertices = np.unique(
-            np.concatenate([shapely.get_coordinates(geoms[j]) for j in theirs[mine == i]]),
-            axis=0,
-        )
-        snapped = shapely.snap(geoms[i], shapely.multipoints(vertices), tolerance)
+    for i in np.unique(poly):
+        snapped = shapely.snap(geoms[i], shapely.multipoints(unique[vertex[poly == i]]), tolerance)
         out[i] = snapped if shapely.is_valid(snapped) else geoms[i]
     return out
 

@@ -162,7 +162,10 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     from twin.ingest.summary import summarise
 
     layer = _layer(settings, args.layer)
-    tolerance = Tolerance(args.snap, args.fix_below, args.merge_parts)
+    if args.fix_below is not None and not args.fix:
+        raise ValueError("--fix-below sets how far --fix goes: give --fix as well")
+    fix_below = FIX_BELOW_M2 if args.fix_below is None else args.fix_below
+    tolerance = Tolerance(args.snap, fix_below, args.merge_parts)
     with connect(_ready_url(settings), autocommit=True) as conn:
         try:
             report = load_file(
@@ -267,7 +270,6 @@ def parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--fix-below",
         type=_square_metres,
-        default=FIX_BELOW_M2,
         metavar="M2",
         help=f"with --fix, resolve overlaps and gaps up to this area (default {FIX_BELOW_M2:g})",
     )

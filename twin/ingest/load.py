@@ -16,9 +16,10 @@ from tqdm import tqdm
 from twin.catalog import Layer
 from twin.db.queries import query
 from twin.ingest import bulk, grids, topology
+from twin.ingest.convert import WGS84
 from twin.ingest.read import Source, SourceError, open_source
 from twin.ingest.schema import ensure_point_table
-from twin.ingest.validate import WGS84, Options, Problem, convert_chunk, resolve_columns
+from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
 WARNINGS_SHOWN = 5  # GDAL warns once per column and chunk: the first few say what it is

@@ -84,25 +84,39 @@ def snap(cov: Coverage, metres: float) -> list[str]:
     """Snap each of the file's units, in code order, to the settled units near it."""
     tolerance = metres / M_PER_DEG
     repairs = []
-    settled_codes = list(cov.fixed_codes)
-    settled = list(cov.fixed_geoms)
+    fixed = len(cov.fixed_geoms)
+    current = [*cov.fixed_geoms, *cov.geoms]
+    settled = [True] * fixed + [False] * len(cov.geoms)
+    # Snapping moves a vertex by at most the tolerance: twice it finds every neighbour.
+    tree = shapely.STRtree(current)
     for i in sorted(range(len(cov.codes)), key=lambda k: cov.codes[k]):
-        g = cov.geoms[i]
-        near = [s for s in settled if s.distance(g) <= tolerance]
-        if near:
-            vertices = np.unique(np.concatenate([shapely.get_coordinates(s) for s in near]), axis=0)
-            snapped = _polygonal(shapely.snap(g, shapely.multipoints(vertices), tolerance))
-            before = {tuple(c) for c in shapely.get_coordinates(g)}
-            moved = len({tuple(c) for c in shapely.get_coordinates(snapped)} - before)
-            if moved and shapely.is_valid(snapped) and not snapped.is_empty:
-                cov.geoms[i] = g = snapped
-                repairs.append(
-                    f"{cov.where(i)}: snapped to neighbours within {metres:g} m "
-                    f"({moved} vertices moved or added)"
-                )
-        settled_codes.append(cov.codes[i])
-        settled.append(g)
+        found = tree.query(cov.geoms[i], predicate="dwithin", distance=2 * tolerance)
+        near = [current[k] for k in found if settled[k] and k != fixed + i]
+        snapped, moved = _snap_to(cov.geoms[i], near, tolerance)
+        if moved:
+            cov.geoms[i] = snapped
+            repairs.append(
+                f"{cov.where(i)}: snapped to neighbours within {metres:g} m "
+                f"({moved} vertices moved or added)"
+            )
+        current[fixed + i] = cov.geoms[i]
+        settled[fixed + i] = True
     return repairs
+
+
+def _snap_to(
+    g: shapely.Geometry, near: list[shapely.Geometry], tolerance: float
+) -> tuple[shapely.Geometry, int]:
+    """g snapped to the vertices of near, and how many of its vertices are new; (g, 0)
+    when nothing is within reach or the result would not be a valid polygon."""
+    if not near:
+        return g, 0
+    vertices = np.unique(np.concatenate([shapely.get_coordinates(s) for s in near]), axis=0)
+    snapped = _polygonal(shapely.snap(g, shapely.multipoints(vertices), tolerance))
+    if shapely.equals_exact(snapped, g, 0.0) or snapped.is_empty or not shapely.is_valid(snapped):
+        return g, 0
+    before = {tuple(c) for c in shapely.get_coordinates(g)}
+    return snapped, len({tuple(c) for c in shapely.get_coordinates(snapped)} - before)
 
 
 def resolve_overlaps(cov: Coverage, below_m2: float) -> list[str]:
@@ -114,10 +128,15 @@ def resolve_overlaps(cov: Coverage, below_m2: float) -> list[str]:
     def geom(u: tuple[str, bool, int]) -> shapely.Geometry:
         return cov.geoms[u[2]] if u[1] else cov.fixed_geoms[u[2]]
 
-    tree = shapely.STRtree([geom(u) for u in units])
-    left, right = tree.query([geom(u) for u in units], predicate="intersects")
+    geoms = np.array([geom(u) for u in units], dtype=object)
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="overlaps")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    # Only pairs whose overlap is in range now are candidates (vectorised: most are not).
+    areas = np.array([planar_m2(g) for g in shapely.intersection(geoms[left], geoms[right])])
+    candidates = (areas > TOLERANCE_M2) & (areas <= below_m2)
     pairs = sorted(
-        {(min(a, b), max(a, b)) for a, b in zip(left, right, strict=True) if a != b},
+        zip(left[candidates].tolist(), right[candidates].tolist(), strict=True),
         key=lambda ab: (units[ab[0]][0], units[ab[1]][0]),
     )
     for a, b in pairs:
@@ -149,10 +168,16 @@ def trim_overhangs(
 ) -> list[str]:
     """Cut off parts of units outside their parent when no larger than below_m2 in all."""
     repairs = []
-    for i, parent in enumerate(cov.parents):
-        if parent not in parents:
+    inside = [i for i, p in enumerate(cov.parents) if p in parents]
+    outside_all = shapely.difference(
+        np.array([cov.geoms[i] for i in inside], dtype=object),
+        np.array([parents[cov.parents[i] or ""] for i in inside], dtype=object),
+    )
+    for i, outside in zip(inside, outside_all, strict=True):
+        parent = cov.parents[i] or ""
+        if outside.is_empty:
             continue
-        outside = _polygonal(shapely.difference(cov.geoms[i], parents[parent]))
+        outside = _polygonal(outside)
         area = planar_m2(outside)
         if TOLERANCE_M2 < area <= below_m2:
             cov.geoms[i] = _polygonal(shapely.intersection(cov.geoms[i], parents[parent]))

@@ -12,10 +12,9 @@ import shapely
 from pyproj import CRS, Transformer
 
 from twin.catalog import Field, Layer
-from twin.ingest.gcj02 import gcj02_to_wgs84
+from twin.ingest.convert import WGS84, to_wgs84
 from twin.ingest.read import Chunk
 
-WGS84 = CRS.from_epsg(4326)
 SLIVER_M2 = 1.0  # --fix drops polygon parts smaller than this
 M2_PER_DEG2 = 111_320.0**2  # at the equator; slivers are tiny, so the scale need not be exact
 CHINA_OFFSET = "+08:00"  # timestamps written without an offset are China Standard Time
@@ -289,7 +288,7 @@ def _geometry(
                 continue
             out[i] = fixed
             repairs.append(f"feature {features[i]}: made valid ({reason})")
-    out = _to_wgs84(out, opts, polygonal=want == "MultiPolygon")
+    out = to_wgs84(out, opts.crs, opts.gcj02, polygonal=want == "MultiPolygon")
     if want == "MultiPolygon":
         for i, g in enumerate(out):
             if g is None:
@@ -320,53 +319,6 @@ def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:
     parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
     polys = [q for p in parts for q in shapely.get_parts(p)]
     return shapely.multipolygons(polys) if polys else None
-
-
-def _to_wgs84(geoms: np.ndarray, opts: Options, polygonal: bool) -> np.ndarray:
-    present = np.array([g is not None for g in geoms], dtype=bool)
-    if not present.any() or (opts.crs.equals(WGS84) and not opts.gcj02):
-        return geoms
-    todo = geoms[present]
-    if polygonal:
-        # A neighbour's corner lying on a straight edge would leave the edge when the
-        # conversion bends it: give the edge that vertex first, so shared edges stay shared.
-        todo = node_shared_edges(todo, 1e-9 if opts.crs.is_geographic else 1e-4)
-    to_wgs = (
-        None if opts.crs.equals(WGS84) else Transformer.from_crs(opts.crs, WGS84, always_xy=True)
-    )
-
-    def convert(xy: np.ndarray) -> np.ndarray:
-        # Each distinct vertex converted once: equal input vertices give equal output ones.
-        unique, inverse = np.unique(xy, axis=0, return_inverse=True)
-        x, y = unique[:, 0], unique[:, 1]
-        if to_wgs is not None:
-            x, y = to_wgs.transform(x, y)
-        if opts.gcj02:
-            x, y = gcj02_to_wgs84(np.asarray(x), np.asarray(y))
-        return np.column_stack([x, y])[inverse.reshape(-1)]
-
-    out = geoms.copy()
-    out[present] = shapely.transform(todo, convert)
-    return out
-
-
-def node_shared_edges(geoms: np.ndarray, tolerance: float) -> np.ndarray:
-    """Each polygon with the vertices of other polygons that lie on its edges (within
-    tolerance) added to those edges; nothing moves further than the tolerance."""
-    coords, owner = shapely.get_coordinates(geoms, return_index=True)
-    unique, inverse = np.unique(coords, axis=0, return_inverse=True)
-    n = len(unique)
-    # (polygon, vertex) pairs as one integer: which distinct vertices each polygon has.
-    has = np.unique(owner * n + inverse.reshape(-1))
-    tree = shapely.STRtree(shapely.points(unique))
-    poly, vertex = tree.query(shapely.boundary(geoms), predicate="dwithin", distance=tolerance)
-    extra = ~np.isin(poly * n + vertex, has)
-    poly, vertex = poly[extra], vertex[extra]
-    out = geoms.copy()
-    for i in np.unique(poly):
-        snapped = shapely.snap(geoms[i], shapely.multipoints(unique[vertex[poly == i]]), tolerance)
-        out[i] = snapped if shapely.is_valid(snapped) else geoms[i]
-    return out
 
 
 def _with_geometry(frame: pd.DataFrame, geoms: np.ndarray, layer: Layer) -> pd.DataFrame:

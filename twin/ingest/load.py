@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, ParamSpec
 
 import psycopg
 from pyproj import CRS
@@ -23,6 +25,7 @@ from twin.ingest.validate import Options, Problem, convert_chunk, resolve_column
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
 WARNINGS_SHOWN = 5  # GDAL warns once per column and chunk: the first few say what it is
+P = ParamSpec("P")
 
 
 class LoadRefused(ValueError):
@@ -95,6 +98,25 @@ def source_crs(
     return crs
 
 
+def _warnings_as_notes(load: Callable[P, LoadReport]) -> Callable[P, LoadReport]:
+    """GDAL and pandas speak through Python warnings: what they say goes into the report,
+    not onto the terminal."""
+
+    @functools.wraps(load)
+    def recorded(*args: P.args, **kwargs: P.kwargs) -> LoadReport:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            report = load(*args, **kwargs)
+        said = list(dict.fromkeys(str(w.message) for w in caught))
+        report.notes += [f"the reader warned: {m}" for m in said[:WARNINGS_SHOWN]]
+        if len(said) > WARNINGS_SHOWN:
+            report.notes.append(f"the reader warned {len(said) - WARNINGS_SHOWN:,} more time(s)")
+        return report
+
+    return recorded
+
+
+@_warnings_as_notes
 def load_file(
     conn: psycopg.Connection,
     layer: Layer,
@@ -111,42 +133,8 @@ def load_file(
 ) -> LoadReport:
     """Load a file into a layer in one transaction (give an autocommit connection); raise
     LoadRefused with every problem, and write nothing, when anything is wrong."""
-    # GDAL and pandas speak through Python warnings; what they say goes into the report.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        report = _load(
-            conn,
-            layer,
-            path,
-            layer_name,
-            crs,
-            mapping or {},
-            fix,
-            gcj02,
-            where,
-            tolerance or Tolerance(),
-            progress,
-        )
-    said = list(dict.fromkeys(str(w.message) for w in caught))
-    report.notes += [f"the reader warned: {m}" for m in said[:WARNINGS_SHOWN]]
-    if len(said) > WARNINGS_SHOWN:
-        report.notes.append(f"the reader warned {len(said) - WARNINGS_SHOWN:,} more time(s)")
-    return report
-
-
-def _load(
-    conn: psycopg.Connection,
-    layer: Layer,
-    path: Path,
-    layer_name: str | None,
-    crs: str | None,
-    mapping: dict[str, str],
-    fix: bool,
-    gcj02: bool,
-    where: str | None,
-    tolerance: Tolerance,
-    progress: bool,
-) -> LoadReport:
+    tolerance = tolerance or Tolerance()
+    mapping = mapping or {}
     start = time.perf_counter()
     if layer.kind == "point" and (tolerance.snap_m or tolerance.merge_parts):
         option = "--snap" if tolerance.snap_m else "--merge-parts"
@@ -160,47 +148,15 @@ def _load(
     if problems:
         raise LoadRefused(path, problems)
     provided = tuple(f for f in layer.field_names if f in columns)
-    geometry_columns = ["lon", "lat"] if layer.kind == "point" else ["wkb"]
-    repairs: list[str] = []
     notes = ["the CSV declares no CRS: read as WGS 84 (EPSG:4326); say --crs otherwise"] * assumed
-    flattened: list[int] = []
-    read = 0
     with conn.transaction():
         created = layer.kind == "point" and ensure_point_table(conn, layer)
-        if layer.kind == "point":
-            bulk.create_point_stage(conn, layer.table, provided)
-        else:
-            grids.create_grid_stage(conn)
-        bar = tqdm(
-            total=source.total,
-            unit=" features",
-            disable=not progress or (source.total or 0) < PROGRESS_OVER,
-        )
-        with bar:
-            for chunk in source.chunks():
-                done = convert_chunk(layer, chunk, opts)
-                problems += done.problems
-                repairs += done.repairs
-                flattened += done.flattened
-                read += len(chunk.attributes)
-                # Staged even with problems (rolled back then), so duplicate codes are
-                # found across the whole file in the same pass.
-                frame = done.frame[["feature", *provided, *geometry_columns]]
-                bulk.copy_frame(conn, bulk.in_z_order(frame) if layer.kind == "point" else frame)
-                bar.update(len(chunk.attributes))
-        if read == 0:
-            raise SourceError(_nothing_read(source))
-        if layer.kind == "grid" and tolerance.merge_parts:
-            found, merged = topology.merge_parts(conn)
-            problems += found
-            repairs += merged
-        if not (layer.kind == "grid" and tolerance.merge_parts):
-            problems += duplicate_codes(conn)  # merged, or named by merge_parts when not
-        if layer.kind == "grid" and not problems:
-            level = layer.level or ""
-            below = tolerance.fix_below_m2 if fix else None
-            repairs += topology.repair_stage(conn, level, layer.parent, tolerance.snap_m, below)
-            problems += grids.check_grids(conn, level, layer.parent)
+        staged = _stage(conn, layer, source, opts, provided, progress)
+        problems += staged.problems
+        repairs = staged.repairs
+        found, fixed = _check_stage(conn, layer, tolerance if not problems else None, fix)
+        problems += found
+        repairs += fixed
         if problems:
             raise LoadRefused(path, problems)  # leaving the block rolls everything back
         try:
@@ -217,13 +173,13 @@ def _load(
             reason = exc.diag.message_primary or str(exc)
             hint = f" ({exc.diag.message_hint})" if exc.diag.message_hint else ""
             raise LoadRefused(path, [Problem(None, None, "database", reason + hint)]) from exc
-        if flattened:
-            notes.append(_flattened_note(flattened))
+        if staged.flattened:
+            notes.append(_flattened_note(staged.flattened))
         if inserted:
             notes += defaulted_fields(conn, layer, provided, inserted)
     return LoadReport(
         layer.name,
-        read,
+        staged.read,
         inserted,
         updated,
         time.perf_counter() - start,
@@ -231,6 +187,73 @@ def _load(
         created,
         notes,
     )
+
+
+@dataclass
+class _Staged:
+    """What staging a file found: problems, repairs, features flattened, features read."""
+
+    problems: list[Problem]
+    repairs: list[str]
+    flattened: list[int]
+    read: int
+
+
+def _stage(
+    conn: psycopg.Connection,
+    layer: Layer,
+    source: Source,
+    opts: Options,
+    provided: tuple[str, ...],
+    progress: bool,
+) -> _Staged:
+    """Read, check and convert the file chunk by chunk into the stage."""
+    if layer.kind == "point":
+        bulk.create_point_stage(conn, layer.table, provided)
+    else:
+        grids.create_grid_stage(conn)
+    staged = _Staged([], [], [], 0)
+    geometry_columns = ["lon", "lat"] if layer.kind == "point" else ["wkb"]
+    bar = tqdm(
+        total=source.total,
+        unit=" features",
+        disable=not progress or (source.total or 0) < PROGRESS_OVER,
+    )
+    with bar:
+        for chunk in source.chunks():
+            done = convert_chunk(layer, chunk, opts)
+            staged.problems += done.problems
+            staged.repairs += done.repairs
+            staged.flattened += done.flattened
+            staged.read += len(chunk.attributes)
+            # Staged even with problems (rolled back then), so duplicate codes are
+            # found across the whole file in the same pass.
+            frame = done.frame[["feature", *provided, *geometry_columns]]
+            bulk.copy_frame(conn, bulk.in_z_order(frame) if layer.kind == "point" else frame)
+            bar.update(len(chunk.attributes))
+    if staged.read == 0:
+        raise SourceError(_nothing_read(source))
+    return staged
+
+
+def _check_stage(
+    conn: psycopg.Connection, layer: Layer, tolerance: Tolerance | None, fix: bool
+) -> tuple[list[Problem], list[str]]:
+    """Problems across the staged file (duplicate codes; a level's topology) and the
+    tolerance repairs made first; tolerance None when rows already have problems."""
+    if layer.kind == "point" or tolerance is None:
+        return duplicate_codes(conn), []
+    repairs: list[str] = []
+    if tolerance.merge_parts:
+        problems, repairs = topology.merge_parts(conn)  # names the codes it cannot merge
+    else:
+        problems = duplicate_codes(conn)
+    if not problems:
+        level = layer.level or ""
+        below = tolerance.fix_below_m2 if fix else None
+        repairs += topology.repair_stage(conn, level, layer.parent, tolerance.snap_m, below)
+        problems += grids.check_grids(conn, level, layer.parent)
+    return problems, repairs
 
 
 def _nothing_read(source: Source) -> str:

@@ -265,6 +265,28 @@ def test_z_values_and_defaults_are_reported(
     assert again.notes == [report.notes[0]]  # updates keep their status: nothing defaulted
 
 
+def test_a_blank_value_takes_the_default_when_new_and_keeps_the_stored_one_on_update(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    cams = [
+        feature({"code": "K1", "name": "a", "status": None}, point(0.5, 0.5)),
+        feature({"code": "K2", "name": "b", "status": "fault"}, point(1.5, 0.5)),
+    ]
+    first = load_file(conn, layers["camera"], files.geojson(tmp_path / "k.geojson", cams))
+    assert first.notes == [
+        "status: 1 feature(s) without a value stored with the default 'online' (features 1)"
+    ]
+    cams[1]["properties"]["status"] = None
+    again = load_file(conn, layers["camera"], files.geojson(tmp_path / "k.geojson", cams))
+    assert again.notes == [
+        "status: 2 feature(s) without a value kept the stored one (features 1, 2)"
+    ]
+    assert conn.execute("SELECT code, status FROM camera ORDER BY code").fetchall() == [
+        ("K1", "online"),
+        ("K2", "fault"),
+    ]
+
+
 def test_no_python_warning_reaches_the_terminal(
     db_url: str, conn: psycopg.Connection, world: object, tmp_path: Path
 ) -> None:

@@ -19,6 +19,7 @@ from twin.catalog import Layer
 from twin.db.queries import query
 from twin.ingest import bulk, grids, topology
 from twin.ingest.convert import WGS84
+from twin.ingest.defaults import fill_stage_defaults, missing_field_defaults
 from twin.ingest.read import Source, SourceError, open_source
 from twin.ingest.schema import ensure_point_table
 from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
@@ -161,6 +162,7 @@ def load_file(
             raise LoadRefused(path, problems)  # leaving the block rolls everything back
         try:
             if layer.kind == "point":
+                notes += fill_stage_defaults(conn, layer, provided)
                 bulk.index_point_stage(conn)
                 inserted, updated = bulk.upsert_points(conn, layer.table, provided)
             else:
@@ -176,7 +178,7 @@ def load_file(
         if staged.flattened:
             notes.append(_flattened_note(staged.flattened))
         if inserted:
-            notes += defaulted_fields(conn, layer, provided, inserted)
+            notes += missing_field_defaults(conn, layer, provided, inserted)
     return LoadReport(
         layer.name,
         staged.read,
@@ -268,29 +270,6 @@ def _flattened_note(features: list[int]) -> str:
         f"{len(features):,} feature(s) had Z (height) values, dropped: twin stores 2-D "
         f"geometry (features {shown})"
     )
-
-
-def defaulted_fields(
-    conn: psycopg.Connection, layer: Layer, provided: tuple[str, ...], inserted: int
-) -> list[str]:
-    """A note for each catalog field the file lacks that new rows took a default for."""
-    table = "grid" if layer.kind == "grid" else layer.table
-    defaults: dict[str, str] = dict(
-        conn.execute(query("column_defaults"), {"table": table}).fetchall()
-    )
-    notes = []
-    for name in layer.field_names:
-        if name not in provided and name in defaults:
-            notes.append(
-                f"{name}: not in the file; {inserted:,} new feature(s) stored with the "
-                f"default {_default_text(defaults[name])}"
-            )
-    return notes
-
-
-def _default_text(expression: str) -> str:
-    # 'online'::text reads better as 'online'; now() stays as it is.
-    return expression.split("::", 1)[0]
 
 
 def peak_memory_mb() -> float | None:

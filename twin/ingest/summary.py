@@ -8,7 +8,7 @@ from collections import Counter
 from twin.ingest.validate import Problem
 
 # What varies between problems of one kind: quoted values, numbers and codes with digits.
-VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|[A-Za-z_-]*\d[\w.,-]*")
+VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|[A-Za-z_-]*\d(?:[\w.-]|,(?=\d))*")
 
 
 def kind_of(problem: Problem) -> str:

@@ -11,6 +11,7 @@ import pytest
 import shapely
 
 from tests import files
+from tests.db.test_cli import twin
 from tests.gridworld import lonlat
 from twin.catalog import Layer
 from twin.ingest.load import LoadRefused, Tolerance, load_file
@@ -238,3 +239,49 @@ def test_boundary_options_are_refused_for_point_layers(
     assert refused(conn, layers["incident"], path, tolerance=Tolerance(snap_m=1.0)) == [
         "file: --snap: applies to boundary layers; incident is a point layer"
     ]
+
+
+def test_a_noisy_public_district_file_loads_with_every_repair_printed(
+    db_url: str, conn: psycopg.Connection, tmp_path: Path
+) -> None:
+    """Like a city's published districts: a unit in two features (an island apart), a lake
+    hole, a rounding gap, a small overlap and an empty feature."""
+    lake = box(0.3, 0.3, 0.5, 0.5)
+    d1 = shapely.Polygon(box(0, 0, 1, 1).exterior, [lake.exterior])
+    d2 = box(1 + 0.3 / M_PER_CELL_EW, 0, 2, 1)
+    dip = 0.1 / (0.01 * 111_320)  # 10 cm south, in cells
+    d3 = cells((0, 1), (0.4, 1), (0.4, 1 - dip), (0.6, 1 - dip), (0.6, 1), (2, 1), (2, 2), (0, 2))
+    rows = [("D1", d1), ("D2", d2), ("D3", d3), ("D1", box(3, 3, 3.2, 3.2)), ("D9", None)]
+    frame = gpd.GeoDataFrame(
+        [{"code": c, "name": f"district {c}"} for c, _ in rows],
+        geometry=[g for _, g in rows],
+        crs="EPSG:4326",
+    )
+    path = files.write(frame, tmp_path / "districts.geojson")
+    env = {"TWIN_DATABASE_URL": db_url}
+    plain = twin("load", "district", str(path), env=env)
+    assert plain.returncode == 1
+    assert "feature 5 (code D9): geometry: empty geometry (--fix drops it)" in plain.stderr
+    assert "feature 1 (code D1): code: duplicate code in the file (features 1, 4)" in plain.stderr
+    args = ("load", "district", str(path), "--merge-parts", "--snap", "1", "--fix")
+    done = twin(*args, env=env)
+    assert done.returncode == 0, done.stderr
+    repaired = [line for line in done.stdout.splitlines() if line.startswith("repaired: ")]
+    assert repaired[0] == "repaired: feature 5 (code D9): empty geometry, dropped (not loaded)"
+    assert repaired[1] == "repaired: code D1: dissolved features 1, 4 into one MultiPolygon"
+    assert repaired[2].startswith("repaired: feature 2 (code D2): snapped to neighbours within 1 m")
+    assert repaired[3].startswith("repaired: feature 3 (code D3): snapped to neighbours within 1 m")
+    assert repaired[4].startswith("repaired: feature 3 (code D3): overlap of 19.")
+    assert repaired[4].endswith("given to D1 (longer shared border)")
+    assert len(repaired) == 5
+    assert "district: 5 features from" in done.stdout and "(3 new, 0 updated)" in done.stdout
+    parts = conn.execute(
+        "SELECT code, ST_NumGeometries(geom), ST_NumInteriorRings(ST_GeometryN(geom, 1)) "
+        "FROM grid ORDER BY code"
+    ).fetchall()
+    assert parts == [("D1", 2, 1), ("D2", 1, 0), ("D3", 1, 0)]  # the lake is no gap
+    touching = conn.execute(
+        "SELECT a.code, b.code, ST_Relate(a.geom, b.geom, 'F***1****') FROM grid a "
+        "JOIN grid b ON a.code < b.code ORDER BY 1, 2"
+    ).fetchall()
+    assert touching == [("D1", "D2", True), ("D1", "D3", True), ("D2", "D3", True)]

@@ -3,9 +3,6 @@ nothing written. --fix repairs what can be repaired without guessing, and says s
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +10,7 @@ import psycopg
 import pytest
 
 from tests import files, gridworld
+from tests.db.test_cli import twin
 from tests.files import INCIDENT, feature, point
 from tests.gridworld import lonlat
 from twin.catalog import Layer
@@ -207,17 +205,6 @@ def test_an_unknown_parent_and_a_code_taken_by_another_level(
     assert "feature 2 (code S): code: the code is already used by a street" in problems
 
 
-def twin_cli(*args: str, db_url: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "twin.cli", *args],
-        env=os.environ | {"TWIN_DATABASE_URL": db_url},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-
-
 def test_a_zipped_shapefile_without_its_dbf_says_so(
     conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
 ) -> None:
@@ -294,7 +281,7 @@ def test_no_python_warning_reaches_the_terminal(
     for column in ("reported_at", "due_at"):  # GDAL warns reading GeoPackage times with offsets
         frame[column] = pd.to_datetime(frame[column]).dt.tz_convert("Asia/Shanghai")
     path = files.write(frame, tmp_path / "cases.gpkg")
-    done = twin_cli("load", "incident", str(path), db_url=db_url)
+    done = twin("load", "incident", str(path), env={"TWIN_DATABASE_URL": db_url})
     assert done.returncode == 0, done.stderr
     assert "Warning" not in done.stderr
     assert "note: the reader warned: Non-conformant content for record 1 in column" in done.stdout
@@ -309,7 +296,7 @@ def test_thousands_of_problems_are_summarised_by_kind(
     frame = pd.DataFrame(rows).assign(lon=lonlat(0.5, 0.5)[0], lat=lonlat(0.5, 0.5)[1])
     path = tmp_path / "bad.csv"
     frame.to_csv(path, index=False)
-    done = twin_cli("load", "incident", str(path), db_url=db_url)
+    done = twin("load", "incident", str(path), env={"TWIN_DATABASE_URL": db_url})
     assert done.returncode == 1
     lines = done.stderr.splitlines()
     assert lines[0] == f"twin: {path}: 605 problem(s); nothing was loaded"
@@ -330,13 +317,13 @@ def test_the_command_line_reads_openstreetmap_and_never_reports_minus_one(
         [(7, 0.5, 0.5, {"man_made": "surveillance", "name": "北门"}), (8, 1.5, 1.5, {})],
     )
     args = ("load", "camera", str(path), "--layer-name", "points", "--map", "code=osm_id")
-    done = twin_cli(*args, "--where", "man_made = 'surveillance'", db_url=db_url)
+    done = twin(*args, "--where", "man_made = 'surveillance'", env={"TWIN_DATABASE_URL": db_url})
     assert done.returncode == 0, done.stderr
     assert f"camera: 1 features from {path} (1 new, 0 updated)" in done.stdout
     assert "note: status: not in the file; 1 new feature(s) stored with the default 'online'" in (
         done.stdout
     )
-    none = twin_cli(*args, "--where", "man_made = 'mast'", db_url=db_url)
+    none = twin(*args, "--where", "man_made = 'mast'", env={"TWIN_DATABASE_URL": db_url})
     assert (none.returncode, none.stdout) == (2, "")
     assert none.stderr == (
         f"twin: error: {path}: no features in layer 'points' match --where "

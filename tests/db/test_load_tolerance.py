@@ -120,6 +120,7 @@ def test_snap_closes_a_rounding_gap_between_neighbours(
     path = files.write(grids({"G2": box(1 + shift, 0, 2, 1)}), tmp_path / "g.geojson")
     problems = refused(conn, layers["grid"], path)
     assert len(problems) == 1 and problems[0].startswith("file (code C): geometry: gap of 3")
+    assert problems[0].endswith(", next to G1, G2, G3, G4")  # G3 by its corner
     report = load_file(conn, layers["grid"], path, tolerance=Tolerance(snap_m=1.0))
     assert report.repairs == [
         "feature 2 (code G2): snapped to neighbours within 1 m (2 vertices moved or added)"

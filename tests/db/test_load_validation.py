@@ -190,6 +190,7 @@ def test_a_gap_inside_the_parent_is_reported_with_area_and_place(
     assert len(problems) == 1
     assert problems[0].startswith("file (code C): geometry: gap of ")
     assert "inside parent C that no grid covers, near (114.01" in problems[0]
+    assert problems[0].endswith(", next to G1, G2, G3")  # G1 by its corner
     area = float(problems[0].split("gap of ")[1].split(" m²")[0])
     assert 950_000 < area < 1_100_000  # the missing 0.01° x 0.01° square, ~1.0 km²
 

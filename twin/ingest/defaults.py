@@ -33,6 +33,11 @@ def fill_stage_defaults(
         if name not in provided or not not_null:
             continue
         column = sql.Identifier(name)
+        empty = conn.execute(
+            sql.SQL("SELECT EXISTS (SELECT 1 FROM {} WHERE {} IS NULL)").format(STAGE, column)
+        ).fetchone()
+        if not (empty and empty[0]):
+            continue  # the usual case: one scan of the stage, no join with the table
         kept = conn.execute(
             sql.SQL(
                 "UPDATE {stage} s SET {col} = t.{col} FROM {table} t "

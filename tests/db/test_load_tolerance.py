@@ -163,8 +163,29 @@ def test_fix_gives_a_small_gap_to_the_neighbour_with_the_longest_border(
     report = load_file(conn, layers["grid"], path, fix=True)
     assert len(report.repairs) == 1
     assert report.repairs[0].startswith("feature 1 (code G1): gap of 2")
-    assert report.repairs[0].endswith("filled (the longest shared border, lowest code)")
+    assert report.repairs[0].endswith("filled (longest shared border)")
     assert off_square_m2(conn, "G1", box(0, 0, 1, 1)) < 0.01  # the gap is G1's again
+
+
+def test_equal_borders_give_the_piece_to_the_lower_code(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    w = 0.05 / M_PER_CELL_EW
+    # G1 and G2 each push into the other by the same width in the same band: the overlap
+    # borders what is left of each on three sides of equal length.
+    g2 = cells((1 - w, 0.4), (1, 0.4), (1, 0), (2, 0), (2, 1), (1, 1), (1, 0.6), (1 - w, 0.6))
+    path = files.write(grids({"G1": notched(w), "G2": g2}), tmp_path / "g.geojson")
+    report = load_file(conn, layers["grid"], path, fix=True)
+    assert len(report.repairs) == 1
+    assert report.repairs[0].startswith("feature 2 (code G2): overlap of 2")
+    assert report.repairs[0].endswith("given to G1 (equal borders, lower code)")
+    # and a gap between two equal pull-backs goes to the lower code too
+    g2 = cells((1 + w, 0.4), (1, 0.4), (1, 0), (2, 0), (2, 1), (1, 1), (1, 0.6), (1 + w, 0.6))
+    path = files.write(grids({"G1": notched(-w), "G2": g2}), tmp_path / "gap.geojson")
+    report = load_file(conn, layers["grid"], path, fix=True)
+    assert len(report.repairs) == 1
+    assert report.repairs[0].startswith("feature 1 (code G1): gap of 2")
+    assert report.repairs[0].endswith("filled (equal borders, lowest code)")
 
 
 def test_an_overlap_above_the_threshold_is_still_refused_naming_both_codes(

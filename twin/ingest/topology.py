@@ -34,6 +34,7 @@ FIX_BELOW_M2 = 100.0  # --fix-below default: above rounding noise, below a build
 TOLERANCE_M2 = 1.0  # as the grid checks: smaller pieces are float noise
 M_PER_DEG = 111_320.0
 TOUCH_DEG = 1e-9  # about 0.1 mm: a piece within this of a unit borders it
+BORDER_TIE = 1e-12  # degrees, about 0.1 µm: borders closer than this are equal
 
 
 def planar_m2(g: shapely.Geometry) -> float:
@@ -130,7 +131,7 @@ def resolve_overlaps(cov: Coverage, below_m2: float) -> list[str]:
 
     geoms = np.array([geom(u) for u in units], dtype=object)
     left, right = shapely.STRtree(geoms).query(geoms, predicate="overlaps")
-    keep = left < right
+    keep = (left < right) & (left < len(cov.codes))  # each pair once, one of them the file's
     left, right = left[keep], right[keep]
     # Only pairs whose overlap is in range now are candidates (vectorised: most are not).
     areas = np.array([planar_m2(g) for g in shapely.intersection(geoms[left], geoms[right])])
@@ -141,8 +142,6 @@ def resolve_overlaps(cov: Coverage, below_m2: float) -> list[str]:
     )
     for a, b in pairs:
         ua, ub = units[a], units[b]
-        if not (ua[1] or ub[1]):
-            continue  # two stored units: not this file's business
         piece = _polygonal(shapely.intersection(geom(ua), geom(ub)))
         area = planar_m2(piece)
         if area <= TOLERANCE_M2 or area > below_m2:
@@ -153,8 +152,12 @@ def resolve_overlaps(cov: Coverage, below_m2: float) -> list[str]:
         else:
             ba = _border(piece, shapely.difference(geom(ua), piece))
             bb = _border(piece, shapely.difference(geom(ub), piece))
-            keeper, loser = (ua, ub) if (ba, ub[0]) >= (bb, ua[0]) else (ub, ua)
-            why = "longer shared border" if ba != bb else "equal borders, lower code"
+            if abs(ba - bb) <= BORDER_TIE:
+                keeper, loser = (ua, ub) if ua[0] < ub[0] else (ub, ua)
+                why = "equal borders, lower code"
+            else:
+                keeper, loser = (ua, ub) if ba > bb else (ub, ua)
+                why = "longer shared border"
         cov.geoms[loser[2]] = _polygonal(shapely.difference(geom(loser), piece))
         repairs.append(
             f"{cov.where(loser[2])}: overlap of {area:.1f} m² with {keeper[0]} {_near(piece)} "
@@ -221,13 +224,11 @@ def fill_gaps(cov: Coverage, parents: dict[str, shapely.Geometry], below_m2: flo
         if not touching:
             continue
         best = max(b[0] for b in touching)
-        # Borders equal to a nanometre are a tie: the lower code wins.
-        i = min((c, k) for b, c, k in touching if b >= best - 1e-14)[1]
+        tied = [(c, k) for b, c, k in touching if b >= best - BORDER_TIE]
+        i = min(tied)[1]
         cov.geoms[i] = _polygonal(shapely.union(cov.geoms[i], gap))
-        repairs.append(
-            f"{cov.where(i)}: gap of {area:.1f} m² {_near(gap)} filled "
-            "(the longest shared border" + (", lowest code)" if len(touching) > 1 else ")")
-        )
+        why = "equal borders, lowest code" if len(tied) > 1 else "longest shared border"
+        repairs.append(f"{cov.where(i)}: gap of {area:.1f} m² {_near(gap)} filled ({why})")
     return repairs
 
 

@@ -136,6 +136,27 @@ def test_snap_closes_a_rounding_gap_between_neighbours(
     )
 
 
+def test_snap_gives_a_neighbour_the_vertex_lying_near_its_edge(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    shift = 0.3 / M_PER_CELL_EW
+    # G2's west edge bends 30 cm east midway, at a vertex G1 does not have: 167 m² of gap.
+    g2 = cells((1, 0), (2, 0), (2, 1), (1, 1), (1 + shift, 0.5))
+    path = files.write(grids({"G2": g2}), tmp_path / "g.geojson")
+    assert refused(conn, layers["grid"], path, fix=True)[0].startswith(
+        "file (code C): geometry: gap of 16"
+    )
+    report = load_file(conn, layers["grid"], path, tolerance=Tolerance(snap_m=1.0))
+    assert report.repairs == [
+        "feature 1 (code G1): snapped to neighbours within 1 m (1 vertices moved or added)"
+    ]
+    row = conn.execute(
+        "SELECT ST_Relate(a.geom, b.geom, 'F***1****'), ST_Area(ST_Intersection(a.geom, b.geom))"
+        " FROM grid a, grid b WHERE a.code = 'G1' AND b.code = 'G2'"
+    ).fetchone()
+    assert row == (True, 0.0)
+
+
 def test_fix_gives_a_small_overlap_to_the_neighbour_with_the_longer_border(
     conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
 ) -> None:
@@ -270,8 +291,8 @@ def test_a_noisy_public_district_file_loads_with_every_repair_printed(
     hole, a rounding gap, a small overlap and an empty feature."""
     lake = box(0.3, 0.3, 0.5, 0.5)
     d1 = shapely.Polygon(box(0, 0, 1, 1).exterior, [lake.exterior])
-    d2 = box(1 + 0.3 / M_PER_CELL_EW, 0, 2, 1)
-    dip = 0.1 / (0.01 * 111_320)  # 10 cm south, in cells
+    d2 = box(1 + 0.03 / M_PER_CELL_EW, 0, 2, 1)  # 3 cm off: within --snap 0.05
+    dip = 0.1 / (0.01 * 111_320)  # 10 cm south, in cells: beyond the snap, for --fix
     d3 = cells((0, 1), (0.4, 1), (0.4, 1 - dip), (0.6, 1 - dip), (0.6, 1), (2, 1), (2, 2), (0, 2))
     rows = [("D1", d1), ("D2", d2), ("D3", d3), ("D1", box(3, 3, 3.2, 3.2)), ("D9", None)]
     frame = gpd.GeoDataFrame(
@@ -285,17 +306,24 @@ def test_a_noisy_public_district_file_loads_with_every_repair_printed(
     assert plain.returncode == 1
     assert "feature 5 (code D9): geometry: empty geometry (--fix drops it)" in plain.stderr
     assert "feature 1 (code D1): code: duplicate code in the file (features 1, 4)" in plain.stderr
-    args = ("load", "district", str(path), "--merge-parts", "--snap", "1", "--fix")
+    args = ("load", "district", str(path), "--merge-parts", "--snap", "0.05", "--fix")
     done = twin(*args, env=env)
     assert done.returncode == 0, done.stderr
     repaired = [line for line in done.stdout.splitlines() if line.startswith("repaired: ")]
     assert repaired[0] == "repaired: feature 5 (code D9): empty geometry, dropped (not loaded)"
     assert repaired[1] == "repaired: code D1: dissolved features 1, 4 into one MultiPolygon"
-    assert repaired[2].startswith("repaired: feature 2 (code D2): snapped to neighbours within 1 m")
-    assert repaired[3].startswith("repaired: feature 3 (code D3): snapped to neighbours within 1 m")
-    assert repaired[4].startswith("repaired: feature 3 (code D3): overlap of 19.")
-    assert repaired[4].endswith("given to D1 (longer shared border)")
-    assert len(repaired) == 5
+    assert repaired[2:5] == [
+        # D1 takes D3's corners lying on its edge, D2 moves onto D1's, D3 onto both
+        "repaired: feature 1 (code D1): snapped to neighbours within 0.05 m "
+        "(2 vertices moved or added)",
+        "repaired: feature 2 (code D2): snapped to neighbours within 0.05 m "
+        "(2 vertices moved or added)",
+        "repaired: feature 3 (code D3): snapped to neighbours within 0.05 m "
+        "(1 vertices moved or added)",
+    ]
+    assert repaired[5].startswith("repaired: feature 3 (code D3): overlap of 19.")
+    assert repaired[5].endswith("given to D1 (longer shared border)")
+    assert len(repaired) == 6
     assert "district: 5 features from" in done.stdout and "(3 new, 0 updated)" in done.stdout
     parts = conn.execute(
         "SELECT code, ST_NumGeometries(geom), ST_NumInteriorRings(ST_GeometryN(geom, 1)) "

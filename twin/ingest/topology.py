@@ -6,19 +6,23 @@ Rules (each repair is listed in the load report; nothing is changed silently):
   attributes agree (otherwise that is a problem).
 - --snap METRES: in code order, each unit of the file moves its vertices onto the vertices
   of units already settled (those stored and not in the file, then the file's lower codes)
-  lying within METRES, and gains those vertices on its edges. METRES is measured
-  north-south; east-west the reach is METRES·cos(latitude), never further.
+  lying within METRES, and gains those vertices on its edges; then each gains on its edges
+  the vertices of the file's higher codes lying within METRES of them, so neighbours share
+  their border vertex for vertex. METRES is measured north-south; east-west the reach is
+  METRES·cos(latitude), never further. Stored units are not changed, so a file unit's
+  vertex near a stored unit's edge (not its vertex) stays where it is.
 - --fix with --fix-below M2: an overlap no larger than M2 between two units goes to the one
-  sharing the longer border with it (ties: the lower code) and is cut from the other; a gap
-  no larger than M2 (inside the parent, or between units of a level without parents) goes
-  to the file's unit sharing the longest border with it (ties: the lower code); a part
-  outside the parent no larger than M2 is cut off. Stored units the file does not replace
-  are never changed: a piece they share goes to them. Pieces of TOLERANCE_M2 or less are
+  sharing the longer border with it and is cut from the other; a gap no larger than M2
+  (inside the parent, or between units of a level without parents) goes to the file's unit
+  sharing the longest border with it; equal borders (within BORDER_TIE) go to the lower
+  code; a part outside the parent no larger than M2 is cut off. Stored units the file does
+  not replace are never changed: a piece they share goes to them. Pieces of TOLERANCE_M2 or less are
   float noise the checks accept and are left alone; larger pieces are refused by the checks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,27 +86,37 @@ class Coverage:
 
 
 def snap(cov: Coverage, metres: float) -> list[str]:
-    """Snap each of the file's units, in code order, to the settled units near it."""
+    """Snap the file's units to each other and to the stored units near them (see the
+    module): one repair line per unit that changed."""
     tolerance = metres / M_PER_DEG
-    repairs = []
     fixed = len(cov.fixed_geoms)
     current = [*cov.fixed_geoms, *cov.geoms]
-    settled = [True] * fixed + [False] * len(cov.geoms)
     # Snapping moves a vertex by at most the tolerance: twice it finds every neighbour.
     tree = shapely.STRtree(current)
-    for i in sorted(range(len(cov.codes)), key=lambda k: cov.codes[k]):
-        found = tree.query(cov.geoms[i], predicate="dwithin", distance=2 * tolerance)
-        near = [current[k] for k in found if settled[k] and k != fixed + i]
-        snapped, moved = _snap_to(cov.geoms[i], near, tolerance)
-        if moved:
-            cov.geoms[i] = snapped
-            repairs.append(
-                f"{cov.where(i)}: snapped to neighbours within {metres:g} m "
-                f"({moved} vertices moved or added)"
-            )
-        current[fixed + i] = cov.geoms[i]
-        settled[fixed + i] = True
-    return repairs
+    order = sorted(range(len(cov.codes)), key=lambda k: cov.codes[k])
+    rank = {fixed + i: r for r, i in enumerate(order)}
+    moved = [0] * len(cov.codes)
+
+    def pass_over(takes_from: Callable[[int, int], bool]) -> None:
+        for i in order:
+            found = tree.query(cov.geoms[i], predicate="dwithin", distance=2 * tolerance)
+            near = [current[k] for k in found if k != fixed + i and takes_from(k, fixed + i)]
+            snapped, n = _snap_to(cov.geoms[i], near, tolerance)
+            if n:
+                cov.geoms[i] = current[fixed + i] = snapped
+                moved[i] += n
+
+    # First each unit moves onto the vertices of those settled before it (stored ones,
+    # then lower codes); then each gains on its edges the vertices of higher codes lying
+    # near them, so both sides of a shared border carry the same vertices.
+    pass_over(lambda k, me: k < fixed or rank[k] < rank[me])
+    pass_over(lambda k, me: k >= fixed and rank[k] > rank[me])
+    return [
+        f"{cov.where(i)}: snapped to neighbours within {metres:g} m "
+        f"({moved[i]} vertices moved or added)"
+        for i in order
+        if moved[i]
+    ]
 
 
 def _snap_to(

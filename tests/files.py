@@ -1,8 +1,11 @@
-"""Crafting small GIS files for loader tests (GeoJSON, GeoPackage, Shapefile, CSV)."""
+"""Crafting small GIS files for loader tests (GeoJSON, GeoPackage, Shapefile, CSV, OSM,
+gzipped and zipped)."""
 
 from __future__ import annotations
 
+import gzip
 import json
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -83,4 +86,39 @@ def zip_shapefile(shp: Path) -> Path:
         for part in shp.parent.glob(f"{shp.stem}.*"):
             if part.suffix != ".zip":
                 z.write(part, part.name)
+    return out
+
+
+def osm(path: Path, nodes: list[tuple[int, float, float, dict[str, str]]]) -> Path:
+    """A hand-made OpenStreetMap XML extract: (id, x, y, tags) nodes at cell coordinates,
+    plus one untagged way, so the file holds more than points."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6" generator="tests">']
+    for node_id, x, y, tags in nodes:
+        lon, lat = lonlat(x, y)
+        inner = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+        lines.append(f'<node id="{node_id}" lat="{lat}" lon="{lon}" version="1">{inner}</node>')
+    lines += [
+        '<node id="9001" lat="30.0" lon="114.0" version="1"/>',
+        '<node id="9002" lat="30.0" lon="114.01" version="1"/>',
+        '<way id="9100" version="1"><nd ref="9001"/><nd ref="9002"/>'
+        '<tag k="highway" v="residential"/></way>',
+        "</osm>",
+    ]
+    path.write_text("\n".join(lines), "utf-8")
+    return path
+
+
+def gzipped(path: Path) -> Path:
+    """The file gzipped beside it (x.geojson -> x.geojson.gz)."""
+    out = path.with_name(path.name + ".gz")
+    with open(path, "rb") as src, gzip.open(out, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    return out
+
+
+def zipped(out: Path, *parts: Path) -> Path:
+    """The parts in one .zip."""
+    with zipfile.ZipFile(out, "w") as z:
+        for part in parts:
+            z.write(part, part.name)
     return out

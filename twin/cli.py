@@ -11,10 +11,11 @@ from twin.catalog import CatalogError, Layer, load_catalog
 from twin.db.cluster import Cluster, ClusterError
 from twin.db.connect import DatabaseError, connect, database_url, open_pool, redact
 from twin.db.migrate import migrate
+from twin.ingest.topology import FIX_BELOW_M2
 from twin.settings import Settings, SettingsError
 from twin.synth.city import SIZES
 
-MAX_PROBLEMS = 200  # printed; the rest are counted
+MAX_PROBLEMS = 200  # printed one by one; beyond that, summarised by kind
 
 
 def _ready_url(settings: Settings) -> str:
@@ -127,6 +128,24 @@ def _layer(settings: Settings, name: str) -> Layer:
     return layers[name]
 
 
+def _metres(text: str) -> float:
+    return _positive(text, "metres")
+
+
+def _square_metres(text: str) -> float:
+    return _positive(text, "square metres")
+
+
+def _positive(text: str, unit: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a positive number of {unit}")
+    return value
+
+
 def _mapping(pairs: list[str]) -> dict[str, str]:
     out = {}
     for pair in pairs:
@@ -139,9 +158,14 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     """Load a GIS file into a layer, all or nothing."""
-    from twin.ingest.load import LoadRefused, load_file, peak_memory_mb
+    from twin.ingest.load import LoadRefused, Tolerance, load_file, peak_memory_mb
+    from twin.ingest.summary import summarise
 
     layer = _layer(settings, args.layer)
+    if args.fix_below is not None and not args.fix:
+        raise ValueError("--fix-below sets how far --fix goes: give --fix as well")
+    fix_below = FIX_BELOW_M2 if args.fix_below is None else args.fix_below
+    tolerance = Tolerance(args.snap, fix_below, args.merge_parts)
     with connect(_ready_url(settings), autocommit=True) as conn:
         try:
             report = load_file(
@@ -153,17 +177,19 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
                 mapping=_mapping(args.map),
                 fix=args.fix,
                 gcj02=args.from_ == "gcj02",
+                where=args.where,
+                tolerance=tolerance,
                 progress=True,
             )
         except LoadRefused as refused:
             print(f"twin: {refused}", file=sys.stderr)
-            for problem in refused.problems[:MAX_PROBLEMS]:
-                print(f"  {problem}", file=sys.stderr)
-            if len(refused.problems) > MAX_PROBLEMS:
-                print(f"  … and {len(refused.problems) - MAX_PROBLEMS} more", file=sys.stderr)
+            for line in summarise(refused.problems, MAX_PROBLEMS):
+                print(f"  {line}", file=sys.stderr)
             return 1
     for repair in report.repairs:
         print(f"repaired: {repair}")
+    for note in report.notes:
+        print(f"note: {note}")
     peak = peak_memory_mb()
     print(
         f"{report.layer}: {report.features:,} features from {args.file} "
@@ -241,6 +267,27 @@ def parser() -> argparse.ArgumentParser:
         help="which file column feeds a field (repeatable)",
     )
     load.add_argument("--fix", action="store_true", help="repair what can be repaired safely")
+    load.add_argument(
+        "--fix-below",
+        type=_square_metres,
+        metavar="M2",
+        help=f"with --fix, resolve overlaps and gaps up to this area (default {FIX_BELOW_M2:g})",
+    )
+    load.add_argument(
+        "--snap",
+        type=_metres,
+        metavar="METRES",
+        help="snap boundary vertices to neighbours' within this distance before the checks",
+    )
+    load.add_argument(
+        "--merge-parts",
+        action="store_true",
+        help="dissolve features that share a code into one unit",
+    )
+    load.add_argument(
+        "--where",
+        help="load only features matching an SQL condition, e.g. \"man_made = 'surveillance'\"",
+    )
     load.add_argument(
         "--from",
         dest="from_",

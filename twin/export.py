@@ -1,8 +1,13 @@
-"""`twin export`: a catalog layer to GeoPackage, GeoJSON, Shapefile or CSV."""
+"""`twin export`: a catalog layer to GeoPackage, GeoJSON, Shapefile or CSV, each also gzipped
+or zipped."""
 
 from __future__ import annotations
 
+import gzip
 import re
+import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +21,7 @@ from psycopg.rows import dict_row
 
 from twin.catalog import Layer
 from twin.db.queries import query
+from twin.ingest.read import csv_stem
 from twin.store import fetch_grid_statuses
 
 FORMATS = {
@@ -127,6 +133,22 @@ def fetch_features(
     return features
 
 
+def output_format(path: Path) -> tuple[str, str | None]:
+    """The data format's suffix and the wrapper (.gz, .zip or None) a path asks for; a bare
+    .zip is a zipped shapefile, as public data comes."""
+    suffixes = [s.lower() for s in path.suffixes]
+    wrapper = suffixes[-1] if suffixes and suffixes[-1] in (".gz", ".zip") else None
+    inner = suffixes[-2] if wrapper and len(suffixes) > 1 else (suffixes[-1] if suffixes else "")
+    if wrapper == ".zip" and inner not in FORMATS:
+        inner = ".shp"
+    if inner not in FORMATS or (wrapper == ".gz" and inner == ".shp"):
+        raise ExportError(
+            f"{path}: unknown format; use one of {', '.join(FORMATS)}, each also as .zip "
+            "(a bare .zip is a zipped shapefile) or, but for .shp, as .gz"
+        )
+    return inner, wrapper
+
+
 def export_layer(
     conn: psycopg.Connection,
     layer: Layer,
@@ -135,9 +157,32 @@ def export_layer(
     where: str | None = None,
 ) -> int:
     """Write the layer to path (format from the extension); return the feature count."""
-    driver = FORMATS.get(path.suffix.lower())
-    if driver is None:
-        raise ExportError(f"{path}: unknown format; use one of {', '.join(FORMATS)}")
+    inner, wrapper = output_format(path)
+    if wrapper is None:
+        return _export(conn, layer, path, crs, where)
+    stem = path.name[: -len(wrapper)]
+    if not stem.lower().endswith(inner):
+        stem += inner
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        n = _export(conn, layer, Path(tmp) / stem, crs, where)
+        written = sorted(Path(tmp).iterdir())
+        if wrapper == ".gz":
+            with open(Path(tmp) / stem, "rb") as src, gzip.open(path, "wb") as out:
+                shutil.copyfileobj(src, out)
+            for extra in (w for w in written if w.name != stem):  # a CSV's .prj
+                shutil.copy(extra, path.with_name(extra.name))
+        else:
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+                for part in written:
+                    z.write(part, part.name)
+    return n
+
+
+def _export(
+    conn: psycopg.Connection, layer: Layer, path: Path, crs: str | None, where: str | None
+) -> int:
+    driver = FORMATS[path.suffix.lower()]
     features = fetch_features(conn, layer, where)
     if crs:
         features = features.to_crs(f"EPSG:{crs}" if crs.isdigit() else crs)
@@ -151,7 +196,7 @@ def export_layer(
         features = features.rename(columns=lambda c: c if c == "geometry" else c[:10])
     path.parent.mkdir(parents=True, exist_ok=True)
     if driver == "CSV":
-        _write_csv(features, layer, path)
+        _write_csv(features, layer, path, crs is not None)
     else:
         options = {"SIGNIFICANT_FIGURES": 17, "RFC7946": "NO"} if driver == "GeoJSON" else {}
         pyogrio.write_dataframe(
@@ -181,11 +226,16 @@ def _timestamps_as_text(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _write_csv(features: gpd.GeoDataFrame, layer: Layer, path: Path) -> None:
+def _write_csv(features: gpd.GeoDataFrame, layer: Layer, path: Path, declare: bool) -> None:
+    """lon/lat (or wkt) in WGS 84, which the loader assumes of a CSV; in a CRS asked for, a
+    .prj beside the file names it (the loader reads it), and projected axes are x/y."""
     table = pd.DataFrame(features.drop(columns="geometry"))
     if layer.kind == "point":
-        table.insert(0, "lat", features.geometry.y)
-        table.insert(0, "lon", features.geometry.x)
+        projected = not features.crs.is_geographic
+        table.insert(0, "y" if projected else "lat", features.geometry.y)
+        table.insert(0, "x" if projected else "lon", features.geometry.x)
     else:
         table["wkt"] = shapely.to_wkt(features.geometry.to_numpy(), rounding_precision=-1)
     table.to_csv(path, index=False, encoding="utf-8")
+    if declare:
+        path.with_name(csv_stem(path.name) + ".prj").write_text(features.crs.to_wkt(), "utf-8")

@@ -1,14 +1,18 @@
-"""Upsert by code, export → load round trips in every format, chunked loads, export filters."""
+"""Upsert by code, export → load round trips in every format (into a fresh database, compared
+column by column in plain SQL), chunked loads, export filters."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 
+import geopandas as gpd
 import psycopg
 import pytest
+from psycopg import sql
 
 from tests import files, gridworld
+from tests.conftest import fresh_database
 from twin.catalog import Layer
 from twin.export import ExportError, build_where, export_layer, fetch_features
 from twin.ingest.load import LoadRefused, load_file
@@ -16,19 +20,35 @@ from twin.synth.load import load_demo
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 FORMATS = ("gpkg", "geojson", "shp", "csv")
+# Compressed: single files gzipped, any format zipped (a bare .zip is a zipped shapefile).
+PACKED = ("geojson.gz", "csv.gz", "gpkg.gz", "zip", "gpkg.zip", "geojson.zip", "csv.zip")
+LEVELS = ("district", "street", "community", "grid")
+ESCALATED = "status = 'escalated'"  # a slice of the incidents keeps the files small
 
 
-def snapshot(conn: psycopg.Connection, layer: Layer) -> list[tuple[object, ...]]:
-    """Every catalog field and the exact geometry of every feature, plus derived grid ids."""
-    frame = fetch_features(conn, layer)
-    cols = list(layer.field_names)
-    rows = [
-        tuple(r)
-        for r in frame[cols].astype(object).where(frame[cols].notna(), None).itertuples(index=False)
-    ]
-    return sorted(
-        zip(rows, frame.geometry.to_wkb(hex=True), strict=True), key=lambda r: str(r[0][0])
-    )  # type: ignore[arg-type]
+def contents(
+    conn: psycopg.Connection, layer: Layer, where: str = "true"
+) -> list[tuple[object, ...]]:
+    """Every column of the layer's rows, read by plain SQL: the row ids replaced by codes
+    (the parent's, the grid's), the geometry as exact EWKB."""
+    if layer.kind == "grid":
+        stmt = sql.SQL(
+            "SELECT t.*, p.code AS parent FROM grid t LEFT JOIN grid p ON p.id = t.parent_id "
+            "WHERE t.level = {level} AND {where}"
+        ).format(level=sql.Literal(layer.level), where=sql.SQL(where))
+    else:
+        stmt = sql.SQL(
+            "SELECT t.*, g.code AS grid FROM {table} t LEFT JOIN grid g ON g.id = t.grid_id "
+            "WHERE {where}"
+        ).format(table=sql.Identifier(layer.table), where=sql.SQL(where))
+    with conn.cursor() as cur:
+        cur.execute(stmt)
+        assert cur.description is not None
+        names = [d.name for d in cur.description]
+        keep = [i for i, n in enumerate(names) if n not in ("id", "parent_id", "grid_id")]
+        rows = [tuple(row[i] for i in keep) for row in cur.fetchall()]
+    assert rows, f"no rows of {layer.name} to compare"
+    return sorted(rows, key=lambda r: str(r[keep.index(names.index("code"))]))
 
 
 def test_reloading_a_corrected_file_updates_instead_of_duplicating(
@@ -75,20 +95,63 @@ def city(conn: psycopg.Connection) -> psycopg.Connection:
     return conn
 
 
-@pytest.mark.parametrize("fmt", FORMATS)
-@pytest.mark.parametrize("layer_name", ["grid", "incident", "camera"])
-def test_export_then_load_changes_nothing(
-    city: psycopg.Connection, layers: dict[str, Layer], tmp_path: Path, fmt: str, layer_name: str
+@pytest.mark.parametrize("fmt", FORMATS + PACKED)
+def test_an_export_loads_into_a_fresh_store_unchanged(
+    city: psycopg.Connection,
+    layers: dict[str, Layer],
+    tmp_path: Path,
+    server_url: str,
+    template_url: str,
+    fmt: str,
 ) -> None:
-    layer = layers[layer_name]
-    where = "status = 'escalated'" if layer_name == "incident" else None  # keep files small
-    before = snapshot(city, layer)
-    path = tmp_path / f"{layer_name}.{fmt}"
-    n = export_layer(city, layer, path, where=where)
-    assert n > 0
-    report = load_file(city, layer, path, crs="4326" if fmt == "csv" else None)
-    assert (report.inserted, report.updated) == (0, n)
-    assert snapshot(city, layer) == before
+    with fresh_database(server_url) as url, psycopg.connect(url, autocommit=True) as fresh:
+        for name in (*LEVELS, "camera", "sensor", "incident"):
+            layer = layers[name]
+            where = ESCALATED if name == "incident" else None
+            path = tmp_path / f"{name}.{fmt}"
+            n = export_layer(city, layer, path, where=where)
+            report = load_file(fresh, layer, path)  # no --crs: the export says or is WGS 84
+            assert (report.features, report.inserted, report.updated) == (n, n, 0), name
+            sql_where = f"t.{ESCALATED}" if where else "true"
+            assert contents(fresh, layer) == contents(city, layer, sql_where), name
+
+
+def test_a_projected_csv_export_carries_its_crs_to_the_loader(
+    city: psycopg.Connection, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    layer = layers["camera"]
+    path = tmp_path / "cameras.csv"
+    export_layer(city, layer, path, crs="4547")
+    assert (tmp_path / "cameras.prj").exists()
+    assert path.read_text("utf-8").startswith("x,y,code,")
+    where = "SELECT code, ST_X(geom), ST_Y(geom) FROM camera ORDER BY code"
+    before = city.execute(where).fetchall()
+    report = load_file(city, layer, path)
+    assert report.notes == [] and report.updated == len(before)
+    after = city.execute(where).fetchall()
+    assert [r[0] for r in after] == [r[0] for r in before]
+    drift = max(max(abs(a[1] - b[1]), abs(a[2] - b[2])) for a, b in zip(after, before, strict=True))
+    assert 0 < drift < 1e-7  # under a centimetre: GK there and back
+
+
+def test_a_lossy_export_is_caught(
+    city: psycopg.Connection,
+    layers: dict[str, Layer],
+    tmp_path: Path,
+    server_url: str,
+    template_url: str,
+) -> None:
+    """The comparison above can fail: a file that drops a column does not load back equal."""
+    path = tmp_path / "cameras.geojson"
+    export_layer(city, layers["camera"], path)
+    frame = gpd.read_file(path).drop(columns=["heading_deg"])
+    files.write(frame, path)
+    with fresh_database(server_url) as url, psycopg.connect(url, autocommit=True) as fresh:
+        for name in LEVELS:
+            export_layer(city, layers[name], tmp_path / f"{name}.gpkg")
+            load_file(fresh, layers[name], tmp_path / f"{name}.gpkg")
+        load_file(fresh, layers["camera"], path)
+        assert contents(fresh, layers["camera"]) != contents(city, layers["camera"])
 
 
 def test_grid_exports_carry_status_columns(

@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import psycopg
 import pytest
 
 from tests import files, gridworld
+from tests.db.test_cli import twin
 from tests.files import INCIDENT, feature, point
 from tests.gridworld import lonlat
 from twin.catalog import Layer
 from twin.ingest.load import LoadRefused, load_file
+from twin.ingest.read import SourceError
+
+SPOTS_3 = [(0.5, 0.5), (1.5, 0.5), (0.5, 1.5)]
 
 
 def refused(conn: psycopg.Connection, layer: Layer, path: Path, **kw: object) -> list[str]:
@@ -185,6 +190,7 @@ def test_a_gap_inside_the_parent_is_reported_with_area_and_place(
     assert len(problems) == 1
     assert problems[0].startswith("file (code C): geometry: gap of ")
     assert "inside parent C that no grid covers, near (114.01" in problems[0]
+    assert problems[0].endswith(", next to G1, G2, G3")  # G1 by its corner
     area = float(problems[0].split("gap of ")[1].split(" m²")[0])
     assert 950_000 < area < 1_100_000  # the missing 0.01° x 0.01° square, ~1.0 km²
 
@@ -198,3 +204,129 @@ def test_an_unknown_parent_and_a_code_taken_by_another_level(
     problems = refused(conn, layers["grid"], files.write(frame, tmp_path / "g.geojson"))
     assert "feature 1 (code G1): parent_code: no community has the code 'NOPE'" in problems
     assert "feature 2 (code S): code: the code is already used by a street" in problems
+
+
+def test_a_zipped_shapefile_without_its_dbf_says_so(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    shp = files.write(files.incidents([(0.5, 0.5)]), tmp_path / "e.shp")
+    path = files.zipped(tmp_path / "e.zip", *(shp.with_suffix(s) for s in (".shp", ".shx", ".prj")))
+    with pytest.raises(SourceError) as err:
+        load_file(conn, layers["incident"], path)
+    assert str(err.value) == (
+        f"{path}: e.shp has no e.dbf beside it (the .dbf holds its attributes; a shapefile "
+        "needs .shp, .shx and .dbf)"
+    )
+
+
+def test_an_empty_csv_names_the_file(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    path = tmp_path / "cases.csv"
+    path.write_text("")
+    with pytest.raises(SourceError, match=r"cases.csv: the CSV is empty \(no header, no rows\)"):
+        load_file(conn, layers["incident"], path)
+    path.write_text("code,category,lon,lat\n")
+    with pytest.raises(SourceError, match=r"cases.csv: the CSV has a header and no rows"):
+        load_file(conn, layers["incident"], path)
+
+
+def test_z_values_and_defaults_are_reported(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    cams = [
+        feature(
+            {"code": f"K{i}", "name": f"cam {i}"},
+            {"type": "Point", "coordinates": [*lonlat(x, 0.5), 12.5]},
+        )
+        for i, x in enumerate((0.5, 1.5))
+    ]
+    report = load_file(conn, layers["camera"], files.geojson(tmp_path / "k.geojson", cams))
+    assert report.notes == [
+        "2 feature(s) had Z (height) values, dropped: twin stores 2-D geometry (features 1, 2)",
+        "status: not in the file; 2 new feature(s) stored with the default 'online'",
+    ]
+    assert conn.execute("SELECT DISTINCT ST_NDims(geom), status FROM camera").fetchall() == [
+        (2, "online")
+    ]
+    again = load_file(conn, layers["camera"], files.geojson(tmp_path / "k.geojson", cams))
+    assert again.notes == [report.notes[0]]  # updates keep their status: nothing defaulted
+
+
+def test_a_blank_value_takes_the_default_when_new_and_keeps_the_stored_one_on_update(
+    conn: psycopg.Connection, world: object, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    cams = [
+        feature({"code": "K1", "name": "a", "status": None}, point(0.5, 0.5)),
+        feature({"code": "K2", "name": "b", "status": "fault"}, point(1.5, 0.5)),
+    ]
+    first = load_file(conn, layers["camera"], files.geojson(tmp_path / "k.geojson", cams))
+    assert first.notes == [
+        "status: 1 feature(s) without a value stored with the default 'online' (features 1)"
+    ]
+    cams[1]["properties"]["status"] = None
+    again = load_file(conn, layers["camera"], files.geojson(tmp_path / "k.geojson", cams))
+    assert again.notes == [
+        "status: 2 feature(s) without a value kept the stored one (features 1, 2)"
+    ]
+    assert conn.execute("SELECT code, status FROM camera ORDER BY code").fetchall() == [
+        ("K1", "online"),
+        ("K2", "fault"),
+    ]
+
+
+def test_no_python_warning_reaches_the_terminal(
+    db_url: str, conn: psycopg.Connection, world: object, tmp_path: Path
+) -> None:
+    frame = files.incidents(SPOTS_3)
+    for column in ("reported_at", "due_at"):  # GDAL warns reading GeoPackage times with offsets
+        frame[column] = pd.to_datetime(frame[column]).dt.tz_convert("Asia/Shanghai")
+    path = files.write(frame, tmp_path / "cases.gpkg")
+    done = twin("load", "incident", str(path), env={"TWIN_DATABASE_URL": db_url})
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr
+    assert "note: the reader warned: Non-conformant content for record 1 in column" in done.stdout
+    assert conn.execute("SELECT count(*) FROM incident").fetchone() == (3,)
+
+
+def test_thousands_of_problems_are_summarised_by_kind(
+    db_url: str, conn: psycopg.Connection, world: object, tmp_path: Path
+) -> None:
+    rows = [INCIDENT | {"code": f"B{i}", "category": "fire"} for i in range(600)]
+    rows += [INCIDENT | {"code": f"S{i}", "severity": "9"} for i in range(5)]
+    frame = pd.DataFrame(rows).assign(lon=lonlat(0.5, 0.5)[0], lat=lonlat(0.5, 0.5)[1])
+    path = tmp_path / "bad.csv"
+    frame.to_csv(path, index=False)
+    done = twin("load", "incident", str(path), env={"TWIN_DATABASE_URL": db_url})
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    assert lines[0] == f"twin: {path}: 605 problem(s); nothing was loaded"
+    assert lines[1] == "  605 problems of 2 kind(s):"
+    assert lines[2].startswith("  600 × category: unknown value … (expected one of:")
+    assert lines[3].startswith("    feature 1 (code B0): category: unknown value 'fire'")
+    assert lines[6] == "    … and 597 more of this kind"
+    assert lines[7].startswith("  5 × severity: unknown value …")
+    assert lines[8].startswith("    feature 601 (code S0): severity: unknown value '9'")
+    assert len(lines) == 12
+
+
+def test_the_command_line_reads_openstreetmap_and_never_reports_minus_one(
+    db_url: str, conn: psycopg.Connection, world: object, tmp_path: Path
+) -> None:
+    path = files.osm(
+        tmp_path / "city.osm",
+        [(7, 0.5, 0.5, {"man_made": "surveillance", "name": "北门"}), (8, 1.5, 1.5, {})],
+    )
+    args = ("load", "camera", str(path), "--layer-name", "points", "--map", "code=osm_id")
+    done = twin(*args, "--where", "man_made = 'surveillance'", env={"TWIN_DATABASE_URL": db_url})
+    assert done.returncode == 0, done.stderr
+    assert f"camera: 1 features from {path} (1 new, 0 updated)" in done.stdout
+    assert "note: status: not in the file; 1 new feature(s) stored with the default 'online'" in (
+        done.stdout
+    )
+    none = twin(*args, "--where", "man_made = 'mast'", env={"TWIN_DATABASE_URL": db_url})
+    assert (none.returncode, none.stdout) == (2, "")
+    assert none.stderr == (
+        f"twin: error: {path}: no features in layer 'points' match --where "
+        "\"man_made = 'mast'\": nothing to load\n"
+    )

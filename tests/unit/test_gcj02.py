@@ -37,3 +37,13 @@ def test_gcj02_to_wgs84_recovers_the_reference_within_a_millimetre(
 def test_outside_china_nothing_moves() -> None:
     lon, lat = gcj02_to_wgs84(np.array([2.35]), np.array([48.85]))
     assert (lon[0], lat[0]) == (2.35, 48.85)
+
+
+def test_a_point_converts_the_same_alone_or_among_others() -> None:
+    """Neighbours' shared vertices must convert equal whichever chunk they come in."""
+    rng = np.random.default_rng(1)
+    lon, lat = rng.uniform(100, 125, 500), rng.uniform(20, 45, 500)
+    together = gcj02_to_wgs84(lon, lat)
+    for i in range(0, 500, 5):
+        alone = gcj02_to_wgs84(lon[i : i + 1], lat[i : i + 1])
+        assert (alone[0][0], alone[1][0]) == (together[0][i], together[1][i])

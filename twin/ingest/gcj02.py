@@ -58,13 +58,19 @@ def wgs84_to_gcj02(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def gcj02_to_wgs84(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """GCJ-02 lon/lat to WGS 84, accurate to well under a millimetre."""
+    """GCJ-02 lon/lat to WGS 84, accurate to well under a millimetre.
+
+    Each point iterates until it alone has converged, so a vertex converts to the same
+    value whichever other points share the call (neighbours' shared edges stay shared)."""
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     w_lon, w_lat = lon.copy(), lat.copy()
+    todo = np.ones(lon.shape, dtype=bool)
     for _ in range(30):
-        g_lon, g_lat = wgs84_to_gcj02(w_lon, w_lat)
-        e_lon, e_lat = g_lon - lon, g_lat - lat
-        w_lon, w_lat = w_lon - e_lon, w_lat - e_lat
-        if np.all(np.abs(e_lon) < 1e-10) and np.all(np.abs(e_lat) < 1e-10):
+        g_lon, g_lat = wgs84_to_gcj02(w_lon[todo], w_lat[todo])
+        e_lon, e_lat = g_lon - lon[todo], g_lat - lat[todo]
+        w_lon[todo], w_lat[todo] = w_lon[todo] - e_lon, w_lat[todo] - e_lat
+        still = (np.abs(e_lon) >= 1e-10) | (np.abs(e_lat) >= 1e-10)
+        todo[todo] = still
+        if not todo.any():
             break
     return w_lon, w_lat

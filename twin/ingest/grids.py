@@ -43,7 +43,8 @@ def check_grids(conn: psycopg.Connection, level: str, parent: str | None) -> lis
                         gap["parent_code"],
                         "geometry",
                         f"gap of {gap['area_m2']} m² inside parent {gap['parent_code']} "
-                        f"that no {level} covers, near ({gap['lon']}, {gap['lat']})",
+                        f"that no {level} covers, near ({gap['lon']}, {gap['lat']})"
+                        + (f", next to {gap['next_to']}" if gap["next_to"] else ""),
                     )
                 )
     return problems

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import time
+import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, ParamSpec
 
 import psycopg
 from pyproj import CRS
@@ -14,12 +17,16 @@ from tqdm import tqdm
 
 from twin.catalog import Layer
 from twin.db.queries import query
-from twin.ingest import bulk, grids
-from twin.ingest.read import open_source
+from twin.ingest import bulk, grids, topology
+from twin.ingest.convert import WGS84
+from twin.ingest.defaults import fill_stage_defaults, missing_field_defaults
+from twin.ingest.read import Source, SourceError, open_source
 from twin.ingest.schema import ensure_point_table
 from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
+WARNINGS_SHOWN = 5  # GDAL warns once per column and chunk: the first few say what it is
+P = ParamSpec("P")
 
 
 class LoadRefused(ValueError):
@@ -41,6 +48,7 @@ class LoadReport:
     seconds: float
     repairs: list[str] = field(default_factory=list)
     created_table: bool = False
+    notes: list[str] = field(default_factory=list)  # what was assumed or left out, not repaired
 
     @property
     def rate(self) -> float:
@@ -52,15 +60,28 @@ def _refuse(path: Path, field: str, reason: str) -> NoReturn:
     raise LoadRefused(path, [Problem(None, None, field, reason)])
 
 
-def source_crs(file_crs: CRS | None, given: str | None, path: Path) -> CRS:
-    """The CRS to read the file in: its own, or --crs when it declares none; the two may
-    not disagree."""
+@dataclass(frozen=True)
+class Tolerance:
+    """How forgiving a load of boundaries is: --snap, --fix-below, --merge-parts."""
+
+    snap_m: float | None = None  # snap vertices to neighbours' within this many metres
+    fix_below_m2: float = topology.FIX_BELOW_M2  # --fix resolves overlaps and gaps below this
+    merge_parts: bool = False  # dissolve features that share a code into one unit
+
+
+def source_crs(
+    file_crs: CRS | None, given: str | None, path: Path, assume_wgs84: bool = False
+) -> CRS:
+    """The CRS to read the file in: its own, or --crs when it declares none (a CSV that
+    declares none is WGS 84); the two may not disagree."""
     declared = None
     if given:
         try:
             declared = CRS.from_user_input(f"EPSG:{given}" if given.isdigit() else given)
         except CRSError as exc:
             _refuse(path, "--crs", f"unknown CRS {given!r}: {exc}")
+    if file_crs is None and declared is None and assume_wgs84:
+        return WGS84
     if file_crs is None and declared is None:
         _refuse(
             path,
@@ -78,6 +99,25 @@ def source_crs(file_crs: CRS | None, given: str | None, path: Path) -> CRS:
     return crs
 
 
+def _warnings_as_notes(load: Callable[P, LoadReport]) -> Callable[P, LoadReport]:
+    """GDAL and pandas speak through Python warnings: what they say goes into the report,
+    not onto the terminal."""
+
+    @functools.wraps(load)
+    def recorded(*args: P.args, **kwargs: P.kwargs) -> LoadReport:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            report = load(*args, **kwargs)
+        said = list(dict.fromkeys(str(w.message) for w in caught))
+        report.notes += [f"the reader warned: {m}" for m in said[:WARNINGS_SHOWN]]
+        if len(said) > WARNINGS_SHOWN:
+            report.notes.append(f"the reader warned {len(said) - WARNINGS_SHOWN:,} more time(s)")
+        return report
+
+    return recorded
+
+
+@_warnings_as_notes
 def load_file(
     conn: psycopg.Connection,
     layer: Layer,
@@ -88,48 +128,41 @@ def load_file(
     mapping: dict[str, str] | None = None,
     fix: bool = False,
     gcj02: bool = False,
+    where: str | None = None,
+    tolerance: Tolerance | None = None,
     progress: bool = False,
 ) -> LoadReport:
     """Load a file into a layer in one transaction (give an autocommit connection); raise
     LoadRefused with every problem, and write nothing, when anything is wrong."""
-    start = time.perf_counter()
+    tolerance = tolerance or Tolerance()
     mapping = mapping or {}
-    source = open_source(path, layer_name, mapping)
+    start = time.perf_counter()
+    if layer.kind == "point" and (tolerance.snap_m or tolerance.merge_parts):
+        option = "--snap" if tolerance.snap_m else "--merge-parts"
+        _refuse(path, option, f"applies to boundary layers; {layer.name} is a point layer")
+    source = open_source(path, layer_name, mapping, where)
     columns, problems = resolve_columns(layer, source.columns, mapping)
-    opts = Options(source_crs(source.crs, crs, path), columns, fix, gcj02)
+    is_csv = bool(source.csv_geometry)
+    read_crs = source_crs(source.crs, crs, path, assume_wgs84=is_csv)
+    assumed = is_csv and source.crs is None and not crs
+    opts = Options(read_crs, columns, fix, gcj02, assumed)
     if problems:
         raise LoadRefused(path, problems)
     provided = tuple(f for f in layer.field_names if f in columns)
-    geometry_columns = ["lon", "lat"] if layer.kind == "point" else ["wkb"]
-    repairs: list[str] = []
+    notes = ["the CSV declares no CRS: read as WGS 84 (EPSG:4326); say --crs otherwise"] * assumed
     with conn.transaction():
         created = layer.kind == "point" and ensure_point_table(conn, layer)
-        if layer.kind == "point":
-            bulk.create_point_stage(conn, layer.table, provided)
-        else:
-            grids.create_grid_stage(conn)
-        bar = tqdm(
-            total=source.total,
-            unit=" features",
-            disable=not progress or source.total < PROGRESS_OVER,
-        )
-        with bar:
-            for chunk in source.chunks():
-                frame, found, fixed = convert_chunk(layer, chunk, opts)
-                problems += found
-                repairs += fixed
-                # Staged even with problems (rolled back then), so duplicate codes are
-                # found across the whole file in the same pass.
-                frame = frame[["feature", *provided, *geometry_columns]]
-                bulk.copy_frame(conn, bulk.in_z_order(frame) if layer.kind == "point" else frame)
-                bar.update(len(chunk.attributes))
-        problems += duplicate_codes(conn)
-        if layer.kind == "grid" and not problems:
-            problems += grids.check_grids(conn, layer.level or "", layer.parent)
+        staged = _stage(conn, layer, source, opts, provided, progress)
+        problems += staged.problems
+        repairs = staged.repairs
+        found, fixed = _check_stage(conn, layer, tolerance if not problems else None, fix)
+        problems += found
+        repairs += fixed
         if problems:
             raise LoadRefused(path, problems)  # leaving the block rolls everything back
         try:
             if layer.kind == "point":
+                notes += fill_stage_defaults(conn, layer, provided)
                 bulk.index_point_stage(conn)
                 inserted, updated = bulk.upsert_points(conn, layer.table, provided)
             else:
@@ -142,8 +175,100 @@ def load_file(
             reason = exc.diag.message_primary or str(exc)
             hint = f" ({exc.diag.message_hint})" if exc.diag.message_hint else ""
             raise LoadRefused(path, [Problem(None, None, "database", reason + hint)]) from exc
+        if staged.flattened:
+            notes.append(_flattened_note(staged.flattened))
+        if inserted:
+            notes += missing_field_defaults(conn, layer, provided, inserted)
     return LoadReport(
-        layer.name, source.total, inserted, updated, time.perf_counter() - start, repairs, created
+        layer.name,
+        staged.read,
+        inserted,
+        updated,
+        time.perf_counter() - start,
+        repairs,
+        created,
+        notes,
+    )
+
+
+@dataclass
+class _Staged:
+    """What staging a file found: problems, repairs, features flattened, features read."""
+
+    problems: list[Problem]
+    repairs: list[str]
+    flattened: list[int]
+    read: int
+
+
+def _stage(
+    conn: psycopg.Connection,
+    layer: Layer,
+    source: Source,
+    opts: Options,
+    provided: tuple[str, ...],
+    progress: bool,
+) -> _Staged:
+    """Read, check and convert the file chunk by chunk into the stage."""
+    if layer.kind == "point":
+        bulk.create_point_stage(conn, layer.table, provided)
+    else:
+        grids.create_grid_stage(conn)
+    staged = _Staged([], [], [], 0)
+    geometry_columns = ["lon", "lat"] if layer.kind == "point" else ["wkb"]
+    bar = tqdm(
+        total=source.total,
+        unit=" features",
+        disable=not progress or (source.total or 0) < PROGRESS_OVER,
+    )
+    with bar:
+        for chunk in source.chunks():
+            done = convert_chunk(layer, chunk, opts)
+            staged.problems += done.problems
+            staged.repairs += done.repairs
+            staged.flattened += done.flattened
+            staged.read += len(chunk.attributes)
+            # Staged even with problems (rolled back then), so duplicate codes are
+            # found across the whole file in the same pass.
+            frame = done.frame[["feature", *provided, *geometry_columns]]
+            bulk.copy_frame(conn, bulk.in_z_order(frame) if layer.kind == "point" else frame)
+            bar.update(len(chunk.attributes))
+    if staged.read == 0:
+        raise SourceError(_nothing_read(source))
+    return staged
+
+
+def _check_stage(
+    conn: psycopg.Connection, layer: Layer, tolerance: Tolerance | None, fix: bool
+) -> tuple[list[Problem], list[str]]:
+    """Problems across the staged file (duplicate codes; a level's topology) and the
+    tolerance repairs made first; tolerance None when rows already have problems."""
+    if layer.kind == "point" or tolerance is None:
+        return duplicate_codes(conn), []
+    repairs: list[str] = []
+    if tolerance.merge_parts:
+        problems, repairs = topology.merge_parts(conn)  # names the codes it cannot merge
+    else:
+        problems = duplicate_codes(conn)
+    if not problems:
+        level = layer.level or ""
+        below = tolerance.fix_below_m2 if fix else None
+        repairs += topology.repair_stage(conn, level, layer.parent, tolerance.snap_m, below)
+        problems += grids.check_grids(conn, level, layer.parent)
+    return problems, repairs
+
+
+def _nothing_read(source: Source) -> str:
+    where = f" match --where {source.where!r}" if source.where else ""
+    layer = f" in layer {source.layer!r}" if source.layer else ""
+    return f"{source.path}: no features{layer}{where}: nothing to load"
+
+
+def _flattened_note(features: list[int]) -> str:
+    shown = ", ".join(map(str, features[:5])) + (", …" if len(features) > 5 else "")
+    return (
+        f"{len(features):,} feature(s) had Z (height) values, dropped: twin stores 2-D "
+        f"geometry (features {shown})"
     )
 
 

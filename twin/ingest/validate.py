@@ -12,10 +12,9 @@ import shapely
 from pyproj import CRS, Transformer
 
 from twin.catalog import Field, Layer
-from twin.ingest.gcj02 import gcj02_to_wgs84
+from twin.ingest.convert import WGS84, to_wgs84
 from twin.ingest.read import Chunk
 
-WGS84 = CRS.from_epsg(4326)
 SLIVER_M2 = 1.0  # --fix drops polygon parts smaller than this
 M2_PER_DEG2 = 111_320.0**2  # at the equator; slivers are tiny, so the scale need not be exact
 CHINA_OFFSET = "+08:00"  # timestamps written without an offset are China Standard Time
@@ -48,6 +47,17 @@ class Options:
     columns: dict[str, str]  # catalog field -> file column
     fix: bool = False
     gcj02: bool = False
+    crs_assumed: bool = False  # the file declared none and WGS 84 was taken
+
+
+@dataclass
+class Converted:
+    """One chunk ready to stage, with what was found and done on the way."""
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+    repairs: list[str]
+    flattened: list[int]  # features whose Z (height) values were dropped
 
 
 def resolve_columns(
@@ -99,11 +109,9 @@ def allowed_bounds(crs: CRS) -> tuple[float, float, float, float]:
     return (x0 - mx, y0 - my, x1 + mx, y1 + my)
 
 
-def convert_chunk(
-    layer: Layer, chunk: Chunk, opts: Options
-) -> tuple[pd.DataFrame, list[Problem], list[str]]:
+def convert_chunk(layer: Layer, chunk: Chunk, opts: Options) -> Converted:
     """The chunk as rows ready to stage (fields typed, feature number, geometry in WGS 84),
-    with the problems found and the repairs made."""
+    with the problems found and the repairs made; features dropped by --fix are left out."""
     n = len(chunk.attributes)
     features = np.arange(chunk.first, chunk.first + n)
     problems: list[Problem] = []
@@ -121,10 +129,29 @@ def convert_chunk(
                     Problem(int(features[i]), codes[i], f.name, "missing required value")
                 )
         out[f.name] = values
-    geoms, geom_problems, repairs = _geometry(
-        layer, chunk.geometry, chunk.broken, features, codes, opts
+    geometry = np.array(chunk.geometry, dtype=object)
+    flattened = _flatten(geometry)
+    geoms, geom_problems, repairs, dropped = _geometry(
+        layer, geometry, chunk.broken, features, codes, opts
     )
-    return _with_geometry(out, geoms, layer), problems + geom_problems, repairs
+    frame = _with_geometry(out, geoms, layer)
+    problems += geom_problems
+    if dropped:
+        gone = set(dropped)
+        frame = frame[~frame["feature"].isin(gone)].reset_index(drop=True)
+        problems = [p for p in problems if p.feature not in gone]
+    return Converted(frame, problems, repairs, [int(features[i]) for i in flattened])
+
+
+def _flatten(geoms: np.ndarray) -> np.ndarray:
+    """Drop Z values in place (the store keeps 2-D geometry); the positions that had them."""
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    has_z = np.zeros(len(geoms), dtype=bool)
+    if present.any():
+        has_z[present] = shapely.has_z(geoms[present])
+    if has_z.any():
+        geoms[has_z] = shapely.force_2d(geoms[has_z])
+    return np.flatnonzero(has_z)
 
 
 def _codes(chunk: Chunk, opts: Options) -> list[str | None]:
@@ -193,9 +220,10 @@ def _geometry(
     features: np.ndarray,
     codes: list[str | None],
     opts: Options,
-) -> tuple[np.ndarray, list[Problem], list[str]]:
+) -> tuple[np.ndarray, list[Problem], list[str], list[int]]:
     problems: list[Problem] = []
     repairs: list[str] = []
+    dropped: list[int] = []
     out = np.array(geoms, dtype=object)
 
     def problem(i: int, reason: str) -> None:
@@ -213,7 +241,13 @@ def _geometry(
             out[i] = g = shapely.from_wkb(broken[i], on_invalid="fix")
             repairs.append(f"feature {features[i]}: closed an unclosed ring")
         if g is None or shapely.is_empty(g):
-            problem(i, "empty geometry")
+            if opts.fix and layer.kind == "grid":
+                where = f"feature {features[i]}" + (f" (code {codes[i]})" if codes[i] else "")
+                repairs.append(f"{where}: empty geometry, dropped (not loaded)")
+                dropped.append(int(features[i]))
+                out[i] = None
+                continue
+            problem(i, "empty geometry" + (" (--fix drops it)" if layer.kind == "grid" else ""))
             continue
         kind = g.geom_type
         if want == "Point" and kind == "MultiPoint" and shapely.get_num_geometries(g) == 1:
@@ -235,7 +269,12 @@ def _geometry(
             problem(
                 i,
                 f"coordinates out of range for {opts.crs.to_string()}: "
-                f"({bx0:.6g}, {by0:.6g}) – ({bx1:.6g}, {by1:.6g})",
+                f"({bx0:.6g}, {by0:.6g}) – ({bx1:.6g}, {by1:.6g})"
+                + (
+                    " (the file declares no CRS and was read as WGS 84: say which with --crs)"
+                    if opts.crs_assumed
+                    else ""
+                ),
             )
             continue
         if not shapely.is_valid(g):
@@ -249,7 +288,7 @@ def _geometry(
                 continue
             out[i] = fixed
             repairs.append(f"feature {features[i]}: made valid ({reason})")
-    out = _to_wgs84(out, opts)
+    out = to_wgs84(out, opts.crs, opts.gcj02, polygonal=want == "MultiPolygon")
     if want == "MultiPolygon":
         for i, g in enumerate(out):
             if g is None:
@@ -273,32 +312,13 @@ def _geometry(
                     f"feature {features[i]}: dropped "
                     f"{int((areas < SLIVER_M2).sum())} zero-area part(s)"
                 )
-    return out, problems, repairs
+    return out, problems, repairs, dropped
 
 
 def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:
     parts = [p for p in shapely.get_parts(g) if p.geom_type in ("Polygon", "MultiPolygon")]
     polys = [q for p in parts for q in shapely.get_parts(p)]
     return shapely.multipolygons(polys) if polys else None
-
-
-def _to_wgs84(geoms: np.ndarray, opts: Options) -> np.ndarray:
-    present = np.array([g is not None for g in geoms])
-    if not present.any():
-        return geoms
-    todo = geoms[present]
-    if not opts.crs.equals(WGS84):
-        to_wgs = Transformer.from_crs(opts.crs, WGS84, always_xy=True)
-        todo = shapely.transform(
-            todo, lambda xy: np.column_stack(to_wgs.transform(xy[:, 0], xy[:, 1]))
-        )
-    if opts.gcj02:
-        todo = shapely.transform(
-            todo, lambda xy: np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1]))
-        )
-    out = geoms.copy()
-    out[present] = todo
-    return out
 
 
 def _with_geometry(frame: pd.DataFrame, geoms: np.ndarray, layer: Layer) -> pd.DataFrame:

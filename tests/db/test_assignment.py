@@ -204,3 +204,19 @@ def test_a_parent_may_be_any_coarser_unit_or_none_but_never_a_peer_or_finer(
     for level, parent in (("community", "C"), ("community", "G1")):
         with pytest.raises(psycopg.errors.CheckViolation, match="must have a coarser unit"):
             conn.execute(insert, ["X", "x", level, ids[parent], whole])
+
+
+def test_a_community_with_no_grids_owns_the_points_inside_it(
+    conn: psycopg.Connection, ids: dict[str, int]
+) -> None:
+    add_incident(conn, "E1", 2.5, 0.5)  # east of the world: in no unit yet
+    row = conn.execute(
+        "INSERT INTO grid (code, name, level, parent_id, geom) VALUES ('C9', 'c9', 'community',"
+        " NULL, %s) RETURNING id",
+        [gridworld.square_wkt(2, 0, 3, 1)],
+    ).fetchone()
+    assert row is not None
+    add_incident(conn, "E2", 2.2, 0.8)
+    assert (grid_of(conn, "E1"), grid_of(conn, "E2")) == ("C9", "C9")
+    assert fetch_one_status(conn, row[0])["incidents"] == 2
+    assert fetch_unassigned(conn)["incidents"] == 0

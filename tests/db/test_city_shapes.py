@@ -224,7 +224,9 @@ def test_a_coarser_level_loaded_later_adopts_the_units_under_the_city(
     conn: psycopg.Connection, layers: dict[str, Layer], reachable_tmp: Path, pool: Any
 ) -> None:
     shapes.build(conn, layers, "grids", reachable_tmp)
-    load_file(conn, layers["district"], shapes.level_file("district", reachable_tmp / "d.geojson"))
+    districts_file = shapes.level_file("district", reachable_tmp / "d.geojson")
+    report = load_file(conn, layers["district"], districts_file)
+    assert report.notes == ["4 unit(s) of finer levels moved under the district units holding them"]
     districts = fetch_grid_statuses(conn, "district").set_index("code")["incidents"].to_dict()
     assert districts == {"DE": 3, "DW": 3}  # F5 in the hole: from no unit to DE
     assert fetch_unassigned(conn)["incidents"] == 1

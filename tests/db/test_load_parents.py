@@ -4,6 +4,9 @@ directly under the city when no level above is loaded."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -46,6 +49,9 @@ def test_a_grid_file_without_parent_codes_finds_its_community(
     report = load_file(conn, layers["grid"], files.write(frame, tmp_path / "g.geojson"))
     assert report.inserted == 4
     assert parents(conn, "grid") == {"G1": "C", "G2": "C", "G3": "C", "G4": "C"}
+    assert report.notes == [
+        "4 unit(s) without a parent_code placed by containment: 4 under a community"
+    ]
 
 
 def test_empty_parent_codes_are_derived_beside_given_ones(
@@ -104,3 +110,22 @@ def test_the_demo_city_reloaded_without_parent_codes_keeps_its_hierarchy(
         report = load_file(conn, layers[level], files.write(frame, tmp_path / f"{level}-bare.gpkg"))
         assert report.updated == len(frame)
     assert conn.execute("SELECT code, parent_id FROM grid ORDER BY code").fetchall() == before
+
+
+def test_the_command_line_says_how_parents_were_found(
+    db_url: str, conn: psycopg.Connection, layers: dict[str, Layer], tmp_path: Path
+) -> None:
+    load_file(conn, layers["community"], shapes.level_file("community", tmp_path / "c.geojson"))
+    path = files.write(files.grid_frame().drop(columns="parent_code"), tmp_path / "g.geojson")
+    loaded = subprocess.run(
+        [sys.executable, "-m", "twin.cli", "load", "grid", str(path)],
+        env=os.environ | {"TWIN_DATABASE_URL": db_url},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert "note: 4 unit(s) without a parent_code placed by containment: 4 under a community\n" in (
+        loaded.stdout
+    )

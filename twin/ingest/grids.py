@@ -106,8 +106,7 @@ def check_grids(conn: psycopg.Connection, level: str) -> list[Problem]:
 
 def upsert_grids(conn: psycopg.Connection, level: str, fields: tuple[str, ...]) -> tuple[int, int]:
     """Move the staged level into the grid table by code; only the fields the file provides
-    change on update, and the parent (named or derived) always. Units of finer levels that
-    stood above this level's are then adopted. Returns (inserted, updated)."""
+    change on update, and the parent (named or derived) always. Returns (inserted, updated)."""
     columns = [f for f in fields if f not in ("code", "parent_code")]
     values = {
         "name": sql.SQL("s.name"),
@@ -136,17 +135,28 @@ def upsert_grids(conn: psycopg.Connection, level: str, fields: tuple[str, ...]) 
     )
     rows = conn.execute(stmt, {"level": level}).fetchall()
     conn.execute(sql.SQL("DROP TABLE {}").format(STAGE))
-    adopt_children(conn, level)
     inserted = sum(1 for (fresh,) in rows if fresh)
     return inserted, len(rows) - inserted
 
 
-def adopt_children(conn: psycopg.Connection, level: str) -> int:
+def placement_notes(conn: psycopg.Connection) -> list[str]:
+    """What derive_parents did to the stage, in words (nothing when every parent was named)."""
+    counts = conn.execute(query("grid_derived_counts")).fetchall()
+    if not counts:
+        return []
+    where = ", ".join(f"{n} under a {level}" for level, n in counts)
+    total = sum(n for _, n in counts)
+    return [f"{total} unit(s) without a parent_code placed by containment: {where}"]
+
+
+def adopt_children(conn: psycopg.Connection, level: str) -> list[str]:
     """Re-parent finer units that stand under the city, or under a unit above this level,
     to the unit of this level holding at least HOLDS of them (a level loaded after the
-    levels below it); return how many moved."""
+    levels below it); what moved, in words."""
     cur = conn.execute(query("grid_adopt_children"), {"level": level, "holds": HOLDS})
-    return cur.rowcount
+    if not cur.rowcount:
+        return []
+    return [f"{cur.rowcount} unit(s) of finer levels moved under the {level} units holding them"]
 
 
 def _either(levels: list[str]) -> str:

@@ -166,7 +166,9 @@ def load_file(
                 bulk.index_point_stage(conn)
                 inserted, updated = bulk.upsert_points(conn, layer.table, provided)
             else:
+                notes += grids.placement_notes(conn)
                 inserted, updated = grids.upsert_grids(conn, layer.level or "", provided)
+                notes += grids.adopt_children(conn, layer.level or "")
         except (psycopg.errors.CheckViolation, psycopg.errors.NotNullViolation) as exc:
             # The row dump in the detail carries geometry hex; the message and hint are the
             # readable part (the lifecycle trigger names the case and the allowed moves).

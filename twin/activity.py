@@ -105,12 +105,13 @@ def fetch_feed(conn: psycopg.Connection, limit: int = 10) -> pd.DataFrame:
 
 
 def city_status(
-    districts: pd.DataFrame, unassigned: dict[str, Any], thresholds: Thresholds
+    top: pd.DataFrame, unassigned: dict[str, Any], thresholds: Thresholds
 ) -> dict[str, Any]:
-    """The whole city's counts and composite: its districts' rows plus the unassigned points."""
+    """The whole city's counts and composite: the rows of the units directly under it
+    (its districts, or whatever its top level is) plus the unassigned points."""
     counts = {
-        c: int(districts[c].sum()) + int(unassigned.get(c) or 0)
-        for c in districts.columns
+        c: int(top[c].sum()) + int(unassigned.get(c) or 0)
+        for c in top.columns
         if c in unassigned and isinstance(unassigned[c], int) and c != "grid_id"
     }
     return build_one_status(counts, thresholds)

@@ -232,9 +232,8 @@ def fetch_grid_detail(
     kpis = fetch_one_status(conn, grid["id"], at, thresholds)
     children = incidents = pd.DataFrame()
     total = 0
-    child = _rows(conn, "grid_children", {"id": grid["id"]})[:1] if lists else []
-    if child:  # read at the children's level, whatever the catalog puts below this one
-        children = fetch_grid_statuses(conn, child[0]["level"], at, thresholds, grid["id"])
+    if lists:
+        children = fetch_children_statuses(conn, grid["id"], at, thresholds)
     if lists and cases:
         incidents, total = fetch_incidents(conn, grid["id"], flt)
     found = {d.name: fetch_unit_points(conn, d, grid["id"], device_limit) for d in devices}
@@ -249,6 +248,21 @@ def fetch_grid_detail(
         incidents=incidents,
         incidents_total=total,
     )
+
+
+def fetch_children_statuses(
+    conn: psycopg.Connection,
+    grid_id: int,
+    at: datetime | None = None,
+    thresholds: Thresholds | None = None,
+) -> pd.DataFrame:
+    """The statuses of the units directly under one unit, whatever their level (a level
+    may be skipped, or a district hold streets in one part and grids in another)."""
+    levels = sorted({r["level"] for r in _rows(conn, "grid_children", {"id": grid_id})})
+    frames = [fetch_grid_statuses(conn, lv, at, thresholds, parent_id=grid_id) for lv in levels]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True).sort_values("code", ignore_index=True)
 
 
 def point_list_fields(layer: Layer) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from tests import gridworld
 from tests.gridworld import add_incident, point
 from twin.catalog import Layer
 from twin.ingest.bulk import insert_points
-from twin.store import fetch_grid_statuses, fetch_unassigned
+from twin.store import fetch_grid_statuses, fetch_one_status, fetch_unassigned
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def grid_of(conn: psycopg.Connection, code: str) -> str | None:
         (1.0, 1.0, "G1"),  # vertex shared by all four grids
         (2.0, 2.0, "G4"),  # outer corner: only G4 covers it
         (3.0, 3.0, None),  # outside every grid
-        (1.5, 1.5, None),  # in G4's hole, which no grid fills
+        (1.5, 1.5, "C"),  # in G4's hole: no grid covers it, so the finest unit that does
     ],
 )
 def test_point_gets_the_grid_the_rule_names(
@@ -61,7 +61,7 @@ def test_points_outside_are_kept_and_counted_as_unassigned(
     conn: psycopg.Connection, ids: dict[str, int]
 ) -> None:
     add_incident(conn, "OUT", 5.0, 5.0)
-    add_incident(conn, "HOLE", 1.5, 1.5)
+    add_incident(conn, "FAR", -3.0, 1.0)
     add_incident(conn, "IN", 0.5, 0.5)
     assert fetch_unassigned(conn)["incidents"] == 2
     assert fetch_grid_statuses(conn, "district")["incidents"].tolist() == [1]
@@ -180,14 +180,43 @@ def test_moving_a_grid_to_another_parent_moves_its_counts(
     assert [c for (c,) in lineage] == ["G1", "C2", "S", "D"]
 
 
-def test_deleting_a_grid_unassigns_its_points(
+def test_deleting_a_grid_gives_its_points_to_the_next_covering_unit(
     conn: psycopg.Connection, ids: dict[str, int]
 ) -> None:
     add_incident(conn, "E1", 1.5, 0.5)
     conn.execute("DELETE FROM grid WHERE code = 'G2'")
-    assert grid_of(conn, "E1") is None
-    assert fetch_unassigned(conn)["incidents"] == 1
-    assert fetch_grid_statuses(conn, "district")["incidents"].tolist() == [0]
+    assert grid_of(conn, "E1") == "C"
+    assert fetch_unassigned(conn)["incidents"] == 0
+    assert fetch_one_status(conn, ids["C"])["incidents"] == 1
+    assert fetch_grid_statuses(conn, "district")["incidents"].tolist() == [1]
     assert conn.execute(
         "SELECT count(*) FROM grid_ancestor WHERE grid_id = %s", [ids["G2"]]
     ).fetchone() == (0,)
+
+
+def test_a_parent_may_be_any_coarser_unit_or_none_but_never_a_peer_or_finer(
+    conn: psycopg.Connection, ids: dict[str, int]
+) -> None:
+    whole = gridworld.square_wkt(0, 0, 2, 2)
+    insert = "INSERT INTO grid (code, name, level, parent_id, geom) VALUES (%s, %s, %s, %s, %s)"
+    conn.execute(insert, ["G9", "under the district", "grid", ids["D"], whole])  # skips two
+    conn.execute(insert, ["S9", "under the city", "street", None, whole])
+    for level, parent in (("community", "C"), ("community", "G1")):
+        with pytest.raises(psycopg.errors.CheckViolation, match="must have a coarser unit"):
+            conn.execute(insert, ["X", "x", level, ids[parent], whole])
+
+
+def test_a_community_with_no_grids_owns_the_points_inside_it(
+    conn: psycopg.Connection, ids: dict[str, int]
+) -> None:
+    add_incident(conn, "E1", 2.5, 0.5)  # east of the world: in no unit yet
+    row = conn.execute(
+        "INSERT INTO grid (code, name, level, parent_id, geom) VALUES ('C9', 'c9', 'community',"
+        " NULL, %s) RETURNING id",
+        [gridworld.square_wkt(2, 0, 3, 1)],
+    ).fetchone()
+    assert row is not None
+    add_incident(conn, "E2", 2.2, 0.8)
+    assert (grid_of(conn, "E1"), grid_of(conn, "E2")) == ("C9", "C9")
+    assert fetch_one_status(conn, row[0])["incidents"] == 2
+    assert fetch_unassigned(conn)["incidents"] == 0

@@ -202,7 +202,8 @@ def test_an_unknown_parent_and_a_code_taken_by_another_level(
     frame.loc[0, "parent_code"] = "NOPE"
     frame.loc[1, "code"] = "S"  # the street's code
     problems = refused(conn, layers["grid"], files.write(frame, tmp_path / "g.geojson"))
-    assert "feature 1 (code G1): parent_code: no community has the code 'NOPE'" in problems
+    unknown = "no community, street or district has the code 'NOPE'"
+    assert f"feature 1 (code G1): parent_code: {unknown}" in problems
     assert "feature 2 (code S): code: the code is already used by a street" in problems
 
 

@@ -158,7 +158,8 @@ def counted(table: str, a: Any, b: Any, c: Any) -> list[str]:
 
 
 def from_scratch(conn: psycopg.Connection) -> tuple[Counter[tuple[Any, ...]], dict[Any, Any]]:
-    """Counts by a plain ST_Covers join (tie: lowest code), rolled up by walking parent_id."""
+    """Counts by a plain ST_Covers join (the finest level covering, then the lowest code),
+    rolled up by walking parent_id."""
     parent = dict(conn.execute("SELECT id, parent_id FROM grid").fetchall())
     expected: Counter[tuple[Any, ...]] = Counter()
     assigned: dict[Any, Any] = {}
@@ -169,8 +170,8 @@ def from_scratch(conn: psycopg.Connection) -> tuple[Counter[tuple[Any, ...]], di
     ):
         rows = conn.execute(
             f"SELECT p.id, p.grid_id, ({cols}), ("
-            "  SELECT g.id FROM grid g WHERE g.level = 'grid' AND ST_Covers(g.geom, p.geom)"
-            "  ORDER BY g.code LIMIT 1) "
+            "  SELECT g.id FROM grid g JOIN grid_level l ON l.level = g.level"
+            "  WHERE ST_Covers(g.geom, p.geom) ORDER BY l.depth DESC, g.code LIMIT 1) "
             f"FROM {table} p"
         ).fetchall()
         for pid, stored, (a, b, c), joined in rows:

@@ -26,7 +26,7 @@ def test_the_built_in_layers() -> None:
     assert incident.field("category").values[1].label.get("zh-CN") == "消防隐患"
     assert incident.field("category").values[1].label.get("en") == "Fire hazard"
     assert incident.stat_columns()["incident_status_reported"] == "status::text = 'reported'"
-    assert layers["grid"].level == "grid" and layers["street"].field("parent_code").required
+    assert layers["grid"].level == "grid" and not layers["street"].field("parent_code").required
     with pytest.raises(AttributeError):  # frozen
         incident.name = "x"  # type: ignore[misc]
 

@@ -117,11 +117,11 @@ def register_screen(
         snap = snapshots.current()
         screen = dict(screen or {})
         # One round visits a fixed list: re-ranking every refresh would skip or repeat grids.
-        grids = snap.finest.set_index("code", drop=False)
+        grids = snap.leaves.set_index("code", drop=False)
         codes = [c for c in screen.get("codes", []) if c in grids.index]
         pos = screen.get("pos", -1) + 1
         if pos >= len(codes):
-            codes, pos = tour_order(rank_attention(snap.finest, 10)), 0
+            codes, pos = tour_order(rank_attention(snap.leaves, 10)), 0
         if not codes:
             return no_update, [], True, screen
         screen |= {"codes": codes, "pos": pos}

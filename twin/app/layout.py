@@ -40,8 +40,14 @@ def fit_zoom(bounds: list[list[float]], width_px: int = 1040, height_px: int = 8
     return math.floor(min(zx, zy) * 4) / 4
 
 
-def build_map(bounds: list[list[float]], basemap_url: str, point_layers: list[str]) -> dl.Map:
-    """The map: optional intranet basemap, city outline, unit outlines, point layers."""
+def build_map(
+    bounds: list[list[float]],
+    basemap_url: str,
+    point_layers: list[str],
+    city_url: str | None = "/twin/outlines/district.pbf",
+) -> dl.Map:
+    """The map: optional intranet basemap, city outline (the coarsest level's units from
+    city_url), unit outlines, point layers."""
     (s, w), (n, e) = bounds
     base: list[Any] = []
     if basemap_url:
@@ -57,11 +63,11 @@ def build_map(bounds: list[list[float]], basemap_url: str, point_layers: list[st
         attributionControl=False,
         children=[
             *base,
-            # The districts in a heavy line under everything: reads as a map without tiles.
+            # The top units in a heavy line under everything: reads as a map without tiles.
             dl.Pane(
                 dl.GeoJSON(
                     id=ids.CITY,
-                    url="/twin/outlines/district.pbf",
+                    url=city_url,
                     format="geobuf",
                     style={"variable": "twin.cityStyle"},
                     interactive=False,
@@ -134,6 +140,7 @@ def build_shell(
     refresh_ms: int,
     metric_options: list[dict[str, str]],
     tour_ms: int = 12_000,
+    city_url: str | None = "/twin/outlines/district.pbf",
 ) -> html.Div:
     """The whole page; the URL decides the mode (cockpit, unit page, big screen)."""
     return html.Div(
@@ -147,7 +154,7 @@ def build_shell(
                     html.Section(
                         [
                             build_controls(metric_options),
-                            build_map(bounds, basemap_url, point_layers),
+                            build_map(bounds, basemap_url, point_layers, city_url),
                             html.Div(id=ids.LEGEND, className="legend"),
                             html.Div(id=ids.TOUR_CARD, className="tour-card"),
                         ],

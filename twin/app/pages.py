@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -110,13 +111,17 @@ def nav(route: Route) -> list[Any]:
 
 
 def control_options(
-    metrics: tuple[Metric, ...], text: CatalogText, lang: str
+    metrics: tuple[Metric, ...],
+    text: CatalogText,
+    lang: str,
+    levels: Sequence[str] = (),
 ) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, str]]]:
-    """Options of the metric, level and layer controls in lang."""
+    """Options of the metric, level (those the city has; default: the catalog's) and layer
+    controls in lang."""
     metric_opts = [{"label": m.label.get(lang), "value": m.key} for m in metrics]
     terms = Terms.of(text.layers)
     level_opts = [{"label": t("level_auto", lang), "value": "auto"}] + [
-        {"label": text.level(level, lang), "value": level} for level in terms.levels
+        {"label": text.level(level, lang), "value": level} for level in levels or terms.levels
     ]
     layer_opts = [
         {"label": text.layers[layer].title.get(lang), "value": layer}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -56,7 +57,7 @@ def _extent(pool: ConnectionPool) -> tuple[list[list[float]], dict[str, float]]:
     """The city's bounds and each level's typical unit width in degrees."""
     with pool.connection() as conn:
         rows = conn.execute(query("map_extent")).fetchall()
-    if not rows or rows[0][2] is None:  # no districts yet: somewhere to look until loaded
+    if not rows or rows[0][2] is None:  # no units yet: somewhere to look until loaded
         return [[30.5, 114.2], [30.7, 114.4]], {}
     _, _, xmin, ymin, xmax, ymax = rows[0]
     return [[ymin, xmin], [ymax, xmax]], {r[0]: float(r[1]) for r in rows}
@@ -76,6 +77,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     zoom_levels = auto_levels(widths, terms.levels)
     mapdata = MapData(pool, layers)
     counts = mapdata.level_counts()
+    loaded = [level for level in terms.levels if counts.get(level)] or list(terms.levels)
     snapshots = Snapshots(
         pool, thresholds, settings.timezone, settings.refresh_seconds / 2, terms=terms
     )
@@ -93,7 +95,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_routes(app.server, mapdata)
     # Encode the whole-level outlines now, not on the first visitor's clock.
     threading.Thread(target=mapdata.warm, args=(counts,), daemon=True).start()
-    first_options = control_options(tuple(metrics.values()), text, settings.lang)[0]
+    first_options = control_options(tuple(metrics.values()), text, settings.lang, loaded)[0]
     app.layout = build_shell(
         bounds,
         settings.basemap_url,
@@ -101,6 +103,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         settings.refresh_seconds * 1000,
         first_options,
         settings.tour_seconds * 1000,
+        city_outline(counts, terms.levels),
     )
 
     # Three callbacks, so a click paints its page first: words that change only with the
@@ -122,7 +125,9 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     )
     def words(search: str | None) -> tuple[Any, ...]:
         lang = parse_route("/", search, settings.lang).lang
-        metric_opts, level_opts, layer_opts = control_options(tuple(metrics.values()), text, lang)
+        metric_opts, level_opts, layer_opts = control_options(
+            tuple(metrics.values()), text, lang, loaded
+        )
         return (
             t("title", lang),
             t("search", lang),
@@ -299,7 +304,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         snap = snapshots.current()
         dark = state["mode"] == "screen"
         updated = t("updated", lang, time=fmt_datetime(snap.clock.now, lang, settings.timezone))
-        ranked = rank_attention(snap.levels[terms.finest], 10)
+        ranked = rank_attention(snap.leaves, 10)
         parts = {
             "tiles": lambda: build_tiles(tile_values(snap.city, snap.activity), lang, "city"),
             "attention": lambda: build_attention(ranked, lang),
@@ -370,6 +375,15 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_unit_callbacks(app, pool, text, settings.timezone)
     register_screen(app, pool, snapshots, settings, text)
     return app
+
+
+def city_outline(counts: dict[str, int], levels: Sequence[str]) -> str | None:
+    """The URL of the outlines drawn under everything: the coarsest level the city has,
+    when it is small enough to send whole (none otherwise: a frame of 20k grids is noise)."""
+    level = next((lv for lv in levels if counts.get(lv)), None)
+    if level is None or not MapData.sent_whole(level, counts):
+        return None
+    return f"/twin/outlines/{level}.pbf"
 
 
 def section_keys(snap: Snapshot, ranked: Any, state: dict[str, Any]) -> dict[str, str]:

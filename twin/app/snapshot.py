@@ -13,6 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -52,10 +53,28 @@ class Snapshot:
     # clock counts from an arbitrary point (boot), so no value of it means "long ago".
     window_read: float | None = None
 
-    @property
-    def finest(self) -> pd.DataFrame:
-        """The statuses of the finest level (levels are read largest first)."""
-        return self.levels[next(reversed(self.levels))]
+    @cached_property
+    def leaves(self) -> pd.DataFrame:
+        """The units with no unit under them, whatever their level (the grids of a city of
+        four levels; the districts of a city of districts): what the attention list ranks."""
+        return leaf_units(self.levels)
+
+
+def top_units(levels: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The units directly under the city, whatever their level."""
+    units = _all_units(levels)
+    return units[units["parent_id"].isna().to_numpy(dtype=bool)]
+
+
+def leaf_units(levels: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The units no unit names as its parent."""
+    units = _all_units(levels)
+    return units[~units["id"].isin(units["parent_id"].dropna())]
+
+
+def _all_units(levels: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in levels.values() if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else next(iter(levels.values()))
 
 
 def read_snapshot(
@@ -83,7 +102,7 @@ def read_snapshot(
             frame = fetch_grid_statuses(conn, level, clock.now, t)
             counts = recent.get(level, {})
             levels[level] = frame.assign(incidents_7d=[counts.get(c, 0) for c in frame["code"]])
-        city = city_status(levels[terms.levels[0]], fetch_unassigned(conn, clock.now), t)
+        city = city_status(top_units(levels), fetch_unassigned(conn, clock.now), t)
         if previous is not None and _window_fresh(previous, clock, monotonic()):
             activity = previous.activity | fetch_today(conn, None, clock)
             trend = previous.trend.copy()

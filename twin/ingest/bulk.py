@@ -1,4 +1,4 @@
-"""Set-based bulk writes: stage rows with COPY, assign grids polygon-driven, upsert by code."""
+"""Set-based bulk writes: stage rows with COPY, assign units polygon-driven, upsert by code."""
 
 from __future__ import annotations
 
@@ -11,21 +11,72 @@ import psycopg
 from psycopg import sql
 
 from twin.catalog import Layer
+from twin.db.queries import query
 
 STAGE = sql.Identifier("twin_stage")
 COPY_ROWS = 100_000  # rows per CSV block sent to COPY: bounds memory on large frames
 
-# Each grid polygon probes the staged points' GiST index (LATERAL ... OFFSET 0 keeps the
+REST = sql.Identifier("twin_stage_rest")
+ASSIGNED = sql.Identifier("twin_assigned")
+
+# Each unit's polygon probes the points' GiST index (LATERAL ... OFFSET 0 keeps the
 # polygon-driven plan). DISTINCT ON ... ORDER BY code applies twin_grid_at()'s tie rule.
-ASSIGN = sql.SQL("""
+ASSIGN_LEVEL = """
     SELECT DISTINCT ON (hit.sid) hit.sid, g.id AS grid_id
     FROM grid g
     CROSS JOIN LATERAL (
-        SELECT s.sid FROM twin_stage s WHERE ST_Covers(g.geom, s.geom) OFFSET 0
+        SELECT s.sid FROM {points} s WHERE ST_Covers(g.geom, s.geom) OFFSET 0
     ) hit
-    WHERE g.level = 'grid'
+    WHERE g.level = {level}
     ORDER BY hit.sid, g.code
-""")
+"""
+
+
+def assign_query(level: str, points: sql.Identifier = STAGE) -> sql.Composed:
+    """Each point of a staged table (sid, geom) with the lowest-code unit of one level
+    covering it (points no unit of the level covers are absent)."""
+    return sql.SQL(ASSIGN_LEVEL).format(points=points, level=sql.Literal(level))
+
+
+def assign_points(conn: psycopg.Connection) -> None:
+    """Fill a temporary twin_assigned (sid, grid_id) with each staged point's finest
+    covering unit, level by level from the finest loaded one: only the points a level
+    leaves uncovered (outside the city, or in a community with no grids) are probed with
+    the next, so a city whose finest level covers it costs one polygon-driven pass."""
+    levels = [r[0] for r in conn.execute(query("grid_levels_loaded")).fetchall()]
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(ASSIGNED))
+    conn.execute(
+        sql.SQL("CREATE TEMP TABLE {} (sid bigint, grid_id bigint) ON COMMIT DROP").format(ASSIGNED)
+    )
+    row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(STAGE)).fetchone()
+    left = row[0] if row else 0
+    points, taken = STAGE, 0
+    for level in levels:
+        if left == 0:
+            break
+        if taken:  # otherwise the points still to place are those of the last probe
+            points = _unassigned(conn)
+        cur = conn.execute(
+            sql.SQL("INSERT INTO {} {}").format(ASSIGNED, assign_query(level, points))
+        )
+        taken = cur.rowcount
+        left -= taken
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(REST))
+    conn.execute(sql.SQL("ANALYZE {}").format(ASSIGNED))
+
+
+def _unassigned(conn: psycopg.Connection) -> sql.Identifier:
+    """The staged points no level has taken yet, in their own indexed table."""
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(REST))
+    conn.execute(
+        sql.SQL(
+            "CREATE TEMP TABLE {rest} ON COMMIT DROP AS SELECT s.sid, s.geom FROM {stage} s"
+            " WHERE NOT EXISTS (SELECT 1 FROM {done} a WHERE a.sid = s.sid)"
+        ).format(rest=REST, stage=STAGE, done=ASSIGNED)
+    )
+    conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(REST))
+    conn.execute(sql.SQL("ANALYZE {}").format(REST))
+    return REST
 
 
 def create_point_stage(conn: psycopg.Connection, table: str, columns: Sequence[str]) -> None:
@@ -79,13 +130,14 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
         for c in (*columns, "geom")
         if c != "code"
     )
-    conn.execute("SET LOCAL twin.bulk_assigned = 'on'")  # grids come from ASSIGN, set-based
     conn.execute("SET LOCAL work_mem = '256MB'")  # the tie-rule sort of 1M rows stays in memory
+    assign_points(conn)
+    conn.execute("SET LOCAL twin.bulk_assigned = 'on'")  # units come from assign_points
     rows = conn.execute(
         sql.SQL(
             "INSERT INTO {table} ({cols}, geom, grid_id) "
             "SELECT {scols}, s.geom, a.grid_id FROM {stage} s "
-            "LEFT JOIN ({assign}) a ON a.sid = s.sid ORDER BY s.sid "
+            "LEFT JOIN {assigned} a ON a.sid = s.sid ORDER BY s.sid "
             "ON CONFLICT (code) DO UPDATE SET {updates}, grid_id = excluded.grid_id "
             "RETURNING xmax = 0"
         ).format(
@@ -93,13 +145,13 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
             cols=cols,
             scols=sql.SQL(", ").join(sql.Identifier("s", c) for c in columns),
             stage=STAGE,
-            assign=ASSIGN,
+            assigned=ASSIGNED,
             updates=updates,
         )
     ).fetchall()
     conn.execute("RESET twin.bulk_assigned")
     conn.execute("RESET work_mem")
-    conn.execute(sql.SQL("DROP TABLE {}").format(STAGE))
+    conn.execute(sql.SQL("DROP TABLE {}, {}").format(STAGE, ASSIGNED))
     inserted = sum(1 for (fresh,) in rows if fresh)
     return inserted, len(rows) - inserted
 

@@ -166,9 +166,9 @@ def load_file(
                 bulk.index_point_stage(conn)
                 inserted, updated = bulk.upsert_points(conn, layer.table, provided)
             else:
-                inserted, updated = grids.upsert_grids(
-                    conn, layer.level or "", layer.parent, provided
-                )
+                notes += grids.placement_notes(conn)
+                inserted, updated = grids.upsert_grids(conn, layer.level or "", provided)
+                notes += grids.adopt_children(conn, layer.level or "")
         except (psycopg.errors.CheckViolation, psycopg.errors.NotNullViolation) as exc:
             # The row dump in the detail carries geometry hex; the message and hint are the
             # readable part (the lifecycle trigger names the case and the allowed moves).
@@ -254,7 +254,7 @@ def _check_stage(
         level = layer.level or ""
         below = tolerance.fix_below_m2 if fix else None
         repairs += topology.repair_stage(conn, level, layer.parent, tolerance.snap_m, below)
-        problems += grids.check_grids(conn, level, layer.parent)
+        problems += grids.check_grids(conn, level)
     return problems, repairs
 
 

@@ -102,7 +102,7 @@ def _insert_areas(conn: psycopg.Connection, areas: list[Area], terms: Terms) -> 
     for level in terms.levels:
         grids.create_grid_stage(conn)
         bulk.copy_frame(conn, frame[frame["level"] == level].drop(columns="level"))
-        grids.upsert_grids(conn, level, terms.parent(level), grids.GRID_FIELDS)
+        grids.upsert_grids(conn, level, grids.GRID_FIELDS)
 
 
 def load_demo(

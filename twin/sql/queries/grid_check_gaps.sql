@@ -1,16 +1,18 @@
--- Gaps inside each parent the file touches: parent area no grid of the level covers (stored
+-- Gaps inside each parent the file names: parent area no grid of the level covers (stored
 -- grids the file does not replace, plus the file's), beyond a tolerance in square metres.
--- params: level text, parent_level text, tolerance_m2 float
+-- Parents the loader derived are not checked: a level may cover its parents only in part.
+-- params: level text, tolerance_m2 float
 -- columns: parent_code, area_m2, lon, lat, next_to (the codes of the grids bordering it)
 WITH touched AS (
     SELECT DISTINCT p.id, p.code, p.geom FROM twin_stage s
-    JOIN grid p ON p.code = s.parent_code AND p.level = %(parent_level)s::text
+    JOIN grid p ON p.code = s.parent_code
+    WHERE NOT s.derived
 ), children AS (
     SELECT g.parent_id, g.code, g.geom FROM grid g
     WHERE g.level = %(level)s AND NOT EXISTS (SELECT 1 FROM twin_stage s WHERE s.code = g.code)
     UNION ALL
     SELECT p.id, s.code, ST_GeomFromWKB(decode(s.wkb, 'hex'), 4326)
-    FROM twin_stage s JOIN grid p ON p.code = s.parent_code AND p.level = %(parent_level)s::text
+    FROM twin_stage s JOIN grid p ON p.code = s.parent_code
 ), gaps AS (
     SELECT t.id, t.code, (ST_Dump(ST_Difference(t.geom, coalesce(ST_Union(c.geom),
                     'GEOMETRYCOLLECTION EMPTY'::geometry)))).geom AS gap

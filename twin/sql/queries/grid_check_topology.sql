@@ -1,9 +1,10 @@
--- Staged grids outside their parent, or overlapping another grid of the same level (staged,
--- or already stored and not replaced by the file), beyond a tolerance in square metres.
--- params: level text, parent_level text or NULL, tolerance_m2 float
+-- Staged grids outside the parent their file names, or overlapping another grid of the same
+-- level (staged, or already stored and not replaced by the file), beyond a tolerance in
+-- square metres. (A derived parent holds its unit by construction, to the loader's share.)
+-- params: level text, tolerance_m2 float
 -- columns: feature, code, field, reason
 WITH staged AS (
-    SELECT s.feature, s.code, s.parent_code, ST_Multi(ST_GeomFromWKB(decode(s.wkb, 'hex'), 4326)) AS geom
+    SELECT s.feature, s.code, s.parent_code, s.derived, ST_Multi(ST_GeomFromWKB(decode(s.wkb, 'hex'), 4326)) AS geom
     FROM twin_stage s
 ), level_now AS (  -- the level as it will be: stored grids the file does not replace, and the file's
     SELECT NULL::int AS feature, g.code, g.geom FROM grid g
@@ -12,7 +13,8 @@ WITH staged AS (
     SELECT feature, code, geom FROM staged
 ), outside AS (
     SELECT s.feature, s.code, ST_Difference(s.geom, p.geom) AS part, p.code AS parent
-    FROM staged s JOIN grid p ON p.code = s.parent_code AND p.level = %(parent_level)s::text
+    FROM staged s JOIN grid p ON p.code = s.parent_code
+    WHERE NOT s.derived
 ), overlap AS (
     SELECT a.feature, a.code, ST_Intersection(a.geom, b.geom) AS part, b.code AS other
     FROM staged a JOIN level_now b

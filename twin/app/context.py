@@ -13,9 +13,9 @@ from twin.app.snapshot import Snapshots
 from twin.app.views import CatalogText
 from twin.catalog import Layer, load_catalog
 from twin.catalog.terms import Terms
-from twin.db.queries import query
 from twin.settings import Settings
 from twin.spatial.status import Thresholds
+from twin.store import fetch_map_extent
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,8 @@ def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
 def _extent(pool: ConnectionPool) -> tuple[list[list[float]], dict[str, float]]:
     """The city's bounds and each level's typical unit width in degrees."""
     with pool.connection() as conn:
-        rows = conn.execute(query("map_extent")).fetchall()
-    if not rows or rows[0][2] is None:  # no districts yet: somewhere to look until loaded
+        box, widths = fetch_map_extent(conn)
+    if box is None:  # no districts yet: somewhere to look until loaded
         return [[30.5, 114.2], [30.7, 114.4]], {}
-    _, _, xmin, ymin, xmax, ymax = rows[0]
-    return [[ymin, xmin], [ymax, xmax]], {r[0]: float(r[1]) for r in rows}
+    xmin, ymin, xmax, ymax = box
+    return [[ymin, xmin], [ymax, xmax]], widths

@@ -91,7 +91,7 @@ def serve(settings: Settings, url: str) -> int:
 
     from twin.app.server import create_app
 
-    pool = open_pool(url, settings.pool_max)
+    pool = open_pool(url, settings.pool_max, settings.statement_timeout_ms)
     try:
         app = create_app(settings, pool)
         print(f"twin dashboard on http://{settings.host}:{settings.port}/")

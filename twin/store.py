@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -144,18 +144,15 @@ def fetch_incidents(
 ) -> tuple[pd.DataFrame, int]:
     """A page of the incidents inside a grid of any level, and how many match in all."""
     flt = flt or IncidentFilter()
-    where: list[sql.Composable] = [sql.SQL("i.grid_id = u.grid_id")]
-    params: dict[str, Any] = {"grid_id": grid_id, "limit": flt.limit, "offset": flt.offset}
-    for column, values in (
-        ("status", flt.statuses),
-        ("category", flt.categories),
-        ("severity", flt.severities),
-    ):
-        if values:
-            where.append(
-                sql.SQL("{} = ANY({})").format(sql.Identifier("i", column), sql.Placeholder(column))
-            )
-            params[column] = list(values)
+    where, params = _incident_where(grid_id, flt)
+    params |= {"limit": flt.limit, "offset": flt.offset}
+    columns = [*INCIDENT_COLUMNS, "lon", "lat", "id", "total"]
+    total = 0
+    if flt.offset:
+        # Counted first: a page past the end must not read every case on the way there.
+        total = _count_incidents(conn, where, params)
+        if flt.offset >= total:
+            return pd.DataFrame(columns=columns).drop(columns=["id", "total"]), total
     # Driven unit by unit through (grid_id, reported_at): with a LIMIT the planner would
     # otherwise walk the city-wide reported_at index past a million rows (2.8 s for a street).
     direction = sql.SQL("DESC" if flt.descending else "ASC")
@@ -180,24 +177,47 @@ def fetch_incidents(
         " FROM page p JOIN incident i ON i.id = p.id ORDER BY p.k {direction}, p.id"
     ).format(
         cols=sql.SQL(", ").join(sql.Identifier("i", c) for c in INCIDENT_COLUMNS),
-        where=sql.SQL(" AND ").join(where),
+        where=where,
         per_unit=per_unit,
         sort=sql.Identifier(flt.sort),
         direction=direction,
     )
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(stmt, params).fetchall()
-    total = int(rows[0]["total"]) if rows else _count_past_end(conn, grid_id, flt)
-    frame = pd.DataFrame(rows, columns=[*INCIDENT_COLUMNS, "lon", "lat", "id", "total"])
+    total = int(rows[0]["total"]) if rows else total
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.drop(columns=["id", "total"]), total
 
 
-def _count_past_end(conn: psycopg.Connection, grid_id: int, flt: IncidentFilter) -> int:
-    # A page past the end returns no rows, so the count is not there to read.
-    if flt.offset == 0:
-        return 0
-    _, total = fetch_incidents(conn, grid_id, replace(flt, offset=0, limit=1))
-    return total
+def _incident_where(grid_id: int, flt: IncidentFilter) -> tuple[sql.Composable, dict[str, Any]]:
+    """The filter's conditions on incident i of unit u, and their parameters."""
+    where: list[sql.Composable] = [sql.SQL("i.grid_id = u.grid_id")]
+    params: dict[str, Any] = {"grid_id": grid_id}
+    for column, values in (
+        ("status", flt.statuses),
+        ("category", flt.categories),
+        ("severity", flt.severities),
+    ):
+        if values:
+            where.append(
+                sql.SQL("{} = ANY({})").format(sql.Identifier("i", column), sql.Placeholder(column))
+            )
+            params[column] = list(values)
+    return sql.SQL(" AND ").join(where), params
+
+
+def _count_incidents(
+    conn: psycopg.Connection, where: sql.Composable, params: dict[str, Any]
+) -> int:
+    stmt = sql.SQL(
+        "WITH units AS MATERIALIZED ("
+        "  SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(grid_id)s)"
+        " SELECT count(*) FROM units u CROSS JOIN LATERAL"
+        "  (SELECT 1 FROM incident i WHERE {where}) x"
+    ).format(where=where)
+    row = conn.execute(stmt, params).fetchone()
+    assert row is not None  # an aggregate always returns a row
+    return int(row[0])
 
 
 @dataclass

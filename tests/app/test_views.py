@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from twin.activity import Clock
 from twin.app.i18n import GRID_TEXT, MESSAGES, fmt_datetime, fmt_hours, fmt_number, grid_locale, t
+from twin.app.inputs import Route
 from twin.app.layout import fit_zoom
 from twin.app.mapdata import snap_bbox
 from twin.app.metrics import (
@@ -78,7 +79,7 @@ def test_routes_are_bookmarkable_urls() -> None:
     assert parse_route("/screen/", "?lang=xx", "en").lang == "en"  # unknown language: default
     assert parse_route("/nothing", None, "en").mode == "missing"
     assert parse_route("/grid/%E4%B8%9C%E6%B9%96-01", "", "en").unit == "东湖-01"
-    assert lang_href("/grid/G1", "zh-CN") == "/grid/G1?lang=en"
+    assert lang_href(Route("unit", "zh-CN", "G1")) == "/grid/G1?lang=en"
 
 
 def test_levels_appear_in_order_as_the_map_zooms_in() -> None:
@@ -172,15 +173,19 @@ def test_tiles_carry_the_raw_value_for_checking() -> None:
     assert by_id["kpi-median_handling"].children[0].children == "2 d 22 h"
 
 
-def test_crumbs_link_every_ancestor_and_the_city() -> None:
+def test_crumbs_link_every_ancestor_and_the_city_in_the_page_language() -> None:
     lineage = [
-        {"code": "D", "name": "district D", "level": "district"},
-        {"code": "S", "name": "street S", "level": "street"},
+        {"code": "D/1&x#y", "name": "district D", "level": "district"},
+        {"code": "街道 S", "name": "street S", "level": "street"},
         {"code": "G1", "name": "grid G1", "level": "grid"},
     ]
     crumbs = build_crumbs(lineage, "en")
     links = [c for c in crumbs if isinstance(c, dcc.Link)]
-    assert [link.href for link in links] == ["/", "/grid/D", "/grid/S"]
+    assert [link.href for link in links] == [
+        "/?lang=en",
+        "/grid/D%2F1%26x%23y?lang=en",
+        "/grid/%E8%A1%97%E9%81%93%20S?lang=en",
+    ]
     assert isinstance(crumbs[-1], html.Span) and crumbs[-1].children == "grid G1"
 
 

@@ -11,6 +11,7 @@ from dash.exceptions import PreventUpdate
 from twin.app import ids
 from twin.app.context import AppContext
 from twin.app.i18n import fmt_datetime, t
+from twin.app.inputs import dict_or_none, read_state
 from twin.app.snapshot import Snapshot
 from twin.app.views import (
     build_attention,
@@ -38,25 +39,26 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
         Input(ids.STATE, "data"),
         State(ids.COCKPIT_KEY, "data"),
     )
-    def refresh_cockpit(
-        _: int | None, state: dict[str, Any] | None, held: dict[str, str] | None
-    ) -> tuple[Any, ...]:
-        if not state or state["mode"] not in ("cockpit", "screen"):
+    def refresh_cockpit(_: Any, state: Any, held: Any) -> tuple[Any, ...]:
+        route = read_state(state)
+        if route is None or route.mode not in ("cockpit", "screen"):
             raise PreventUpdate
-        lang = state["lang"]
+        lang = route.lang
         snap = ctx.snapshots.current()
-        dark = state["mode"] == "screen"
+        dark = route.mode == "screen"
         updated = t("updated", lang, time=fmt_datetime(snap.clock.now, lang, settings.timezone))
         ranked = rank_attention(snap.levels[ctx.terms.finest], 10)
         parts = {
             "tiles": lambda: build_tiles(tile_values(snap.city, snap.activity), lang, "city"),
             "attention": lambda: build_attention(ranked, lang),
             "trend": lambda: trend_figure(snap.trend, text, lang, dark=dark),
-            "feed": lambda: build_feed(feed_rows(snap.feed.head(8), text, lang, settings.timezone)),
+            "feed": lambda: build_feed(
+                feed_rows(snap.feed.head(8), text, lang, settings.timezone), lang
+            ),
         }
         # What each part shows, in short: a part the page already holds is not sent again.
-        keys = section_keys(snap, ranked, state)
-        held = held or {}
+        keys = section_keys(snap, ranked, route.data())
+        held = dict_or_none(held) or {}
         out = [no_update if held.get(k) == keys[k] else build() for k, build in parts.items()]
         return (*out, updated, keys)
 

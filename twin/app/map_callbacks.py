@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from twin.app import ids
 from twin.app.context import AppContext
+from twin.app.inputs import dict_or_none, leaflet_bounds, number, read_state, strings
 from twin.app.mapdata import snap_bbox, unit_bounds
 from twin.app.metrics import build_hideout, build_legend, hideout_changes
 from twin.app.pages import level_for_zoom
@@ -24,12 +25,13 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         Output(ids.SELECTED, "url"),
         Input(ids.STATE, "data"),
     )
-    def move_map(state: dict[str, Any] | None) -> tuple[Any, Any]:
-        if state and state.get("unit"):
-            box = unit_bounds(ctx.pool, state["unit"])
-            outline = f"/twin/outline/{quote(state['unit'])}.pbf"
+    def move_map(state: Any) -> tuple[Any, Any]:
+        route = read_state(state)
+        if route and route.unit:
+            box = unit_bounds(ctx.pool, route.unit)
+            outline = f"/twin/outline/{quote(route.unit, safe='')}.pbf"
             return ({"bounds": box} if box else no_update), outline
-        if state and state["mode"] == "screen":
+        if route and route.mode == "screen":
             raise PreventUpdate  # the tour moves the wall's map
         return {"bounds": bounds}, None
 
@@ -47,30 +49,28 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         State(ids.MAP_KEY, "data"),
     )
     def colour_map(
-        state: dict[str, Any] | None,
-        metric_key: str,
-        level_choice: str,
-        zoom: float | None,
-        view: Any,
-        _: int | None,
-        key: dict[str, Any] | None,
+        state: Any, metric_key: Any, level_choice: Any, zoom: Any, view: Any, _: Any, key: Any
     ) -> tuple[Any, ...]:
-        if not state:
+        route = read_state(state)
+        if route is None:
             raise PreventUpdate
-        lang = state["lang"]
-        level = (
-            level_for_zoom(ctx.zoom_levels, zoom, ctx.terms.finest)
-            if level_choice == "auto"
-            else level_choice
-        )
+        lang = route.lang
+        key = dict_or_none(key)
+        # An unknown level or metric reads as the default choice, as the controls offer.
+        if level_choice in ctx.terms.levels:
+            level = level_choice
+        else:
+            level = level_for_zoom(ctx.zoom_levels, number(zoom), ctx.terms.finest)
         url = f"/twin/outlines/{level}.pbf"
         box = None
         if not mapdata.sent_whole(level, ctx.counts):
             # Snapped, so small pans keep the same URL (no refetch, no new values).
-            box = snap_bbox(",".join(str(v) for v in _wsen(view or bounds)))
+            box = snap_bbox(",".join(str(v) for v in _wsen(leaflet_bounds(view) or bounds)))
             url += "?bbox=" + ",".join(f"{v:.2f}" for v in box)
         snap = snapshots.current()
-        metric = metrics.get(metric_key) or metrics["composite"]
+        metric = (
+            metrics.get(metric_key if isinstance(metric_key, str) else "") or metrics["composite"]
+        )
         # The page's unit is drawn by its own layer: navigating never restyles every unit.
         want = {"level": level, "metric": metric.key, "lang": lang, "url": url}
         same_view = key is not None and all(key.get(k) == v for k, v in want.items())
@@ -79,7 +79,8 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         in_view = mapdata.codes_in(level, box) if box else None
         hideout = build_hideout(_only(snap.levels[level], in_view), metric, lang)
         legend = legend_children(build_legend(metric, hideout["values"], lang))
-        old = snapshots.get(key.get("version")) if same_view and key else None
+        version = key.get("version") if same_view and key else None
+        old = snapshots.get(version) if isinstance(version, int) else None
         if old is not None:
             # Same map, newer values: send only the grids whose values changed.
             before = build_hideout(_only(old.levels[level], in_view), metric, lang)
@@ -99,15 +100,16 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         Input(ids.LAYERS, "value"),
         Input(ids.STATE, "data"),
     )
-    def toggle_points(chosen: list[str] | None, state: Any) -> list[Any]:
-        if not state:
+    def toggle_points(chosen: Any, state: Any) -> list[Any]:
+        route, shown = read_state(state), strings(chosen)
+        if route is None or shown is None:
             raise PreventUpdate
-        lang, unit = state["lang"], state.get("unit")
+        lang, unit = route.lang, route.unit
         urls, hideouts = [], []
         for p in ctx.point_layers:
             field = ctx.layers[p].style.color_by or "status"
-            on = p in (chosen or [])
-            suffix = f"?unit={unit}" if unit else ""
+            on = p in shown
+            suffix = f"?unit={quote(unit, safe='')}" if unit else ""
             urls.append(f"/twin/points/{p}.pbf{suffix}" if on else None)
             hideouts.append(
                 {

@@ -227,7 +227,7 @@ def register_routes(server: Flask, data: MapData) -> None:
             abort(Response(str(exc), status=400))
             raise  # abort raises; this keeps type checkers content
 
-    @server.get("/twin/outline/<code>.pbf")
+    @server.get("/twin/outline/<path:code>.pbf")  # a code may hold a /
     def outline(code: str) -> Response:
         try:
             return respond(data.outline(code))

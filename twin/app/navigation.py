@@ -11,6 +11,7 @@ from twin.activity import search_units
 from twin.app import ids
 from twin.app.context import AppContext
 from twin.app.i18n import dropdown_labels, t
+from twin.app.inputs import read_state, text_value
 from twin.app.pages import COCKPIT_TITLE_KEYS, control_options, lang_href, nav, parse_route
 from twin.app.unit_callbacks import unit_head
 from twin.store import NotFound
@@ -68,7 +69,7 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
     )
-    def route(pathname: str | None, search: str | None) -> tuple[Any, ...]:
+    def route(pathname: Any, search: Any) -> tuple[Any, ...]:
         r = parse_route(pathname, search, settings.lang)
         head: list[Any] = []
         if r.mode == "unit" and r.unit:
@@ -77,13 +78,13 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
             except NotFound:
                 head = [t("not_found", r.lang, code=r.unit)]
         elif r.mode == "missing":
-            head = [t("not_found", r.lang, code=pathname)]
+            head = [t("not_found", r.lang, code=text_value(pathname) or "")]
         on_cockpit = r.mode in ("cockpit", "screen")
         return (
             r.data(),
             "shell screen" if r.mode == "screen" else f"shell mode-{r.mode}",
             nav(r),
-            lang_href(pathname, r.lang),
+            lang_href(r),
             not on_cockpit,
             on_cockpit,
             head,
@@ -92,9 +93,11 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
         )
 
     # Navigation happens in the browser (assets/twin_map.js): no round trip before the page.
+    # The search is set with the path, so the page keeps its language.
     app.clientside_callback(
         ClientsideFunction("twin", "goToUnit"),
         Output(ids.URL, "pathname"),
+        Output(ids.URL, "search"),
         Input(ids.UNITS, "clickData"),
         Input(ids.SEARCH, "value"),
         State(ids.STATE, "data"),
@@ -107,10 +110,12 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
         State(ids.STATE, "data"),
         prevent_initial_call=True,
     )
-    def search_options(typed: str | None, state: Any) -> list[dict[str, str]]:
+    def search_options(typed: Any, state: Any) -> list[dict[str, str]]:
+        typed = text_value(typed)
         if not typed:
             raise PreventUpdate
-        lang = (state or {}).get("lang", settings.lang)
+        route = read_state(state)
+        lang = route.lang if route else settings.lang
         with ctx.pool.connection() as conn:
             found = search_units(conn, typed)
         return [

@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 from twin.activity import Clock, fetch_activity, fetch_trend
 from twin.app import ids
 from twin.app.context import AppContext
+from twin.app.inputs import read_state
 from twin.app.unit_page import build_unit_body, build_unit_head
 from twin.store import NotFound, fetch_grid_detail
 
@@ -32,15 +33,16 @@ def register_unit_page(app: Dash, ctx: AppContext) -> None:
         Input(ids.STATE, "data"),
         prevent_initial_call=True,
     )
-    def unit_body(state: dict[str, Any] | None) -> list[Any]:
-        if not state or state["mode"] != "unit":
+    def unit_body(state: Any) -> list[Any]:
+        route = read_state(state)
+        if route is None or route.unit is None:
             raise PreventUpdate
         clock = Clock.current(settings.timezone)
         try:
             with ctx.pool.connection() as conn:  # the case table pages itself: no cases here
                 detail = fetch_grid_detail(
                     conn,
-                    state["unit"],
+                    route.unit,
                     at=clock.now,
                     thresholds=ctx.thresholds,
                     cases=False,
@@ -49,4 +51,4 @@ def register_unit_page(app: Dash, ctx: AppContext) -> None:
                 trend = fetch_trend(conn, detail.grid["id"], clock, ctx.terms.categories)
         except NotFound:
             raise PreventUpdate from None
-        return build_unit_body(detail, trend, ctx.text, state["lang"], settings.timezone)
+        return build_unit_body(detail, trend, ctx.text, route.lang, settings.timezone)

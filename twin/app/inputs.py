@@ -1,0 +1,112 @@
+"""What the browser sends, checked in one place: every callback and route reads it through
+these functions, so a forged or malformed value is an empty answer or a 4xx, never a 500."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, abort, request
+from psycopg import errors
+
+from twin.app.i18n import LANGS
+
+MAX_TEXT = 200  # characters of a code or search text read at all
+MAX_PAGE_SIZE = 100  # case-table rows one request may ask for
+MODES = ("cockpit", "unit", "screen", "missing")
+
+
+@dataclass(frozen=True)
+class Route:
+    """A parsed URL: mode (cockpit, unit, screen, missing), unit code, language."""
+
+    mode: str
+    lang: str
+    unit: str | None = None
+
+    def data(self) -> dict[str, Any]:
+        """As kept in the page's state store."""
+        return {"mode": self.mode, "lang": self.lang, "unit": self.unit}
+
+
+def text_value(value: Any, max_len: int = MAX_TEXT) -> str | None:
+    """A string the database can take (no NUL, at most max_len characters), else None."""
+    if not isinstance(value, str) or "\x00" in value or len(value) > max_len:
+        return None
+    return value
+
+
+def read_state(state: Any) -> Route | None:
+    """The page's state store as a Route, or None when absent or not one the server wrote."""
+    if not isinstance(state, dict):
+        return None
+    mode, lang, unit = state.get("mode"), state.get("lang"), state.get("unit")
+    if mode not in MODES or lang not in LANGS:
+        return None
+    if (mode == "unit") != (unit is not None) or (unit is not None and not text_value(unit)):
+        return None
+    return Route(mode, lang, unit)
+
+
+def number(value: Any) -> float | None:
+    """A finite number (not a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def whole(value: Any, low: int, high: int) -> int | None:
+    """An integer within [low, high] (a float that is whole counts), else None."""
+    got = number(value)
+    if got is None or not got.is_integer() or not low <= got <= high:
+        return None
+    return int(got)
+
+
+def leaflet_bounds(value: Any) -> list[list[float]] | None:
+    """Leaflet bounds [[south, west], [north, east]] inside lon/lat, else None."""
+    try:
+        (s, w), (n, e) = value
+    except (TypeError, ValueError):
+        return None
+    corners = [c for c in (number(v) for v in (s, w, n, e)) if c is not None]
+    if len(corners) < 4:
+        return None
+    south, west, north, east = corners
+    if not (-90 <= south < north <= 90 and -180 <= west < east <= 180):
+        return None
+    return [[south, west], [north, east]]
+
+
+def strings(value: Any, allowed: frozenset[str] | None = None) -> list[str] | None:
+    """A list of strings (each among allowed when given); None or [] for none; else None."""
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    if allowed is not None and not set(value) <= allowed:
+        return None
+    return list(value)
+
+
+def dict_or_none(value: Any) -> dict[str, Any] | None:
+    """The value when it is a dict, else None (a store the page holds, maybe forged)."""
+    return value if isinstance(value, dict) else None
+
+
+def register_request_checks(server: Flask) -> None:
+    """A NUL byte anywhere in a request's path, query or callback body is a 400; a statement
+    that runs past the pool's statement_timeout is a 503 that says so."""
+
+    @server.before_request
+    def refuse_nul() -> None:
+        raw = request.query_string + request.path.encode("utf-8", "surrogateescape")
+        if b"\x00" in raw or b"%00" in raw:
+            abort(Response("a NUL byte in the request", status=400))
+        if request.method == "POST" and b"\\u0000" in request.get_data():
+            abort(Response("a NUL byte in the request body", status=400))
+
+    @server.errorhandler(errors.QueryCanceled)
+    def too_slow(exc: errors.QueryCanceled) -> Response:
+        return Response(f"the database took too long: {exc.diag.message_primary}", status=503)

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from dash import Dash
 from flask import Flask, Response, abort, request
 from psycopg import errors
 
@@ -107,6 +108,46 @@ def register_request_checks(server: Flask) -> None:
         if request.method == "POST" and b"\\u0000" in request.get_data():
             abort(Response("a NUL byte in the request body", status=400))
 
-    @server.errorhandler(errors.QueryCanceled)
+    @server.errorhandler(errors.QueryCanceled)  # a slow database is not the client's fault
     def too_slow(exc: errors.QueryCanceled) -> Response:
         return Response(f"the database took too long: {exc.diag.message_primary}", status=503)
+
+
+def register_callback_checks(app: Dash) -> None:
+    """A callback request must name a server callback and send exactly its inputs and
+    states (their values are the callbacks' to check); anything else is a 400, not the
+    KeyError deep inside Dash that would be a 500."""
+    path = app.config.routes_pathname_prefix + "_dash-update-component"
+
+    @app.server.before_request
+    def check_callback_request() -> None:
+        if request.path != path:
+            return
+        problem = callback_problem(app, request.get_json(silent=True))
+        if problem:
+            abort(Response(f"not a callback request of this page: {problem}", status=400))
+
+
+def callback_problem(app: Dash, body: Any) -> str | None:
+    """What makes body not a request for one of app's server callbacks (None: nothing)."""
+    if not isinstance(body, dict):
+        return "the body is no JSON object"
+    spec = app.callback_map.get(body.get("output")) if isinstance(body.get("output"), str) else None
+    if spec is None or "callback" not in spec:
+        return "no such callback"
+    for part in ("inputs", "state"):
+        sent = body.get(part, [])
+        if not isinstance(sent, list) or not all(isinstance(i, dict) for i in sent):
+            return f"{part} is no list of objects"
+        if [(i.get("id"), i.get("property")) for i in sent] != [
+            (i["id"], i["property"]) for i in spec[part]
+        ]:
+            return f"{part} are not the callback's"
+    outputs = body.get("outputs", [])
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    if not all(isinstance(o, dict) and isinstance(o.get("id"), str) for o in outputs):
+        return "outputs are no list of objects"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "changedPropIds is no list of strings"
+    return None

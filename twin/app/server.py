@@ -15,7 +15,7 @@ from twin.app.callbacks import register_screen, register_unit_callbacks
 from twin.app.cockpit import register_cockpit
 from twin.app.context import build_context
 from twin.app.i18n import t
-from twin.app.inputs import register_request_checks
+from twin.app.inputs import register_callback_checks, register_request_checks
 from twin.app.layout import build_shell
 from twin.app.map_callbacks import register_map
 from twin.app.mapdata import register_routes
@@ -43,6 +43,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         update_title="",
     )
     register_request_checks(app.server)
+    register_callback_checks(app)
     register_routes(app.server, ctx.mapdata)
     # Encode the whole-level outlines now, not on the first visitor's clock.
     threading.Thread(target=ctx.mapdata.warm, args=(ctx.counts,), daemon=True).start()

@@ -1,4 +1,5 @@
-"""The app over the hand-made grid world, with three cases (one overdue, one severity 1)."""
+"""The app over the hand-made grid world, with three cases (one overdue, one severity 1),
+and the same with a unit whose code and name are hostile."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from tests.gridworld import add_incident
 from twin.app.server import create_app
 from twin.db.connect import open_pool
 from twin.settings import Settings
+
+CODE = "G/3&x#中 ?%"  # every character a URL gives a meaning to
+SCRIPT = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
@@ -30,3 +34,11 @@ def app(db_url: str, conn: psycopg.Connection) -> Iterator[Dash]:
         yield create_app(Settings(lang="en", refresh_seconds=1), pool)
     finally:
         pool.close()
+
+
+@pytest.fixture
+def hostile(app: Dash, conn: psycopg.Connection) -> Dash:
+    """The app with grid G3 recoded to CODE and named SCRIPT, holding a case."""
+    conn.execute("UPDATE grid SET code = %s, name = %s WHERE code = 'G3'", [CODE, SCRIPT])
+    add_incident(conn, "E-G3", 0.5, 1.5)
+    return app

@@ -13,6 +13,7 @@ import pytest
 from dash import Dash
 
 from tests import gridworld
+from tests.app.conftest import CODE, SCRIPT
 from tests.app.dash_client import call, find
 from tests.gridworld import add_incident
 from twin.activity import search_units
@@ -21,18 +22,8 @@ from twin.app.server import create_app
 from twin.db.connect import open_pool
 from twin.settings import Settings
 
-CODE = "G/3&x#中 ?%"  # every character a URL gives a meaning to
 ENCODED = quote(CODE, safe="")
-SCRIPT = "<img src=x onerror=alert(1)>"
 UNIT = {"mode": "unit", "lang": "en", "unit": CODE}
-
-
-@pytest.fixture
-def hostile(app: Dash, conn: psycopg.Connection) -> Dash:
-    """The app with grid G3 recoded to CODE and named SCRIPT, holding a case."""
-    conn.execute("UPDATE grid SET code = %s, name = %s WHERE code = 'G3'", [CODE, SCRIPT])
-    add_incident(conn, "E-G3", 0.5, 1.5)
-    return app
 
 
 def test_a_code_with_url_characters_travels_encoded_and_the_language_stays(

@@ -27,7 +27,26 @@ anything = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner),
     max_leaves=10,
 )
-codes = st.sampled_from(["G1", "D", "nope", CODE, "", "%", "_", "G%", "<b>x</b>"]) | st.text()
+codes = (
+    st.sampled_from(
+        [
+            "G1",
+            "D",
+            "nope",
+            CODE,
+            "",
+            "%",
+            "_",
+            "G%",
+            "<b>x</b>",
+            "G1\x00",
+            "a/b",
+            "中文",
+            "x" * 300,
+        ]
+    )
+    | st.text()
+)
 text = st.text() | codes
 state = st.fixed_dictionaries(
     {

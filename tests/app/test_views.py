@@ -33,6 +33,7 @@ from twin.app.views import (
     build_tiles,
     incident_rows,
     new_severe,
+    point_rows,
     rank_attention,
     trend_figure,
 )
@@ -323,3 +324,36 @@ def test_a_level_only_its_toml_defines_is_named_by_its_title() -> None:
     assert text.level("district", "en") == "District"  # the UI's own word where it has one
     levels = control_options((), text, "en")[1]
     assert levels[-1] == {"label": "Estates", "value": "estate"}  # below grid, by its parent
+
+
+def test_a_device_never_seen_or_never_read_shows_a_dash() -> None:
+    # Built from rows as the store gives them: a missing time is NaT, a missing number NaN.
+    cameras = pd.DataFrame(
+        [
+            {"code": "C1", "name": "gate", "status": "online", "last_seen": NOW},
+            {"code": "C2", "name": "yard", "status": "fault", "last_seen": None},
+        ]
+    )
+    rows = point_rows(cameras, LAYERS["camera"], TEXT, "en", "Asia/Shanghai")
+    assert [r["last_seen"] for r in rows] == ["Nov 26 12:00", "–"]
+    sensors = pd.DataFrame(
+        [
+            {
+                "code": "S1",
+                "kind": "gas",
+                "status": "normal",
+                "last_value": 1.5,
+                "last_reading_at": NOW,
+            },
+            {
+                "code": "S2",
+                "kind": "gas",
+                "status": "offline",
+                "last_value": None,
+                "last_reading_at": None,
+            },
+        ]
+    )
+    rows = point_rows(sensors, LAYERS["sensor"], TEXT, "en", "Asia/Shanghai")
+    assert [(r["last_value"], r["last_reading_at"]) for r in rows][1] == ("–", "–")
+    assert "nan" not in str(rows[0]["last_value"]).lower() and rows[0]["last_value"] != "–"

@@ -24,6 +24,8 @@ from twin.settings import Settings
 
 ENCODED = quote(CODE, safe="")
 UNIT = {"mode": "unit", "lang": "en", "unit": CODE}
+PAGE = {"startRow": 0, "endRow": 15}
+CASES = {"incidents.getRowsRequest": PAGE, "state.data": UNIT}
 
 
 def test_a_code_with_url_characters_travels_encoded_and_the_language_stays(
@@ -116,8 +118,11 @@ def test_a_request_that_is_no_callback_of_the_page_is_a_400(app: Dash, body: Any
         ("city-tiles.children", {"state.data": {"mode": 1, "lang": "en"}}),
         ("search.options", {"search.search_value": {"a": 1}}),
         ("search.options", {"search.search_value": "x" * 10_000}),
-        ("incidents.data", {"incidents.page_size": 10**6, "state.data": UNIT}),
-        ("incidents.data", {"incidents.page_current": -1, "incidents.page_size": 15}),
+        ("incidents.getRowsResponse", {"incidents.getRowsRequest": PAGE, "state.data": "x"}),
+        ("incidents.getRowsResponse", CASES | {"filter-status.value": "reported"}),
+        ("incidents.getRowsResponse", CASES | {"filter-severity.value": ["x"]}),
+        ("incidents.getRowsResponse", CASES | {"filter-category.value": [{"a": 1}]}),
+        ("incidents.getRowsResponse", CASES | {"filter-category.value": 7}),
         ("points-incident.url", {"layers.value": "incident", "state.data": UNIT}),
         ("tour-card.children", {"state.data": {"mode": "screen", "lang": "en", "unit": 3}}),
     ],
@@ -160,15 +165,18 @@ def test_the_wall_survives_forged_tour_and_alert_stores(app: Dash) -> None:
         assert severe.get_json()["response"][ids.ALERT]["data"]["seen"] >= 0
 
 
-def test_a_page_far_past_the_end_of_the_case_table_is_its_last_page(app: Dash) -> None:
-    values = {
-        "incidents.page_current": 10**6,
-        "incidents.page_size": 2,
-        "state.data": {"mode": "unit", "lang": "en", "unit": "D"},
-    }
-    out = call(app, "incidents.data", values, "incidents.page_current").get_json()["response"]
-    assert out[ids.INCIDENTS]["page_current"] == 1 and out[ids.INCIDENTS]["page_count"] == 2
-    assert [r["code"] for r in out[ids.INCIDENTS]["data"]] == ["E0"]  # the oldest, alone
+def test_a_page_far_past_the_end_of_the_case_table_is_empty_and_counted(app: Dash) -> None:
+    state = {"mode": "unit", "lang": "en", "unit": "D"}
+    for start in (3, 10**9, 10**30):  # 10**30 is past any bigint: it must never reach SQL
+        request = {"startRow": start, "endRow": start + 15}
+        answer = call(
+            app,
+            "incidents.getRowsResponse",
+            {"incidents.getRowsRequest": request, "state.data": state},
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)[-500:]
+        page = answer.get_json()["response"][ids.INCIDENTS]["getRowsResponse"]
+        assert page == {"rowData": [], "rowCount": 3}
 
 
 def test_search_reads_percent_underscore_and_backslash_literally(

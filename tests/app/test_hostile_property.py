@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.app.conftest import CODE
-from twin.app.callbacks import SORT_FIELDS
+from twin.app.tables import SORT_FIELDS
 from twin.catalog import LEVELS
 
 scalars = (
@@ -57,10 +57,11 @@ state = st.fixed_dictionaries(
 )
 sort = st.fixed_dictionaries(
     {
-        "column_id": st.sampled_from([*SORT_FIELDS, "geom", "id; drop"]) | anything,
-        "direction": st.sampled_from(["asc", "desc", "up"]) | anything,
+        "colId": st.sampled_from([*SORT_FIELDS, "geom", "id; drop"]) | anything,
+        "sort": st.sampled_from(["asc", "desc", "up"]) | anything,
     }
 )
+rows = st.integers(-3, 40) | st.integers(-(2**70), 2**70) | st.sampled_from([10**8, 2**63])
 choices = st.lists(
     st.sampled_from(["reported", "closed", "dispute", "fire", "1", "4", "9", "x", "-1"])
 )
@@ -72,9 +73,10 @@ PLAUSIBLE: dict[str, Any] = {
     | st.sampled_from(["/", "/screen", "/grid/", "/grid/%ZZ", "//grid/G1"])
     | text,
     "url.search": st.builds(lambda lang: "?lang=" + lang, text) | text,
-    "incidents.page_current": st.integers(-3, 10**8),
-    "incidents.page_size": st.integers(-3, 10**6),
-    "incidents.sort_by": st.lists(sort, max_size=2),
+    "incidents.getRowsRequest": st.fixed_dictionaries(
+        {"startRow": rows | anything, "endRow": rows | anything},
+        optional={"sortModel": st.lists(sort, max_size=2) | anything, "filterModel": anything},
+    ),
     "filter-status.value": choices,
     "filter-category.value": choices,
     "filter-severity.value": choices,

@@ -86,6 +86,12 @@ def test_a_nul_byte_in_a_path_or_query_is_a_400(app: Dash, path: str) -> None:
     assert "NUL" in answer.get_data(as_text=True)
 
 
+def test_the_text_percent_00_is_no_nul(app: Dash) -> None:
+    client = app.server.test_client()
+    assert client.get("/twin/outline/G%2500.pbf").status_code == 404  # the code "G%00"
+    assert client.get("/twin/points/camera.pbf?unit=G%2500").status_code == 404
+
+
 def test_a_nul_byte_in_a_callback_value_is_a_400(app: Dash) -> None:
     answer = call(app, "state.data", {"url.pathname": "/grid/G1\x00", "url.search": ""})
     assert answer.status_code == 400

@@ -102,8 +102,8 @@ def register_request_checks(server: Flask) -> None:
 
     @server.before_request
     def refuse_nul() -> None:
-        raw = request.query_string + request.path.encode("utf-8", "surrogateescape")
-        if b"\x00" in raw or b"%00" in raw:
+        path, query = request.path, request.query_string  # the path arrives decoded, not the query
+        if "\x00" in path or b"\x00" in query or b"%00" in query:
             abort(Response("a NUL byte in the request", status=400))
         if request.method == "POST" and b"\\u0000" in request.get_data():
             abort(Response("a NUL byte in the request body", status=400))

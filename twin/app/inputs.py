@@ -14,7 +14,6 @@ from psycopg import errors
 from twin.app.i18n import LANGS
 
 MAX_TEXT = 200  # characters of a code or search text read at all
-MAX_PAGE_SIZE = 100  # case-table rows one request may ask for
 MODES = ("cockpit", "unit", "screen", "missing")
 
 

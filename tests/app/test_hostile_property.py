@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 
 from tests.app.conftest import CODE
 from twin.app.tables import SORT_FIELDS
-from twin.catalog import LEVELS
+from twin.catalog import load_catalog
+from twin.catalog.terms import Terms
+from twin.settings import Settings
 
+LEVELS = Terms.of(load_catalog(Settings().layers_dir)).levels
 scalars = (
     st.none()
     | st.booleans()

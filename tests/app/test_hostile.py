@@ -1,5 +1,5 @@
 """Hostile input over HTTP: odd codes travel encoded, NUL is a 400, forged callback values
-are an empty answer, a slow statement is stopped, search reads its text literally."""
+are an empty answer, a slow statement is stopped (search escaping: tests/db/test_activity.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from tests import gridworld
 from tests.app.conftest import CODE, SCRIPT
 from tests.app.dash_client import call, find
 from tests.gridworld import add_incident
-from twin.activity import search_units
 from twin.app import ids
 from twin.app.server import create_app
 from twin.db.connect import open_pool
@@ -183,22 +182,6 @@ def test_a_page_far_past_the_end_of_the_case_table_is_empty_and_counted(app: Das
         assert answer.status_code == 200, answer.get_data(as_text=True)[-500:]
         page = answer.get_json()["response"][ids.INCIDENTS]["getRowsResponse"]
         assert page == {"rowData": [], "rowCount": 3}
-
-
-def test_search_reads_percent_underscore_and_backslash_literally(
-    conn: psycopg.Connection,
-) -> None:
-    gridworld.build(conn)
-    rename = "UPDATE grid SET name = %s WHERE code = %s"
-    conn.execute(rename, ["达标率 100% A_1", "G2"])
-    conn.execute(rename, ["back\\slash", "G3"])
-    codes = lambda text: [u["code"] for u in search_units(conn, text)]  # noqa: E731
-    assert codes("100%") == ["G2"]
-    assert codes("%") == ["G2"]  # unescaped, % would match every unit
-    assert codes("_") == ["G2"]
-    assert codes("G_") == []  # unescaped, _ matches any one character: G1 … G4
-    assert codes("\\") == ["G3"]
-    assert codes("G") == ["G1", "G2", "G3", "G4"]
 
 
 def test_web_statements_stop_at_the_statement_timeout(

@@ -79,13 +79,11 @@ def leaflet_bounds(value: Any) -> list[list[float]] | None:
     return [[south, west], [north, east]]
 
 
-def strings(value: Any, allowed: frozenset[str] | None = None) -> list[str] | None:
-    """A list of strings (each among allowed when given); None or [] for none; else None."""
+def strings(value: Any) -> list[str] | None:
+    """A list of strings ([] for none sent), else None."""
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        return None
-    if allowed is not None and not set(value) <= allowed:
         return None
     return list(value)
 

@@ -38,7 +38,7 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
         *[Output(i, "children") for i in ids.COCKPIT_TITLES],
         Input(ids.URL, "search"),
     )
-    def words(search: str | None) -> tuple[Any, ...]:
+    def words(search: Any) -> tuple[Any, ...]:
         lang = parse_route("/", search, settings.lang).lang
         metric_opts, level_opts, layer_opts = control_options(tuple(metrics.values()), text, lang)
         return (

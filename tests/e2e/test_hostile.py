@@ -44,6 +44,21 @@ def hostile(served: Served) -> Iterator[tuple[Served, str]]:
     yield served, new
 
 
+def hover_map_centre(page: Page, expected: str) -> None:
+    """Hover the map's middle until a unit's tooltip with the expected text opens (the map
+    may still be moving to the unit)."""
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    for _ in range(20):
+        page.mouse.move(x - 40, y - 40)
+        page.mouse.move(x, y)
+        tip = page.locator(".unit-tip")
+        if tip.count() and expected in (tip.first.text_content() or ""):
+            return
+        page.wait_for_timeout(250)
+
+
 def dialogs_of(page: Page) -> list[str]:
     """Every alert, confirm or prompt the page opens (dismissed)."""
     opened: list[str] = []
@@ -60,10 +75,7 @@ def test_markup_in_a_camera_code_and_a_unit_name_shows_as_text(
     page.goto(f"{served.url}/grid/{quote(code, safe='')}?lang=en")
     expect(page.locator("#unit-title")).to_contain_text(NAME)
     expect(page.locator(".unit-code")).to_have_text(code)
-    box = page.locator("#map").bounding_box()
-    assert box is not None
-    page.wait_for_timeout(500)  # the map flies to the unit
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    hover_map_centre(page, code)  # the map fits the unit, so its middle is the unit's
     expect(page.locator(".unit-tip")).to_contain_text(f"{NAME} · {code}")
     page.locator("#layers").get_by_text("Cameras").click()
     marker = page.locator(".leaflet-overlay-pane path.leaflet-interactive[fill='#d93025']")

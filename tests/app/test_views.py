@@ -13,7 +13,7 @@ from dash import dcc, html
 
 from twin.activity import Clock
 from twin.app.i18n import GRID_TEXT, MESSAGES, fmt_datetime, fmt_hours, fmt_number, grid_locale, t
-from twin.app.inputs import Route
+from twin.app.inputs import Route, read_state
 from twin.app.layout import fit_zoom
 from twin.app.mapdata import snap_bbox
 from twin.app.metrics import (
@@ -357,3 +357,32 @@ def test_a_device_never_seen_or_never_read_shows_a_dash() -> None:
     rows = point_rows(sensors, LAYERS["sensor"], TEXT, "en", "Asia/Shanghai")
     assert [(r["last_value"], r["last_reading_at"]) for r in rows][1] == ("–", "–")
     assert "nan" not in str(rows[0]["last_value"]).lower() and rows[0]["last_value"] != "–"
+
+
+def test_a_url_no_unit_could_have_is_a_missing_page() -> None:
+    assert parse_route("/grid/G1%00", "", "en").mode == "missing"
+    assert parse_route("/grid/" + "x" * 201, "", "en").mode == "missing"
+    assert parse_route(5, ["?lang=en"], "zh-CN") == Route("cockpit", "zh-CN")  # not text
+    assert parse_route("/grid/G%2F1%23", "?lang=en", "zh-CN") == Route("unit", "en", "G/1#")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        None,
+        "unit",
+        {"mode": "unit", "lang": "en"},  # a unit page names its unit
+        {"mode": "cockpit", "lang": "en", "unit": "G1"},
+        {"mode": "unit", "lang": "fr", "unit": "G1"},
+        {"mode": "admin", "lang": "en", "unit": None},
+        {"mode": "unit", "lang": "en", "unit": ["G1"]},
+        {"mode": "unit", "lang": "en", "unit": "G1\x00"},
+    ],
+)
+def test_a_state_store_the_server_did_not_write_is_not_read(state: object) -> None:
+    assert read_state(state) is None
+
+
+def test_the_state_store_the_server_writes_reads_back() -> None:
+    for route in (Route("unit", "en", "G/1"), Route("screen", "zh-CN"), Route("cockpit", "en")):
+        assert read_state(route.data()) == route

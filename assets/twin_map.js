@@ -61,20 +61,26 @@ window.twin = Object.assign(window.twin || {}, {
     var h = (context && context.hideout) || {};
     if (feature.properties.cluster) { return; }
     var label = (h.labels || {})[feature.properties.v] || feature.properties.v;
-    layer.bindTooltip(feature.properties.code + " · " + label);
+    // A node, not a string: Leaflet puts a string in as HTML, and codes come from files.
+    var tip = document.createElement("div");
+    tip.textContent = feature.properties.code + " · " + label;
+    layer.bindTooltip(tip);
   },
 });
 
-// Clientside callbacks: a click or a search result goes straight to the unit's page.
+// Clientside callbacks: a click or a search result goes straight to the unit's page, in the
+// page's language; the code is percent-encoded as the server's links are (/, &, #, 中文).
 window.dash_clientside = Object.assign(window.dash_clientside || {}, {
   twin: {
     goToUnit: function (feature, searched, state) {
       var nothing = window.dash_clientside.no_update;
-      if (state && state.mode === "screen") { return nothing; }  // the wall is not clicked
+      if (state && state.mode === "screen") { return [nothing, nothing]; }  // the wall is not clicked
       var trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
       var code = trigger.indexOf("search.") === 0 ? searched
         : ((feature || {}).properties || {}).code;
-      return code ? "/grid/" + code : nothing;
+      if (!code) { return [nothing, nothing]; }
+      var lang = (state && state.lang) || "";
+      return ["/grid/" + encodeURIComponent(code), lang ? "?lang=" + encodeURIComponent(lang) : ""];
     },
   },
 });

@@ -16,6 +16,9 @@ from twin.settings import Settings, SettingsError
 from twin.synth.city import SIZES
 
 MAX_PROBLEMS = 200  # printed one by one; beyond that, summarised by kind
+# Errors raised by these libraries are the user's file, CRS or database talking: one line,
+# never a traceback.
+LIBRARIES = ("psycopg", "psycopg_pool", "pyogrio", "pyproj", "shapely", "fiona")
 
 
 def _ready_url(settings: Settings) -> str:
@@ -91,7 +94,7 @@ def serve(settings: Settings, url: str) -> int:
 
     from twin.app.server import create_app
 
-    pool = open_pool(url, settings.pool_max)
+    pool = open_pool(url, settings.pool_max, settings.statement_timeout_ms)
     try:
         app = create_app(settings, pool)
         print(f"twin dashboard on http://{settings.host}:{settings.port}/")
@@ -146,6 +149,19 @@ def _positive(text: str, unit: str) -> float:
     return value
 
 
+def _check_crs(given: str | None) -> None:
+    """A --crs that names no CRS is a usage error, found before any file is read."""
+    if not given:
+        return
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    try:
+        CRS.from_user_input(f"EPSG:{given}" if given.isdigit() else given)
+    except CRSError:
+        raise ValueError(f"--crs {given!r}: no such CRS (give an EPSG code, e.g. 4490)") from None
+
+
 def _mapping(pairs: list[str]) -> dict[str, str]:
     out = {}
     for pair in pairs:
@@ -166,6 +182,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         raise ValueError("--fix-below sets how far --fix goes: give --fix as well")
     fix_below = FIX_BELOW_M2 if args.fix_below is None else args.fix_below
     tolerance = Tolerance(args.snap, fix_below, args.merge_parts)
+    _check_crs(args.crs)
     with connect(_ready_url(settings), autocommit=True) as conn:
         try:
             report = load_file(
@@ -206,6 +223,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from twin.export import export_layer
 
     layer = _layer(settings, args.layer)
+    _check_crs(args.crs)
     with connect(_ready_url(settings), autocommit=True) as conn:
         n = export_layer(conn, layer, args.file, crs=args.crs, where=args.where)
     print(f"{layer.name}: {n:,} features written to {args.file}")
@@ -318,6 +336,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        said = library_error(exc)
+        if said is None:
+            raise
+        print(f"twin: error: {said}", file=sys.stderr)
+        return 2
+
+
+def library_error(exc: Exception) -> str | None:
+    """One line for an error from a file, a CRS or the database (None: a bug, to show)."""
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {exc.strerror or exc}"
+    if type(exc).__module__.split(".")[0] not in LIBRARIES:
+        return None
+    diag = getattr(exc, "diag", None)
+    primary = getattr(diag, "message_primary", None)
+    if primary:
+        return f"the database refused it: {primary}"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 if __name__ == "__main__":

@@ -35,21 +35,80 @@ FORMATS = {
 # each point layer's total, e.g. cameras: see shapefile_status).
 SHAPEFILE_STATUS = ("open", "overdue", "composite")
 OPERATORS = {"=": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
-CONDITION = re.compile(
-    r"""\s*(?P<field>[a-z][a-z0-9_]*)\s*
-        (?:(?P<op><=|>=|!=|<>|=|<|>)\s*(?P<value>'[^']*'|"[^"]*"|[^\s()]+)
-          |(?P<in>in)\s*\((?P<list>[^)]*)\))\s*$""",
-    re.IGNORECASE | re.VERBOSE,
+# A --where is read as tokens, so a quoted value may hold "and", commas or parentheses.
+# Quotes inside a quoted value are doubled, as in SQL: 'O''Brien'.
+TOKEN = re.compile(
+    r"""\s*(?:(?P<quoted>'(?:[^']|'')*'|"(?:[^"]|"")*")
+         |(?P<op><=|>=|!=|<>|=|<|>)
+         |(?P<punct>[(),])
+         |(?P<word>[^\s'"(),=<>!]+))""",
+    re.VERBOSE,
 )
+FIELD = re.compile(r"[a-z][a-z0-9_]*", re.IGNORECASE)
+USAGE = "use field = value, <, <=, >, >=, !=, or field IN (a, b), joined by AND"
 
 
 class ExportError(ValueError):
     """The export cannot be done as asked."""
 
 
-def _literal(text: str) -> str:
-    text = text.strip()
-    return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(kind, text) of each token: quoted (quotes removed), op, punct or word."""
+    out, pos, text = [], 0, text.rstrip()
+    while pos < len(text):
+        m = TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise ExportError(f"--where: cannot read {text[pos:].strip()!r}: {USAGE}")
+        kind = m.lastgroup or "word"
+        value = m[kind]
+        if kind == "quoted":
+            value = value[1:-1].replace(value[0] * 2, value[0])
+        out.append((kind, value))
+        pos = m.end()
+    return out
+
+
+def _conditions(text: str) -> list[tuple[str, str, list[str]]]:
+    """The (field, operator or 'in', values) of each condition joined by AND."""
+    tokens, out, i = _tokens(text), [], 0
+    while i < len(tokens):
+        start = i
+        kind, name = tokens[i]
+        if kind != "word" or not FIELD.fullmatch(name):
+            raise ExportError(f"--where: cannot read {name!r}: {USAGE}")
+        op = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
+        if op[0] == "op" and i + 2 < len(tokens) and tokens[i + 2][0] in ("quoted", "word"):
+            out.append((name.lower(), op[1], [tokens[i + 2][1]]))
+            i += 3
+        elif op[0] == "word" and op[1].lower() == "in":
+            values, i = _in_list(tokens, i + 2, text)
+            out.append((name.lower(), "in", values))
+        else:
+            raise ExportError(f"--where: cannot read {_rest(tokens, start)!r}: {USAGE}")
+        if i < len(tokens):
+            if tokens[i][0] != "word" or tokens[i][1].lower() != "and" or i + 1 == len(tokens):
+                raise ExportError(f"--where: cannot read {_rest(tokens, i)!r}: {USAGE}")
+            i += 1
+    return out
+
+
+def _in_list(tokens: list[tuple[str, str]], i: int, text: str) -> tuple[list[str], int]:
+    """The values of an IN (a, b, …) list starting at token i, and the token after it."""
+    if i >= len(tokens) or tokens[i] != ("punct", "("):
+        raise ExportError(f"--where: cannot read {text!r}: IN wants a list in parentheses")
+    values, i = [], i + 1
+    while i < len(tokens) and tokens[i][0] in ("quoted", "word"):
+        values.append(tokens[i][1])
+        i += 1
+        if i < len(tokens) and tokens[i] == ("punct", ","):
+            i += 1
+    if i >= len(tokens) or tokens[i] != ("punct", ")") or not values:
+        raise ExportError(f"--where: cannot read {text!r}: IN wants (a, b, …)")
+    return values, i + 1
+
+
+def _rest(tokens: list[tuple[str, str]], i: int) -> str:
+    return " ".join(t for _, t in tokens[i:])
 
 
 def build_where(layer: Layer, text: str | None) -> tuple[sql.Composable, dict[str, Any]]:
@@ -59,14 +118,7 @@ def build_where(layer: Layer, text: str | None) -> tuple[sql.Composable, dict[st
         return sql.SQL("true"), {}
     parts: list[sql.Composable] = []
     params: dict[str, Any] = {}
-    for i, cond in enumerate(re.split(r"\s+and\s+", text.strip(), flags=re.IGNORECASE)):
-        m = CONDITION.match(cond)
-        if not m:
-            raise ExportError(
-                f"--where: cannot read {cond!r}: use field = value, <, <=, >, >=, "
-                "!=, or field IN (a, b), joined by AND"
-            )
-        name = m["field"].lower()
+    for i, (name, op, values) in enumerate(_conditions(text)):
         if name not in layer.field_names:
             raise ExportError(
                 f"--where: {name!r} is not a field of layer {layer.name} "
@@ -74,16 +126,14 @@ def build_where(layer: Layer, text: str | None) -> tuple[sql.Composable, dict[st
             )
         column = _column_sql(layer, name)
         key = f"w{i}"
-        if m["in"]:
-            params[key] = [_literal(v) for v in m["list"].split(",") if v.strip()]
+        if op == "in":
+            params[key] = values
             parts.append(sql.SQL("{}::text = ANY(%({})s)").format(column, sql.SQL(key)))
         else:
-            params[key] = _literal(m["value"])
+            params[key] = values[0]
             cast = sql.SQL("::text") if layer.field(name).type in ("text", "enum") else sql.SQL("")
             parts.append(
-                sql.SQL("{}{} {} %({})s").format(
-                    column, cast, sql.SQL(OPERATORS[m["op"]]), sql.SQL(key)
-                )
+                sql.SQL("{}{} {} %({})s").format(column, cast, sql.SQL(OPERATORS[op]), sql.SQL(key))
             )
     return sql.SQL(" AND ").join(parts), params
 
@@ -116,8 +166,11 @@ def fetch_features(
             "SELECT {fields}, ST_AsBinary(t.geom) AS geom FROM {table} t "
             "WHERE {cond} ORDER BY t.code"
         ).format(fields=fields, table=sql.Identifier(layer.table), cond=condition)
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(stmt, params).fetchall()
+    try:
+        with conn.cursor(row_factory=dict_row) as cur:
+            rows = cur.execute(stmt, params).fetchall()
+    except psycopg.errors.DataError as exc:  # a value of the wrong type for its field
+        raise ExportError(f"--where {where!r}: {exc.diag.message_primary}") from None
     frame = pd.DataFrame(rows, columns=[*layer.field_names, "geom"])
     geometry = shapely.from_wkb([bytes(g) for g in frame.pop("geom")])
     features = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")

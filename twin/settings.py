@@ -25,6 +25,8 @@ class Settings:
     # TWIN_LAYERS_DIR: the layer catalog, one TOML file per layer
     layers_dir: Path = SHIPPED_LAYERS
     pool_max: int = 8  # TWIN_POOL_MAX: most connections the app's pool opens
+    # TWIN_STATEMENT_TIMEOUT_MS: longest one statement of the dashboard may run; 0 = no limit
+    statement_timeout_ms: int = 15_000
     host: str = "127.0.0.1"  # TWIN_HOST: address `twin serve` listens on
     port: int = 8050  # TWIN_PORT: port `twin serve` listens on
     lang: str = "zh-CN"  # TWIN_LANG: UI language, zh-CN or en
@@ -57,6 +59,8 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         if settings.lang not in ("zh-CN", "en"):
             raise SettingsError(f"TWIN_LANG={settings.lang!r}: choose zh-CN or en")
+        if settings.statement_timeout_ms < 0:
+            raise SettingsError("TWIN_STATEMENT_TIMEOUT_MS must be 0 (no limit) or more")
         if settings.refresh_seconds < 1 or settings.tour_seconds < 1:
             raise SettingsError("TWIN_REFRESH_SECONDS and TWIN_TOUR_SECONDS must be at least 1")
         if settings.basemap_url and not all(f"{{{k}}}" in settings.basemap_url for k in "xyz"):

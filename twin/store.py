@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from twin.catalog import Layer
+from twin.catalog.terms import CASES
 from twin.db.queries import query
 from twin.spatial.status import Thresholds, build_one_status, build_status
 
@@ -143,18 +144,15 @@ def fetch_incidents(
 ) -> tuple[pd.DataFrame, int]:
     """A page of the incidents inside a grid of any level, and how many match in all."""
     flt = flt or IncidentFilter()
-    where: list[sql.Composable] = [sql.SQL("i.grid_id = u.grid_id")]
-    params: dict[str, Any] = {"grid_id": grid_id, "limit": flt.limit, "offset": flt.offset}
-    for column, values in (
-        ("status", flt.statuses),
-        ("category", flt.categories),
-        ("severity", flt.severities),
-    ):
-        if values:
-            where.append(
-                sql.SQL("{} = ANY({})").format(sql.Identifier("i", column), sql.Placeholder(column))
-            )
-            params[column] = list(values)
+    where, params = _incident_where(grid_id, flt)
+    params |= {"limit": flt.limit, "offset": flt.offset}
+    columns = [*INCIDENT_COLUMNS, "lon", "lat", "id", "total"]
+    total = 0
+    if flt.offset:
+        # Counted first: a page past the end must not read every case on the way there.
+        total = _count_incidents(conn, where, params)
+        if flt.offset >= total:
+            return pd.DataFrame(columns=columns).drop(columns=["id", "total"]), total
     # Driven unit by unit through (grid_id, reported_at): with a LIMIT the planner would
     # otherwise walk the city-wide reported_at index past a million rows (2.8 s for a street).
     direction = sql.SQL("DESC" if flt.descending else "ASC")
@@ -179,24 +177,47 @@ def fetch_incidents(
         " FROM page p JOIN incident i ON i.id = p.id ORDER BY p.k {direction}, p.id"
     ).format(
         cols=sql.SQL(", ").join(sql.Identifier("i", c) for c in INCIDENT_COLUMNS),
-        where=sql.SQL(" AND ").join(where),
+        where=where,
         per_unit=per_unit,
         sort=sql.Identifier(flt.sort),
         direction=direction,
     )
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(stmt, params).fetchall()
-    total = int(rows[0]["total"]) if rows else _count_past_end(conn, grid_id, flt)
-    frame = pd.DataFrame(rows, columns=[*INCIDENT_COLUMNS, "lon", "lat", "id", "total"])
+    total = int(rows[0]["total"]) if rows else total
+    frame = pd.DataFrame(rows, columns=columns)
     return frame.drop(columns=["id", "total"]), total
 
 
-def _count_past_end(conn: psycopg.Connection, grid_id: int, flt: IncidentFilter) -> int:
-    # A page past the end returns no rows, so the count is not there to read.
-    if flt.offset == 0:
-        return 0
-    _, total = fetch_incidents(conn, grid_id, replace(flt, offset=0, limit=1))
-    return total
+def _incident_where(grid_id: int, flt: IncidentFilter) -> tuple[sql.Composable, dict[str, Any]]:
+    """The filter's conditions on incident i of unit u, and their parameters."""
+    where: list[sql.Composable] = [sql.SQL("i.grid_id = u.grid_id")]
+    params: dict[str, Any] = {"grid_id": grid_id}
+    for column, values in (
+        ("status", flt.statuses),
+        ("category", flt.categories),
+        ("severity", flt.severities),
+    ):
+        if values:
+            where.append(
+                sql.SQL("{} = ANY({})").format(sql.Identifier("i", column), sql.Placeholder(column))
+            )
+            params[column] = list(values)
+    return sql.SQL(" AND ").join(where), params
+
+
+def _count_incidents(
+    conn: psycopg.Connection, where: sql.Composable, params: dict[str, Any]
+) -> int:
+    stmt = sql.SQL(
+        "WITH units AS MATERIALIZED ("
+        "  SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(grid_id)s)"
+        " SELECT count(*) FROM units u CROSS JOIN LATERAL"
+        "  (SELECT 1 FROM incident i WHERE {where}) x"
+    ).format(where=where)
+    row = conn.execute(stmt, params).fetchone()
+    assert row is not None  # an aggregate always returns a row
+    return int(row[0])
 
 
 @dataclass
@@ -304,3 +325,84 @@ def fetch_grid_geometries(conn: psycopg.Connection, level: str = "grid") -> gpd.
     frame = pd.DataFrame(rows, columns=["id", "code", "name", "parent_id", "geom"])
     geoms = shapely.from_wkb([bytes(g) for g in frame.pop("geom")])
     return gpd.GeoDataFrame(frame, geometry=geoms, crs="EPSG:4326")
+
+
+# The map's geometry: what the dashboard draws, read here so the app runs no SQL of its own.
+
+Box = tuple[float, float, float, float]  # w, s, e, n in lon/lat
+
+
+def fetch_map_extent(conn: psycopg.Connection) -> tuple[Box | None, dict[str, float]]:
+    """The city's extent (its districts; None before any) and each level's typical unit
+    width in degrees of longitude at the city's latitude."""
+    rows = conn.execute(query("map_extent")).fetchall()
+    if not rows or rows[0][2] is None:
+        return None, {}
+    _, _, xmin, ymin, xmax, ymax = rows[0]
+    return (xmin, ymin, xmax, ymax), {r[0]: float(r[1]) for r in rows}
+
+
+def fetch_level_counts(conn: psycopg.Connection, levels: Sequence[str]) -> dict[str, int]:
+    """How many units each of levels has (0 for a level with none)."""
+    rows = conn.execute(query("map_level_counts")).fetchall()
+    return {level: 0 for level in levels} | dict(rows)
+
+
+def fetch_grid_version(conn: psycopg.Connection) -> tuple[int, int]:
+    """A fingerprint of the grid table that any write changes (for caches of outlines)."""
+    got = conn.execute(query("map_grid_version")).fetchone()
+    assert got is not None  # an aggregate always returns a row
+    return (int(got[0]), int(got[1]))
+
+
+def fetch_outlines(
+    conn: psycopg.Connection, level: str, bbox: Box | None, limit: int | None
+) -> list[tuple[str, bytes]]:
+    """(code, WKB) of a level's units, of those touching bbox when given, in code order."""
+    w, s, e, n = bbox or (None, None, None, None)
+    params = {"level": level, "w": w, "s": s, "e": e, "n": n, "limit": limit}
+    return [(r[0], r[1]) for r in conn.execute(query("map_outlines"), params).fetchall()]
+
+
+def fetch_unit_outline(conn: psycopg.Connection, code: str) -> tuple[bytes, Box] | None:
+    """One unit's outline (WKB) and bounds (w, s, e, n), or None for an unknown code."""
+    row = conn.execute(query("map_unit"), {"code": code}).fetchone()
+    if row is None:
+        return None
+    _, geom, xmin, ymin, xmax, ymax = row
+    return geom, (xmin, ymin, xmax, ymax)
+
+
+def fetch_points(
+    conn: psycopg.Connection, layer: Layer, unit_id: int | None, limit: int
+) -> list[tuple[str, Any, float, float]]:
+    """(code, colour field, lon, lat) of a layer's points in a unit, or city-wide those that
+    need attention."""
+    params = {"unit": unit_id, "limit": limit}
+    with conn.cursor() as cur:
+        return cur.execute(points_query(layer, unit_id), params).fetchall()
+
+
+def points_query(layer: Layer, unit_id: int | None) -> sql.Composed:
+    """Code, colour field, lon, lat of a layer's points in a unit, or city-wide those that
+    need attention (every enum field with values marked so must have one of them)."""
+    assert layer.style.color_by is not None
+    where: sql.Composable
+    if unit_id is None:
+        needs: list[sql.Composable] = [
+            sql.SQL("{}::text = ANY({})").format(
+                sql.Identifier(f.name), sql.Literal(list(f.attention_values))
+            )
+            for f in layer.fields
+            if f.attention_values
+        ]
+        where = sql.SQL(" AND ").join(needs or [sql.SQL("true")])
+    else:
+        where = sql.SQL(
+            "grid_id IN (SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(unit)s)"
+        )
+        if layer.name == CASES:  # closed cases would bury the open ones
+            where = sql.SQL("{} AND {}").format(where, sql.SQL("closed_at IS NULL"))
+    return sql.SQL(
+        "SELECT code, {c}, ST_X(geom), ST_Y(geom) FROM {t} WHERE {w} ORDER BY code LIMIT %(limit)s"
+    ).format(c=sql.Identifier(layer.style.color_by), t=sql.Identifier(layer.table), w=where)

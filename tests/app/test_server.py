@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import geobuf
@@ -13,78 +12,12 @@ import pytest
 from dash import Dash
 
 from tests import gridworld
+from tests.app.dash_client import OPEN, call, find
 from tests.gridworld import add_incident
 from twin.app import ids
 from twin.app.server import create_app
-from twin.catalog import load_catalog
-from twin.catalog.terms import Terms
 from twin.db.connect import open_pool
 from twin.settings import Settings
-
-# The catalog's open statuses as an SQL list, for the tests' own counts.
-OPEN = str(Terms.of(load_catalog(Settings().layers_dir)).open_statuses)
-
-
-@pytest.fixture
-def app(db_url: str, conn: psycopg.Connection) -> Iterator[Dash]:
-    gridworld.build(conn)
-    for i, (x, y) in enumerate([(0.5, 0.5), (0.4, 0.6), (1.5, 0.5)]):
-        add_incident(conn, f"E{i}", x, y, severity=1 if i == 2 else 3)
-    conn.execute(
-        "UPDATE incident SET reported_at = now() - interval '4 days',"
-        " due_at = now() - interval '1 day' WHERE code = 'E0'"
-    )
-    pool = open_pool(db_url, 2)
-    try:
-        # A snapshot lives half a refresh: 0.5 s here, so a test can see a newer one.
-        yield create_app(Settings(lang="en", refresh_seconds=1), pool)
-    finally:
-        pool.close()
-
-
-def call(app: Dash, output: str, values: dict[str, Any], trigger: str | None = None) -> Any:
-    """POST one callback (found by an output id.prop; "id.prop@" for the one that shares the
-    output with allow_duplicate) as the browser would; the response."""
-    key = next(
-        k
-        for k in app.callback_map
-        if any(
-            part.startswith(output) if output.endswith("@") else part == output
-            for part in k.strip(".").split("...")
-        )
-    )
-    spec = app.callback_map[key]
-
-    def arg(item: dict[str, str]) -> dict[str, Any]:
-        name = f"{item['id']}.{item['property']}"
-        return {"id": item["id"], "property": item["property"], "value": values.get(name)}
-
-    outputs = [
-        {"id": o.split(".")[0], "property": o.split(".")[1]} for o in key.strip(".").split("...")
-    ]
-    body = {
-        "output": key,
-        "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": [arg(i) for i in spec["inputs"]],
-        "state": [arg(s) for s in spec["state"]],
-        "changedPropIds": [trigger or next(iter(values))],
-    }
-    return app.server.test_client().post("/_dash-update-component", json=body)
-
-
-def find(node: object, id_: str) -> dict[str, Any] | None:
-    """The props of the component with that id anywhere in a layout tree."""
-    if isinstance(node, dict):
-        props = node.get("props", {})
-        if isinstance(props, dict) and props.get("id") == id_:
-            return props
-        node = list(node.values())
-    if isinstance(node, list):
-        for value in node:
-            hit = find(value, id_)
-            if hit:
-                return hit
-    return None
 
 
 def test_pages_load_and_name_no_outside_host(app: Dash) -> None:

@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from twin.activity import Clock
 from twin.app.i18n import GRID_TEXT, MESSAGES, fmt_datetime, fmt_hours, fmt_number, grid_locale, t
+from twin.app.inputs import Route, read_state
 from twin.app.layout import fit_zoom
 from twin.app.mapdata import snap_bbox
 from twin.app.metrics import (
@@ -32,6 +33,7 @@ from twin.app.views import (
     build_tiles,
     incident_rows,
     new_severe,
+    point_rows,
     rank_attention,
     trend_figure,
 )
@@ -78,7 +80,7 @@ def test_routes_are_bookmarkable_urls() -> None:
     assert parse_route("/screen/", "?lang=xx", "en").lang == "en"  # unknown language: default
     assert parse_route("/nothing", None, "en").mode == "missing"
     assert parse_route("/grid/%E4%B8%9C%E6%B9%96-01", "", "en").unit == "东湖-01"
-    assert lang_href("/grid/G1", "zh-CN") == "/grid/G1?lang=en"
+    assert lang_href(Route("unit", "zh-CN", "G1")) == "/grid/G1?lang=en"
 
 
 def test_levels_appear_in_order_as_the_map_zooms_in() -> None:
@@ -172,15 +174,19 @@ def test_tiles_carry_the_raw_value_for_checking() -> None:
     assert by_id["kpi-median_handling"].children[0].children == "2 d 22 h"
 
 
-def test_crumbs_link_every_ancestor_and_the_city() -> None:
+def test_crumbs_link_every_ancestor_and_the_city_in_the_page_language() -> None:
     lineage = [
-        {"code": "D", "name": "district D", "level": "district"},
-        {"code": "S", "name": "street S", "level": "street"},
+        {"code": "D/1&x#y", "name": "district D", "level": "district"},
+        {"code": "街道 S", "name": "street S", "level": "street"},
         {"code": "G1", "name": "grid G1", "level": "grid"},
     ]
     crumbs = build_crumbs(lineage, "en")
     links = [c for c in crumbs if isinstance(c, dcc.Link)]
-    assert [link.href for link in links] == ["/", "/grid/D", "/grid/S"]
+    assert [link.href for link in links] == [
+        "/?lang=en",
+        "/grid/D%2F1%26x%23y?lang=en",
+        "/grid/%E8%A1%97%E9%81%93%20S?lang=en",
+    ]
     assert isinstance(crumbs[-1], html.Span) and crumbs[-1].children == "grid G1"
 
 
@@ -318,3 +324,65 @@ def test_a_level_only_its_toml_defines_is_named_by_its_title() -> None:
     assert text.level("district", "en") == "District"  # the UI's own word where it has one
     levels = control_options((), text, "en")[1]
     assert levels[-1] == {"label": "Estates", "value": "estate"}  # below grid, by its parent
+
+
+def test_a_device_never_seen_or_never_read_shows_a_dash() -> None:
+    # Built from rows as the store gives them: a missing time is NaT, a missing number NaN.
+    cameras = pd.DataFrame(
+        [
+            {"code": "C1", "name": "gate", "status": "online", "last_seen": NOW},
+            {"code": "C2", "name": "yard", "status": "fault", "last_seen": None},
+        ]
+    )
+    rows = point_rows(cameras, LAYERS["camera"], TEXT, "en", "Asia/Shanghai")
+    assert [r["last_seen"] for r in rows] == ["Nov 26 12:00", "–"]
+    sensors = pd.DataFrame(
+        [
+            {
+                "code": "S1",
+                "kind": "gas",
+                "status": "normal",
+                "last_value": 1.5,
+                "last_reading_at": NOW,
+            },
+            {
+                "code": "S2",
+                "kind": "gas",
+                "status": "offline",
+                "last_value": None,
+                "last_reading_at": None,
+            },
+        ]
+    )
+    rows = point_rows(sensors, LAYERS["sensor"], TEXT, "en", "Asia/Shanghai")
+    assert [(r["last_value"], r["last_reading_at"]) for r in rows][1] == ("–", "–")
+    assert "nan" not in str(rows[0]["last_value"]).lower() and rows[0]["last_value"] != "–"
+
+
+def test_a_url_no_unit_could_have_is_a_missing_page() -> None:
+    assert parse_route("/grid/G1%00", "", "en").mode == "missing"
+    assert parse_route("/grid/" + "x" * 201, "", "en").mode == "missing"
+    assert parse_route(5, ["?lang=en"], "zh-CN") == Route("cockpit", "zh-CN")  # not text
+    assert parse_route("/grid/G%2F1%23", "?lang=en", "zh-CN") == Route("unit", "en", "G/1#")
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        None,
+        "unit",
+        {"mode": "unit", "lang": "en"},  # a unit page names its unit
+        {"mode": "cockpit", "lang": "en", "unit": "G1"},
+        {"mode": "unit", "lang": "fr", "unit": "G1"},
+        {"mode": "admin", "lang": "en", "unit": None},
+        {"mode": "unit", "lang": "en", "unit": ["G1"]},
+        {"mode": "unit", "lang": "en", "unit": "G1\x00"},
+    ],
+)
+def test_a_state_store_the_server_did_not_write_is_not_read(state: object) -> None:
+    assert read_state(state) is None
+
+
+def test_the_state_store_the_server_writes_reads_back() -> None:
+    for route in (Route("unit", "en", "G/1"), Route("screen", "zh-CN"), Route("cockpit", "en")):
+        assert read_state(route.data()) == route

@@ -17,12 +17,13 @@ import pytest
 from dash import Dash
 
 from tests import shapes
-from tests.app.test_server import call, find
+from tests.app.dash_client import call, find
 from twin.activity import Clock, fetch_trend
 from twin.app import ids
+from twin.app.context import _extent
 from twin.app.mapdata import MapData
 from twin.app.pages import auto_levels
-from twin.app.server import _extent, city_outline, create_app
+from twin.app.server import city_outline, create_app
 from twin.app.snapshot import read_snapshot
 from twin.app.unit_page import build_unit_body
 from twin.app.views import CatalogText, build_crumbs
@@ -172,7 +173,7 @@ def test_unit_pages_and_breadcrumbs_follow_the_levels_there_are(
         assert lineage == ([parent] if parent else []) + [code]
         crumbs = build_crumbs(detail.lineage, "en")
         links = [c.href for c in crumbs if getattr(c, "href", None)]
-        assert links == ["/"] + ([f"/grid/{parent}"] if parent else [])
+        assert links == ["/?lang=en"] + ([f"/grid/{parent}?lang=en"] if parent else [])
         children = sorted(c for c, p in want["parents"].items() if p == code)
         assert ([] if detail.children.empty else sorted(detail.children["code"])) == children
         level = detail.grid["level"]

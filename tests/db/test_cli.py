@@ -100,3 +100,60 @@ def test_load_export_and_layers_check_from_the_command_line(db_url: str, tmp_pat
     assert check.returncode == 0 and "7 layers checked: all match the database" in check.stdout
     unknown = twin("load", "hydrant", str(bad), env=env)
     assert unknown.returncode == 2 and "no layer 'hydrant'" in unknown.stderr
+
+
+def one_line_error(result: subprocess.CompletedProcess[str], *expected: str) -> None:
+    """A library error: exit 2 and one line `twin: error: …` naming the problem."""
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("twin: error: "), result.stderr
+    for text in expected:
+        assert text in lines[0], lines[0]
+
+
+def test_library_errors_are_one_line_with_exit_2(db_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import psycopg
+
+    from tests import gridworld
+
+    env = {"TWIN_DATABASE_URL": db_url}
+    assert twin("db", "migrate", env=env).returncode == 0
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        gridworld.build(conn)
+    lon, lat = gridworld.lonlat(0.5, 0.5)
+    camera = {
+        "type": "Feature",
+        "properties": {"code": "C1", "name": "Sand and Sea", "status": "online"},
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+    }
+    cameras = tmp_path / "cameras.geojson"
+    cameras.write_text(json.dumps({"type": "FeatureCollection", "features": [camera]}))
+    one_line_error(
+        twin("load", "camera", str(cameras), "--crs", "EPSG:99999999", env=env), "EPSG:99999999"
+    )
+    one_line_error(twin("load", "camera", str(tmp_path / "none.geojson"), env=env), "none.geojson")
+    out = tmp_path / "out.csv"
+    one_line_error(twin("export", "camera", str(out), "--crs", "nonsense", env=env), "nonsense")
+    one_line_error(
+        twin("export", "camera", str(out), "--where", "last_seen = soon", env=env),
+        "soon",
+    )
+    with psycopg.connect(db_url, autocommit=True) as conn:  # the database fails mid-load
+        conn.execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$;"
+            " CREATE TRIGGER refuse BEFORE INSERT ON camera"
+            " FOR EACH STATEMENT EXECUTE FUNCTION refuse()"
+        )
+    one_line_error(twin("load", "camera", str(cameras), env=env), "the disk is full")
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER refuse ON camera")
+        assert conn.execute("SELECT count(*) FROM camera").fetchone() == (0,)  # nothing written
+    assert twin("load", "camera", str(cameras), env=env).returncode == 0
+    quoted = twin(
+        "export", "camera", str(out), "--where", "name IN ('Sand and Sea', 'a, b')", env=env
+    )
+    assert quoted.returncode == 0, quoted.stderr
+    assert "Sand and Sea" in out.read_text("utf-8")

@@ -99,7 +99,7 @@ def test_click_a_grid_then_climb_the_breadcrumbs(served: Served, watched: Watche
     expect(paths).to_have_count(grids[0])
     index, code, name = a_grid_to_click(served.db_url)
     paths.nth(index).click()
-    expect(page).to_have_url(re.compile(f"/grid/{code}$"))
+    expect(page).to_have_url(re.compile(f"/grid/{code}\\?lang=zh-CN$"))  # links keep the language
     expect(page.locator("#unit-title")).to_contain_text(name)
     expected = sql_tiles(served.db_url, code)
     assert tile_values(page, list(expected)) == expected
@@ -116,7 +116,7 @@ def test_click_a_grid_then_climb_the_breadcrumbs(served: Served, watched: Watche
         ).fetchall()
     for up_code, up_name, level in lineage:  # community, street, district
         page.locator(f"#crumb-{level}").click()
-        expect(page).to_have_url(re.compile(f"/grid/{up_code}$"))
+        expect(page).to_have_url(re.compile(f"/grid/{up_code}\\?lang=zh-CN$"))
         expect(page.locator("#unit-title")).to_contain_text(up_name)
         expected = sql_tiles(served.db_url, up_code)
         expect(page.locator("#kpi-open")).to_have_attribute("data-value", expected["open"])
@@ -166,7 +166,7 @@ def test_search_finds_a_grid_by_name(served: Served, watched: Watched) -> None:
     expect(box).to_have_attribute("placeholder", "搜索")  # Dash's own words, translated
     box.fill(name)
     page.get_by_role("option").filter(has_text=name).first.click()
-    expect(page).to_have_url(re.compile(f"/grid/{code}$"))
+    expect(page).to_have_url(re.compile(f"/grid/{code}\\?lang=zh-CN$"))  # links keep the language
     expect(page.locator("#unit-title")).to_contain_text(name)
     assert_clean(watched, served.url)
 

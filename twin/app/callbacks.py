@@ -12,9 +12,10 @@ from psycopg_pool import ConnectionPool
 from twin.activity import Clock
 from twin.app import ids
 from twin.app.i18n import fmt_datetime, t
+from twin.app.inputs import dict_or_none, number, read_state, strings, whole
 from twin.app.mapdata import unit_bounds
 from twin.app.snapshot import Snapshots
-from twin.app.tables import PageRequestError, case_filter
+from twin.app.tables import case_filter
 from twin.app.views import (
     CatalogText,
     incident_rows,
@@ -39,21 +40,22 @@ def register_unit_callbacks(app: Dash, pool: ConnectionPool, text: CatalogText, 
     )
     def incident_page(request: Any, *rest: Any) -> dict[str, Any]:
         *filters, state = rest
-        if not request or not state or not state.get("unit"):
+        route, chosen = read_state(state), [strings(f) for f in filters]
+        if not request or route is None or route.unit is None or None in chosen:
             raise PreventUpdate
         try:
-            flt = case_filter(request, list(filters), text.layers[CASES])
-        except PageRequestError:
+            flt = case_filter(request, chosen, text.layers[CASES])
+        except ValueError:  # rows out of bounds, a value the catalog does not have
             raise PreventUpdate from None  # a forged request: no answer, and no query
         clock = Clock.current(tz)
         try:
             with pool.connection() as conn:
-                unit = fetch_grid(conn, state["unit"])
+                unit = fetch_grid(conn, route.unit)
                 frame, total = fetch_incidents(conn, unit["id"], flt)
         except NotFound:
             raise PreventUpdate from None
         return {
-            "rowData": incident_rows(frame, clock.now, text, state["lang"], tz),
+            "rowData": incident_rows(frame, clock.now, text, route.lang, tz),
             "rowCount": total,
         }
 
@@ -83,18 +85,20 @@ def register_screen(
         State(ids.ALERT, "data"),
         prevent_initial_call=True,
     )
-    def watch_severe(_: Any, state: Any, alert: dict[str, Any] | None) -> tuple[Any, ...]:
-        if not state or state["mode"] != "screen":
+    def watch_severe(_: Any, state: Any, alert: Any) -> tuple[Any, ...]:
+        route = read_state(state)
+        if route is None or route.mode != "screen":
             raise PreventUpdate
         feed = snapshots.current().feed
-        if alert is None:  # what was there when the wall came up is not news
+        seen = whole((dict_or_none(alert) or {}).get("seen"), 0, 2**63 - 1)
+        if seen is None:  # what was there when the wall came up is not news
             return no_update, no_update, True, {"seen": int(feed["id"].max()) if len(feed) else 0}
-        severe = new_severe(feed, alert["seen"])
+        severe = new_severe(feed, seen)
         if severe is None:
             raise PreventUpdate
         spot = {"center": [severe["lat"], severe["lon"]], "zoom": 16, "transition": "flyTo"}
         until = time.time() + settings.takeover_seconds
-        shown = takeover(severe, text, state["lang"], settings.timezone)
+        shown = takeover(severe, text, route.lang, settings.timezone)
         return spot, shown, False, {"seen": int(severe["id"]), "until": until}
 
     @app.callback(
@@ -108,24 +112,26 @@ def register_screen(
         State(ids.ALERT, "data"),
         prevent_initial_call=True,
     )
-    def tour(_: Any, state: Any, screen: dict[str, Any] | None, alert: Any) -> tuple[Any, ...]:
-        if not state or state["mode"] != "screen":
+    def tour(_: Any, state: Any, screen: Any, alert: Any) -> tuple[Any, ...]:
+        route = read_state(state)
+        if route is None or route.mode != "screen":
             raise PreventUpdate
-        if alert and alert.get("until", 0) > time.time():
+        if (number((dict_or_none(alert) or {}).get("until")) or 0) > time.time():
             raise PreventUpdate  # the takeover holds the wall; the tour waits
-        lang = state["lang"]
+        lang = route.lang
         snap = snapshots.current()
-        screen = dict(screen or {})
+        screen = dict(dict_or_none(screen) or {})
         # One round visits a fixed list: re-ranking every refresh would skip or repeat grids.
         grids = snap.leaves.set_index("code", drop=False)
-        codes = [c for c in screen.get("codes", []) if c in grids.index]
-        pos = screen.get("pos", -1) + 1
+        codes = [c for c in strings(screen.get("codes")) or [] if c in grids.index]
+        pos = whole(screen.get("pos", -1), -1, len(codes))
+        pos = 0 if pos is None else pos + 1
         if pos >= len(codes):
             codes, pos = tour_order(rank_attention(snap.leaves, 10)), 0
         if not codes:
             return no_update, [], True, screen
         screen |= {"codes": codes, "pos": pos}
-        row = grids.loc[codes[pos]]
+        row: Any = grids.loc[codes[pos]]
         box = unit_bounds(pool, str(row["code"]), pad=1.5)  # the grid amid its neighbours
         view: Any = {"bounds": box, "transition": "flyToBounds"} if box else no_update
         card = [

@@ -181,8 +181,8 @@ def fmt_hours(hours: float | None, lang: str) -> str:
 
 
 def fmt_datetime(value: datetime | None, lang: str, tz: str) -> str:
-    """A moment in the local zone: 11月26日 08:05 or Nov 26 08:05."""
-    if value is None:
+    """A moment in the local zone: 11月26日 08:05 or Nov 26 08:05 (none, NaT: a dash)."""
+    if value is None or value != value:  # NaT, as pandas gives a missing time, is not itself
         return "–"
     local = value.astimezone(ZoneInfo(tz))
     if lang == "en":

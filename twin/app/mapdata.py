@@ -17,13 +17,19 @@ import geobuf
 import psycopg
 import shapely
 from flask import Flask, Response, abort, request
-from psycopg import sql
 from psycopg_pool import ConnectionPool
 
 from twin.catalog import Layer
-from twin.catalog.terms import CASES, Terms
-from twin.db.queries import query
-from twin.store import NotFound, fetch_grid
+from twin.catalog.terms import Terms
+from twin.store import (
+    NotFound,
+    fetch_grid,
+    fetch_grid_version,
+    fetch_level_counts,
+    fetch_outlines,
+    fetch_points,
+    fetch_unit_outline,
+)
 
 PRECISION = 5  # decimal places of lon/lat sent: ~1 m, finer only adds bytes
 WHOLE_LEVEL_MAX = 8000  # a level with more units than this is served per viewport only
@@ -93,22 +99,15 @@ class MapData:
         if conn is None:
             with self.pool.connection() as own:
                 return self.level_counts(own)
-        rows = conn.execute(query("map_level_counts")).fetchall()
-        return {level: 0 for level in self.levels} | dict(rows)
+        return fetch_level_counts(conn, self.levels)
 
     def _version(self, conn: psycopg.Connection) -> tuple[int, int]:
-        got = conn.execute(query("map_grid_version")).fetchone()
-        assert got is not None
-        return (int(got[0]), int(got[1]))
+        return fetch_grid_version(conn)
 
     def _in_view(
         self, conn: psycopg.Connection, level: str, bbox: tuple[float, float, float, float] | None
     ) -> list[tuple[Any, ...]]:
-        w, s, e, n = bbox or (None, None, None, None)
-        params = {"level": level, "w": w, "s": s, "e": e, "n": n}
-        return conn.execute(
-            query("map_outlines"), params | {"limit": VIEW_MAX if bbox else None}
-        ).fetchall()
+        return list(fetch_outlines(conn, level, bbox, VIEW_MAX if bbox else None))
 
     def outlines(self, level: str, bbox: tuple[float, float, float, float] | None) -> Encoded:
         """A level's outlines (within bbox when given), encoded."""
@@ -143,10 +142,10 @@ class MapData:
     def outline(self, code: str) -> Encoded:
         """One unit's outline, encoded (NotFound for an unknown code)."""
         with self.pool.connection() as conn:
-            row = conn.execute(query("map_unit"), {"code": code}).fetchone()
-        if row is None:
+            got = fetch_unit_outline(conn, code)
+        if got is None:
             raise NotFound(f"no grid has the code {code!r}")
-        return Encoded.of(geobuf.encode(outline_collection([row[:2]]), PRECISION + 1))
+        return Encoded.of(geobuf.encode(outline_collection([(code, got[0])]), PRECISION + 1))
 
     @staticmethod
     def sent_whole(level: str, counts: dict[str, int]) -> bool:
@@ -169,9 +168,7 @@ class MapData:
             raise ValueError(f"no point layer {layer_name!r} to draw")
         with self.pool.connection() as conn:
             unit_id = fetch_grid(conn, unit)["id"] if unit else None
-            stmt = points_query(layer, unit_id)
-            with conn.cursor() as cur:
-                rows = cur.execute(stmt, {"unit": unit_id, "limit": POINTS_MAX}).fetchall()
+            rows = fetch_points(conn, layer, unit_id, POINTS_MAX)
         key = ("points", layer_name, unit, hash(tuple(rows)))
         if key in self._cache:
             return self._cache[key]
@@ -205,31 +202,6 @@ def _empty() -> dict[str, Any]:
     }
 
 
-def points_query(layer: Layer, unit_id: int | None) -> sql.Composed:
-    """Code, colour field, lon, lat of a layer's points in a unit, or city-wide those that
-    need attention (every enum field with values marked so must have one of them)."""
-    assert layer.style.color_by is not None
-    where: sql.Composable
-    if unit_id is None:
-        needs: list[sql.Composable] = [
-            sql.SQL("{}::text = ANY({})").format(
-                sql.Identifier(f.name), sql.Literal(list(f.attention_values))
-            )
-            for f in layer.fields
-            if f.attention_values
-        ]
-        where = sql.SQL(" AND ").join(needs or [sql.SQL("true")])
-    else:
-        where = sql.SQL(
-            "grid_id IN (SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(unit)s)"
-        )
-        if layer.name == CASES:  # closed cases would bury the open ones
-            where = sql.SQL("{} AND {}").format(where, sql.SQL("closed_at IS NULL"))
-    return sql.SQL(
-        "SELECT code, {c}, ST_X(geom), ST_Y(geom) FROM {t} WHERE {w} ORDER BY code LIMIT %(limit)s"
-    ).format(c=sql.Identifier(layer.style.color_by), t=sql.Identifier(layer.table), w=where)
-
-
 def respond(encoded: Encoded) -> Response:
     """The encoded body with gzip when accepted, revalidated by ETag (304 when unchanged)."""
     if request.if_none_match.contains(encoded.etag):
@@ -255,7 +227,7 @@ def register_routes(server: Flask, data: MapData) -> None:
             abort(Response(str(exc), status=400))
             raise  # abort raises; this keeps type checkers content
 
-    @server.get("/twin/outline/<code>.pbf")
+    @server.get("/twin/outline/<path:code>.pbf")  # a code may hold a /
     def outline(code: str) -> Response:
         try:
             return respond(data.outline(code))
@@ -278,10 +250,10 @@ def register_routes(server: Flask, data: MapData) -> None:
 def unit_bounds(pool: ConnectionPool, code: str, pad: float = 0.6) -> list[list[float]] | None:
     """A unit's bounds as [[south, west], [north, east]], grown by pad on each side."""
     with pool.connection() as conn:
-        row = conn.execute(query("map_unit"), {"code": code}).fetchone()
-    if row is None:
+        got = fetch_unit_outline(conn, code)
+    if got is None:
         return None
-    _, _, xmin, ymin, xmax, ymax = row
+    xmin, ymin, xmax, ymax = got[1]
     return padded([[ymin, xmin], [ymax, xmax]], pad)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -12,8 +11,9 @@ from dash import dcc, html
 
 from twin.app import ids
 from twin.app.i18n import LANGS, other_lang, t
+from twin.app.inputs import MAX_TEXT, Route, text_value
 from twin.app.metrics import Metric
-from twin.app.views import CatalogText
+from twin.app.views import CatalogText, unit_href
 from twin.catalog import Layer
 from twin.catalog.terms import Terms
 
@@ -21,37 +21,36 @@ TILE_PX = 256
 UNIT_MIN_PX = 8  # a level is drawn (by zoom) once its typical unit is this wide on screen
 
 
-@dataclass(frozen=True)
-class Route:
-    """A parsed URL: mode (cockpit, unit, screen, missing), unit code, language."""
+def parse_route(pathname: Any, search: Any, default_lang: str) -> Route:
+    """/ cockpit, /grid/<code> a unit of any level, /screen the wall; ?lang=en|zh-CN.
 
-    mode: str
-    lang: str
-    unit: str | None = None
-
-    def data(self) -> dict[str, Any]:
-        """As kept in the page's state store."""
-        return {"mode": self.mode, "lang": self.lang, "unit": self.unit}
-
-
-def parse_route(pathname: str | None, search: str | None, default_lang: str) -> Route:
-    """/ cockpit, /grid/<code> a unit of any level, /screen the wall; ?lang=en|zh-CN."""
-    query = parse_qs((search or "").lstrip("?"))
+    Anything else, and any code no unit could have (a NUL, thousands of characters), is
+    "missing"; a search that is not text reads as none.
+    """
+    query = parse_qs((text_value(search) or "").lstrip("?"))
     lang = query.get("lang", [default_lang])[0]
     lang = lang if lang in LANGS else default_lang
-    path = (pathname or "/").rstrip("/") or "/"
+    path = (text_value(pathname, 9 * MAX_TEXT) or "/").rstrip("/") or "/"
     if path == "/":
         return Route("cockpit", lang)
     if path == "/screen":
         return Route("screen", lang)
     if path.startswith("/grid/") and len(path) > len("/grid/"):
-        return Route("unit", lang, unquote(path.removeprefix("/grid/")))  # codes may be 中文
+        code = text_value(unquote(path.removeprefix("/grid/")))  # codes may be 中文
+        return Route("unit", lang, code) if code else Route("missing", lang)
     return Route("missing", lang)
 
 
-def lang_href(pathname: str | None, lang: str) -> str:
+def route_href(route: Route, lang: str) -> str:
+    """The link to a route's page in lang (a page that does not exist links to the cockpit)."""
+    if route.mode == "unit" and route.unit:
+        return unit_href(route.unit, lang)
+    return with_lang("/screen" if route.mode == "screen" else "/", lang)
+
+
+def lang_href(route: Route) -> str:
     """The same page in the other language."""
-    return f"{pathname or '/'}?lang={other_lang(lang)}"
+    return route_href(route, other_lang(route.lang))
 
 
 def with_lang(href: str, lang: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import pandas as pd
 from dash import dcc, html
@@ -20,6 +19,7 @@ from twin.app.views import (
     reasons_text,
     tile_values,
     trend_figure,
+    unit_href,
 )
 from twin.catalog import Layer
 from twin.store import GridDetail, point_list_fields
@@ -78,7 +78,7 @@ def children_block(children: pd.DataFrame, lang: str) -> list[Any]:
         return []
     rows = children_rows(children, lang)
     for r in rows:  # a link the browser follows without reloading (assets/twin_grid.js)
-        r["href"] = f"/grid/{quote(r['code'], safe='')}?lang={lang}"
+        r["href"] = unit_href(r["code"], lang)
     return [html.H3(t("children", lang), className="section-title"), children_grid(rows, lang)]
 
 

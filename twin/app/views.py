@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -105,16 +106,22 @@ def build_tiles(values: dict[str, Any], lang: str, prefix: str = "kpi") -> list[
     ]
 
 
+def unit_href(code: str, lang: str) -> str:
+    """The link to a unit's page in lang; the code travels percent-encoded (/, &, #, 中文)."""
+    return f"/grid/{quote(code, safe='')}?lang={lang}"
+
+
 def build_crumbs(lineage: list[dict[str, Any]], lang: str) -> list[Any]:
     """Breadcrumbs city › district › street › community › grid, each a link but the last."""
-    items: list[Any] = [dcc.Link(t("city", lang), href="/", className="crumb", id="crumb-city")]
+    home = f"/?lang={lang}"
+    items: list[Any] = [dcc.Link(t("city", lang), href=home, className="crumb", id="crumb-city")]
     for i, unit in enumerate(lineage):
         items.append(html.Span("›", className="crumb-sep"))
         label = f"{unit['name']}"
         if i == len(lineage) - 1:
             items.append(html.Span(label, className="crumb crumb-here"))
         else:
-            href = f"/grid/{unit['code']}"
+            href = unit_href(unit["code"], lang)
             items.append(dcc.Link(label, href=href, className="crumb", id=f"crumb-{unit['level']}"))
     return items
 
@@ -154,7 +161,7 @@ def build_attention(ranked: pd.DataFrame, lang: str) -> html.Ol:
             html.Li(
                 [
                     html.Span(className=f"dot dot-{row['composite']}"),
-                    dcc.Link(row["name"], href=f"/grid/{row['code']}", className="attn-name"),
+                    dcc.Link(row["name"], href=unit_href(row["code"], lang), className="attn-name"),
                     html.Span(
                         why := reasons_text(row["reasons"], lang), className="attn-why", title=why
                     ),
@@ -297,7 +304,7 @@ def feed_rows(feed: pd.DataFrame, text: CatalogText, lang: str, tz: str) -> list
     ]
 
 
-def build_feed(rows: list[dict[str, Any]]) -> html.Ul:
+def build_feed(rows: list[dict[str, Any]], lang: str) -> html.Ul:
     """The feed as a list; severity-1 rows stand out."""
     return html.Ul(
         [
@@ -306,7 +313,7 @@ def build_feed(rows: list[dict[str, Any]]) -> html.Ul:
                     html.Span(r["reported_at"], className="feed-time"),
                     html.Span(r["severity_label"], className=f"sev sev-{r['severity']}"),
                     html.Span(r["category"], className="feed-cat"),
-                    dcc.Link(r["grid_name"], href=f"/grid/{r['grid_code']}")
+                    dcc.Link(r["grid_name"], href=unit_href(r["grid_code"], lang))
                     if r["grid_code"]
                     else html.Span(r["grid_name"]),
                     html.Span(r["status"], className="feed-status"),

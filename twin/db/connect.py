@@ -28,9 +28,14 @@ def connect(url: str, **kwargs: object) -> psycopg.Connection:
         raise DatabaseError(f"cannot reach the database at {redact(url)}: {exc}") from exc
 
 
-def open_pool(url: str, max_size: int) -> ConnectionPool:
-    """A connection pool, opened and checked."""
-    pool = ConnectionPool(url, min_size=1, max_size=max_size, open=False)
+def open_pool(url: str, max_size: int, statement_timeout_ms: int = 0) -> ConnectionPool:
+    """A connection pool, opened and checked; its statements stop after statement_timeout_ms
+    (0: no limit), so one slow page cannot hold a connection for ever."""
+    given = psycopg.conninfo.conninfo_to_dict(url).get("options") or ""  # kept, not replaced
+    options = f"{given} -c statement_timeout={statement_timeout_ms}".strip()
+    pool = ConnectionPool(
+        url, min_size=1, max_size=max_size, open=False, kwargs={"options": options}
+    )
     try:
         pool.open(wait=True, timeout=10)
     except Exception as exc:

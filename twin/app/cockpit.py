@@ -1,0 +1,81 @@
+"""Callbacks of the cockpit: city tiles, attention list, trend and feed, sent when changed."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from dash import Dash, Input, Output, State, no_update
+from dash.exceptions import PreventUpdate
+
+from twin.app import ids
+from twin.app.context import AppContext
+from twin.app.i18n import fmt_datetime, t
+from twin.app.inputs import dict_or_none, read_state
+from twin.app.snapshot import Snapshot
+from twin.app.views import (
+    build_attention,
+    build_feed,
+    build_tiles,
+    feed_rows,
+    rank_attention,
+    tile_values,
+    trend_figure,
+)
+
+
+def register_cockpit(app: Dash, ctx: AppContext) -> None:
+    """The cockpit's parts, refreshed from the shared snapshot."""
+    settings, text = ctx.settings, ctx.text
+
+    @app.callback(
+        Output(ids.CITY_TILES, "children"),
+        Output(ids.ATTENTION, "children"),
+        Output(ids.TREND, "figure"),
+        Output(ids.FEED, "children"),
+        Output(ids.UPDATED, "children"),
+        Output(ids.COCKPIT_KEY, "data"),
+        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.STATE, "data"),
+        State(ids.COCKPIT_KEY, "data"),
+    )
+    def refresh_cockpit(_: Any, state: Any, held: Any) -> tuple[Any, ...]:
+        route = read_state(state)
+        if route is None or route.mode not in ("cockpit", "screen"):
+            raise PreventUpdate
+        lang = route.lang
+        snap = ctx.snapshots.current()
+        dark = route.mode == "screen"
+        updated = t("updated", lang, time=fmt_datetime(snap.clock.now, lang, settings.timezone))
+        ranked = rank_attention(snap.leaves, 10)
+        parts = {
+            "tiles": lambda: build_tiles(tile_values(snap.city, snap.activity), lang, "city"),
+            "attention": lambda: build_attention(ranked, lang),
+            "trend": lambda: trend_figure(snap.trend, text, lang, dark=dark),
+            "feed": lambda: build_feed(
+                feed_rows(snap.feed.head(8), text, lang, settings.timezone), lang
+            ),
+        }
+        # What each part shows, in short: a part the page already holds is not sent again.
+        keys = section_keys(snap, ranked, route.data())
+        held = dict_or_none(held) or {}
+        out = [no_update if held.get(k) == keys[k] else build() for k, build in parts.items()]
+        return (*out, updated, keys)
+
+
+def section_keys(snap: Snapshot, ranked: Any, state: dict[str, Any]) -> dict[str, str]:
+    """A short digest of what each cockpit part would show (language and mode included)."""
+    context = f"{state['lang']}|{state['mode']}|"
+    city = tile_values(snap.city, snap.activity)
+    attention = ranked[["code", "composite", "overdue", "open"]].to_numpy().tolist()
+    return {
+        "tiles": digest(context + repr(sorted(city.items()))),
+        "attention": digest(context + repr(attention) + repr(list(ranked["reasons"]))),
+        "trend": digest(context + snap.trend.to_json()),
+        "feed": digest(context + snap.feed.drop(columns=["lon", "lat"]).to_json()),
+    }
+
+
+def digest(text: str) -> str:
+    """A short stable digest."""
+    return hashlib.sha1(text.encode()).hexdigest()[:12]

@@ -1,0 +1,143 @@
+"""Callbacks of the map: where it looks, what colours its units, which points it shows."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from dash import Dash, Input, Output, Patch, State, html, no_update
+from dash.exceptions import PreventUpdate
+
+from twin.app import ids
+from twin.app.context import AppContext
+from twin.app.inputs import dict_or_none, leaflet_bounds, number, read_state, strings
+from twin.app.mapdata import snap_bbox, unit_bounds
+from twin.app.metrics import build_hideout, build_legend, hideout_changes
+from twin.app.pages import level_for_zoom
+
+
+def register_map(app: Dash, ctx: AppContext) -> None:
+    """The map's viewport, its units' colours and legend, and its point layers."""
+    bounds, snapshots, mapdata, metrics = ctx.bounds, ctx.snapshots, ctx.mapdata, ctx.metrics
+
+    @app.callback(
+        Output(ids.MAP, "viewport"),
+        Output(ids.SELECTED, "url"),
+        Input(ids.STATE, "data"),
+    )
+    def move_map(state: Any) -> tuple[Any, Any]:
+        route = read_state(state)
+        if route and route.unit:
+            box = unit_bounds(ctx.pool, route.unit)
+            outline = f"/twin/outline/{quote(route.unit, safe='')}.pbf"
+            return ({"bounds": box} if box else no_update), outline
+        if route and route.mode == "screen":
+            raise PreventUpdate  # the tour moves the wall's map
+        return {"bounds": bounds}, None
+
+    @app.callback(
+        Output(ids.UNITS, "url"),
+        Output(ids.UNITS, "hideout"),
+        Output(ids.LEGEND, "children"),
+        Output(ids.MAP_KEY, "data"),
+        Input(ids.STATE, "data"),
+        Input(ids.METRIC, "value"),
+        Input(ids.LEVEL, "value"),
+        Input(ids.MAP, "zoom"),
+        Input(ids.MAP, "bounds"),
+        Input(ids.REFRESH, "n_intervals"),
+        State(ids.MAP_KEY, "data"),
+    )
+    def colour_map(
+        state: Any, metric_key: Any, level_choice: Any, zoom: Any, view: Any, _: Any, key: Any
+    ) -> tuple[Any, ...]:
+        route = read_state(state)
+        if route is None:
+            raise PreventUpdate
+        lang = route.lang
+        key = dict_or_none(key)
+        # An unknown level or metric reads as the default choice, as the controls offer.
+        if level_choice in ctx.terms.levels:
+            level = level_choice
+        else:
+            level = level_for_zoom(ctx.zoom_levels, number(zoom), ctx.terms.finest)
+        url = f"/twin/outlines/{level}.pbf"
+        box = None
+        if not mapdata.sent_whole(level, ctx.counts):
+            # Snapped, so small pans keep the same URL (no refetch, no new values).
+            box = snap_bbox(",".join(str(v) for v in _wsen(leaflet_bounds(view) or bounds)))
+            url += "?bbox=" + ",".join(f"{v:.2f}" for v in box)
+        snap = snapshots.current()
+        metric = (
+            metrics.get(metric_key if isinstance(metric_key, str) else "") or metrics["composite"]
+        )
+        # The page's unit is drawn by its own layer: navigating never restyles every unit.
+        want = {"level": level, "metric": metric.key, "lang": lang, "url": url}
+        same_view = key is not None and all(key.get(k) == v for k, v in want.items())
+        if same_view and key is not None and key.get("version") == snap.version:
+            raise PreventUpdate  # a pan or zoom that changes nothing on the map
+        in_view = mapdata.codes_in(level, box) if box else None
+        hideout = build_hideout(_only(snap.levels[level], in_view), metric, lang)
+        legend = legend_children(build_legend(metric, hideout["values"], lang))
+        version = key.get("version") if same_view and key else None
+        old = snapshots.get(version) if isinstance(version, int) else None
+        if old is not None:
+            # Same map, newer values: send only the grids whose values changed.
+            before = build_hideout(_only(old.levels[level], in_view), metric, lang)
+            changes = hideout_changes(before, hideout)
+            if not changes and before["breaks"] == hideout["breaks"]:
+                return no_update, no_update, no_update, want | {"version": snap.version}
+            patch = Patch()
+            for part, changed in changes.items():
+                patch[part].update(changed)
+            patch["breaks"] = hideout["breaks"]
+            return no_update, patch, legend, want | {"version": snap.version}
+        return url, hideout, legend, want | {"version": snap.version}
+
+    @app.callback(
+        [Output(ids.points(p), "url") for p in ctx.point_layers]
+        + [Output(ids.points(p), "hideout") for p in ctx.point_layers],
+        Input(ids.LAYERS, "value"),
+        Input(ids.STATE, "data"),
+    )
+    def toggle_points(chosen: Any, state: Any) -> list[Any]:
+        route, shown = read_state(state), strings(chosen)
+        if route is None or shown is None:
+            raise PreventUpdate
+        lang, unit = route.lang, route.unit
+        urls, hideouts = [], []
+        for p in ctx.point_layers:
+            field = ctx.layers[p].style.color_by or "status"
+            on = p in shown
+            suffix = f"?unit={quote(unit, safe='')}" if unit else ""
+            urls.append(f"/twin/points/{p}.pbf{suffix}" if on else None)
+            hideouts.append(
+                {
+                    "layer": p,
+                    "colours": ctx.text.colours(p, field),
+                    "labels": {o["value"]: o["label"] for o in ctx.text.options(p, field, lang)},
+                }
+            )
+        return urls + hideouts
+
+
+def _only(frame: Any, codes: frozenset[str] | None) -> Any:
+    """The rows of the units in view (all when the whole level is drawn)."""
+    return frame if codes is None else frame[frame["code"].isin(codes)]
+
+
+def _wsen(view: Any) -> tuple[float, float, float, float]:
+    """Leaflet bounds [[s, w], [n, e]] as (w, s, e, n)."""
+    (s, w), (n, e) = view
+    return (w, s, e, n)
+
+
+def legend_children(entries: list[dict[str, str]]) -> list[Any]:
+    """The legend: a swatch and a label per class."""
+    return [
+        html.Div(
+            [html.Span(className="swatch", style={"background": e["colour"]}), e["label"]],
+            className="legend-item",
+        )
+        for e in entries
+    ]

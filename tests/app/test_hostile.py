@@ -184,6 +184,7 @@ def test_a_page_far_past_the_end_of_the_case_table_is_empty_and_counted(app: Das
         assert page == {"rowData": [], "rowCount": 3}
 
 
+@pytest.mark.pg_timers
 def test_web_statements_stop_at_the_statement_timeout(
     db_url: str, conn: psycopg.Connection
 ) -> None:

@@ -101,7 +101,10 @@ def main(argv: list[str]) -> int:
         local = run.start(now).astimezone(ZoneInfo(env.get("TZ", TWIN_ZONE)))
         print(f"== clocks: {run.name}: starting at {local:%Y-%m-%d %H:%M:%S %Z}", flush=True)
         started = time.monotonic()
-        code = subprocess.call([sys.executable, "-m", "pytest", *pytest_args.split()], env=env)
+        # PostgreSQL's timers (statement_timeout, lock_timeout) never fire under libfaketime
+        # 0.9.10, so the few tests that wait for one would wait forever: make test runs them.
+        args = ["-m", "not pg_timers", *pytest_args.split()]
+        code = subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
         print(f"== clocks: {run.name}: exit {code} in {time.monotonic() - started:.0f} s")
         if code != 0:
             failed.append(run.name)

@@ -7,6 +7,7 @@ throwaway venv borrows this one's dependencies through a .pth file instead of in
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import shutil
 import subprocess
@@ -64,7 +65,10 @@ def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     # (installed by a .pth hook in that folder) is never loaded.
     (site / "site-packages" / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     pip = (sys.executable, "-m", "pip", "--disable-pip-version-check", "-q")
-    run(*pip, "install", "--no-deps", "--no-compile", "--prefix", venv, wheel)
+    # --ignore-installed: without it pip uninstalls this venv's own (editable) twin first,
+    # leaving the project's venv with no `twin` after the suite.
+    run(*pip, "install", "--no-deps", "--no-compile", "--ignore-installed", "--prefix", venv, wheel)
+    assert importlib.metadata.distribution("twin").files, "the project's own twin was removed"
     return venv
 
 

@@ -60,6 +60,7 @@ def ensure_point_table(conn: psycopg.Connection, layer: Layer) -> bool:
             "EXECUTE FUNCTION twin_assign_grid()"
         ).format(name=sql.Identifier(f"{layer.table}_assign"), t=table)
     )
+    conn.execute("SELECT twin_guard_layer(%s)", [layer.table])
     if layer.rollup:
         conn.execute("SELECT twin_track_layer(%s, %s)", [layer.table, layer.rollup.total])
         for column, predicate in layer.stat_columns().items():

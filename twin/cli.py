@@ -42,6 +42,8 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
             applied = migrate(conn)
         print("applied: " + ", ".join(applied) if applied else "schema is up to date")
         return 0
+    if args.action == "verify":
+        return db_verify(settings)
     if settings.database_url:
         print(
             f"TWIN_DATABASE_URL is set ({redact(settings.database_url)}): "
@@ -61,6 +63,18 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
             return 3
         print(f"running on 127.0.0.1:{found.port}, pid {found.pid} (data: {cluster.pgdata})")
     return 0
+
+
+def db_verify(settings: Settings) -> int:
+    """Recount every count and assignment; exit 1 naming each disagreement."""
+    from twin.db.verify import verify
+
+    with connect(_ready_url(settings), autocommit=True) as conn:
+        result = verify(conn)
+    for problem in result.problems:
+        print(f"  {problem}", file=sys.stderr)
+    print(result.summary(), file=sys.stderr if result.problems else sys.stdout)
+    return 1 if result.problems else 0
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -251,7 +265,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     db = sub.add_parser("db", help="embedded PostGIS cluster and schema")
-    db.add_argument("action", choices=["start", "stop", "status", "migrate"])
+    db.add_argument("action", choices=["start", "stop", "status", "migrate", "verify"])
     db.set_defaults(func=cmd_db)
     demo = sub.add_parser("demo", help="load the synthetic demo city and serve it")
     demo.add_argument("--size", choices=list(SIZES), default="small")

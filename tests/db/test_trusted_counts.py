@@ -18,7 +18,8 @@ def counts(conn: psycopg.Connection, column: str = "incidents") -> dict[str, int
     """A grid_stat column per unit code ('' for the unassigned row)."""
     rows = conn.execute(
         sql.SQL(
-            "SELECT coalesce(g.code, ''), s.{} FROM grid_stat s LEFT JOIN grid g ON g.id = s.grid_id"
+            "SELECT coalesce(g.code, ''), s.{} FROM grid_stat s"
+            " LEFT JOIN grid g ON g.id = s.grid_id"
         ).format(sql.Identifier(column))
     ).fetchall()
     return dict(rows)
@@ -33,7 +34,8 @@ def writer_url(conn: psycopg.Connection, db_url: str) -> Iterator[str]:
             sql.Identifier(role), sql.Literal(password)
         )
     )
-    conn.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE ON incident TO {}").format(sql.Identifier(role)))
+    grant = sql.SQL("GRANT SELECT, INSERT, UPDATE ON incident TO {}")
+    conn.execute(grant.format(sql.Identifier(role)))
     try:
         yield conninfo.make_conninfo(db_url, user=role, password=password)
     finally:
@@ -81,9 +83,8 @@ def test_an_ordinary_writer_setting_defer_stats_is_still_counted(
 def test_an_ordinary_writer_cannot_forge_the_bulk_mark(
     conn: psycopg.Connection, world: dict[str, int], writer_url: str
 ) -> None:
-    with psycopg.connect(writer_url) as w:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            w.execute("INSERT INTO twin_bulk_txn VALUES (pg_current_xact_id())")
+    with psycopg.connect(writer_url) as w, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        w.execute("INSERT INTO twin_bulk_txn VALUES (pg_current_xact_id())")
     with psycopg.connect(writer_url) as w:
         # A temporary table of the same name shadows nothing the triggers read.
         w.execute("CREATE TEMP TABLE twin_bulk_txn (xid xid8)")

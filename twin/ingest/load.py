@@ -21,7 +21,7 @@ from twin.ingest import bulk, grids, topology
 from twin.ingest.convert import WGS84
 from twin.ingest.defaults import fill_stage_defaults, missing_field_defaults
 from twin.ingest.read import Source, SourceError, open_source
-from twin.ingest.schema import ensure_point_table
+from twin.ingest.schema import create_point_table
 from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
@@ -150,8 +150,8 @@ def load_file(
         raise LoadRefused(path, problems)
     provided = tuple(f for f in layer.field_names if f in columns)
     notes = ["the CSV declares no CRS: read as WGS 84 (EPSG:4326); say --crs otherwise"] * assumed
+    created = layer.kind == "point" and create_point_table(conn, layer)
     with conn.transaction():
-        created = layer.kind == "point" and ensure_point_table(conn, layer)
         staged = _stage(conn, layer, source, opts, provided, progress)
         problems += staged.problems
         repairs = staged.repairs

@@ -188,7 +188,13 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     """Load a GIS file into a layer, all or nothing."""
-    from twin.ingest.load import LoadRefused, Tolerance, load_file, peak_memory_mb
+    from twin.ingest.load import (
+        LoadRefused,
+        Tolerance,
+        abandon_when_client_dies,
+        load_file,
+        peak_memory_mb,
+    )
     from twin.ingest.summary import summarise
 
     layer = _layer(settings, args.layer)
@@ -198,6 +204,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     tolerance = Tolerance(args.snap, fix_below, args.merge_parts)
     _check_crs(args.crs)
     with connect(_ready_url(settings), autocommit=True) as conn:
+        abandon_when_client_dies(conn)
         try:
             report = load_file(
                 conn,

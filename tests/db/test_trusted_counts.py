@@ -4,14 +4,20 @@ switches are honoured for the bulk loader alone, never for an ordinary role that
 from __future__ import annotations
 
 import secrets
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import conninfo, sql
 
+from tests.db.test_new_layer import HYDRANT
 from tests.gridworld import add_incident, point
+from twin.catalog import load_catalog
 from twin.ingest.bulk import begin_bulk, end_bulk
+from twin.ingest.schema import create_point_table
+from twin.settings import Settings
 
 
 def counts(conn: psycopg.Connection, column: str = "incidents") -> dict[str, int]:
@@ -140,3 +146,22 @@ def test_the_bulk_loader_still_skips_the_per_row_work(
         world["G2"],
     )
     assert conn.execute("SELECT count(*) FROM twin_bulk_txn").fetchone() == (0,)
+
+
+def test_a_catalog_layer_gets_the_same_guards(
+    conn: psycopg.Connection, world: dict[str, int], tmp_path: Path
+) -> None:
+    layers_dir = tmp_path / "layers"
+    shutil.copytree(Settings().layers_dir, layers_dir)
+    (layers_dir / "hydrant.toml").write_text(HYDRANT, "utf-8")
+    assert create_point_table(conn, load_catalog(layers_dir)["hydrant"])
+    conn.execute("SET twin.bulk_assigned = 'on'")  # set, but this is no bulk loader
+    conn.execute(
+        "INSERT INTO hydrant (code, status, geom, grid_id) VALUES ('H1', 'ok', %s, %s)",
+        [point(0.5, 0.5), world["G4"]],
+    )
+    conn.execute("RESET twin.bulk_assigned")
+    assert conn.execute("SELECT grid_id FROM hydrant").fetchone() == (world["G1"],)
+    assert (counts(conn, "hydrants")["G1"], counts(conn, "hydrants")["G4"]) == (1, 0)
+    conn.execute("TRUNCATE hydrant")
+    assert set(counts(conn, "hydrants").values()) == {0}

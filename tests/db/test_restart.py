@@ -88,13 +88,14 @@ def test_pages_work_again_soon_after_the_server_returns(
     own_cluster: tuple[Cluster, str], reachable_tmp: Path
 ) -> None:
     cluster, url = own_cluster
-    with twin_serve(url, reachable_tmp / "serve.log") as base:
+    log = reachable_tmp / "serve.log"
+    with twin_serve(url, log) as base:
         page = base + "/twin/outlines/grid.pbf"
         for _ in range(3):
             assert get(page) == 200
         back = restart(cluster)
         answers = [get(page) for _ in range(5)]
         took = time.monotonic() - back
-    assert answers == [200] * 5, (reachable_tmp / "serve.log").read_text()[-2000:]
+    assert answers == [200] * 5, log.read_text()[-2000:]
     assert took < BACK_WITHIN_S
     print(f"5 requests answered {took:.2f} s after the server returned")

@@ -16,6 +16,7 @@ from tests.gridworld import add_incident
 from twin.app.mapdata import MapData
 from twin.app.snapshot import Snapshots
 from twin.catalog import load_catalog
+from twin.catalog.terms import Terms
 from twin.db.connect import open_pool
 from twin.settings import Settings
 from twin.spatial.status import Thresholds
@@ -64,7 +65,8 @@ def together(work: Callable[[int], Any]) -> tuple[list[Any], list[BaseException]
 
 
 def test_concurrent_first_callers_wait_for_one_snapshot_read(pool: ConnectionPool) -> None:
-    snapshots = Snapshots(pool, Thresholds(), "Asia/Shanghai", max_age=60)
+    layers = load_catalog(Settings().layers_dir)
+    snapshots = Snapshots(pool, Thresholds(), "Asia/Shanghai", max_age=60, terms=Terms.of(layers))
     results, errors = together(lambda _: snapshots.current())
     assert errors == []
     assert {s.version for s in results} == {1}

@@ -16,9 +16,12 @@ import psycopg
 import pytest
 
 from tests.gridworld import lonlat
+from twin.catalog import load_catalog
 from twin.db.verify import verify
 from twin.ingest.bulk import insert_points
+from twin.settings import Settings
 
+LAYERS = load_catalog(Settings().layers_dir)
 POINTS = 150_000  # a load of several seconds, so every kill below lands before its commit
 GONE_WITHIN_S = 3.0  # from the kill until the server has rolled the load back
 KEPT = 2_000  # cameras already there; the killed file updates them and adds the rest
@@ -84,7 +87,7 @@ def test_a_killed_load_leaves_the_store_as_it_was(
     moment: float | str,
 ) -> None:
     with conn.transaction():
-        insert_points(conn, "camera", with_lonlat(cameras(KEPT, 1, "online")))
+        insert_points(conn, LAYERS["camera"], with_lonlat(cameras(KEPT, 1, "online")))
     before = digest(conn)
     proc = subprocess.Popen(
         [sys.executable, "-m", "twin.cli", "load", "camera", str(big_file)],

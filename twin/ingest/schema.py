@@ -10,10 +10,10 @@ from psycopg import sql
 from twin.catalog import Field, Layer
 from twin.db.connect import DatabaseError
 
-# A new layer's columns are added to grid_stat, which takes its strongest lock. While that
-# ALTER waits, every dashboard read of grid_stat queues behind it: so it waits at most this
-# long per try, and tries again until PATIENCE seconds have passed.
-LOCK_TIMEOUT = "200ms"
+# A new layer's columns are added to grid_stat, which takes its strongest lock. A lock
+# request that waits makes every dashboard read of grid_stat queue behind it, so the lock is
+# asked for with NOWAIT, again every RETRY seconds until PATIENCE seconds have passed.
+RETRY = 0.2
 PATIENCE = 30.0
 
 SQL_TYPES = {
@@ -86,11 +86,13 @@ def create_point_table(conn: psycopg.Connection, layer: Layer, patience: float =
 
     Committed before the load: a refused or killed first load leaves the layer's empty
     table and zero counts behind, never rows."""
+    if table_exists(conn, layer.table):
+        return False  # (no lock: a load of a known layer never takes grid_stat's)
     deadline = time.monotonic() + patience
     while True:
         try:
             with conn.transaction():
-                conn.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
+                conn.execute("LOCK TABLE grid_stat IN ACCESS EXCLUSIVE MODE NOWAIT")
                 return ensure_point_table(conn, layer)
         except (psycopg.errors.LockNotAvailable, psycopg.errors.DuplicateTable) as exc:
             # Busy (a load of another layer holds grid_stat until it commits), or another
@@ -100,4 +102,4 @@ def create_point_table(conn: psycopg.Connection, layer: Layer, patience: float =
                     f"cannot add layer {layer.name!r}'s counts to grid_stat: it stayed busy "
                     f"for {patience:.0f} s (another load running?); try again: {exc}"
                 ) from exc
-            time.sleep(0.5)
+            time.sleep(RETRY)

@@ -42,6 +42,8 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
             applied = migrate(conn)
         print("applied: " + ", ".join(applied) if applied else "schema is up to date")
         return 0
+    if args.action == "verify":
+        return db_verify(settings)
     if settings.database_url:
         print(
             f"TWIN_DATABASE_URL is set ({redact(settings.database_url)}): "
@@ -61,6 +63,18 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
             return 3
         print(f"running on 127.0.0.1:{found.port}, pid {found.pid} (data: {cluster.pgdata})")
     return 0
+
+
+def db_verify(settings: Settings) -> int:
+    """Recount every count and assignment; exit 1 naming each disagreement."""
+    from twin.db.verify import verify
+
+    with connect(_ready_url(settings), autocommit=True) as conn:
+        result = verify(conn)
+    for problem in result.problems:
+        print(f"  {problem}", file=sys.stderr)
+    print(result.summary(), file=sys.stderr if result.problems else sys.stdout)
+    return 1 if result.problems else 0
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -174,7 +188,13 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 
 def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     """Load a GIS file into a layer, all or nothing."""
-    from twin.ingest.load import LoadRefused, Tolerance, load_file, peak_memory_mb
+    from twin.ingest.load import (
+        LoadRefused,
+        Tolerance,
+        abandon_when_client_dies,
+        load_file,
+        peak_memory_mb,
+    )
     from twin.ingest.summary import summarise
 
     layer = _layer(settings, args.layer)
@@ -184,6 +204,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     tolerance = Tolerance(args.snap, fix_below, args.merge_parts)
     _check_crs(args.crs)
     with connect(_ready_url(settings), autocommit=True) as conn:
+        abandon_when_client_dies(conn)
         try:
             report = load_file(
                 conn,
@@ -251,7 +272,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     db = sub.add_parser("db", help="embedded PostGIS cluster and schema")
-    db.add_argument("action", choices=["start", "stop", "status", "migrate"])
+    db.add_argument("action", choices=["start", "stop", "status", "migrate", "verify"])
     db.set_defaults(func=cmd_db)
     demo = sub.add_parser("demo", help="load the synthetic demo city and serve it")
     demo.add_argument("--size", choices=list(SIZES), default="small")

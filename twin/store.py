@@ -42,15 +42,25 @@ class NotFound(LookupError):
     """No grid has that code."""
 
 
+# Queries whose result has a column per grid_stat count (s.*): a new layer adds columns, and
+# a server-side prepared statement (psycopg prepares a query run 5 times) would then fail
+# with "cached plan must not change result type". Planned per call, they follow the table.
+FOLLOW_GRID_STAT = frozenset({"grid_statuses", "grid_one_status"})
+
+
 def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
     with conn.cursor(row_factory=dict_row) as cur:
-        return cur.execute(query(name), params).fetchall()
+        return cur.execute(query(name), params, prepare=_prepare(name)).fetchall()
+
+
+def _prepare(name: str) -> bool | None:
+    return False if name in FOLLOW_GRID_STAT else None
 
 
 def _frame(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
     """A named query's result as a DataFrame, with its columns even when it has no rows."""
     with conn.cursor(binary=True) as cur:
-        cur.execute(query(name), params)
+        cur.execute(query(name), params, prepare=_prepare(name))
         names = [d.name for d in cur.description or []]
         rows = cur.fetchall()
     if not rows:

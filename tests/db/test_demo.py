@@ -10,6 +10,7 @@ import pytest
 import shapely
 
 from twin.catalog import load_catalog
+from twin.db.verify import verify
 from twin.settings import Settings
 from twin.store import fetch_grid_statuses
 from twin.synth.load import generate, load_demo
@@ -176,4 +177,16 @@ def test_counts_after_a_demo_load_equal_a_recount(conn: psycopg.Connection, smal
     )
     assert one(conn, "SELECT sum(incidents) FROM grid_stat") == 4 * 20_000 - 3 * one(
         conn, "SELECT count(*) FROM incident WHERE grid_id IS NULL"
+    )
+
+
+def test_the_demo_city_verifies_whole(conn: psycopg.Connection, small: float) -> None:
+    # The bulk paths (deferred counts, set-based assignment) leave nothing `twin db verify`
+    # can fault.
+    result = verify(conn)
+    assert result.problems == []
+    assert result.points == one(
+        conn,
+        "SELECT (SELECT count(*) FROM incident) + (SELECT count(*) FROM camera)"
+        " + (SELECT count(*) FROM sensor)",
     )

@@ -10,8 +10,9 @@ import gzip
 import hashlib
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import geobuf
 import psycopg
@@ -37,6 +38,8 @@ VIEW_MAX = 6000  # most outlines one viewport request returns
 POINTS_MAX = 20000  # most points one layer request returns
 log = logging.getLogger(__name__)
 SNAP = 0.02  # degrees: viewport boxes snap outward to this grid so requests repeat and cache
+CACHE_MAX = 256  # encoded bodies (or code sets) kept before a cache starts over
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -84,15 +87,56 @@ def _ceil(v: float) -> int:
     return -int(-v // 1)
 
 
+class Cache(Generic[V]):
+    """A bounded map shared by the server's threads: viewport keys accumulate, so past
+    `bound` entries it starts over rather than grow. make() runs once per key at a time:
+    concurrent first callers of a key wait for that one result."""
+
+    def __init__(self, bound: int = CACHE_MAX) -> None:
+        self.bound = bound
+        self._items: dict[tuple[Any, ...], V] = {}
+        self._making: dict[tuple[Any, ...], threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> V | None:
+        """The value kept for key, or None."""
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: tuple[Any, ...], value: V) -> V:
+        """Keep value for key; return it."""
+        with self._lock:
+            if len(self._items) >= self.bound:
+                self._items.clear()
+            self._items[key] = value
+        return value
+
+    def get_or_make(self, key: tuple[Any, ...], make: Callable[[], V]) -> V:
+        """The value kept for key, else make() (once, however many callers wait for it)."""
+        found = self.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            making = self._making.setdefault(key, threading.Lock())
+        with making:
+            try:
+                found = self.get(key)
+                if found is None:
+                    found = self.put(key, make())
+            finally:
+                with self._lock:
+                    self._making.pop(key, None)
+        return found
+
+
 class MapData:
     """Encodes and caches outlines per level (and viewport) and points per layer and unit."""
 
     def __init__(self, pool: ConnectionPool, layers: dict[str, Layer]) -> None:
         self.pool, self.layers = pool, layers
         self.levels = Terms.of(layers).levels
-        self._cache: dict[tuple[Any, ...], Encoded] = {}
-        self._codes: dict[tuple[Any, ...], frozenset[str]] = {}
-        self._lock = threading.Lock()
+        self._cache: Cache[Encoded] = Cache()
+        self._codes: Cache[frozenset[str]] = Cache()
 
     def level_counts(self, conn: psycopg.Connection | None = None) -> dict[str, int]:
         """How many units each level has (on conn when given: never hold two of the pool's)."""
@@ -115,29 +159,28 @@ class MapData:
             raise ValueError(f"unknown level {level!r}; expected one of {', '.join(self.levels)}")
         with self.pool.connection() as conn:
             key = ("outlines", level, bbox, self._version(conn))
-            if bbox is None and key not in self._cache:
-                counts = self.level_counts(conn)
-                if not self.sent_whole(level, counts):
-                    count = counts[level]
-                    raise ValueError(
-                        f"level {level} has {count:,} units, more than {WHOLE_LEVEL_MAX:,} for"
-                        " one map: ask for a viewport with ?bbox=w,s,e,n"
-                    )
-            if key in self._cache:
-                return self._cache[key]
-            rows = self._in_view(conn, level, bbox)
-        return self._store(key, outline_collection(rows) if rows else _empty())
+
+            def make() -> Encoded:
+                if bbox is None:
+                    counts = self.level_counts(conn)
+                    if not self.sent_whole(level, counts):
+                        raise ValueError(
+                            f"level {level} has {counts[level]:,} units, more than"
+                            f" {WHOLE_LEVEL_MAX:,} for one map: ask for a viewport with"
+                            " ?bbox=w,s,e,n"
+                        )
+                rows = self._in_view(conn, level, bbox)
+                return encode(outline_collection(rows) if rows else _empty())
+
+            return self._cache.get_or_make(key, make)
 
     def codes_in(self, level: str, bbox: tuple[float, float, float, float]) -> frozenset[str]:
         """The codes a viewport request of that level returns (its values travel alone)."""
         with self.pool.connection() as conn:
             key = ("codes", level, bbox, self._version(conn))
-            if key not in self._codes:
-                rows = self._in_view(conn, level, bbox)
-                if len(self._codes) > 256:
-                    self._codes.clear()
-                self._codes[key] = frozenset(r[0] for r in rows)
-        return self._codes[key]
+            return self._codes.get_or_make(
+                key, lambda: frozenset(r[0] for r in self._in_view(conn, level, bbox))
+            )
 
     def outline(self, code: str) -> Encoded:
         """One unit's outline, encoded (NotFound for an unknown code)."""
@@ -145,7 +188,7 @@ class MapData:
             got = fetch_unit_outline(conn, code)
         if got is None:
             raise NotFound(f"no grid has the code {code!r}")
-        return Encoded.of(geobuf.encode(outline_collection([(code, got[0])]), PRECISION + 1))
+        return encode(outline_collection([(code, got[0])]))
 
     @staticmethod
     def sent_whole(level: str, counts: dict[str, int]) -> bool:
@@ -170,8 +213,9 @@ class MapData:
             unit_id = fetch_grid(conn, unit)["id"] if unit else None
             rows = fetch_points(conn, layer, unit_id, POINTS_MAX)
         key = ("points", layer_name, unit, hash(tuple(rows)))
-        if key in self._cache:
-            return self._cache[key]
+        found = self._cache.get(key)
+        if found is not None:
+            return found
         features = [
             {
                 "type": "Feature",
@@ -181,15 +225,12 @@ class MapData:
             for code, value, x, y in rows
         ]
         collection = {"type": "FeatureCollection", "features": features} if features else _empty()
-        return self._store(key, collection)
+        return self._cache.put(key, encode(collection))
 
-    def _store(self, key: tuple[Any, ...], collection: dict[str, Any]) -> Encoded:
-        encoded = Encoded.of(geobuf.encode(collection, PRECISION + 1))
-        with self._lock:
-            if len(self._cache) > 256:  # viewport keys accumulate; start over rather than grow
-                self._cache.clear()
-            self._cache[key] = encoded
-        return encoded
+
+def encode(collection: dict[str, Any]) -> Encoded:
+    """A FeatureCollection as geobuf, encoded once."""
+    return Encoded.of(geobuf.encode(collection, PRECISION + 1))
 
 
 def _empty() -> dict[str, Any]:

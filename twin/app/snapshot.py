@@ -141,27 +141,35 @@ class Snapshots:
         self._reading = threading.Lock()  # one snapshot query at a time
 
     def current(self) -> Snapshot:
-        """The newest snapshot. Only the very first read makes a page wait: afterwards the
-        background reader replaces it, and readers never hold the lock while querying."""
+        """The newest snapshot. Only the very first read makes a page wait (and every page
+        that asks meanwhile waits for that same read): afterwards the background reader
+        replaces it, and readers never hold the lock while querying."""
+        newest = self._newest()
+        if newest is not None:
+            return newest
+        with self._reading:
+            newest = self._newest()  # read by the caller this one waited for
+            return newest if newest is not None else self._read_next()
+
+    def _newest(self) -> Snapshot | None:
         with self._lock:
-            if self._kept:
-                return next(reversed(self._kept.values()))
-        return self._read()
+            return next(reversed(self._kept.values())) if self._kept else None
 
     def _read(self) -> Snapshot:
-        clock = Clock.current(self.tz)
         with self._reading:  # one query at a time; pages keep reading the last snapshot
-            with self._lock:
-                version = (next(reversed(self._kept)) + 1) if self._kept else 1
-                previous = self._kept[version - 1] if version > 1 else None
-            snap = read_snapshot(
-                self.pool, version, clock, self.thresholds, previous, terms=self.terms
-            )
-            with self._lock:
-                self._kept[version] = snap
-                while len(self._kept) > KEEP:
-                    self._kept.popitem(last=False)
-            return snap
+            return self._read_next()
+
+    def _read_next(self) -> Snapshot:
+        clock = Clock.current(self.tz)
+        with self._lock:
+            version = (next(reversed(self._kept)) + 1) if self._kept else 1
+            previous = self._kept[version - 1] if version > 1 else None
+        snap = read_snapshot(self.pool, version, clock, self.thresholds, previous, terms=self.terms)
+        with self._lock:
+            self._kept[version] = snap
+            while len(self._kept) > KEEP:
+                self._kept.popitem(last=False)
+        return snap
 
     def start(self) -> threading.Thread:
         """Re-read every max_age seconds in a daemon thread until the pool closes."""

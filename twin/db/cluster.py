@@ -86,6 +86,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def port_is_free(port: int) -> bool:
+    """Whether nothing listens on that loopback port now (connections the server closed
+    linger in TIME_WAIT; PostgreSQL binds past them, and so does this test)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 class Cluster:
     """A private cluster under one data directory; a second process finds it running."""
 
@@ -121,6 +133,17 @@ class Cluster:
 
     def _password(self) -> str:
         return str(json.loads((self.pgdata / CREDENTIALS).read_text())["password"])
+
+    def _port(self) -> int:
+        """The port this cluster listened on before, so a restart keeps every URL and pool
+        pointing at it; a new one only when something else took it meanwhile."""
+        creds = self.pgdata / CREDENTIALS
+        saved = json.loads(creds.read_text())
+        port = saved.get("port")
+        if not isinstance(port, int) or not port_is_free(port):
+            port = saved["port"] = free_port()
+            creds.write_text(json.dumps(saved))
+        return port
 
     def _url(self, port: int, dbname: str = DATABASE) -> str:
         return f"postgresql://{SUPERUSER}:{self._password()}@127.0.0.1:{port}/{dbname}"
@@ -189,7 +212,7 @@ class Cluster:
             check_postgis(bindir)
             if not self.initialised:
                 self._initdb(bindir)
-            port = free_port()
+            port = self._port()
             logfile = self.pgdata / "server.log"
             done = self._run(
                 str(bindir / "pg_ctl"),

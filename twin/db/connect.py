@@ -30,11 +30,18 @@ def connect(url: str, **kwargs: object) -> psycopg.Connection:
 
 def open_pool(url: str, max_size: int, statement_timeout_ms: int = 0) -> ConnectionPool:
     """A connection pool, opened and checked; its statements stop after statement_timeout_ms
-    (0: no limit), so one slow page cannot hold a connection for ever."""
+    (0: no limit), so one slow page cannot hold a connection for ever. Each connection is
+    checked again when handed out, so one the server dropped (a restart) is replaced
+    instead of failing a request."""
     given = psycopg.conninfo.conninfo_to_dict(url).get("options") or ""  # kept, not replaced
     options = f"{given} -c statement_timeout={statement_timeout_ms}".strip()
     pool = ConnectionPool(
-        url, min_size=1, max_size=max_size, open=False, kwargs={"options": options}
+        url,
+        min_size=1,
+        max_size=max_size,
+        open=False,
+        kwargs={"options": options},
+        check=ConnectionPool.check_connection,
     )
     try:
         pool.open(wait=True, timeout=10)

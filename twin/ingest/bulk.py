@@ -79,6 +79,22 @@ def _unassigned(conn: psycopg.Connection) -> sql.Identifier:
     return REST
 
 
+def begin_bulk(conn: psycopg.Connection) -> bool:
+    """Mark the running transaction as twin's bulk loader: only then do the triggers honour
+    twin.bulk_assigned and twin.defer_stats (migration 011). False when already marked."""
+    mark = conn.execute(
+        "INSERT INTO twin_bulk_txn VALUES (pg_current_xact_id()) ON CONFLICT DO NOTHING"
+        " RETURNING xid"
+    ).fetchone()
+    return mark is not None
+
+
+def end_bulk(conn: psycopg.Connection, marked: bool) -> None:
+    """Remove the mark begin_bulk made (it never commits); leave an outer caller's alone."""
+    if marked:
+        conn.execute("DELETE FROM twin_bulk_txn WHERE xid = pg_current_xact_id()")
+
+
 def create_point_stage(conn: psycopg.Connection, table: str, columns: Sequence[str]) -> None:
     """A temporary stage typed like the table's columns, plus lon, lat and a feature number."""
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(STAGE))
@@ -130,6 +146,7 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
         for c in (*columns, "geom")
         if c != "code"
     )
+    marked = begin_bulk(conn)
     conn.execute("SET LOCAL work_mem = '256MB'")  # the tie-rule sort of 1M rows stays in memory
     assign_points(conn)
     conn.execute("SET LOCAL twin.bulk_assigned = 'on'")  # units come from assign_points
@@ -151,6 +168,7 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
     ).fetchall()
     conn.execute("RESET twin.bulk_assigned")
     conn.execute("RESET work_mem")
+    end_bulk(conn, marked)
     conn.execute(sql.SQL("DROP TABLE {}, {}").format(STAGE, ASSIGNED))
     inserted = sum(1 for (fresh,) in rows if fresh)
     return inserted, len(rows) - inserted

@@ -21,7 +21,7 @@ from twin.ingest import bulk, grids, topology
 from twin.ingest.convert import WGS84
 from twin.ingest.defaults import fill_stage_defaults, missing_field_defaults
 from twin.ingest.read import Source, SourceError, open_source
-from twin.ingest.schema import ensure_point_table
+from twin.ingest.schema import create_point_table
 from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
@@ -150,8 +150,8 @@ def load_file(
         raise LoadRefused(path, problems)
     provided = tuple(f for f in layer.field_names if f in columns)
     notes = ["the CSV declares no CRS: read as WGS 84 (EPSG:4326); say --crs otherwise"] * assumed
+    created = layer.kind == "point" and create_point_table(conn, layer)
     with conn.transaction():
-        created = layer.kind == "point" and ensure_point_table(conn, layer)
         staged = _stage(conn, layer, source, opts, provided, progress)
         problems += staged.problems
         repairs = staged.repairs
@@ -270,6 +270,14 @@ def _flattened_note(features: list[int]) -> str:
         f"{len(features):,} feature(s) had Z (height) values, dropped: twin stores 2-D "
         f"geometry (features {shown})"
     )
+
+
+def abandon_when_client_dies(conn: psycopg.Connection) -> None:
+    """Have the server notice within a second when this client is gone (killed), and roll
+    back there and then: otherwise its backend runs the load's statement to the end,
+    holding its locks, before it finds nobody to answer (PostgreSQL 14+ on Linux)."""
+    if conn.info.server_version >= 140000:
+        conn.execute("SET client_connection_check_interval = '1s'")
 
 
 def peak_memory_mb() -> float | None:

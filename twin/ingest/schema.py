@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 import psycopg
 from psycopg import sql
 
 from twin.catalog import Field, Layer
+from twin.db.connect import DatabaseError
+
+# A new layer's columns are added to grid_stat, which takes its strongest lock. A lock
+# request that waits makes every dashboard read of grid_stat queue behind it, so the lock is
+# asked for with NOWAIT, again every RETRY seconds until PATIENCE seconds have passed.
+RETRY = 0.2
+PATIENCE = 30.0
 
 SQL_TYPES = {
     "text": "text",
@@ -60,6 +69,7 @@ def ensure_point_table(conn: psycopg.Connection, layer: Layer) -> bool:
             "EXECUTE FUNCTION twin_assign_grid()"
         ).format(name=sql.Identifier(f"{layer.table}_assign"), t=table)
     )
+    conn.execute("SELECT twin_guard_layer(%s)", [layer.table])
     if layer.rollup:
         conn.execute("SELECT twin_track_layer(%s, %s)", [layer.table, layer.rollup.total])
         for column, predicate in layer.stat_columns().items():
@@ -68,3 +78,28 @@ def ensure_point_table(conn: psycopg.Connection, layer: Layer) -> bool:
                     "SELECT twin_stat_add_column(%s, %s, %s)", [layer.table, column, predicate]
                 )
     return True
+
+
+def create_point_table(conn: psycopg.Connection, layer: Layer, patience: float = PATIENCE) -> bool:
+    """ensure_point_table in a short transaction of its own (give an autocommit connection),
+    so the long load that follows never holds grid_stat's exclusive lock; True when created.
+
+    Committed before the load: a refused or killed first load leaves the layer's empty
+    table and zero counts behind, never rows."""
+    if table_exists(conn, layer.table):
+        return False  # (no lock: a load of a known layer never takes grid_stat's)
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with conn.transaction():
+                conn.execute("LOCK TABLE grid_stat IN ACCESS EXCLUSIVE MODE NOWAIT")
+                return ensure_point_table(conn, layer)
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DuplicateTable) as exc:
+            # Busy (a load of another layer holds grid_stat until it commits), or another
+            # load created the same table first: the next try sees it.
+            if time.monotonic() > deadline:
+                raise DatabaseError(
+                    f"cannot add layer {layer.name!r}'s counts to grid_stat: it stayed busy "
+                    f"for {patience:.0f} s (another load running?); try again: {exc}"
+                ) from exc
+            time.sleep(RETRY)

@@ -136,6 +136,7 @@ def load_demo(
     spec = SIZES[size]
     steps = 3 + -(-spec.incidents // INCIDENT_CHUNK)
     with conn.transaction(), tqdm(total=steps, desc=f"demo {size}", disable=not progress) as bar:
+        marked = bulk.begin_bulk(conn)
         conn.execute("SET LOCAL twin.defer_stats = 'on'")  # counted once, at the end
         clear(conn)
         city = generate(size, seed, now, layers)
@@ -149,6 +150,7 @@ def load_demo(
             bulk.insert_points(conn, layers[CASES], frame)
             bar.update()
         conn.execute("SET LOCAL twin.defer_stats = 'off'")
+        bulk.end_bulk(conn, marked)
         conn.execute("SELECT twin_stat_rebuild(layer) FROM twin_point_layer")
         meta = {"size": size, "seed": seed, "now": now.isoformat()}
         conn.execute(

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from dash import Dash
 
+from twin.app import ids
 from twin.catalog import load_catalog
 from twin.catalog.terms import Terms
 from twin.settings import Settings
@@ -57,3 +59,27 @@ def find(node: object, id_: str) -> dict[str, Any] | None:
             if hit:
                 return hit
     return None
+
+
+MAP_VALUES: dict[str, Any] = {
+    "state.data": {"mode": "cockpit", "lang": "en", "unit": None},
+    "metric.value": "open",
+    "level.value": "grid",
+    "map.zoom": 12,
+    "map.bounds": [[30.0, 114.0], [30.02, 114.02]],
+    "refresh.n_intervals": None,
+}
+
+
+def version_now(app: Dash) -> int:
+    """The version of the snapshot the map callback reads now (a call with no map key)."""
+    body = call(app, "units.hideout", MAP_VALUES).get_json()["response"]
+    return int(body[ids.MAP_KEY]["data"]["version"])
+
+
+def wait_for_version(app: Dash, at_least: int) -> None:
+    """Until the background reader has stored that snapshot version (or 10 s: a failure)."""
+    deadline = time.monotonic() + 10
+    while version_now(app) < at_least:
+        assert time.monotonic() < deadline, f"no snapshot version {at_least} within 10 s"
+        time.sleep(0.1)

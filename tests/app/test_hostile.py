@@ -14,7 +14,7 @@ from dash import Dash
 
 from tests import gridworld
 from tests.app.conftest import CODE, SCRIPT
-from tests.app.dash_client import call, find
+from tests.app.dash_client import call, find, version_now, wait_for_version
 from tests.gridworld import add_incident
 from twin.app import ids
 from twin.app.server import create_app
@@ -60,6 +60,8 @@ def test_the_attention_list_and_feed_link_encoded_codes_in_the_page_language(
     hostile: Dash, conn: psycopg.Connection
 ) -> None:
     add_incident(conn, "E-S1", 0.4, 1.4, severity=1)
+    # A snapshot read after the renaming and the insert (the reader started with the app).
+    wait_for_version(hostile, version_now(hostile) + 2)
     state = {"mode": "cockpit", "lang": "en", "unit": None}
     out = call(hostile, "city-tiles.children", {"refresh.n_intervals": 1, "state.data": state})
     body = json.dumps(out.get_json()["response"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 import geobuf
@@ -12,7 +11,7 @@ import pytest
 from dash import Dash
 
 from tests import gridworld
-from tests.app.dash_client import OPEN, call, find
+from tests.app.dash_client import MAP_VALUES, OPEN, call, find, version_now, wait_for_version
 from tests.gridworld import add_incident
 from twin.app import ids
 from twin.app.server import create_app
@@ -121,30 +120,6 @@ def test_the_case_table_pages_sorts_and_filters_on_the_server(app: Dash) -> None
     for forged in ({"startRow": 0, "endRow": 10_000}, {"startRow": -15, "endRow": 0}, {}):
         values["incidents.getRowsRequest"] = forged
         assert call(app, "incidents.getRowsResponse", values).status_code == 204
-
-
-MAP_VALUES: dict[str, Any] = {
-    "state.data": {"mode": "cockpit", "lang": "en", "unit": None},
-    "metric.value": "open",
-    "level.value": "grid",
-    "map.zoom": 12,
-    "map.bounds": [[30.0, 114.0], [30.02, 114.02]],
-    "refresh.n_intervals": None,
-}
-
-
-def version_now(app: Dash) -> int:
-    """The version of the snapshot the map callback reads now (a call with no map key)."""
-    body = call(app, "units.hideout", MAP_VALUES).get_json()["response"]
-    return int(body[ids.MAP_KEY]["data"]["version"])
-
-
-def wait_for_version(app: Dash, at_least: int) -> None:
-    """Until the background reader has stored that snapshot version (or 10 s: a failure)."""
-    deadline = time.monotonic() + 10
-    while version_now(app) < at_least:
-        assert time.monotonic() < deadline, f"no snapshot version {at_least} within 10 s"
-        time.sleep(0.1)
 
 
 def test_a_pan_on_the_same_snapshot_sends_nothing(db_url: str, conn: psycopg.Connection) -> None:

@@ -35,6 +35,7 @@ from twin.app.views import (
     new_severe,
     point_rows,
     rank_attention,
+    seen_before,
     trend_figure,
 )
 from twin.catalog import load_catalog, parse_layer
@@ -272,6 +273,16 @@ def test_only_a_new_severity_1_case_takes_over() -> None:
     assert new_severe(feed, None) is None  # a screen that just came up has seen everything
     assert new_severe(feed, 8) is None
     assert new_severe(feed, 7)["code"] == "y"  # type: ignore[index]
+
+
+def test_a_case_reported_after_the_wall_came_up_is_news_even_if_its_first_answer_was_lost() -> None:
+    now = datetime(2026, 1, 1, 12, tzinfo=UTC)
+    at = [now - timedelta(minutes=m) for m in (0, 1, 60)]
+    feed = pd.DataFrame({"id": [9, 8, 7], "severity": [1, 1, 1], "reported_at": at})
+    seen = seen_before(feed, now - timedelta(seconds=30))
+    assert seen == 8  # the case of a minute ago was there when the wall came up
+    assert new_severe(feed, seen)["id"] == 9  # type: ignore[index]
+    assert seen_before(feed.iloc[:0], now) == 0
 
 
 def test_bboxes_snap_outward_and_bad_ones_are_refused() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
@@ -22,6 +23,7 @@ from twin.app.views import (
     new_severe,
     rank_attention,
     reasons_text,
+    seen_before,
     tour_order,
 )
 from twin.catalog.terms import CASES
@@ -89,12 +91,16 @@ def register_screen(
         route = read_state(state)
         if route is None or route.mode != "screen":
             raise PreventUpdate
-        feed = snapshots.current().feed
-        seen = whole((dict_or_none(alert) or {}).get("seen"), 0, 2**63 - 1)
-        if seen is None:  # what was there when the wall came up is not news
-            return no_update, no_update, True, {"seen": int(feed["id"].max()) if len(feed) else 0}
+        snap = snapshots.current()
+        feed = snap.feed
+        known = whole((dict_or_none(alert) or {}).get("seen"), 0, 2**63 - 1)
+        # What was there when the wall came up is not news; what came after is.
+        came_up = snap.clock.now - timedelta(seconds=2 * settings.refresh_seconds)
+        seen = known if known is not None else seen_before(feed, came_up)
         severe = new_severe(feed, seen)
         if severe is None:
+            if known is None:
+                return no_update, no_update, True, {"seen": seen}
             raise PreventUpdate
         spot = {"center": [severe["lat"], severe["lon"]], "zoom": 16, "transition": "flyTo"}
         until = time.time() + settings.takeover_seconds

@@ -332,6 +332,16 @@ def tour_order(ranked: pd.DataFrame) -> list[str]:
     return [c for c, s in zip(ranked["code"], ranked["composite"], strict=True) if s != "green"]
 
 
+def seen_before(feed: pd.DataFrame, before: datetime) -> int:
+    """The newest case id a screen that came up at `before` counts as already seen.
+
+    Cases reported since are news even if the screen's first answer was lost (Dash drops
+    an older in-flight request of the same callback, so the first 'seen' may never land).
+    """
+    old = feed[feed["reported_at"] < before] if len(feed) else feed
+    return int(old["id"].max()) if len(old) else 0
+
+
 def new_severe(feed: pd.DataFrame, seen_id: int | None) -> dict[str, Any] | None:
     """The newest severity-1 case reported after the last one this screen saw, if any."""
     if seen_id is None:

@@ -122,8 +122,12 @@ def register_screen(
         route = read_state(state)
         if route is None or route.mode != "screen":
             raise PreventUpdate
-        if (number((dict_or_none(alert) or {}).get("until")) or 0) > time.time():
+        until = number((dict_or_none(alert) or {}).get("until"))
+        if (until or 0) > time.time():
             raise PreventUpdate  # the takeover holds the wall; the tour waits
+        # Only a takeover whose time is up is hidden here: a tick sent before the alert store
+        # changed carries no `until`, and must not hide a takeover that has just begun.
+        hide: Any = True if until is not None else no_update
         lang = route.lang
         snap = snapshots.current()
         screen = dict(dict_or_none(screen) or {})
@@ -135,7 +139,7 @@ def register_screen(
         if pos >= len(codes):
             codes, pos = tour_order(rank_attention(snap.leaves, 10)), 0
         if not codes:
-            return no_update, [], True, screen
+            return no_update, [], hide, screen
         screen |= {"codes": codes, "pos": pos}
         row: Any = grids.loc[codes[pos]]
         box = unit_bounds(pool, str(row["code"]), pad=1.5)  # the grid amid its neighbours
@@ -152,7 +156,7 @@ def register_screen(
                 className="tour-counts",
             ),
         ]
-        return view, card, True, screen
+        return view, card, hide, screen
 
 
 def takeover(severe: dict[str, Any], text: CatalogText, lang: str, tz: str) -> list[Any]:

@@ -80,7 +80,7 @@ SHAPES = ["spread", "constant", "few_distinct", "mostly_top", "skewed"]
 def test_best_and_worst_units_take_the_two_ends_and_classes_hold_every_value(
     metric: Metric, shape: str
 ) -> None:
-    data = shaped(shape, metric.kind) + [float("nan")]  # one unit without the figure
+    data = [*shaped(shape, metric.kind), float("nan")]  # one unit without the figure
     hideout = build_hideout(frame(metric, data), metric, "en")
     values = hideout["values"]
     best, worst = best_and_worst(metric, values)
@@ -98,9 +98,7 @@ def test_best_and_worst_units_take_the_two_ends_and_classes_hold_every_value(
         if v is None:
             assert unit_colour(hideout, code) == NO_DATA
             continue
-        holding = [
-            e for e in classes if (e["low"] is None or v > e["low"]) and v <= e["upper"]
-        ]
+        holding = [e for e in classes if (e["low"] is None or v > e["low"]) and v <= e["upper"]]
         assert len(holding) == 1, f"{metric.key}={v} in {len(holding)} classes"
         assert holding[0]["colour"] == unit_colour(hideout, code)
     assert legend[-1] == {"colour": NO_DATA, "label": "No data"}

@@ -23,8 +23,8 @@ from twin.app.metrics import (
     class_breaks,
     hideout_changes,
 )
-from twin.app.palette import ALERT_RAMP
 from twin.app.pages import auto_levels, control_options, lang_href, level_for_zoom, parse_route
+from twin.app.palette import ALERT_RAMP
 from twin.app.tables import MAX_PAGE_ROWS, PageRequestError, case_filter
 from twin.app.views import (
     CatalogText,

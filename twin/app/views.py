@@ -206,6 +206,8 @@ def trend_figure(
     """Stacked daily bars per category over the window, labelled from the catalog; today's
     bar, a day still running, is hatched, paler and labelled so it never reads as a drop."""
     days = [fmt_day(d, lang) for d in trend.index]
+    if isinstance(today, datetime):  # a clock's today is its local midnight
+        today = today.date()
     partial = [d == today for d in trend.index]
     fig = go.Figure()
     categories = [v.value for v in text.layers["incident"].field("category").values]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import psycopg
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -24,7 +25,7 @@ from tests.colour_vision import (
 from tests.e2e.conftest import Served, Watched
 from tests.e2e.test_map import assert_clean
 from tests.e2e.test_screen import open_screen
-from twin.app.palette import ALERT_OUTLINE, STATUS_COLOURS, STATUS_GLYPH
+from twin.app.palette import ALERT_OUTLINE, ALERT_RAMP, STATUS_COLOURS, STATUS_GLYPH
 
 SCREENS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
 STATUS_BY_COLOUR = {c.lower(): s for s, c in STATUS_COLOURS.items()}
@@ -292,4 +293,30 @@ def test_the_trend_legend_clears_the_axes_and_counts_tick_whole(
     expect(page.locator("#unit-trend .annotation-text")).to_have_text(
         "Today so far" if lang == "en" else "今日（截至目前）"
     )
+    assert_clean(watched, served.url)
+
+
+def test_grids_with_every_camera_online_are_painted_calm(served: Served, watched: Watched) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(served.url)
+    page.locator("#level").get_by_text("网格", exact=True).click()
+    units = page.locator(".leaflet-overlay-pane path.leaflet-interactive")
+    expect(units.first).to_be_attached(timeout=15000)
+    page.locator("#metric").click()
+    expect(page.locator(".metric-group").filter(has_text="摄像头")).to_be_visible()
+    page.get_by_role("option").filter(has_text="摄像头在线率").first.click()
+    expect(page.locator("#legend .legend-item").first).to_contain_text("%")
+    with psycopg.connect(served.db_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE s.camera_status_online = s.cameras),"
+            " count(*) FILTER (WHERE s.camera_status_online < s.cameras)"
+            " FROM grid g JOIN grid_stat s ON s.grid_id = g.id"
+            " WHERE g.level = 'grid' AND s.cameras > 0"
+        ).fetchone()
+    assert row is not None and row[0] > 0 and row[1] > 0
+    calm = page.locator(f".leaflet-overlay-pane path[fill='{ALERT_RAMP[0]}']")
+    expect(calm).to_have_count(row[0])
+    labels = page.locator("#legend .legend-item").all_inner_texts()
+    assert "100.0%" in [label.strip() for label in labels]  # all online: a class of its own
     assert_clean(watched, served.url)

@@ -236,6 +236,7 @@ def trend_figure(
             yanchor="bottom",
             xanchor="right",
             font={"size": 11, "color": ink},
+            bgcolor="rgba(15,31,48,.85)" if dark else "rgba(255,255,255,.85)",
         )
     fig.update_layout(
         barmode="stack",

@@ -194,7 +194,7 @@ def test_layers_draw_points_coloured_by_the_catalog(served: Served, watched: Wat
         "'map', {viewport: {center: [lat, lon], zoom: 18}})",
         [lat, lon],
     )
-    marker = page.locator(f".leaflet-overlay-pane path.leaflet-interactive[fill='{want}']")
+    marker = page.locator(f".leaflet-marker-pane .pt-camera path[fill='{want}']")
     expect(marker.first).to_be_attached()
     assert_clean(watched, served.url)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -406,4 +407,47 @@ def test_unit_labels_where_they_fit_and_parent_boundaries_over_the_level(
     page.wait_for_timeout(300)
     assert overlapping([b for b in (x.bounding_box() for x in labels.all()) if b]) == []
     screenshot(page, "map-labels")
+    assert_clean(watched, served.url)
+
+
+def internal_links(page: Page, base: str) -> dict[str, str]:
+    """Every link on the page that stays on the server: its text (or id) -> absolute href."""
+    found = page.evaluate(
+        "() => [...document.querySelectorAll('a[href]')]"
+        ".map(a => [a.id || a.textContent.trim() || a.outerHTML.slice(0, 80), a.href])"
+    )
+    return {text: href for text, href in found if href.startswith(base)}
+
+
+def test_every_link_keeps_the_language(served: Served, watched: Watched) -> None:
+    page = watched.page
+    base = served.url
+    _, grid, _ = a_grid_to_click(served.db_url)
+    with psycopg.connect(served.db_url) as conn:
+        district = conn.execute(
+            "SELECT g.code FROM grid_ancestor a JOIN grid g ON g.id = a.ancestor_id"
+            " WHERE a.grid_id = (SELECT id FROM grid WHERE code = %s) AND g.level = 'district'",
+            [grid],
+        ).fetchone()
+    assert district is not None
+    pages = {
+        "/": "#attention a",
+        f"/grid/{grid}": "#crumb-district",
+        f"/grid/{district[0]}": "#children .ag-row a",
+        "/screen": "#feed a",
+        "/hotspots": "#lang-link",
+        "/planner": "#lang-link",
+    }
+    seen = 0
+    for path, ready in pages.items():
+        page.goto(f"{base}{path}?lang=en")
+        page.locator(ready).first.wait_for(state="attached")
+        links = internal_links(page, base)
+        assert links, path
+        for text, href in links.items():
+            query = parse_qs(urlsplit(href).query)
+            want = ["zh-CN"] if text == "lang-link" else ["en"]  # the switch goes to Chinese
+            assert query.get("lang") == want, f"{path}: link {text!r} -> {href}"
+        seen += len(links)
+    assert seen > 30
     assert_clean(watched, served.url)

@@ -57,7 +57,7 @@ window.twin = Object.assign(window.twin || {}, {
     var h = (context && context.hideout) || {};
     var p = feature.properties;
     var s = p._s || 0;
-    var fill = (h.colours || {})[p._c] || "#52606d";
+    var fill = (h.colours || {})[p[h.colourBy]] || "#52606d";
     var size = s === 2 ? 22 : 16;
     var badge = h.badge ? p[h.badge] : null;
     var el = window.twin.shapeElement(h.shape, size, fill, s === 2 ? "#1f2933" : "#ffffff",

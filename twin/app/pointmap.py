@@ -25,7 +25,7 @@ SHAPES: dict[str, dict[str, str]] = {
 ICON_SHAPES = {"circle": "circle", "camera": "square", "sensor": "triangle"}
 # Calm to alert, as the grids' composite: a cluster takes the worst of its points.
 STATUS_ORDER = ("green", "yellow", "red")
-COLOUR_KEY, STATUS_KEY = "_c", "_s"  # property names no catalog field can have (NAME rule)
+STATUS_KEY = "_s"  # a property name no catalog field can have (fields start with a letter)
 
 
 def shape_of(layer: Layer) -> str:
@@ -74,17 +74,17 @@ def point_feature(layer: Layer, fields: Sequence[str], row: Sequence[Any]) -> di
     x, y = row[len(fields)], row[len(fields) + 1]
     props: dict[str, Any] = {
         "code": values["code"],
-        COLOUR_KEY: str(values.get(layer.style.color_by or "code")),
         STATUS_KEY: STATUS_ORDER.index(point_status(layer, values)),
     }
     for name, value in values.items():
         if value is None or name == "code":
             continue
+        kind = layer.field(name).type
         if isinstance(value, datetime):
             props[name] = int(value.timestamp())
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        elif kind in ("int", "float"):
             props[name] = round(float(value), 3)
-        else:
+        else:  # an enum's values are text in the catalog, whatever the column's type
             props[name] = str(value)
     return {
         "type": "Feature",
@@ -124,6 +124,7 @@ def point_hideout(layer: Layer, text: CatalogText, lang: str, tz: str) -> dict[s
         "layer": layer.name,
         "title": layer.title.get(lang),
         "shape": SHAPES[shape_of(layer)],
+        "colourBy": colour,
         "colours": text.colours(layer.name, colour),
         "badge": badge_field(layer),
         "fields": tooltip_fields(layer, text, lang),

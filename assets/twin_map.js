@@ -92,27 +92,28 @@ window.twin = Object.assign(window.twin || {}, {
     return L.marker(latlng, { icon: icon, keyboard: false });
   },
   shapeElement: function (shape, size, fill, stroke, width, text, ink) {
-    // Built as nodes, never from a string: the badge text comes from data.
-    var ns = "http://www.w3.org/2000/svg";
+    // Built as nodes (Leaflet's SVG element factory), never from a string: the badge text
+    // comes from data.
+    var make = L.SVG.create;
     var shapeDef = shape || { path: "M12 3a9 9 0 1 0 0.001 0Z", mark: "" };
-    var svg = document.createElementNS(ns, "svg");
+    var svg = make("svg");
     svg.setAttribute("viewBox", "0 0 24 24");
     svg.setAttribute("width", size);
     svg.setAttribute("height", size);
-    var body = document.createElementNS(ns, "path");
+    var body = make("path");
     body.setAttribute("d", shapeDef.path);
     body.setAttribute("fill", fill);
     body.setAttribute("stroke", stroke);
     body.setAttribute("stroke-width", (width * 24 / size).toFixed(2));
     svg.appendChild(body);
     if (shapeDef.mark && !text) {
-      var mark = document.createElementNS(ns, "path");
+      var mark = make("path");
       mark.setAttribute("d", shapeDef.mark);
       mark.setAttribute("fill", "#ffffff");
       svg.appendChild(mark);
     }
     if (text !== null && text !== undefined && text !== "") {
-      var t = document.createElementNS(ns, "text");
+      var t = make("text");
       var triangle = shapeDef.path.indexOf("L") >= 0;
       t.setAttribute("x", "12");
       t.setAttribute("y", triangle ? "15.5" : "12.5");

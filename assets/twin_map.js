@@ -221,42 +221,81 @@ window.twin = Object.assign(window.twin || {}, {
     if (!reg || reg.timer) { return; }
     reg.timer = setTimeout(function () { reg.timer = null; window.twin.placeUnitLabels(); }, 60);
   },
-  labelWidth: function (text) {
+  labelFont: function (map) {
+    // The font the labels are drawn in (the wall's are larger): measured from a probe.
+    var probe = document.createElement("div");
+    probe.className = "unit-label";
+    probe.style.visibility = "hidden";
+    probe.style.position = "absolute";
+    map.getContainer().appendChild(probe);
+    var style = getComputedStyle(probe);
+    var font = { css: style.fontWeight + " " + style.fontSize + " " + style.fontFamily,
+      height: parseFloat(style.fontSize) * 1.3 };
+    probe.remove();
+    return font;
+  },
+  labelWidth: function (text, font) {
     var c = window.twin._measure || (window.twin._measure = document.createElement("canvas"));
     var g = c.getContext("2d");
-    g.font = "600 12px " + getComputedStyle(document.body).fontFamily;
+    g.font = font.css;
     return g.measureText(text).width;
   },
   placeUnitLabels: function () {
+    // Largest units first; a label is placed only if its unit is wider and taller than it
+    // and it overlaps no label already placed.
     var reg = window.twin._unitLabels;
     if (!reg) { return; }
     var map = reg.map;
     var view = map.getBounds();
+    var font = window.twin.labelFont(map);
+    var wanted = [];
     reg.layers.forEach(function (layer) {
       var info = layer._twinLabel;
       var h = (info.context && info.context.hideout) || {};
       var name = (h.names || {})[info.code] || info.code;
-      var fits = false;
       var box = layer._map && layer.getBounds ? layer.getBounds() : null;
       if (box && box.isValid() && view.intersects(box)) {
         var a = map.latLngToContainerPoint(box.getNorthWest());
         var b = map.latLngToContainerPoint(box.getSouthEast());
-        fits = (b.x - a.x) > window.twin.labelWidth(name) + 16 && (b.y - a.y) > 28;
+        var width = window.twin.labelWidth(name, font) + 8;
+        if ((b.x - a.x) > width + 8 && (b.y - a.y) > font.height * 2) {
+          wanted.push({ layer: layer, name: name, width: width, area: (b.x - a.x) * (b.y - a.y) });
+          return;
+        }
       }
-      if (!fits) {
+      if (info.marker) { info.marker.remove(); info.marker = null; }
+    });
+    wanted.sort(function (p, q) { return q.area - p.area; });
+    var placed = [];
+    wanted.forEach(function (w) {
+      var info = w.layer._twinLabel;
+      var centre = w.layer.getCenter();
+      var at = map.latLngToContainerPoint(centre);
+      var rect = { x0: at.x - w.width / 2, x1: at.x + w.width / 2,
+        y0: at.y - font.height / 2, y1: at.y + font.height / 2 };
+      var clash = placed.some(function (r) {
+        return rect.x0 < r.x1 && r.x0 < rect.x1 && rect.y0 < r.y1 && r.y0 < rect.y1;
+      });
+      if (clash) {
         if (info.marker) { info.marker.remove(); info.marker = null; }
         return;
       }
-      if (info.marker && info.marker._twinName === name) { return; }
+      placed.push(rect);
+      if (info.marker && info.marker._twinName === w.name && info.marker._twinWidth === w.width) {
+        info.marker.setLatLng(centre);
+        return;
+      }
       if (info.marker) { info.marker.remove(); }
       var text = document.createElement("span");
-      text.textContent = name;  // a name from a file: text, never HTML
-      var width = Math.ceil(window.twin.labelWidth(name)) + 8;
-      info.marker = L.marker(layer.getCenter(), {
-        icon: L.divIcon({ html: text, className: "unit-label", iconSize: [width, 16] }),
+      text.textContent = w.name;  // a name from a file: text, never HTML
+      info.marker = L.marker(centre, {
+        icon: L.divIcon({
+          html: text, className: "unit-label", iconSize: [Math.ceil(w.width), font.height],
+        }),
         interactive: false, keyboard: false, pane: "unitLabels",
       }).addTo(map);
-      info.marker._twinName = name;
+      info.marker._twinName = w.name;
+      info.marker._twinWidth = w.width;
       info.marker.getElement().setAttribute("data-code", info.code);
     });
   },

@@ -12,11 +12,16 @@ window.twin = Object.assign(window.twin || {}, {
   },
   unitStyle: function (feature, context) {
     var h = (context && context.hideout) || {};
+    var code = feature.properties.code;
+    // Alert has a second channel besides its colour: a heavy outline, whatever the metric.
+    var alert = (h.status || {})[code] === "red";
+    var wall = document.querySelector(".screen") !== null;
+    var outline = (h.outline || {})[wall ? "dark" : "light"] || "#000000";
     return {
-      color: "#ffffff",
-      weight: 0.8,
-      fillColor: window.twin.unitColour(feature.properties.code, h),
-      fillOpacity: 0.68,
+      color: alert ? outline : "#ffffff",
+      weight: alert ? 3 : 0.8,
+      fillColor: window.twin.unitColour(code, h),
+      fillOpacity: 0.82,
     };
   },
   hoverStyle: function () {

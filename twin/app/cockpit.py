@@ -51,7 +51,9 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
         parts = {
             "tiles": lambda: build_tiles(tile_values(snap.city, snap.activity), lang, "city"),
             "attention": lambda: build_attention(ranked, lang),
-            "trend": lambda: trend_figure(snap.trend, text, lang, dark=dark),
+            "trend": lambda: trend_figure(
+                snap.trend, text, lang, dark=dark, today=snap.clock.today
+            ),
             "feed": lambda: build_feed(
                 feed_rows(snap.feed.head(8), text, lang, settings.timezone), lang
             ),

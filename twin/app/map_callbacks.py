@@ -10,6 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from twin.app import ids
 from twin.app.context import AppContext
+from twin.app.i18n import t
 from twin.app.inputs import dict_or_none, leaflet_bounds, number, read_state, strings
 from twin.app.mapdata import snap_bbox, unit_bounds
 from twin.app.metrics import build_hideout, build_legend, hideout_changes
@@ -79,19 +80,20 @@ def register_map(app: Dash, ctx: AppContext) -> None:
             raise PreventUpdate  # a pan or zoom that changes nothing on the map
         in_view = mapdata.codes_in(level, box) if box else None
         hideout = build_hideout(_only(snap.levels[level], in_view), metric, lang)
-        legend = legend_children(build_legend(metric, hideout["values"], lang))
+        legend = legend_children(build_legend(metric, hideout["values"], lang), lang)
         version = key.get("version") if same_view and key else None
         old = snapshots.get(version) if isinstance(version, int) else None
         if old is not None:
             # Same map, newer values: send only the grids whose values changed.
             before = build_hideout(_only(old.levels[level], in_view), metric, lang)
             changes = hideout_changes(before, hideout)
-            if not changes and before["breaks"] == hideout["breaks"]:
+            classes = [(h["breaks"], h["ramp"]) for h in (before, hideout)]
+            if not changes and classes[0] == classes[1]:
                 return no_update, no_update, no_update, want | {"version": snap.version}
             patch = Patch()
             for part, changed in changes.items():
                 patch[part].update(changed)
-            patch["breaks"] = hideout["breaks"]
+            patch["breaks"], patch["ramp"] = hideout["breaks"], hideout["ramp"]
             return no_update, patch, legend, want | {"version": snap.version}
         return url, hideout, legend, want | {"version": snap.version}
 
@@ -146,12 +148,15 @@ def _wsen(view: Any) -> tuple[float, float, float, float]:
     return (w, s, e, n)
 
 
-def legend_children(entries: list[dict[str, str]]) -> list[Any]:
-    """The legend: a swatch and a label per class."""
-    return [
+def legend_children(entries: list[dict[str, Any]], lang: str) -> list[Any]:
+    """The legend: a swatch and a label per class, then what the heavy outline means."""
+    items = [
         html.Div(
             [html.Span(className="swatch", style={"background": e["colour"]}), e["label"]],
             className="legend-item",
         )
         for e in entries
     ]
+    outline = html.Span(className="swatch swatch-alert")
+    items.append(html.Div([outline, t("alert_outline", lang)], className="legend-item"))
+    return items

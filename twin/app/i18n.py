@@ -26,6 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "grid": ("网格", "Grid"),
     "city": ("全市", "City"),
     "layers": ("图层", "Layers"),
+    "cluster_worst": ("聚合点颜色＝其中最严重状态", "Clusters: colour of the worst inside"),
     "officer": ("网格员", "Grid officer"),
     "population": ("人口", "Population"),
     "households": ("户数", "Households"),

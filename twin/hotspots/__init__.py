@@ -1,0 +1,1 @@
+"""Hotspot analysis: density, Getis-Ord Gi*, emerging hotspots and camera coverage."""

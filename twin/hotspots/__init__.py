@@ -1,1 +1,1 @@
-"""Hotspot analysis: density, Getis-Ord Gi*, emerging hotspots and camera coverage."""
+"""Hotspots: filters, units of analysis, spatial weights, Getis-Ord Gi*, FDR and classes."""

@@ -83,7 +83,7 @@ def test_a_unit_half_covered() -> None:
 def test_the_blind_spot_is_the_largest_uncovered_part() -> None:
     # A full-circle camera in the middle of a 300 × 100 strip leaves two ends; the west is wider.
     unit = box(0, 0, 300, 100)
-    cams = Cameras.of(["M"], [130.0], [50.0], [None], [None], [60.0])
+    cams = Cameras.of(["M"], [130.0], [50.0], [None], [None], [50.0])
     got = cover(np.array([unit]), cone_polygons(cams))
     assert got.blind_spot[0].bounds[0] == 0.0
     assert got.blind_spot[0].bounds[2] < 130

@@ -81,14 +81,17 @@ def test_a_unit_half_covered() -> None:
 
 
 def test_the_blind_spot_is_the_largest_uncovered_part() -> None:
-    # A full-circle camera in the middle of a 300 × 100 strip leaves two ends; the west is wider.
+    # A disc of radius 60 across a 300 × 100 strip cuts it in two; the west part is wider.
     unit = box(0, 0, 300, 100)
-    cams = Cameras.of(["M"], [130.0], [50.0], [None], [None], [50.0])
+    cams = Cameras.of(["M"], [170.0], [50.0], [None], [None], [60.0])
     got = cover(np.array([unit]), cone_polygons(cams))
-    assert got.blind_spot[0].bounds[0] == 0.0
-    assert got.blind_spot[0].bounds[2] < 130
-    assert got.blind_spot_m2[0] < 300 * 100 - math.pi * 50**2
-    assert got.covered_share[0] == pytest.approx(math.pi * 50**2 / 30000, rel=1e-3)
+    seen = 2 * (50 * math.sqrt(60**2 - 50**2) + 60**2 * math.asin(50 / 60))  # disc ∩ strip
+    assert got.covered_share[0] == pytest.approx(seen / 30000, rel=1e-3)
+    west, east = got.blind_spot[0].bounds, (230.0, 300.0)
+    assert west[0] == 0.0
+    assert west[2] < 170
+    assert got.blind_spot_m2[0] > (east[1] - east[0]) * 100
+    assert got.blind_spot_m2[0] < 30000 - seen
 
 
 def test_units_without_cameras_are_blind_and_fully_covered_units_have_no_blind_spot() -> None:

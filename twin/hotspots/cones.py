@@ -113,13 +113,14 @@ def cover(units: np.ndarray, cones: np.ndarray) -> Cover:
     n = len(units)
     share, blind_m2 = np.zeros(n), np.zeros(n)
     blind = np.full(n, None, dtype=object)
-    pairs = shapely.STRtree(cones).query(units, predicate="intersects") if len(cones) else None
-    if pairs is not None:
+    pairs = np.empty((2, 0), dtype=np.int64)
+    if len(cones):
+        pairs = shapely.STRtree(cones).query(units, predicate="intersects")
         pairs = pairs[:, np.argsort(pairs[0], kind="stable")]
-    starts = np.searchsorted(pairs[0], np.arange(n + 1)) if pairs is not None else None
+    starts = np.searchsorted(pairs[0], np.arange(n + 1))
     for i, unit in enumerate(units):
         area = shapely.area(unit)
-        seen = cones[pairs[1][starts[i] : starts[i + 1]]] if pairs is not None else cones[:0]
+        seen = cones[pairs[1][starts[i] : starts[i + 1]]]
         rest = shapely.difference(unit, shapely.union_all(seen)) if len(seen) else unit
         parts = shapely.get_parts(rest)
         parts = parts[shapely.area(parts) > 0] if len(parts) else parts

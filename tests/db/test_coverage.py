@@ -1,12 +1,17 @@
 """Camera coverage from the store, on the hand-made grid world (0.01° squares at 30° N)."""
 
+import math
+
+import numpy as np
 import psycopg
 import pytest
+import shapely
 from pyproj import Geod
 
 from tests import gridworld
 from twin.catalog import Layer
 from twin.hotspots.coverage import ONLINE, cameras_covering, unit_coverage
+from twin.hotspots.units import analysis_units
 
 GEOD = Geod(ellps="WGS84")
 CENTRE_G1 = gridworld.lonlat(0.5, 0.5)
@@ -106,3 +111,18 @@ def test_coverage_of_an_unknown_level_is_refused_by_name(
 ) -> None:
     with pytest.raises(ValueError, match="'ward'"):
         unit_coverage(conn, "ward")
+
+
+def test_coverage_of_a_hexagon_mesh(conn: psycopg.Connection, world: dict[str, int]) -> None:
+    units = analysis_units(conn, "hex:500")
+    lon, lat = CENTRE_G1
+    xy = units.projection.to_metres(np.array([lon]), np.array([lat]))[0]
+    k = int(np.flatnonzero(shapely.contains_xy(units.geoms, xy[0], xy[1]))[0])
+    centre = shapely.centroid(units.geoms_lonlat[k])
+    _camera(conn, "CAM-HEX", (centre.x, centre.y), None, None, 100.0)
+    got = unit_coverage(conn, "hex:500").set_index("code")
+    hexagon = shapely.area(units.geoms[k])
+    assert got.loc[units.codes[k], "covered_share"] == pytest.approx(
+        math.pi * 100**2 / hexagon, rel=1e-3
+    )
+    assert (got.drop(index=units.codes[k])["covered_share"] == 0).all()

@@ -10,7 +10,7 @@ from pyproj import Geod
 
 from tests import gridworld
 from twin.catalog import Layer
-from twin.hotspots.coverage import ONLINE, cameras_covering, unit_coverage
+from twin.hotspots.coverage import ONLINE, cameras_covering, cameras_seeing, unit_coverage
 from twin.hotspots.units import analysis_units
 
 GEOD = Geod(ellps="WGS84")
@@ -126,3 +126,17 @@ def test_coverage_of_a_hexagon_mesh(conn: psycopg.Connection, world: dict[str, i
         math.pi * 100**2 / hexagon, rel=1e-3
     )
     assert (got.drop(index=units.codes[k])["covered_share"] == 0).all()
+
+
+def test_cameras_seeing_a_unit_with_the_share_each_sees(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    g1 = shapely.from_wkt(gridworld.square_wkt(0, 0, 1, 1).split(";")[1])
+    _camera(conn, "CAM-E", CENTRE_G1, 90.0, 180.0, 900.0)  # G1's east half
+    _camera(conn, "CAM-DOME", CENTRE_G1, None, None, 50.0, status="fault")
+    _camera(conn, "CAM-G4", gridworld.lonlat(1.5, 1.2), None, None, 100.0)  # far from G1
+    got = cameras_seeing(conn, g1)
+    assert list(got["code"]) == ["CAM-E", "CAM-DOME"]
+    assert got["seen_share"].iloc[0] == pytest.approx(0.5, abs=1e-3)
+    dome = math.pi * 50**2 / abs(GEOD.geometry_area_perimeter(g1)[0])
+    assert got["seen_share"].iloc[1] == pytest.approx(dome, rel=1e-3)

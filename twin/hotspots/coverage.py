@@ -10,11 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import psycopg
+import shapely
 
 from twin.db.queries import query
 from twin.hotspots.cones import Cameras, cone_polygons, cover, covering
 from twin.hotspots.units import Projection, analysis_units
 
+CAMERA_COLUMNS = ["code", "name", "status", "heading_deg", "fov_deg", "range_m"]
 ONLINE = "online"  # the camera status value (layers/camera.toml) of a camera that works now
 
 
@@ -31,17 +33,45 @@ def _cameras(rows: pd.DataFrame, projection: Projection) -> Cameras:
     )
 
 
+def _near(conn: psycopg.Connection, bounds: tuple[float, float, float, float]) -> pd.DataFrame:
+    """Camera rows within the longest range of a lon/lat box (west, south, east, north)."""
+    west, south, east, north = bounds
+    params = {"west": west, "south": south, "east": east, "north": north}
+    cur = conn.execute(query("camera_near"), params)
+    return pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description or []])
+
+
 def cameras_covering(conn: psycopg.Connection, lon: float, lat: float) -> pd.DataFrame:
     """The cameras (any status) whose cone covers the point, nearest first, with distance_m."""
-    cur = conn.execute(query("camera_near"), {"lon": lon, "lat": lat})
-    rows = pd.DataFrame(cur.fetchall(), columns=[d.name for d in cur.description or []])
-    columns = ["code", "name", "status", "heading_deg", "fov_deg", "range_m", "distance_m"]
+    rows = _near(conn, (lon, lat, lon, lat))
+    columns = [*CAMERA_COLUMNS, "distance_m"]
     if rows.empty:
         return pd.DataFrame(columns=columns)
     cams = _cameras(rows, Projection(lon, lat))
-    rows["distance_m"] = np.hypot(cams.x, cams.y)  # the point is the frame's origin
+    rows["distance_m"] = np.hypot(cams.x, cams.y)  # the point is the projection's origin
     seen = rows[covering(cams, 0.0, 0.0)]
     return seen.sort_values(["distance_m", "code"])[columns].reset_index(drop=True)
+
+
+def cameras_seeing(conn: psycopg.Connection, area_lonlat: shapely.Geometry) -> pd.DataFrame:
+    """The cameras (any status) whose cone reaches into an area (a hotspot's unit), with the
+    share of the area each sees, largest first."""
+    rows = _near(conn, tuple(shapely.bounds(area_lonlat)))
+    columns = [*CAMERA_COLUMNS, "seen_share"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    centre = shapely.centroid(area_lonlat)
+    projection = Projection(centre.x, centre.y)
+    area = projection.geoms_to_metres(np.array([area_lonlat], dtype=object))[0]
+    cones = cone_polygons(_cameras(rows, projection))
+    seen = np.array(
+        [shapely.area(shapely.intersection(c, area)) if c is not None else 0.0 for c in cones]
+    )
+    rows["seen_share"] = seen / shapely.area(area)
+    rows = rows[rows["seen_share"] > 0]
+    return rows.sort_values(["seen_share", "code"], ascending=[False, True])[columns].reset_index(
+        drop=True
+    )
 
 
 def unit_coverage(conn: psycopg.Connection, unit: str) -> pd.DataFrame:

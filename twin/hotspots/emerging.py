@@ -1,6 +1,10 @@
 """Emerging hotspots: Gi* per unit and time step, Mann-Kendall on each unit's z series, and the
 categories of Esri's Emerging Hot Spot Analysis.
 
+The window is cut into steps of a day or a week that end at the window's end (step_edges). Each
+step's counts get their Gi* with the analysis's weights (the same neighbours at every step; no
+time-lagged neighbours), and the Benjamini-Hochberg adjustment over that step's units.
+
 A step is *hot* when its Gi* p-value, Benjamini-Hochberg adjusted over the units of that step,
 is <= 0.10 (90 % confidence) and its z > 0; *cold* when the same holds with z < 0. The trend is
 *significant* when the Mann-Kendall p-value of the unit's z series is <= 0.10; *rising* when

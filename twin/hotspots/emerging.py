@@ -80,57 +80,58 @@ def classify_emerging(
     z_steps: np.ndarray, p_steps: np.ndarray, trend_z: float, trend_p: float
 ) -> str:
     """The emerging category of one unit from its per-step Gi* z, adjusted p and its trend."""
-    z = np.asarray(z_steps, dtype=float)
-    p = np.asarray(p_steps, dtype=float)
-    if np.isnan(z).all():
-        return ""
-    significant = ~np.isnan(z) & ~np.isnan(p) & (p <= ALPHA)
-    hot = significant & (z > 0)
-    cold = significant & (z < 0)
-    trend = int(np.sign(trend_z)) if trend_p <= ALPHA else 0
-    if hot[-1]:
-        return _final_significant(hot, cold, trend, "")
-    if cold[-1]:
-        return _final_significant(cold, hot, -trend, "_cold")
-    if _mostly(hot):
-        return "historical"
-    if _mostly(cold):
-        return "historical_cold"
-    return "none"
+    z = np.asarray(z_steps, dtype=float)[None, :]
+    p = np.asarray(p_steps, dtype=float)[None, :]
+    return str(classify_emerging_all(z, p, np.array([trend_z]), np.array([trend_p]))[0])
 
 
 def classify_emerging_all(
     z: np.ndarray, p: np.ndarray, trend_z: np.ndarray, trend_p: np.ndarray
 ) -> np.ndarray:
-    """The category of every unit (rows of the units × steps arrays z and p)."""
-    return np.array(
-        [classify_emerging(z[k], p[k], trend_z[k], trend_p[k]) for k in range(len(z))],
-        dtype=object,
-    ).astype(str)
+    """The category of every unit (rows of the units × steps arrays z and p), vectorised."""
+    z, p = np.asarray(z, dtype=float), np.asarray(p, dtype=float)
+    significant = ~np.isnan(z) & (np.nan_to_num(p, nan=1.0) <= ALPHA)
+    hot = significant & (z > 0)
+    cold = significant & (z < 0)
+    trend_p = np.nan_to_num(np.asarray(trend_p, dtype=float), nan=1.0)
+    trend = np.where(trend_p <= ALPHA, np.sign(np.nan_to_num(trend_z)), 0)
+    out = np.select(
+        [hot[:, -1], cold[:, -1], _mostly(hot), _mostly(cold)],
+        [_final_significant(hot, cold, trend, ""), _final_significant(cold, hot, -trend, "_cold"),
+         "historical", "historical_cold"],
+        "none",
+    )  # fmt: skip
+    out[np.isnan(z).all(axis=1)] = ""
+    return out
 
 
-def _final_significant(same: np.ndarray, other: np.ndarray, trend: int, suffix: str) -> str:
-    """The category of a unit whose final step is significant on the side `same`."""
-    if same.sum() == 1:
-        return "new" + suffix
-    if _mostly(same):
-        name = {1: "intensifying", -1: "diminishing", 0: "persistent"}[trend]
-        return name + suffix
+def _final_significant(
+    same: np.ndarray, other: np.ndarray, trend: np.ndarray, suffix: str
+) -> np.ndarray:
+    """The category of each unit as if its final step were significant on the side `same`."""
+    count = same.sum(axis=1)
+    mostly = _mostly(same)
     run = _final_run(same)
-    if run >= 2 and not same[: len(same) - run].any():
-        return "consecutive" + suffix
-    return ("oscillating" if other.any() else "sporadic") + suffix
+    rules = [
+        (count == 1, "new"),
+        (mostly & (trend > 0), "intensifying"),
+        (mostly & (trend < 0), "diminishing"),
+        (mostly, "persistent"),
+        ((run >= 2) & (count == run), "consecutive"),  # no step of that side before the run
+        (other.any(axis=1), "oscillating"),
+    ]
+    return np.select([c for c, _ in rules], [n + suffix for _, n in rules], "sporadic" + suffix)
 
 
-def _mostly(mask: np.ndarray) -> bool:
-    """Whether at least 90 % of the steps are set (integer arithmetic, no float edge)."""
-    return int(mask.sum()) * 10 >= 9 * len(mask)
+def _mostly(mask: np.ndarray) -> np.ndarray:
+    """Whether at least 90 % of each row's steps are set (integer arithmetic, no float edge)."""
+    return mask.sum(axis=1) * 10 >= 9 * mask.shape[1]
 
 
-def _final_run(mask: np.ndarray) -> int:
-    """The length of the unbroken run of set steps that ends at the final step."""
-    unset = np.flatnonzero(~mask)
-    return len(mask) - 1 - int(unset[-1]) if len(unset) else len(mask)
+def _final_run(mask: np.ndarray) -> np.ndarray:
+    """The length of the unbroken run of set steps that ends at each row's final step."""
+    unset_from_end = ~mask[:, ::-1]
+    return np.where(unset_from_end.any(axis=1), unset_from_end.argmax(axis=1), mask.shape[1])
 
 
 STEPS = {"1d": timedelta(days=1), "7d": timedelta(days=7)}

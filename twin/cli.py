@@ -1,4 +1,4 @@
-"""The `twin` command: db, demo, serve, bench, load, export, layers."""
+"""The `twin` command: db, demo, serve, bench, load, export, hotspots, layers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from twin.catalog import CatalogError, Layer, load_catalog
 from twin.db.cluster import Cluster, ClusterError
 from twin.db.connect import DatabaseError, connect, database_url, open_pool, redact
 from twin.db.migrate import migrate
+from twin.hotspots.command import add_parser as add_hotspots_parser
 from twin.ingest.topology import FIX_BELOW_M2
 from twin.settings import Settings, SettingsError
 from twin.synth.city import SIZES
@@ -239,6 +240,15 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_hotspots(args: argparse.Namespace, settings: Settings) -> int:
+    """Gi* hotspots per unit of the filtered points, written to a file."""
+    from twin.hotspots.command import run_command
+
+    with connect(_ready_url(settings), autocommit=True) as conn:
+        print(run_command(conn, args))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write a layer to a GIS file."""
     from twin.export import export_layer
@@ -340,6 +350,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--crs", help="EPSG code to write in (default 4326)")
     export.add_argument("--where", help="filter on catalog fields, e.g. \"status = 'reported'\"")
     export.set_defaults(func=cmd_export)
+    add_hotspots_parser(sub).set_defaults(func=cmd_hotspots)
     layers = sub.add_parser("layers", help="the layer catalog")
     layers.add_argument("action", choices=["check"])
     layers.set_defaults(func=cmd_layers)

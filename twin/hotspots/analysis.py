@@ -51,7 +51,7 @@ class HotspotResult:
 
 
 @cache
-def _builtin_catalog() -> dict[str, Layer]:
+def builtin_catalog() -> dict[str, Layer]:
     """The catalog twin ships (layers/), read once."""
     return load_catalog(Settings().layers_dir)
 
@@ -131,7 +131,7 @@ def filtered_points(
     layers: Mapping[str, Layer] | None = None,
 ) -> pd.DataFrame:
     """The points the filters keep (id, code, unit at a level, lon, lat, category, at), by id."""
-    layers = layers or _builtin_catalog()
+    layers = layers or builtin_catalog()
     check_filters(filters, layers)
     layer = layers[filters.layer]
     with conn.cursor() as cur:

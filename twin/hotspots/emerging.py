@@ -137,17 +137,18 @@ def _final_run(mask: np.ndarray) -> np.ndarray:
 STEPS = {"1d": timedelta(days=1), "7d": timedelta(days=7)}
 MIN_STEPS = 2
 TABLE_COLUMNS = (
-    "code", "name", "count", "count_final", "gi_z", "p_fdr", "class", "category", "trend_z",
-    "trend_p",
+    "code", "name", "count", "count_final", "gi_z", "p_value", "p_fdr", "class", "category",
+    "trend_z", "trend_p",
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Cube:
-    """Gi* of every unit at every step: counts, z and BH-adjusted p (units × steps)."""
+    """Gi* of every unit at every step: counts, z, normal p and BH-adjusted p (units × steps)."""
 
     counts: np.ndarray
     z: np.ndarray
+    p_value: np.ndarray
     p_fdr: np.ndarray
     trend_z: np.ndarray
     trend_p: np.ndarray
@@ -189,15 +190,17 @@ def emerging_cube(counts: np.ndarray, w: csr_matrix) -> Cube:
     Mann-Kendall trend of each unit's z series and its category."""
     units, steps = counts.shape
     z = np.empty((units, steps))
+    p_value = np.empty((units, steps))
     p_fdr = np.empty((units, steps))
     islands = np.zeros(units, dtype=bool)
     for s in range(steps):
         g = gi_star(counts[:, s], w)
-        z[:, s], p_fdr[:, s], islands = g.z, benjamini_hochberg(g.p_norm), g.islands
+        z[:, s], p_value[:, s], islands = g.z, g.p_norm, g.islands
+        p_fdr[:, s] = benjamini_hochberg(g.p_norm)
     _, trend_z, trend_p = mann_kendall_rows(z)
     trend_z[islands], trend_p[islands] = np.nan, np.nan
     category = classify_emerging_all(z, p_fdr, trend_z, trend_p)
-    return Cube(counts, z, p_fdr, trend_z, trend_p, category, islands)
+    return Cube(counts, z, p_value, p_fdr, trend_z, trend_p, category, islands)
 
 
 def run_emerging(
@@ -234,6 +237,7 @@ def run_emerging(
             "count": cube.counts.sum(axis=1).astype(np.int64),
             "count_final": cube.counts[:, -1].astype(np.int64),
             "gi_z": cube.z[:, -1],
+            "p_value": cube.p_value[:, -1],
             "p_fdr": cube.p_fdr[:, -1],
             "class": final,
             "category": cube.category,

@@ -30,7 +30,8 @@ def test_emerging_writes_category_and_trend(env: dict[str, str], tmp_path: Path)
     assert list(table.columns) == COLUMNS
     assert {"new", "persistent"} <= set(table["category"])
     gpkg = tmp_path / "emerging.gpkg"
-    daily = ["--emerging", "--step", "1d", "--window", "7d", "--now", NOW.isoformat()]
+    daily = ["--emerging", "--step", "1d", "--lags", "1", "--window", "7d"]
+    daily += ["--now", NOW.isoformat()]
     assert twin("hotspots", *daily, "--out", str(gpkg), env=env).returncode == 0
     frame = gpd.read_file(gpkg)
     assert list(frame.columns) == [*COLUMNS, "geometry"]
@@ -41,6 +42,8 @@ def test_emerging_writes_category_and_trend(env: dict[str, str], tmp_path: Path)
     ("args", "message"),
     [
         (["--step", "1d"], "--step: only with --emerging"),
+        (["--lags", "1"], "--lags: only with --emerging"),
+        (["--emerging", "--lags", "-1"], "--lags: '-1'"),
         (["--emerging", "--step", "2w"], "--step: invalid choice"),
         (["--emerging", "--window", "24h", "--step", "1d"], "--step: the window holds 1 step"),
         (["--emerging", "--permutations", "99"], "--permutations: not with --emerging"),

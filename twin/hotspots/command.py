@@ -30,6 +30,7 @@ OPTION_OF = {
     "weights": "--weights",
     "permutations": "--permutations",
     "step": "--step",
+    "lags": "--lags",
 }
 
 
@@ -103,6 +104,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--emerging", action="store_true", help="emerging hotspots: Gi* per step, trend, category"
     )
     p.add_argument("--step", choices=list(STEPS), help="the step of --emerging (default 7d)")
+    p.add_argument(
+        "--lags", type=_count, default=0, help="--emerging: previous steps in each neighbourhood"
+    )
     p.add_argument("--now", type=_moment, help="the clock's now (ISO; default: the real clock)")
     p.add_argument("--out", type=_out, required=True, help="FILE.csv, FILE.gpkg or FILE.geojson")
     return p
@@ -169,7 +173,9 @@ def run_emerging_command(conn: psycopg.Connection, args: argparse.Namespace) -> 
         raise ValueError("--permutations: not with --emerging (normal p per step)")
     now = args.now or datetime.now(UTC)
     try:
-        result = run_emerging(conn, filters_of(args), now, args.step or "7d", args.weights)
+        result = run_emerging(
+            conn, filters_of(args), now, args.step or "7d", args.weights, lags=args.lags
+        )
     except FilterError as exc:
         raise ValueError(f"{OPTION_OF.get(exc.field, exc.field)}: {exc.message}") from exc
     write_result(result, args.out, EMERGING_COLUMNS)
@@ -180,8 +186,8 @@ def run_command(conn: psycopg.Connection, args: argparse.Namespace) -> str:
     """Run the analysis the options ask for, write it, return the summary line."""
     if args.emerging:
         return run_emerging_command(conn, args)
-    if args.step:
-        raise ValueError("--step: only with --emerging")
+    if args.step or args.lags:
+        raise ValueError(f"{'--step' if args.step else '--lags'}: only with --emerging")
     now = args.now or datetime.now(UTC)
     try:
         result = run_hotspots(

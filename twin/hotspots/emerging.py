@@ -2,8 +2,9 @@
 categories of Esri's Emerging Hot Spot Analysis.
 
 The window is cut into steps of a day or a week that end at the window's end (step_edges). Each
-step's counts get their Gi* with the analysis's weights (the same neighbours at every step; no
-time-lagged neighbours), and the Benjamini-Hochberg adjustment over that step's units.
+step's counts get their Gi* with the analysis's weights (the same neighbours at every step),
+and the Benjamini-Hochberg adjustment over that step's units. Optionally (lags k) a step's
+neighbourhood also holds the k steps before it: its Gi* runs on the counts summed over them.
 
 A step is *hot* when its Gi* p-value, Benjamini-Hochberg adjusted over the units of that step,
 is <= 0.10 (90 % confidence) and its z > 0; *cold* when the same holds with z < 0. The trend is
@@ -185,16 +186,21 @@ def step_edges(
     return [end - (count - k) * length for k in range(count + 1)]
 
 
-def emerging_cube(counts: np.ndarray, w: csr_matrix) -> Cube:
-    """Gi* per step with that step's counts and the same neighbours, BH per step, then the
-    Mann-Kendall trend of each unit's z series and its category."""
+def emerging_cube(counts: np.ndarray, w: csr_matrix, lags: int = 0) -> Cube:
+    """Gi* per step with the same neighbours, BH per step, then the Mann-Kendall trend of each
+    unit's z series and its category. With lags k a step's neighbourhood also holds the same
+    units in the k steps before it (its Gi* runs on counts summed over those k + 1 steps)."""
+    if lags < 0:
+        raise FilterError("lags", f"must be 0 or more, got {lags}")
     units, steps = counts.shape
+    summed = np.cumsum(counts, axis=1)
+    summed[:, lags + 1 :] -= summed[:, : steps - lags - 1].copy()
     z = np.empty((units, steps))
     p_value = np.empty((units, steps))
     p_fdr = np.empty((units, steps))
     islands = np.zeros(units, dtype=bool)
     for s in range(steps):
-        g = gi_star(counts[:, s], w)
+        g = gi_star(summed[:, s], w)
         z[:, s], p_value[:, s], islands = g.z, g.p_norm, g.islands
         p_fdr[:, s] = benjamini_hochberg(g.p_norm)
     _, trend_z, trend_p = mann_kendall_rows(z)
@@ -211,8 +217,10 @@ def run_emerging(
     weights: str = "queen",
     layers: Mapping[str, Layer] | None = None,
     prepared: Prepared | None = None,
+    lags: int = 0,
 ) -> EmergingResult:
-    """Emerging hotspots of the filtered points per unit over steps of `step` in the window."""
+    """Emerging hotspots of the filtered points per unit over steps of `step` in the window
+    (lags: previous steps in each step's neighbourhood)."""
     points = filtered_points(conn, filters, now, layers)
     at = pd.to_datetime(points["at"], utc=True)
     start, end = filters.window.bounds(now)
@@ -228,7 +236,7 @@ def run_emerging(
     steps = len(edges) - 1
     keep = (unit >= 0) & (k >= 0) & (k < steps)
     flat = np.bincount(unit[keep] * steps + k[keep], minlength=len(units) * steps)
-    cube = emerging_cube(flat.reshape(len(units), steps).astype(float), prepared.w)
+    cube = emerging_cube(flat.reshape(len(units), steps).astype(float), prepared.w, lags)
     final = classify(cube.z[:, -1], cube.p_fdr[:, -1])
     table = pd.DataFrame(
         {

@@ -128,7 +128,11 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
     url = _ready_url(settings)
     with connect(url, autocommit=True) as conn:
-        if args.dashboard:
+        if args.hotspots:
+            from twin.bench.hotspots import run_hotspot_bench
+
+            print(run_hotspot_bench(conn, args.size, args.seed, repeat=args.repeat))
+        elif args.dashboard:
             from twin.bench.dashboard import run_dashboard_bench
 
             print(run_dashboard_bench(conn, url, args.size, args.seed))
@@ -301,6 +305,11 @@ def parser() -> argparse.ArgumentParser:
         "--dashboard",
         action="store_true",
         help="measure the dashboard in Chromium: payloads, refresh, drill-down",
+    )
+    bench.add_argument(
+        "--hotspots",
+        action="store_true",
+        help="measure Gi* + FDR beside esda and a hotspot view beside a SQL recount",
     )
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")

@@ -11,8 +11,9 @@ import pandas as pd
 import psycopg
 
 from twin.hotspots.analysis import HotspotResult, run_hotspots
-from twin.hotspots.emerging import STEPS, EmergingResult, run_emerging
+from twin.hotspots.emerging import EmergingResult, run_emerging
 from twin.hotspots.filters import FilterError, Filters, Window, hex_size
+from twin.hotspots.steps import STEPS
 from twin.hotspots.weights import parse_weights
 
 OUT_COLUMNS = ["code", "count", "gi_z", "p_value", "p_fdr", "class"]

@@ -1,7 +1,7 @@
 """Emerging hotspots: Gi* per unit and time step, Mann-Kendall on each unit's z series, and the
 categories of Esri's Emerging Hot Spot Analysis.
 
-The window is cut into steps of a day or a week that end at the window's end (step_edges). Each
+The window is cut into steps of a day or a week that end at the window's end (steps.py). Each
 step's counts get their Gi* with the analysis's weights (the same neighbours at every step),
 and the Benjamini-Hochberg adjustment over that step's units. Optionally (lags k) a step's
 neighbourhood also holds the k steps before it: its Gi* runs on the counts summed over them.
@@ -36,10 +36,9 @@ one; only without a significant final step do the historical rules apply.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -47,13 +46,14 @@ import psycopg
 from scipy.sparse import csr_matrix
 
 from twin.catalog import Layer
-from twin.hotspots.analysis import Prepared, filtered_points, prepare
+from twin.hotspots.analysis import Prepared, prepare
 from twin.hotspots.classes import classify
 from twin.hotspots.fdr import benjamini_hochberg
 from twin.hotspots.filters import FilterError, Filters
 from twin.hotspots.gistar import gi_star
 from twin.hotspots.mannkendall import mann_kendall_rows
-from twin.hotspots.units import Units, unit_index
+from twin.hotspots.steps import count_steps
+from twin.hotspots.units import Units
 
 EMERGING = (
     "new",
@@ -135,8 +135,6 @@ def _final_run(mask: np.ndarray) -> np.ndarray:
     return np.where(unset_from_end.any(axis=1), unset_from_end.argmax(axis=1), mask.shape[1])
 
 
-STEPS = {"1d": timedelta(days=1), "7d": timedelta(days=7)}
-MIN_STEPS = 2
 TABLE_COLUMNS = (
     "code", "name", "count", "count_final", "gi_z", "p_value", "p_fdr", "class", "category",
     "trend_z", "trend_p",
@@ -167,23 +165,6 @@ class EmergingResult:
     units: Units
     islands: list[str]
     step: str
-
-
-def step_edges(
-    start: datetime | None, end: datetime, step: str, first: datetime | None
-) -> list[datetime]:
-    """The step boundaries, ending at `end`: whole steps back to `start` (a remainder shorter
-    than a step at the start is left out), or for no start back to the step holding `first`."""
-    if step not in STEPS:
-        raise FilterError("step", f"{step!r}: expected one of {', '.join(STEPS)}")
-    length = STEPS[step]
-    if start is None:
-        count = math.ceil((end - first) / length) if first is not None and first < end else 0
-    else:
-        count = math.floor((end - start) / length)
-    if count < MIN_STEPS:
-        raise FilterError("step", f"the window holds {count} step(s) of {step}; need {MIN_STEPS}")
-    return [end - (count - k) * length for k in range(count + 1)]
 
 
 def emerging_cube(counts: np.ndarray, w: csr_matrix, lags: int = 0) -> Cube:
@@ -221,22 +202,12 @@ def run_emerging(
 ) -> EmergingResult:
     """Emerging hotspots of the filtered points per unit over steps of `step` in the window
     (lags: previous steps in each step's neighbourhood)."""
-    points = filtered_points(conn, filters, now, layers)
-    at = pd.to_datetime(points["at"], utc=True)
-    start, end = filters.window.bounds(now)
-    if at.isna().all() and len(points):
-        raise FilterError("layer", f"{filters.layer!r} has no time to cut into steps")
-    edges = step_edges(start, end, step, at.min().to_pydatetime() if len(points) else None)
     prepared = prepared or prepare(conn, filters.unit, weights)
+    if prepared.units.unit != filters.unit:
+        raise ValueError(f"prepared for {prepared.units.unit!r}, not {filters.unit!r}")
     units = prepared.units
-    xy = units.projection.to_metres(points["lon"].to_numpy(), points["lat"].to_numpy())
-    unit = unit_index(units, points["unit"].to_numpy(), xy)
-    since = (at - pd.Timestamp(edges[0])).to_numpy() / np.timedelta64(STEPS[step])
-    k = np.floor(np.nan_to_num(since, nan=-1.0)).astype(np.int64)
-    steps = len(edges) - 1
-    keep = (unit >= 0) & (k >= 0) & (k < steps)
-    flat = np.bincount(unit[keep] * steps + k[keep], minlength=len(units) * steps)
-    cube = emerging_cube(flat.reshape(len(units), steps).astype(float), prepared.w, lags)
+    counts, edges = count_steps(conn, filters, now, prepared, step, layers)
+    cube = emerging_cube(counts, prepared.w, lags)
     final = classify(cube.z[:, -1], cube.p_fdr[:, -1])
     table = pd.DataFrame(
         {

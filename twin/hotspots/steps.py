@@ -19,8 +19,8 @@ from psycopg import sql
 
 from twin.catalog import Layer
 from twin.hotspots.analysis import Prepared, filtered_points
-from twin.hotspots.filters import FilterError, Filters
-from twin.hotspots.points import _layer, params, time_field, where_sql
+from twin.hotspots.filters import FilterError, Filters, check_filters
+from twin.hotspots.points import builtin_catalog, params, time_field, where_sql
 from twin.hotspots.units import unit_index
 
 STEPS = {"1d": timedelta(days=1), "7d": timedelta(days=7)}
@@ -53,7 +53,9 @@ def count_steps(
     layers: Mapping[str, Layer] | None = None,
 ) -> tuple[np.ndarray, list[datetime]]:
     """The kept points counted per unit (rows) and step (columns), and the step edges."""
-    layer = _layer(filters, layers)
+    catalog = layers or builtin_catalog()
+    check_filters(filters, catalog)
+    layer = catalog[filters.layer]
     at = time_field(layer)
     if at is None:
         raise FilterError("layer", f"{layer.name!r} has no time to cut into steps")

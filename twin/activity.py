@@ -58,7 +58,7 @@ def fetch_activity(
 
     unit_id None is the whole city. Handling time runs from report to closure (结案).
     """
-    since, until = (span.start, span.end) if span else (clock.since, clock.now)
+    since, until = (span.start, span.end) if span else (clock.since, None)
     params = {"id": unit_id, "today": clock.today, "since": since, "until": until}
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(query("unit_activity"), params).fetchone()
@@ -85,7 +85,7 @@ def fetch_trend(
     30-day window (days with none: 0); today_only reads just today's (the rest no longer
     changes)."""
     since = clock.today if today_only else clock.since
-    return _trend(conn, unit_id, since, clock.now, "day", clock.tz, list(clock.days), categories)
+    return _trend(conn, unit_id, since, None, "day", clock.tz, list(clock.days), categories)
 
 
 def fetch_window_trend(
@@ -99,7 +99,7 @@ def _trend(
     conn: psycopg.Connection,
     unit_id: int | None,
     since: datetime,
-    until: datetime,
+    until: datetime | None,
     step: str,
     tz: str,
     bins: list[Any],

@@ -3,7 +3,8 @@
 The presets end now and start on a whole local hour (24 h) or a local midnight (7 d, 30 d):
 "the last 7 days" is today and the six days before it, so the trend's bars are whole days
 and the tile counts exactly what the bars add up to. A custom range is two local dates,
-both included, and ends now at the latest.
+both included. A window that reaches now has no end (a case stamped a moment after the
+clock was read still counts, as it did before windows).
 """
 
 from __future__ import annotations
@@ -83,14 +84,15 @@ class TimeWindow:
             first_hour = local.astimezone(UTC) - timedelta(hours=23)
             hours = [(first_hour + timedelta(hours=i)).astimezone(zone) for i in range(24)]
             bins = tuple(dict.fromkeys(h.replace(tzinfo=None) for h in hours))  # DST repeats
-            return Span(first_hour, clock.now, True, bins)
+            return Span(first_hour, None, True, bins)
         if self.first is not None and self.last is not None:
             first, last = self.first, min(self.last, clock.today.date())
-            end = min(_midnight(self.last + timedelta(days=1), zone), clock.now)
+            after = _midnight(self.last + timedelta(days=1), zone)
+            end = after if after <= clock.now else None
         else:
             last = clock.today.date()
             first = last - timedelta(days=_DAYS[self.text] - 1)
-            end = clock.now
+            end = None
         days = tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
         return Span(_midnight(first, zone), end, False, days)
 
@@ -100,7 +102,7 @@ class Span:
     """A window at one moment: [start, end) and the trend's bins (local hours or dates)."""
 
     start: datetime
-    end: datetime
+    end: datetime | None  # None: up to now
     hourly: bool
     bins: tuple[date, ...]  # local dates, or naive local datetimes of whole hours
 
@@ -108,6 +110,9 @@ class Span:
     def step(self) -> str:
         """The trend's bin, as date_trunc names it."""
         return "hour" if self.hourly else "day"
+
+
+DEFAULT_WINDOW = TimeWindow(DEFAULT)
 
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:

@@ -50,3 +50,10 @@ def points(layer: str) -> str:
 def devices(layer: str) -> str:
     """The id of a point layer's table on a unit page."""
     return f"{layer}s"
+
+
+WINDOW_BAR = "window-bar"
+WINDOW = "window"
+WINDOW_LABEL = "window-label"
+WINDOW_RANGE = "window-range"
+WINDOW_DEFAULT = "window-default"

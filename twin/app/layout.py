@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from twin.app import ids
 from twin.app.pages import cockpit_section
+from twin.app.window_views import window_bar
 
 MAP_STYLE = {"variable": "twin.unitStyle"}
 
@@ -162,6 +163,7 @@ def build_shell(
                     ),
                     html.Aside(
                         [
+                            window_bar(),  # one window for the cockpit and the unit page
                             html.Div(cockpit_section(), id=ids.COCKPIT),
                             html.Div(
                                 [html.Div(id=ids.UNIT_HEAD), html.Div(id=ids.UNIT_BODY)],

@@ -38,7 +38,7 @@ CORE_METRICS = (
     _core("open"),
     _core("overdue"),
     _core("open_severity_1"),
-    _core("incidents_7d"),
+    _core("incidents_window"),
     _core("camera_online_rate", "rate", worse=False),
     _core("sensor_status_alarm"),
 )

@@ -23,6 +23,7 @@ from twin.app.mapdata import MapData, register_routes
 from twin.app.navigation import register_navigation
 from twin.app.pages import control_options
 from twin.app.unit_callbacks import register_unit_page
+from twin.app.window_callbacks import register_window
 from twin.package_data import data_dir
 from twin.settings import Settings
 
@@ -65,6 +66,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_cockpit(app, ctx)
     register_unit_callbacks(app, pool, ctx.text, settings.timezone)
     register_screen(app, pool, ctx.snapshots, settings, ctx.text)
+    register_window(app, ctx)
     return app
 
 

@@ -12,7 +12,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from twin.app.i18n import MESSAGES, fmt_datetime, fmt_day, fmt_hours, fmt_number, t
+from twin.app.i18n import MESSAGES, fmt_datetime, fmt_hours, fmt_number, t
+from twin.app.window_views import bin_label
 from twin.catalog import Layer
 
 CATEGORY_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#9c755f")
@@ -76,6 +77,8 @@ def tile_values(status: dict[str, Any], activity: dict[str, Any]) -> dict[str, A
         "overdue": status["overdue"],
         "new_today": activity["new_today"],
         "closed_today": activity["closed_today"],
+        "new_window": activity["new_window"],
+        "closed_window": activity["closed_window"],
         "median_handling": activity["median_handling_hours"],
         "on_time_rate": activity["on_time_rate"],
         "camera_online_rate": status["camera_online_rate"],
@@ -176,8 +179,9 @@ def build_attention(ranked: pd.DataFrame, lang: str) -> html.Ol:
 def trend_figure(
     trend: pd.DataFrame, text: CatalogText, lang: str, dark: bool = False
 ) -> go.Figure:
-    """Stacked daily bars per category over the window, labelled from the catalog."""
-    days = [fmt_day(d, lang) for d in trend.index]
+    """Stacked bars per day (or hour) and category over the window, labelled from the
+    catalog."""
+    days = [bin_label(d, lang) for d in trend.index]
     fig = go.Figure()
     categories = [v.value for v in text.layers["incident"].field("category").values]
     for i, cat in enumerate(categories):

@@ -1,6 +1,7 @@
 -- The flow of one unit's cases (any level; NULL: the whole city, unassigned included).
 -- params: id bigint or NULL, today timestamptz (start of the local day),
---         since timestamptz, until timestamptz (the window [since, until))
+--         since timestamptz, until timestamptz or NULL (the window [since, until);
+--         NULL: no end)
 -- columns: new_today, closed_today, new_window, closed_window, closed_on_time_window,
 --          median_handling_hours (NULL when nothing closed in the window)
 -- A unit's cases are reached unit by unit through (grid_id, time) indexes; the city's
@@ -10,10 +11,12 @@ WITH units AS MATERIALIZED (
     SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(id)s::bigint
 ), bounds AS MATERIALIZED (
     SELECT least(%(today)s::timestamptz, %(since)s::timestamptz) AS low
+), ends AS MATERIALIZED (
+    SELECT coalesce(%(until)s::timestamptz, 'infinity') AS until
 ), reported AS (
     SELECT count(*) FILTER (WHERE reported_at >= %(today)s::timestamptz) AS today,
            count(*) FILTER (WHERE reported_at >= %(since)s::timestamptz
-                              AND reported_at < %(until)s::timestamptz) AS in_window
+                              AND reported_at < (SELECT until FROM ends)) AS in_window
     FROM (
         SELECT i.reported_at FROM incident i
         WHERE %(id)s::bigint IS NULL AND i.reported_at >= (SELECT low FROM bounds)
@@ -24,7 +27,7 @@ WITH units AS MATERIALIZED (
 ), closed AS (
     SELECT i.reported_at, i.closed_at, i.due_at,
            i.closed_at >= %(since)s::timestamptz
-           AND i.closed_at < %(until)s::timestamptz AS in_window
+           AND i.closed_at < (SELECT until FROM ends) AS in_window
     FROM (
         SELECT i.reported_at, i.closed_at, i.due_at FROM incident i
         WHERE %(id)s::bigint IS NULL AND i.closed_at >= (SELECT low FROM bounds)

@@ -1,6 +1,7 @@
 -- Cases reported per local hour or day and category in a window, for one unit or the city.
--- params: id bigint or NULL (city), since timestamptz, until timestamptz (the window
---         [since, until)), tz text (IANA zone of the local day), step text ('hour' | 'day')
+-- params: id bigint or NULL (city), since timestamptz, until timestamptz or NULL (the
+--         window [since, until); NULL: no end), tz text (IANA zone of the local day),
+--         step text ('hour' | 'day')
 -- columns: bin (timestamp: the local hour or midnight), category, n
 -- Exactly one branch of the UNION ALL returns rows (see unit_activity.sql).
 WITH units AS MATERIALIZED (
@@ -8,10 +9,11 @@ WITH units AS MATERIALIZED (
 ), cases AS (
     SELECT i.reported_at, i.category FROM incident i
     WHERE %(id)s::bigint IS NULL AND i.reported_at >= %(since)s::timestamptz
-      AND i.reported_at < %(until)s::timestamptz
+      AND i.reported_at < coalesce(%(until)s::timestamptz, 'infinity')
     UNION ALL
     SELECT i.reported_at, i.category FROM units u JOIN incident i ON i.grid_id = u.grid_id
-    WHERE i.reported_at >= %(since)s::timestamptz AND i.reported_at < %(until)s::timestamptz
+    WHERE i.reported_at >= %(since)s::timestamptz
+      AND i.reported_at < coalesce(%(until)s::timestamptz, 'infinity')
 )
 SELECT date_trunc(%(step)s::text, reported_at AT TIME ZONE %(tz)s::text) AS bin, category,
        count(*) AS n

@@ -150,3 +150,12 @@ def test_permutation_ties_count_in_both_tails() -> None:
     result = gi_star(y, w, permutations=99, seed=1)
     assert result.p_sim is not None
     assert result.p_sim[1] == 1.0
+
+
+def test_a_neighbourhood_of_the_whole_area_gives_z_zero_not_nan() -> None:
+    # Four units all neighbours of each other: each local sum is the total, a fixed number.
+    w = csr_matrix(np.ones((4, 4)) - np.eye(4))
+    result = gi_star(np.array([3.0, 1.0, 1.0, 0.0]), w)
+    assert result.z.tolist() == [0.0] * 4
+    assert result.p_norm.tolist() == [1.0] * 4
+    assert not result.islands.any()

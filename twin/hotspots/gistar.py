@@ -47,7 +47,11 @@ def gi_star(y: np.ndarray, w: csr_matrix, permutations: int = 0, seed: int = 0) 
     g = local / total
     expected = cardinality / n
     var_g = cardinality * (n - cardinality) / (n - 1) / n**2 * (variance / mean**2)
-    z[ok] = (g[ok] - expected[ok]) / np.sqrt(var_g[ok])
+    # A unit whose neighbourhood is the whole study area has a fixed sum: zero variance, no
+    # evidence (z 0), where the formula would give NaN.
+    spread = ok & (var_g > 0)
+    z[ok] = 0.0
+    z[spread] = (g[spread] - expected[spread]) / np.sqrt(var_g[spread])
     p[ok] = 2.0 * norm.sf(np.abs(z[ok]))
     p_sim = _permutation_p(y, w, local, permutations, seed) if permutations else None
     if p_sim is not None:

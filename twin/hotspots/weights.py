@@ -91,10 +91,12 @@ def knn(xy: np.ndarray, k: int) -> csr_matrix:
     return _binary(rows, cols.ravel(), n)
 
 
-def build_weights(spec: WeightsSpec, geoms: np.ndarray, xy: np.ndarray) -> csr_matrix:
+def build_weights(
+    spec: WeightsSpec, geoms: np.ndarray, xy: np.ndarray, tolerance: float = 0.0
+) -> csr_matrix:
     """The weights `spec` asks for, from unit polygons (queen) or their points (band, knn)."""
     if spec.kind == "queen":
-        return queen(geoms)
+        return queen(geoms, tolerance)
     if spec.kind == "band":
         return distance_band(xy, spec.value)
     return knn(xy, int(spec.value))

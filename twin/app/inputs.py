@@ -15,7 +15,7 @@ from twin.app.i18n import LANGS
 from twin.window import DEFAULT, TimeWindow, WindowError
 
 MAX_TEXT = 200  # characters of a code or search text read at all
-MODES = ("cockpit", "unit", "screen", "missing")
+MODES = ("cockpit", "unit", "screen", "hotspots", "missing")
 
 
 @dataclass(frozen=True)

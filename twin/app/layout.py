@@ -177,6 +177,8 @@ def build_shell(
                 ],
                 className="main",
             ),
+            html.Div(id=ids.HOTSPOTS_PAGE, className="hotspots"),  # /hotspots, built on arrival
+            dcc.Store(id=ids.HOT_BUILT),
             html.Div(id=ids.TAKEOVER, className="takeover", hidden=True),
             dcc.Store(id=ids.STATE),  # {lang, mode, unit}: what the URL asks for
             dcc.Store(id=ids.MAP_KEY),  # which snapshot the map's values came from

@@ -10,7 +10,8 @@ from dash.exceptions import PreventUpdate
 from twin.activity import Clock, search_units
 from twin.app import ids
 from twin.app.context import AppContext
-from twin.app.i18n import dropdown_labels, t
+from twin.app.hotspots.views import hotspots_href
+from twin.app.i18n import dropdown_labels, other_lang, t
 from twin.app.inputs import read_state, text_value
 from twin.app.pages import cockpit_titles, control_options, lang_href, nav, parse_route
 from twin.app.unit_callbacks import unit_head
@@ -87,7 +88,9 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
             r.data(),
             "shell screen" if r.mode == "screen" else f"shell mode-{r.mode}",
             nav(r),
-            lang_href(r),
+            hotspots_href(search, other_lang(r.lang), ctx.layers)
+            if r.mode == "hotspots"
+            else lang_href(r),
             not on_cockpit,
             on_cockpit,
             head,

@@ -40,6 +40,8 @@ def parse_route(pathname: Any, search: Any, default_lang: str) -> Route:
         return Route("cockpit", lang, window=window)
     if path == "/screen":
         return Route("screen", lang, window=window)
+    if path == "/hotspots":  # its filters are its own (twin.app.hotspots reads the search)
+        return Route("hotspots", lang)
     if path.startswith("/grid/") and len(path) > len("/grid/"):
         code = text_value(unquote(path.removeprefix("/grid/")))  # codes may be 中文
         return Route("unit", lang, code, window) if code else Route("missing", lang)
@@ -51,6 +53,8 @@ def route_href(route: Route, lang: str) -> str:
     to the cockpit)."""
     if route.mode == "unit" and route.unit:
         return with_window(unit_href(route.unit, lang), route.window)
+    if route.mode == "hotspots":
+        return with_lang("/hotspots", lang)
     return with_window(with_lang("/screen" if route.mode == "screen" else "/", lang), route.window)
 
 
@@ -114,10 +118,17 @@ def nav(route: Route) -> list[Any]:
         ),
         html.A(t("nav_screen", lang), href=with_lang("/screen", lang), className="nav-item"),
     ]
-    for key in ("nav_hotspots", "nav_planner"):
-        items.append(
-            html.Span(t(key, lang), className="nav-item nav-soon", title=t("coming", lang))
+    items.append(
+        dcc.Link(
+            t("nav_hotspots", lang),
+            href=with_lang("/hotspots", lang),
+            className="nav-item" + (" active" if route.mode == "hotspots" else ""),
+            id="nav-hotspots",
         )
+    )
+    items.append(
+        html.Span(t("nav_planner", lang), className="nav-item nav-soon", title=t("coming", lang))
+    )
     return items
 
 

@@ -15,6 +15,7 @@ from psycopg_pool import ConnectionPool
 from twin.app.callbacks import register_screen, register_unit_callbacks
 from twin.app.cockpit import register_cockpit
 from twin.app.context import build_context
+from twin.app.hotspots.callbacks import register_hotspots
 from twin.app.i18n import t
 from twin.app.inputs import register_callback_checks, register_request_checks
 from twin.app.layout import build_shell
@@ -67,6 +68,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_unit_callbacks(app, pool, ctx.text, settings.timezone)
     register_screen(app, pool, ctx.snapshots, settings, ctx.text)
     register_window(app, ctx)
+    register_hotspots(app, ctx)
     return app
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, ctx as callback_ctx, no_update
+from dash import ALL, Dash, Input, Output, State, no_update
+from dash import ctx as callback_ctx
 from dash.exceptions import PreventUpdate
 
 from twin.app import ids
@@ -71,7 +72,9 @@ def register_hotspots(app: Dash, ctx: AppContext) -> None:
             {} if window == "custom" else {"display": "none"},
             unit != "hex",
             *[
-                field_options(ctx.layers, ctx.text, layer if isinstance(layer, str) else "", f, lang)
+                field_options(
+                    ctx.layers, ctx.text, layer if isinstance(layer, str) else "", f, lang
+                )
                 for f in ("category", "source", "severity")
             ],
         )

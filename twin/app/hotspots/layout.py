@@ -29,9 +29,7 @@ def _field(label: str, control: Any) -> html.Div:
 def filter_bar(ctx: AppContext, page: HotspotPage) -> html.Div:
     """Every filter of the page, showing the URL's values."""
     lang, c, layer = page.lang, controls_of(page.filters), page.filters.layer
-    layers = [
-        {"label": ctx.layers[p].title.get(lang), "value": p} for p in ctx.terms.point_layers
-    ]
+    layers = [{"label": ctx.layers[p].title.get(lang), "value": p} for p in ctx.terms.point_layers]
 
     def multi(cid: str, name: str, value: Any) -> dcc.Dropdown:
         return dcc.Dropdown(

@@ -13,19 +13,51 @@ import pandas as pd
 
 from twin.app.i18n import LANGS, fmt_number, t
 from twin.app.inputs import text_value
-from twin.app.metrics import NO_DATA
+from twin.app.metrics import BETTER_RAMP, NO_DATA
 from twin.app.views import CatalogText
 from twin.catalog import Layer
 from twin.hotspots.classes import CLASSES
+from twin.hotspots.emerging import EMERGING
 from twin.hotspots.filters import FilterError, Filters, Window, check_filters, from_query, to_query
 
 # ColorBrewer RdBu (7 classes): diverging, hot red to cold blue, the middle near white; the
 # three steps on each side differ in lightness, so they read in greyscale and by colour-blind
 # eyes. Islands (no neighbour, no class) are the map's no-data grey.
 CLASS_COLOURS = dict(
-    zip(CLASSES, ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac"))
+    zip(
+        CLASSES,
+        ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac"),
+        strict=True,
+    )
 )
 ISLAND = ""  # the class an island gets
+# Emerging categories: warm for hot patterns (darker the stronger and longer), cool for cold.
+EMERGING_COLOURS = dict(
+    zip(
+        EMERGING,
+        (
+            "#fcae91",  # new
+            "#fb6a4a",  # consecutive
+            "#cb181d",  # intensifying
+            "#67000d",  # persistent
+            "#fdd0a2",  # diminishing
+            "#fd8d3c",  # sporadic
+            "#d94801",  # oscillating
+            "#bcaa8c",  # historical
+            "#c6dbef",
+            "#9ecae1",
+            "#2171b5",
+            "#08306b",
+            "#deebf7",
+            "#6baed6",
+            "#4292c6",
+            "#a3b1c2",
+            "#f7f7f7",  # none
+        ),
+        strict=True,
+    )
+)
+COVERAGE_BREAKS = (0.2, 0.4, 0.6, 0.8, 1.0)
 VIEWS = ("classes", "density", "emerging", "coverage")
 PAGE_KEYS = ("lang", "view", "pick")  # the page's own URL keys; the rest are filters
 WINDOWS = ("24h", "7d", "30d", "90d", "all")
@@ -76,7 +108,9 @@ def hotspots_href(search: Any, lang: str, layers: Mapping[str, Layer]) -> str:
     """The hotspot page with the same filters and view in lang (the language switch)."""
     page = read_page(search, lang, layers)
     return "/hotspots" + page_search(
-        HotspotPage(page.filters, page.view, lang, page.pick) if not page.error else HotspotPage(lang=lang)
+        HotspotPage(page.filters, page.view, lang, page.pick)
+        if not page.error
+        else HotspotPage(lang=lang)
     )
 
 
@@ -99,6 +133,7 @@ class Controls:
 
 def filters_of(c: Controls, layers: Mapping[str, Layer], tz: str) -> Filters:
     """The filters the controls ask for (FilterError naming the control that is wrong)."""
+
     def names(value: Any, what: str) -> tuple[str, ...]:
         if value is None:
             return ()
@@ -197,17 +232,63 @@ def class_legend(lang: str, islands: int = 0) -> list[dict[str, str]]:
 
 
 def class_hideout(table: pd.DataFrame, lang: str) -> dict[str, Any]:
-    """What the map's style and tooltip read: each unit's class, z and count, by code."""
-    return {
-        "classes": dict(zip(table["code"], table["class"], strict=True)),
-        "z": {c: _round(z) for c, z in zip(table["code"], table["gi_z"], strict=True)},
-        "counts": dict(zip(table["code"], table["count"].astype(int).tolist(), strict=True)),
-        "names": dict(zip(table["code"], table["name"], strict=True)),
+    """What the map's style and tooltip read (assets/twin_hotspots.js): each unit's class,
+    z and count by code, the classes' colours and words."""
+    labels = {c: t(f"class_{c}", lang) for c in CLASSES} | {ISLAND: t("island", lang)}
+    return _hideout(table, "class", "category", lang) | {
         "colours": CLASS_COLOURS,
-        "noData": NO_DATA,
-        "labels": {c: t(f"class_{c}", lang) for c in CLASSES} | {ISLAND: t("island", lang)},
-        "words": {"z": "z", "count": t("count", lang)},
+        "labels": labels,
+        "strong": ["hot_99", "cold_99"],  # outlined as well as coloured: a second channel
     }
+
+
+def emerging_hideout(table: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """The map's values for the emerging view: each unit's category."""
+    return _hideout(table, "category", "category", lang) | {
+        "colours": EMERGING_COLOURS,
+        "labels": {c: t(f"emg_{c}", lang) for c in EMERGING} | {ISLAND: t("island", lang)},
+        "strong": ["intensifying", "persistent", "new"],
+    }
+
+
+def coverage_hideout(coverage: pd.DataFrame, table: pd.DataFrame, lang: str) -> dict[str, Any]:
+    """The map's values for the coverage view: each unit's share covered by online cameras."""
+    frame = table.merge(coverage[["code", "covered_share"]], on="code", how="left")
+    out = _hideout(frame, "covered_share", "share", lang)
+    out["values"] = {c: _round(v) for c, v in out["values"].items()}
+    return out | {"breaks": list(COVERAGE_BREAKS), "ramp": list(BETTER_RAMP)}
+
+
+def _hideout(table: pd.DataFrame, column: str, kind: str, lang: str) -> dict[str, Any]:
+    codes = table["code"]
+    return {
+        "kind": kind,
+        "values": dict(zip(codes, table[column], strict=True)),
+        "z": {c: _round(z) for c, z in zip(codes, table["gi_z"], strict=True)},
+        "counts": dict(zip(codes, table["count"].astype(int).tolist(), strict=True)),
+        "names": dict(zip(codes, table["name"], strict=True)),
+        "noData": NO_DATA,
+        "words": {"count": t("count", lang), "share": t("covered_share", lang)},
+    }
+
+
+def emerging_legend(table: pd.DataFrame, lang: str) -> list[dict[str, str]]:
+    """The emerging view's legend: the categories the units have, in the catalogue's order."""
+    present = set(table["category"].astype(str))
+    return [
+        {"colour": EMERGING_COLOURS[c], "label": t(f"emg_{c}", lang)}
+        for c in EMERGING
+        if c in present
+    ]
+
+
+def coverage_legend(lang: str) -> list[dict[str, str]]:
+    """The coverage view's legend: share of the unit seen by an online camera."""
+    out, low = [], 0.0
+    for colour, upper in zip(BETTER_RAMP, COVERAGE_BREAKS, strict=True):
+        out.append({"colour": colour, "label": f"{low:.0%} – {upper:.0%}"})
+        low = upper
+    return [*out, {"colour": NO_DATA, "label": t("no_data", lang)}]
 
 
 def category_mix(points: pd.DataFrame, code: str, text: CatalogText, layer: str, lang: str) -> str:

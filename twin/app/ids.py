@@ -89,5 +89,4 @@ HOT_DENSITY = "hot-density"
 HOT_POINTS = "hot-points"
 HOT_LEGEND = "hot-legend"
 HOT_LIST = "hot-list"
-HOT_PICK = "hot-pick"  # pattern-matching: {"type": HOT_PICK, "code": code}
 HOT_PICKED = "hot-picked"

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State, no_update
-from dash import ctx as callback_ctx
+from dash import Dash, Input, Output, State, no_update
 from dash.exceptions import PreventUpdate
 
 from twin.app import ids
@@ -90,22 +89,16 @@ def register_hotspots(app: Dash, ctx: AppContext) -> None:
         wanted = page_search(HotspotPage(filters, view, lang, pick))
         return (no_update if wanted == search else wanted, "", *shown)
 
+    # A row of the ranked list is a link to its pick; a unit clicked on the map picks it here.
     @app.callback(
         Output(ids.URL, "search", allow_duplicate=True),
-        Input({"type": ids.HOT_PICK, "code": ALL}, "n_clicks"),
         Input(ids.HOT_UNITS, "clickData"),
         State(ids.URL, "search"),
         prevent_initial_call=True,
     )
-    def pick(clicks: Any, feature: Any, search: Any) -> Any:
-        trigger = callback_ctx.triggered_id
-        if isinstance(trigger, dict):
-            if not any(isinstance(n, int) and n > 0 for n in clicks or []):
-                raise PreventUpdate  # the list was drawn, nothing was clicked
-            code = text_value(trigger.get("code"))
-        else:
-            props = dict_or_none((dict_or_none(feature) or {}).get("properties")) or {}
-            code = text_value(props.get("code"))
+    def pick(feature: Any, search: Any) -> Any:
+        props = dict_or_none((dict_or_none(feature) or {}).get("properties")) or {}
+        code = text_value(props.get("code"))
         if not code:
             raise PreventUpdate
         page = read_page(search, settings.lang, ctx.layers)

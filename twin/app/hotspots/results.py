@@ -28,6 +28,7 @@ from twin.app.hotspots.views import (
     coverage_legend,
     emerging_hideout,
     emerging_legend,
+    page_search,
     picked_points,
     ranked_rows,
     read_page,
@@ -230,6 +231,8 @@ def page_results(
                 )
             ]
     rows = ranked_rows(result.table, result.points, text, f.layer, lang, trends)
+    for r in rows:  # a link the browser follows without reloading: the URL holds the pick
+        r["href"] = "/hotspots" + page_search(HotspotPage(f, page.view, lang, r["code"]))
     picked, points = picked_panel(analyses, result, text, page, tz)
     return (
         units_url,
@@ -260,11 +263,11 @@ def ranked_list(rows: list[dict[str, Any]], f: Filters, lang: str) -> Any:
         items.append(
             html.Li(
                 [
-                    html.Button(
+                    dcc.Link(
                         r["class_label"],
-                        id={"type": ids.HOT_PICK, "code": r["code"]},
+                        href=r["href"],
                         className=f"hot-badge hot-{r['class']}",
-                        n_clicks=0,
+                        title=t("hot_cases", lang),
                     ),
                     name,
                     html.Span(f"z {r['z']}", className="hot-z"),

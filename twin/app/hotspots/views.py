@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from twin.app.i18n import LANGS, fmt_number, t
-from twin.app.inputs import text_value
+from twin.app.inputs import number, text_value
 from twin.app.metrics import BETTER_RAMP, NO_DATA
 from twin.app.views import CatalogText
 from twin.catalog import Layer
@@ -151,12 +151,17 @@ def filters_of(c: Controls, layers: Mapping[str, Layer], tz: str) -> Filters:
         window = Window.parse(c.window, tz)
     unit = c.unit
     if unit == "hex":
-        if isinstance(c.hex_m, bool) or not isinstance(c.hex_m, int | float):
+        size = number(c.hex_m)
+        if size is None:
             raise FilterError("unit", "the hexagon size is a number of metres")
-        unit = f"hex:{int(c.hex_m)}"
-    if not isinstance(unit, str) or not isinstance(c.layer, str) or not isinstance(c.status, str):
-        raise FilterError("unit", "expected a choice")
-    severities = tuple(int(s) for s in names(c.severities, "severity") if s.isdigit())
+        unit = f"hex:{int(size)}"
+    for what, value in (("unit", unit), ("layer", c.layer), ("status", c.status)):
+        if not isinstance(value, str):
+            raise FilterError(what, "expected a choice")
+    levels = names(c.severities, "severity")
+    if not all(s.isdigit() for s in levels):
+        raise FilterError("severity", "expected whole numbers")
+    severities = tuple(int(s) for s in levels)
     filters = Filters(
         layer=c.layer,
         categories=names(c.categories, "category"),

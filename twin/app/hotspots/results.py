@@ -157,7 +157,11 @@ def register_hotspot_routes(server: Flask, analyses: Analyses, tz: str) -> None:
     @server.get("/twin/hotspots/density.png")
     def hotspot_density() -> Response:
         f = request_filters(analyses.layers, tz)
-        return Response(density_png(analyses.density(f)), mimetype="image/png")
+        try:
+            surface = analyses.density(f)
+        except FilterError as exc:  # a window the layer cannot have (no time field)
+            return Response(str(exc), status=400)
+        return Response(density_png(surface), mimetype="image/png")
 
 
 def register_results(app: Dash, ctx: AppContext) -> None:

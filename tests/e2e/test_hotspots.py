@@ -104,3 +104,21 @@ def test_the_page_speaks_chinese_and_its_views_switch(served: Served, watched: W
     expect(page).to_have_url(re.compile(r"/hotspots\?lang=en&view=coverage$"))
     expect(page.locator("#hot-legend")).to_contain_text("No data")
     assert_clean(watched, served.url)
+
+
+def test_the_wall_shows_the_hotspots_and_its_tour_visits_them(
+    served: Served, watched: Watched
+) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{served.url}/hotspots?lang=en")
+    expect(page.locator("#hot-ranked li").first).to_be_visible()
+    ranked = [page.locator("#hot-ranked li").nth(i).get_attribute("data-code") for i in range(3)]
+    page.goto(f"{served.url}/screen?lang=en")
+    wall = page.locator("#wall-hot-list li")
+    expect(wall).to_have_count(3)
+    assert [wall.nth(i).get_attribute("data-code") for i in range(3)] == ranked
+    # After the grids needing attention, the tour steps through the hotspots.
+    expect(page.locator("#tour-hot")).to_contain_text("Hot spot", timeout=60_000)
+    shot(page, "wall-hotspots")
+    assert_clean(watched, served.url)

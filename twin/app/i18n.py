@@ -147,6 +147,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "emg_oscillating_cold": ("振荡冷点", "Oscillating cold spot"),
     "emg_historical_cold": ("历史冷点", "Historical cold spot"),
     "emg_none": ("无模式", "No pattern"),
+    "wall_hotspots": ("当前热点（近30天）", "Current hotspots (30 days)"),
     "bad_filter": ("筛选条件无效：{why}", "A filter is not valid: {why}"),
     # Dash's dropdowns carry English words of their own; these replace them.
     "dd_select_all": ("全选", "Select all"),

@@ -90,3 +90,4 @@ HOT_POINTS = "hot-points"
 HOT_LEGEND = "hot-legend"
 HOT_LIST = "hot-list"
 HOT_PICKED = "hot-picked"
+HOT_WALL = "hot-wall"  # the wall screen's hotspot panel

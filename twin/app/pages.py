@@ -172,6 +172,7 @@ def cockpit_section() -> list[Any]:
         ),
         html.H3(id=ids.COCKPIT_TITLES[2], className="section-title"),
         html.Div(id=ids.FEED),
+        html.Div(id=ids.HOT_WALL, className="wall-hotspots"),  # the wall's only
     ]
 
 

@@ -4,22 +4,17 @@ computed), their two HTTP routes (unit outlines, density image), and the page's 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 import dash_leaflet as dl
-import geobuf
-import pandas as pd
-import shapely
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import Flask, Response, abort, request
-from psycopg_pool import ConnectionPool
 
 from twin.app import ids
 from twin.app.context import AppContext
-from twin.app.hotspots.memo import Memo
+from twin.app.hotspots.analyses import Analyses
 from twin.app.hotspots.views import (
     HotspotPage,
     class_hideout,
@@ -37,94 +32,13 @@ from twin.app.hotspots.views import (
 from twin.app.i18n import fmt_datetime, fmt_number, t
 from twin.app.inputs import read_state
 from twin.app.map_callbacks import legend_children
-from twin.app.mapdata import Encoded, outline_collection
 from twin.app.views import CatalogText, unit_href
 from twin.catalog import Layer
-from twin.hotspots.analysis import HotspotResult, run_hotspots
-from twin.hotspots.coverage import cameras_seeing, unit_coverage
-from twin.hotspots.density import Density, density, density_png
-from twin.hotspots.emerging import EmergingResult, run_emerging
+from twin.hotspots.analysis import HotspotResult
+from twin.hotspots.density import density_png
 from twin.hotspots.filters import FilterError, Filters, check_filters, from_query, to_query
-from twin.hotspots.units import Units, analysis_units
 
 CASES_SHOWN = 20  # cases of a picked hotspot listed
-
-
-def emerging_step(f: Filters, now: datetime) -> str:
-    """Daily steps over a window of up to 30 days, weekly beyond (13 weeks in 90 days)."""
-    start, end = f.window.bounds(now)
-    return "1d" if start is not None and end - start <= timedelta(days=31) else "7d"
-
-
-class Analyses:
-    """Each analysis of the page per filters, fresh for max_age seconds."""
-
-    def __init__(self, pool: ConnectionPool, layers: Mapping[str, Layer], max_age: float):
-        self.pool, self.layers = pool, layers
-        self.memo = Memo(max_age)
-        self.outlines = Memo(3600.0, keep=8)  # units change only when grids are redrawn
-
-    def hotspots(self, f: Filters) -> HotspotResult:
-        """Gi* classes of the filtered points per unit."""
-
-        def run() -> HotspotResult:
-            with self.pool.connection() as conn:
-                return run_hotspots(conn, f, datetime.now(UTC), layers=self.layers)
-
-        return self.memo.get(("hotspots", f), run)
-
-    def emerging(self, f: Filters) -> EmergingResult:
-        """Emerging categories per unit over daily or weekly steps of the window."""
-
-        def run() -> EmergingResult:
-            now = datetime.now(UTC)
-            with self.pool.connection() as conn:
-                step = emerging_step(f, now)
-                return run_emerging(conn, f, now, step=step, layers=self.layers)
-
-        return self.memo.get(("emerging", f), run)
-
-    def density(self, f: Filters) -> Density:
-        """The kernel density surface of the filtered points."""
-
-        def run() -> Density:
-            points = self.hotspots(f).points
-            return density(points[["lon", "lat"]].to_numpy(dtype=float))
-
-        return self.memo.get(("density", f), run)
-
-    def coverage(self, unit: str) -> pd.DataFrame:
-        """Each unit's share covered by online cameras."""
-
-        def run() -> pd.DataFrame:
-            with self.pool.connection() as conn:
-                return unit_coverage(conn, unit)
-
-        return self.memo.get(("coverage", unit), run)
-
-    def cameras(self, units: Units, code: str) -> pd.DataFrame:
-        """The cameras whose view reaches into one unit."""
-        where = list(units.codes).index(code)
-
-        def run() -> pd.DataFrame:
-            with self.pool.connection() as conn:
-                return cameras_seeing(conn, units.geoms_lonlat[where])
-
-        return self.memo.get(("cameras", units.unit, code), run)
-
-    def units(self, unit: str) -> Encoded:
-        """The outlines of a unit of analysis as geobuf (codes only)."""
-
-        def run() -> Encoded:
-            with self.pool.connection() as conn:
-                found = analysis_units(conn, unit)
-            rows = [
-                (code, shapely.to_wkb(g))
-                for code, g in zip(found.codes, found.geoms_lonlat, strict=True)
-            ]
-            return Encoded.of(geobuf.encode(outline_collection(rows)))
-
-        return self.outlines.get(unit, run)
 
 
 def request_filters(layers: Mapping[str, Layer], tz: str) -> Filters:
@@ -167,7 +81,7 @@ def register_hotspot_routes(server: Flask, analyses: Analyses, tz: str) -> None:
 def register_results(app: Dash, ctx: AppContext) -> None:
     """The page's results follow its URL (and refresh with the data)."""
     settings = ctx.settings
-    analyses = Analyses(ctx.pool, ctx.layers, max(settings.refresh_seconds, 5) * 2.0)
+    analyses = ctx.hotspots
     register_hotspot_routes(app.server, analyses, settings.timezone)
 
     @app.callback(

@@ -13,6 +13,7 @@ from tests import gridworld
 from twin.catalog import Layer, parse_layer
 from twin.hotspots.analysis import filtered_points, run_hotspots
 from twin.hotspots.filters import FilterError, Filters, Window
+from twin.hotspots.points import fetch_lonlat
 from twin.hotspots.units import analysis_units
 from twin.ingest.schema import ensure_point_table
 
@@ -153,13 +154,52 @@ def test_hex_mesh_covers_the_city_and_counts_each_point_in_its_hexagon(
     across = shapely.bounds(units.geoms[0])
     assert across[2] - across[0] == pytest.approx(300.0, abs=1e-6)  # flat to flat, east-west
     assert all(c.startswith("H") and len(c) == 10 for c in units.codes)
-    result = run_hotspots(conn, Filters(window=Window("all"), unit="hex:300"), NOW)
+    f = Filters(window=Window("all"), unit="hex:300")
+    result = run_hotspots(conn, f, NOW)
     assert int(result.table["count"].sum()) == 5
-    # Each point's hexagon contains it.
+    # Each point's hexagon contains it, and the table counts it there.
     by_code = dict(zip(units.codes, units.geoms_lonlat, strict=True))
-    for _, p in result.points.iterrows():
+    kept = filtered_points(conn, f, NOW, units=result.units)
+    for _, p in kept.iterrows():
         assert by_code[p["unit"]].buffer(1e-9).contains(shapely.Point(p["lon"], p["lat"]))
+    table = result.table.set_index("code")["count"]
+    assert kept["unit"].value_counts().to_dict() == table[table > 0].to_dict()
     assert result.islands == []
+    one = str(kept.loc[0, "unit"])
+    assert set(filtered_points(conn, f, NOW, codes=[one])["unit"]) == {one}
+
+
+def test_points_of_some_units_only(conn: psycopg.Connection, cases: dict[str, int]) -> None:
+    f = Filters(window=Window("all"))
+    assert filtered_points(conn, f, NOW, codes=["G1", "G3"])["code"].tolist() == [
+        "A",
+        "B",
+        "C",
+        "E",
+    ]
+    assert filtered_points(conn, f, NOW, codes=[]).empty
+
+
+def test_lon_lat_by_binary_copy_equal_the_rows(
+    conn: psycopg.Connection, cases: dict[str, int]
+) -> None:
+    f = Filters(window=Window("all"), categories=("sanitation", "fire_hazard"))
+    rows = filtered_points(conn, f, NOW)
+    lonlat = fetch_lonlat(conn, f, NOW)
+    assert sorted(map(tuple, lonlat.tolist())) == sorted(zip(rows["lon"], rows["lat"], strict=True))
+    assert fetch_lonlat(conn, Filters(categories=("other",)), NOW).shape == (0, 2)
+
+
+def test_a_point_held_only_by_a_coarser_unit_is_unassigned_at_the_finer_level(
+    conn: psycopg.Connection, cases: dict[str, int]
+) -> None:
+    # The hole in G4 belongs to community C but to no grid.
+    incident(conn, "H", 1.5, 1.5, timedelta(hours=1))
+    grid = run_hotspots(conn, Filters(), NOW)
+    assert grid.unassigned == 1
+    community = run_hotspots(conn, Filters(unit="community"), NOW)
+    assert community.unassigned == 0
+    assert community.table["count"].tolist() == [5]
 
 
 def test_a_level_with_no_units_is_a_filter_error(conn: psycopg.Connection) -> None:

@@ -8,12 +8,15 @@ from twin.bench.hotspots import run_hotspot_bench
 
 
 def test_the_hotspot_bench_prints_every_row_with_a_ratio(conn: psycopg.Connection) -> None:
-    table = run_hotspot_bench(conn, "small", 1, repeat=1, metro_side=12)
+    table = run_hotspot_bench(conn, "small", 1, repeat=1, metro_side=12, city_units=100)
     rows = [line for line in table.splitlines() if line.startswith("| ") and "ms |" in line]
     measures = [r.split(" | ")[0] for r in rows]
-    assert len(rows) == 6
+    assert len(rows) == 11
     assert measures[0].startswith("| Gi* + FDR,") and "grids" in measures[0]
-    assert "144 generated units" in measures[-1]
+    assert "144 generated units" in measures[5]
+    assert measures[6].startswith("| emerging view, recomputed: 200 grids × 13 weekly steps")
+    assert "100 units × 13 weekly steps, 20,000 points" in measures[7]
+    assert "kernel density, 28,800 points" in measures[-1]
     assert all(r.rstrip().endswith("× |") for r in rows)
     assert "esda G_Local + BH, same weights" in table
     assert "per-view SQL recount (spatial join) + Gi*" in table

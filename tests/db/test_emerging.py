@@ -9,8 +9,10 @@ import psycopg
 import pytest
 
 from tests import gridworld
-from twin.hotspots.emerging import TABLE_COLUMNS, run_emerging, step_edges
+from twin.hotspots.analysis import prepare
+from twin.hotspots.emerging import TABLE_COLUMNS, run_emerging
 from twin.hotspots.filters import FilterError, Filters, Window
+from twin.hotspots.steps import count_steps, step_edges
 
 NOW = datetime(2030, 6, 15, 4, 0, tzinfo=UTC)
 WEEK = timedelta(days=7)
@@ -107,3 +109,34 @@ def test_window_all_starts_at_the_step_of_the_earliest_point() -> None:
     edges = step_edges(None, NOW, "7d", first)
     assert edges == [NOW - 3 * WEEK, NOW - 2 * WEEK, NOW - WEEK, NOW]
     assert step_edges(NOW - 30 * timedelta(days=1), NOW, "7d", None)[0] == NOW - 4 * WEEK
+
+
+def test_points_fall_in_their_step_at_a_level_and_in_a_mesh(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    second = timedelta(seconds=1)
+    _incidents(
+        conn,
+        [
+            (0.5, 0.5, NOW - 4 * WEEK),  # the first step's first instant
+            (0.5, 0.5, NOW - 4 * WEEK - second),  # the 2-day remainder: left out
+            (0.5, 0.5, NOW - WEEK),  # the final step's first instant
+            (1.5, 0.5, NOW - second),  # the final step's last second
+            (1.5, 0.5, NOW - 2 * WEEK - second),  # the second step's last second
+            (1.5, 0.5, NOW),  # not yet: the window ends before now
+        ],
+    )
+    f = Filters(window=Window("30d"))
+    prepared = prepare(conn, "grid", "queen")
+    counts, edges = count_steps(conn, f, NOW, prepared, "7d")
+    assert edges == [NOW - (4 - k) * WEEK for k in range(5)]
+    by_code = dict(zip(prepared.units.codes, counts.tolist(), strict=True))
+    assert by_code == {
+        "G1": [1, 0, 0, 1],
+        "G2": [0, 1, 0, 1],
+        "G3": [0, 0, 0, 0],
+        "G4": [0, 0, 0, 0],
+    }
+    mesh = prepare(conn, "hex:400", "queen")
+    in_mesh, _ = count_steps(conn, Filters(window=Window("30d"), unit="hex:400"), NOW, mesh, "7d")
+    assert in_mesh.sum(axis=0).tolist() == [1, 1, 0, 2]

@@ -51,3 +51,24 @@ def test_islands_get_no_category_and_no_trend() -> None:
     assert np.isnan(cube.trend_z[0])
     assert cube.islands[0]
     assert not cube.islands[1:].any()
+
+
+def test_lags_add_the_previous_steps_to_each_neighbourhood() -> None:
+    counts = np.random.default_rng(2).poisson(10, (SIDE * SIDE, 13)).astype(float)
+    summed = counts.copy()
+    summed[:, 1:] += counts[:, :-1]
+    summed[:, 2:] += counts[:, :-2]
+    lagged = emerging_cube(counts, W, lags=2)
+    by_hand = emerging_cube(summed, W)
+    assert np.allclose(lagged.z, by_hand.z)
+    assert (lagged.counts == counts).all()  # the cube keeps each step's own counts
+    assert not np.allclose(emerging_cube(counts, W).z, lagged.z)
+
+
+def test_a_burst_three_steps_back_is_gone_without_lags_and_lingers_with_them() -> None:
+    rate = np.full((SIDE * SIDE, 13), 10.0)
+    burst = _block(8, 8)
+    rate[burst, 10] *= 4  # three weeks before the end
+    counts = np.random.default_rng(3).poisson(rate).astype(float)
+    assert emerging_cube(counts, W).category[burst[4]] == "none"
+    assert emerging_cube(counts, W, lags=2).category[burst[4]] == "consecutive"

@@ -13,6 +13,7 @@ import psycopg
 from scipy.sparse import csr_matrix
 from scipy.stats import false_discovery_control
 
+from twin.bench.emerging import emerging_rows, emerging_view_row
 from twin.bench.table import Row, format_table, timed
 from twin.db.queries import query
 from twin.hotspots.analysis import hotspot_table, prepare, run_hotspots
@@ -120,7 +121,12 @@ def bench_views(conn: psycopg.Connection, now: datetime, window: str, repeat: in
 
 
 def run_hotspot_bench(
-    conn: psycopg.Connection, size: str, seed: int, repeat: int = 5, metro_side: int = 224
+    conn: psycopg.Connection,
+    size: str,
+    seed: int,
+    repeat: int = 5,
+    metro_side: int = 224,
+    city_units: int = 5_000,
 ) -> str:
     """Load the demo of that size if needed, measure, and return the table (autocommit conn)."""
     try:
@@ -147,6 +153,12 @@ def run_hotspot_bench(
     units, w, counts = lattice_units(metro_side, seed)
     label = f"Gi* + FDR, {len(units):,} generated units (metro size)"
     rows.append(bench_statistic(units, w, counts, repeat, label))
+    rows.append(emerging_view_row(conn, now, repeat))
+    # Emerging cube and density on generated data, 200 points a unit: city size (5,000 units,
+    # 1M points), then metro (50,000 units, 10M).
+    rows += emerging_rows(city_units, city_units * 200, seed, repeat)
+    metro = metro_side * metro_side
+    rows += emerging_rows(metro, metro * 200, seed, max(1, repeat // 2))
     header = f"twin bench --hotspots — size {size}, seed {seed}" + (
         f"; demo loaded in {load_s:,.1f} s" if loaded else "; demo was already loaded"
     )

@@ -11,10 +11,13 @@ import pandas as pd
 import psycopg
 
 from twin.hotspots.analysis import HotspotResult, run_hotspots
+from twin.hotspots.emerging import EmergingResult, run_emerging
 from twin.hotspots.filters import FilterError, Filters, Window, hex_size
+from twin.hotspots.steps import STEPS
 from twin.hotspots.weights import parse_weights
 
 OUT_COLUMNS = ["code", "count", "gi_z", "p_value", "p_fdr", "class"]
+EMERGING_COLUMNS = [*OUT_COLUMNS, "category", "trend_z", "trend_p"]
 FORMATS = {".csv": "CSV", ".gpkg": "GPKG", ".geojson": "GeoJSON"}
 # A FilterError names a filter field; the user typed an option.
 OPTION_OF = {
@@ -27,6 +30,8 @@ OPTION_OF = {
     "unit": "--level",
     "weights": "--weights",
     "permutations": "--permutations",
+    "step": "--step",
+    "lags": "--lags",
 }
 
 
@@ -96,14 +101,23 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--permutations", type=_count, default=0, help="permutation p-value draws, e.g. 999"
     )
     p.add_argument("--seed", type=_count, default=0, help="seed of the permutation draws")
+    p.add_argument(
+        "--emerging", action="store_true", help="emerging hotspots: Gi* per step, trend, category"
+    )
+    p.add_argument("--step", choices=list(STEPS), help="the step of --emerging (default 7d)")
+    p.add_argument(
+        "--lags", type=_count, default=0, help="--emerging: previous steps in each neighbourhood"
+    )
     p.add_argument("--now", type=_moment, help="the clock's now (ISO; default: the real clock)")
     p.add_argument("--out", type=_out, required=True, help="FILE.csv, FILE.gpkg or FILE.geojson")
     return p
 
 
-def write_result(result: HotspotResult, out: Path) -> None:
+def write_result(
+    result: HotspotResult | EmergingResult, out: Path, columns: list[str] = OUT_COLUMNS
+) -> None:
     """The table's columns of the issue, one row per unit; with outlines unless a CSV."""
-    table = result.table[OUT_COLUMNS]
+    table = result.table[columns]
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".csv":
         table.to_csv(out, index=False)
@@ -144,8 +158,37 @@ def filters_of(args: argparse.Namespace) -> Filters:
     )
 
 
+def emerging_summary(result: EmergingResult) -> str:
+    """One line: units, steps, and how many units fall in each category that occurs."""
+    found = result.table["category"].value_counts()
+    mix = ", ".join(f"{n:,} {c or 'islands'}" for c, n in found.items() if c != "none")
+    return (
+        f"{len(result.table):,} units × {len(result.edges) - 1} steps of {result.step}: "
+        f"{mix or 'no pattern anywhere'}"
+    )
+
+
+def run_emerging_command(conn: psycopg.Connection, args: argparse.Namespace) -> str:
+    """Run the emerging analysis the options ask for, write it, return the summary line."""
+    if args.permutations:
+        raise ValueError("--permutations: not with --emerging (normal p per step)")
+    now = args.now or datetime.now(UTC)
+    try:
+        result = run_emerging(
+            conn, filters_of(args), now, args.step or "7d", args.weights, lags=args.lags
+        )
+    except FilterError as exc:
+        raise ValueError(f"{OPTION_OF.get(exc.field, exc.field)}: {exc.message}") from exc
+    write_result(result, args.out, EMERGING_COLUMNS)
+    return f"{emerging_summary(result)}; written to {args.out}"
+
+
 def run_command(conn: psycopg.Connection, args: argparse.Namespace) -> str:
     """Run the analysis the options ask for, write it, return the summary line."""
+    if args.emerging:
+        return run_emerging_command(conn, args)
+    if args.step or args.lags:
+        raise ValueError(f"{'--step' if args.step else '--lags'}: only with --emerging")
     now = args.now or datetime.now(UTC)
     try:
         result = run_hotspots(

@@ -6,6 +6,8 @@ variant of Silverman's rule that ArcGIS Pro's Kernel Density uses:
 where SD is the standard distance of the points from their mean centre and Dm the median of
 those distances, in metres (a local equirectangular projection at the points' mean latitude).
 h is floored at MIN_BANDWIDTH_M (one point, or all at one spot, has SD = 0) and can be given.
+h is the Gaussian's standard deviation, as in Silverman's rule of thumb; ArcGIS uses it as the
+radius of a quartic kernel (spread h/√8), so its surfaces are sharper at the same h.
 The cell defaults to h / 4 (finer cells add nothing a Gaussian of width h can show), coarsened
 so the grid stays within MAX_CELLS. Values are points per km².
 """

@@ -1,9 +1,10 @@
 """Emerging hotspots: Gi* per unit and time step, Mann-Kendall on each unit's z series, and the
 categories of Esri's Emerging Hot Spot Analysis.
 
-The window is cut into steps of a day or a week that end at the window's end (step_edges). Each
-step's counts get their Gi* with the analysis's weights (the same neighbours at every step; no
-time-lagged neighbours), and the Benjamini-Hochberg adjustment over that step's units.
+The window is cut into steps of a day or a week that end at the window's end (steps.py). Each
+step's counts get their Gi* with the analysis's weights (the same neighbours at every step),
+and the Benjamini-Hochberg adjustment over that step's units. Optionally (lags k) a step's
+neighbourhood also holds the k steps before it: its Gi* runs on the counts summed over them.
 
 A step is *hot* when its Gi* p-value, Benjamini-Hochberg adjusted over the units of that step,
 is <= 0.10 (90 % confidence) and its z > 0; *cold* when the same holds with z < 0. The trend is
@@ -35,10 +36,9 @@ one; only without a significant final step do the historical rules apply.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -46,13 +46,14 @@ import psycopg
 from scipy.sparse import csr_matrix
 
 from twin.catalog import Layer
-from twin.hotspots.analysis import Prepared, filtered_points, prepare
+from twin.hotspots.analysis import Prepared, prepare
 from twin.hotspots.classes import classify
 from twin.hotspots.fdr import benjamini_hochberg
 from twin.hotspots.filters import FilterError, Filters
 from twin.hotspots.gistar import gi_star
 from twin.hotspots.mannkendall import mann_kendall_rows
-from twin.hotspots.units import Units, unit_index
+from twin.hotspots.steps import count_steps
+from twin.hotspots.units import Units
 
 EMERGING = (
     "new",
@@ -80,73 +81,73 @@ def classify_emerging(
     z_steps: np.ndarray, p_steps: np.ndarray, trend_z: float, trend_p: float
 ) -> str:
     """The emerging category of one unit from its per-step Gi* z, adjusted p and its trend."""
-    z = np.asarray(z_steps, dtype=float)
-    p = np.asarray(p_steps, dtype=float)
-    if np.isnan(z).all():
-        return ""
-    significant = ~np.isnan(z) & ~np.isnan(p) & (p <= ALPHA)
-    hot = significant & (z > 0)
-    cold = significant & (z < 0)
-    trend = int(np.sign(trend_z)) if trend_p <= ALPHA else 0
-    if hot[-1]:
-        return _final_significant(hot, cold, trend, "")
-    if cold[-1]:
-        return _final_significant(cold, hot, -trend, "_cold")
-    if _mostly(hot):
-        return "historical"
-    if _mostly(cold):
-        return "historical_cold"
-    return "none"
+    z = np.asarray(z_steps, dtype=float)[None, :]
+    p = np.asarray(p_steps, dtype=float)[None, :]
+    return str(classify_emerging_all(z, p, np.array([trend_z]), np.array([trend_p]))[0])
 
 
 def classify_emerging_all(
     z: np.ndarray, p: np.ndarray, trend_z: np.ndarray, trend_p: np.ndarray
 ) -> np.ndarray:
-    """The category of every unit (rows of the units × steps arrays z and p)."""
-    return np.array(
-        [classify_emerging(z[k], p[k], trend_z[k], trend_p[k]) for k in range(len(z))],
-        dtype=object,
-    ).astype(str)
+    """The category of every unit (rows of the units × steps arrays z and p), vectorised."""
+    z, p = np.asarray(z, dtype=float), np.asarray(p, dtype=float)
+    significant = ~np.isnan(z) & (np.nan_to_num(p, nan=1.0) <= ALPHA)
+    hot = significant & (z > 0)
+    cold = significant & (z < 0)
+    trend_p = np.nan_to_num(np.asarray(trend_p, dtype=float), nan=1.0)
+    trend = np.where(trend_p <= ALPHA, np.sign(np.nan_to_num(trend_z)), 0)
+    out = np.select(
+        [hot[:, -1], cold[:, -1], _mostly(hot), _mostly(cold)],
+        [_final_significant(hot, cold, trend, ""), _final_significant(cold, hot, -trend, "_cold"),
+         "historical", "historical_cold"],
+        "none",
+    )  # fmt: skip
+    out[np.isnan(z).all(axis=1)] = ""
+    return out
 
 
-def _final_significant(same: np.ndarray, other: np.ndarray, trend: int, suffix: str) -> str:
-    """The category of a unit whose final step is significant on the side `same`."""
-    if same.sum() == 1:
-        return "new" + suffix
-    if _mostly(same):
-        name = {1: "intensifying", -1: "diminishing", 0: "persistent"}[trend]
-        return name + suffix
+def _final_significant(
+    same: np.ndarray, other: np.ndarray, trend: np.ndarray, suffix: str
+) -> np.ndarray:
+    """The category of each unit as if its final step were significant on the side `same`."""
+    count = same.sum(axis=1)
+    mostly = _mostly(same)
     run = _final_run(same)
-    if run >= 2 and not same[: len(same) - run].any():
-        return "consecutive" + suffix
-    return ("oscillating" if other.any() else "sporadic") + suffix
+    rules = [
+        (count == 1, "new"),
+        (mostly & (trend > 0), "intensifying"),
+        (mostly & (trend < 0), "diminishing"),
+        (mostly, "persistent"),
+        ((run >= 2) & (count == run), "consecutive"),  # no step of that side before the run
+        (other.any(axis=1), "oscillating"),
+    ]
+    return np.select([c for c, _ in rules], [n + suffix for _, n in rules], "sporadic" + suffix)
 
 
-def _mostly(mask: np.ndarray) -> bool:
-    """Whether at least 90 % of the steps are set (integer arithmetic, no float edge)."""
-    return int(mask.sum()) * 10 >= 9 * len(mask)
+def _mostly(mask: np.ndarray) -> np.ndarray:
+    """Whether at least 90 % of each row's steps are set (integer arithmetic, no float edge)."""
+    return mask.sum(axis=1) * 10 >= 9 * mask.shape[1]
 
 
-def _final_run(mask: np.ndarray) -> int:
-    """The length of the unbroken run of set steps that ends at the final step."""
-    unset = np.flatnonzero(~mask)
-    return len(mask) - 1 - int(unset[-1]) if len(unset) else len(mask)
+def _final_run(mask: np.ndarray) -> np.ndarray:
+    """The length of the unbroken run of set steps that ends at each row's final step."""
+    unset_from_end = ~mask[:, ::-1]
+    return np.where(unset_from_end.any(axis=1), unset_from_end.argmax(axis=1), mask.shape[1])
 
 
-STEPS = {"1d": timedelta(days=1), "7d": timedelta(days=7)}
-MIN_STEPS = 2
 TABLE_COLUMNS = (
-    "code", "name", "count", "count_final", "gi_z", "p_fdr", "class", "category", "trend_z",
-    "trend_p",
+    "code", "name", "count", "count_final", "gi_z", "p_value", "p_fdr", "class", "category",
+    "trend_z", "trend_p",
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Cube:
-    """Gi* of every unit at every step: counts, z and BH-adjusted p (units × steps)."""
+    """Gi* of every unit at every step: counts, z, normal p and BH-adjusted p (units × steps)."""
 
     counts: np.ndarray
     z: np.ndarray
+    p_value: np.ndarray
     p_fdr: np.ndarray
     trend_z: np.ndarray
     trend_p: np.ndarray
@@ -166,37 +167,27 @@ class EmergingResult:
     step: str
 
 
-def step_edges(
-    start: datetime | None, end: datetime, step: str, first: datetime | None
-) -> list[datetime]:
-    """The step boundaries, ending at `end`: whole steps back to `start` (a remainder shorter
-    than a step at the start is left out), or for no start back to the step holding `first`."""
-    if step not in STEPS:
-        raise FilterError("step", f"{step!r}: expected one of {', '.join(STEPS)}")
-    length = STEPS[step]
-    if start is None:
-        count = math.ceil((end - first) / length) if first is not None and first < end else 0
-    else:
-        count = math.floor((end - start) / length)
-    if count < MIN_STEPS:
-        raise FilterError("step", f"the window holds {count} step(s) of {step}; need {MIN_STEPS}")
-    return [end - (count - k) * length for k in range(count + 1)]
-
-
-def emerging_cube(counts: np.ndarray, w: csr_matrix) -> Cube:
-    """Gi* per step with that step's counts and the same neighbours, BH per step, then the
-    Mann-Kendall trend of each unit's z series and its category."""
+def emerging_cube(counts: np.ndarray, w: csr_matrix, lags: int = 0) -> Cube:
+    """Gi* per step with the same neighbours, BH per step, then the Mann-Kendall trend of each
+    unit's z series and its category. With lags k a step's neighbourhood also holds the same
+    units in the k steps before it (its Gi* runs on counts summed over those k + 1 steps)."""
+    if lags < 0:
+        raise FilterError("lags", f"must be 0 or more, got {lags}")
     units, steps = counts.shape
+    summed = np.cumsum(counts, axis=1)
+    summed[:, lags + 1 :] -= summed[:, : steps - lags - 1].copy()
     z = np.empty((units, steps))
+    p_value = np.empty((units, steps))
     p_fdr = np.empty((units, steps))
     islands = np.zeros(units, dtype=bool)
     for s in range(steps):
-        g = gi_star(counts[:, s], w)
-        z[:, s], p_fdr[:, s], islands = g.z, benjamini_hochberg(g.p_norm), g.islands
+        g = gi_star(summed[:, s], w)
+        z[:, s], p_value[:, s], islands = g.z, g.p_norm, g.islands
+        p_fdr[:, s] = benjamini_hochberg(g.p_norm)
     _, trend_z, trend_p = mann_kendall_rows(z)
     trend_z[islands], trend_p[islands] = np.nan, np.nan
     category = classify_emerging_all(z, p_fdr, trend_z, trend_p)
-    return Cube(counts, z, p_fdr, trend_z, trend_p, category, islands)
+    return Cube(counts, z, p_value, p_fdr, trend_z, trend_p, category, islands)
 
 
 def run_emerging(
@@ -207,24 +198,16 @@ def run_emerging(
     weights: str = "queen",
     layers: Mapping[str, Layer] | None = None,
     prepared: Prepared | None = None,
+    lags: int = 0,
 ) -> EmergingResult:
-    """Emerging hotspots of the filtered points per unit over steps of `step` in the window."""
-    points = filtered_points(conn, filters, now, layers)
-    at = pd.to_datetime(points["at"], utc=True)
-    start, end = filters.window.bounds(now)
-    if at.isna().all() and len(points):
-        raise FilterError("layer", f"{filters.layer!r} has no time to cut into steps")
-    edges = step_edges(start, end, step, at.min().to_pydatetime() if len(points) else None)
+    """Emerging hotspots of the filtered points per unit over steps of `step` in the window
+    (lags: previous steps in each step's neighbourhood)."""
     prepared = prepared or prepare(conn, filters.unit, weights)
+    if prepared.units.unit != filters.unit:
+        raise ValueError(f"prepared for {prepared.units.unit!r}, not {filters.unit!r}")
     units = prepared.units
-    xy = units.projection.to_metres(points["lon"].to_numpy(), points["lat"].to_numpy())
-    unit = unit_index(units, points["unit"].to_numpy(), xy)
-    since = (at - pd.Timestamp(edges[0])).to_numpy() / np.timedelta64(STEPS[step])
-    k = np.floor(np.nan_to_num(since, nan=-1.0)).astype(np.int64)
-    steps = len(edges) - 1
-    keep = (unit >= 0) & (k >= 0) & (k < steps)
-    flat = np.bincount(unit[keep] * steps + k[keep], minlength=len(units) * steps)
-    cube = emerging_cube(flat.reshape(len(units), steps).astype(float), prepared.w)
+    counts, edges = count_steps(conn, filters, now, prepared, step, layers)
+    cube = emerging_cube(counts, prepared.w, lags)
     final = classify(cube.z[:, -1], cube.p_fdr[:, -1])
     table = pd.DataFrame(
         {
@@ -233,6 +216,7 @@ def run_emerging(
             "count": cube.counts.sum(axis=1).astype(np.int64),
             "count_final": cube.counts[:, -1].astype(np.int64),
             "gi_z": cube.z[:, -1],
+            "p_value": cube.p_value[:, -1],
             "p_fdr": cube.p_fdr[:, -1],
             "class": final,
             "category": cube.category,

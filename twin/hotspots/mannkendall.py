@@ -49,8 +49,11 @@ def mann_kendall_rows(z_steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     if n >= 2 and len(full):
         i, j = np.triu_indices(n, 1)
         s_full = np.sign(full[:, j] - full[:, i]).sum(axis=1)
-        var = np.array([_variance(row) for row in full])
-        z_full = np.array([_z(a, b) for a, b in zip(s_full, var, strict=True)])
+        var = _variances(full)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z_full = np.where(
+                (s_full != 0) & (var > 0), (s_full - np.sign(s_full)) / np.sqrt(var), 0.0
+            )
         s[~gappy], z[~gappy] = s_full, z_full
         p[~gappy] = 2 * ndtr(-np.abs(z_full))
     for k in np.flatnonzero(gappy):
@@ -60,9 +63,19 @@ def mann_kendall_rows(z_steps: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
 
 def _variance(x: np.ndarray) -> float:
     """var(S) with the ties correction."""
-    n = len(x)
-    _, t = np.unique(x, return_counts=True)
-    return (n * (n - 1) * (2 * n + 5) - float((t * (t - 1) * (2 * t + 5)).sum())) / 18
+    return float(_variances(x[None, :])[0])
+
+
+def _variances(rows: np.ndarray) -> np.ndarray:
+    """var(S) of each row with the ties correction: tie groups found by sorting each row."""
+    units, n = rows.shape
+    ordered = np.sort(rows, axis=1)
+    starts = np.ones((units, n), dtype=bool)
+    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
+    group = np.cumsum(starts, axis=1) - 1 + n * np.arange(units)[:, None]
+    t = np.bincount(group.ravel(), minlength=units * n).astype(float)
+    ties = (t * (t - 1) * (2 * t + 5)).reshape(units, n).sum(axis=1)
+    return (n * (n - 1) * (2 * n + 5) - ties) / 18
 
 
 def _z(s: float, var: float) -> float:

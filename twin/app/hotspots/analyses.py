@@ -14,11 +14,13 @@ from psycopg_pool import ConnectionPool
 from twin.app.hotspots.memo import Memo
 from twin.app.mapdata import Encoded, outline_collection
 from twin.catalog import Layer
-from twin.hotspots.analysis import HotspotResult, run_hotspots
+from twin.hotspots.analysis import HotspotResult, filtered_points
+from twin.hotspots.cache import HotspotCache
 from twin.hotspots.coverage import cameras_seeing, unit_coverage
 from twin.hotspots.density import Density, density
 from twin.hotspots.emerging import EmergingResult, run_emerging
 from twin.hotspots.filters import Filters
+from twin.hotspots.points import fetch_lonlat
 from twin.hotspots.units import Units, analysis_units
 
 
@@ -35,15 +37,29 @@ class Analyses:
         self.pool, self.layers = pool, layers
         self.memo = Memo(max_age)
         self.outlines = Memo(3600.0, keep=8)  # units change only when grids are redrawn
+        # The analysis' own cache knows the data version: asking it again is cheap when no
+        # matching point arrived; the memo above keeps even that off a page's clock.
+        self.cache = HotspotCache(layers, max_age=timedelta(seconds=max_age))
 
     def hotspots(self, f: Filters) -> HotspotResult:
         """Gi* classes of the filtered points per unit."""
 
         def run() -> HotspotResult:
             with self.pool.connection() as conn:
-                return run_hotspots(conn, f, datetime.now(UTC), layers=self.layers)
+                return self.cache.get(conn, f, datetime.now(UTC))
 
         return self.memo.get(("hotspots", f), run)
+
+    def points(self, f: Filters, codes: tuple[str, ...]) -> pd.DataFrame:
+        """The filtered points inside some units (a hotspot's cases), newest first."""
+
+        def run() -> pd.DataFrame:
+            units = self.hotspots(f).units
+            with self.pool.connection() as conn:
+                found = filtered_points(conn, f, datetime.now(UTC), self.layers, codes, units)
+            return found.sort_values("at", ascending=False)
+
+        return self.memo.get(("points", f, codes), run)
 
     def emerging(self, f: Filters) -> EmergingResult:
         """Emerging categories per unit over daily or weekly steps of the window."""
@@ -60,8 +76,8 @@ class Analyses:
         """The kernel density surface of the filtered points."""
 
         def run() -> Density:
-            points = self.hotspots(f).points
-            return density(points[["lon", "lat"]].to_numpy(dtype=float))
+            with self.pool.connection() as conn:
+                return density(fetch_lonlat(conn, f, datetime.now(UTC), self.layers))
 
         return self.memo.get(("density", f), run)
 

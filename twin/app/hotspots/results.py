@@ -23,8 +23,8 @@ from twin.app.hotspots.views import (
     coverage_legend,
     emerging_hideout,
     emerging_legend,
+    hot_codes,
     page_search,
-    picked_points,
     ranked_rows,
     read_page,
     summary,
@@ -136,7 +136,7 @@ def page_results(
     query = "&".join(f"{k}={quote(v, safe='/:,')}" for k, v in to_query(f).items())
     units_url = "/twin/hotspots/units.pbf" + (f"?{query}" if query else "")
     overlay: list[Any] = []
-    if page.view == "density" and len(result.points):
+    if page.view == "density" and int(result.table["count"].sum()):
         d = analyses.density(f)
         if d.bounds is not None:
             west, south, east, north = d.bounds
@@ -148,10 +148,11 @@ def page_results(
                     id="hot-density-image",
                 )
             ]
-    rows = ranked_rows(result.table, result.points, text, f.layer, lang, trends)
+    points = analyses.points(f, hot_codes(result.table))
+    rows = ranked_rows(result.table, points, text, f.layer, lang, trends)
     for r in rows:  # a link the browser follows without reloading: the URL holds the pick
         r["href"] = "/hotspots" + page_search(HotspotPage(f, page.view, lang, r["code"]))
-    picked, points = picked_panel(analyses, result, text, page, tz)
+    picked, drawn = picked_panel(analyses, result, text, page, tz)
     return (
         units_url,
         hideout,
@@ -159,7 +160,7 @@ def page_results(
         summary(result.table, result.islands, result.unassigned, lang),
         ranked_list(rows, f, lang),
         overlay,
-        points,
+        drawn,
         picked,
         "",
     )
@@ -208,7 +209,7 @@ def picked_panel(
     if not code or code not in set(result.table["code"]):
         return [], empty
     row = result.table.set_index("code").loc[code]
-    mine = picked_points(result.points, code)
+    mine = analyses.points(page.filters, (code,))
     features = [
         {
             "type": "Feature",

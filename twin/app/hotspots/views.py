@@ -317,9 +317,8 @@ def ranked_rows(
     trends: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The current hotspots, strongest first (z, then count): class, z, count, category
-    mix and trend (the emerging category, where known)."""
-    hot = table[table["class"].astype(str).str.startswith("hot_")]
-    hot = hot.sort_values(["gi_z", "count", "code"], ascending=[False, False, True]).head(LIST_MAX)
+    mix (from points, those of at least these units) and trend (the emerging category)."""
+    hot = _strongest(table)
     with_category = "category" in text.layers[layer].field_names
     return [
         {
@@ -336,6 +335,16 @@ def ranked_rows(
     ]
 
 
+def hot_codes(table: pd.DataFrame) -> tuple[str, ...]:
+    """The units of the ranked list, in its order (whose points its mixes need)."""
+    return tuple(_strongest(table)["code"])
+
+
+def _strongest(table: pd.DataFrame) -> pd.DataFrame:
+    hot = table[table["class"].astype(str).str.startswith("hot_")]
+    return hot.sort_values(["gi_z", "count", "code"], ascending=[False, False, True]).head(LIST_MAX)
+
+
 def summary(table: pd.DataFrame, islands: Sequence[str], unassigned: int, lang: str) -> str:
     """One line on the result: units, points, hotspots, coldspots, islands, points outside."""
     classes = table["class"].astype(str)
@@ -349,12 +358,6 @@ def summary(table: pd.DataFrame, islands: Sequence[str], unassigned: int, lang: 
         islands=len(islands),
         outside=fmt_number(unassigned, lang),
     )
-
-
-def picked_points(points: pd.DataFrame, code: str) -> pd.DataFrame:
-    """The points inside one unit, newest first."""
-    mine = points[points["unit"] == code]
-    return mine.sort_values("at", ascending=False) if "at" in mine else mine
 
 
 def _round(z: float) -> float | None:

@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 
 from twin.app import ids
 from twin.app.hotspots.analyses import Analyses
-from twin.app.hotspots.views import ranked_rows
+from twin.app.hotspots.views import hot_codes, ranked_rows
 from twin.app.i18n import t
 from twin.app.inputs import read_state
 from twin.app.views import CatalogText
@@ -34,7 +34,8 @@ class WallHotspots:
     def rows(self, lang: str) -> list[dict[str, Any]]:
         """The strongest current hotspots, as the page ranks them."""
         result = self.result()
-        rows = ranked_rows(result.table, result.points, self.text, self.filters.layer, lang)
+        points = self.analyses.points(self.filters, hot_codes(result.table)[:WALL_ROWS])
+        rows = ranked_rows(result.table, points, self.text, self.filters.layer, lang)
         return rows[:WALL_ROWS]
 
     def codes(self) -> list[str]:

@@ -67,7 +67,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_map(app, ctx)
     register_cockpit(app, ctx)
     register_unit_callbacks(app, pool, ctx.text, settings.timezone)
-    wall = WallHotspots(ctx.hotspots, ctx.text, ctx.terms.finest)
+    wall = WallHotspots(ctx.hotspots, ctx.text, ctx.loaded[-1])
     register_screen(app, pool, ctx.snapshots, settings, ctx.text, wall)
     register_window(app, ctx)
     register_hotspots(app, ctx)

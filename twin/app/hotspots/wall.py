@@ -15,13 +15,13 @@ from twin.app.i18n import t
 from twin.app.inputs import read_state
 from twin.app.views import CatalogText
 from twin.hotspots.analysis import HotspotResult
-from twin.hotspots.filters import Filters
+from twin.hotspots.filters import FilterError, Filters
 
 WALL_ROWS = 3  # hotspots on the wall's panel, and tour steps
 
 
 class WallHotspots:
-    """The wall's hotspot analysis: the default filters over the finest level's units."""
+    """The wall's hotspot analysis: the default filters over the finest loaded level."""
 
     def __init__(self, analyses: Analyses, text: CatalogText, finest: str):
         self.analyses, self.text = analyses, text
@@ -32,8 +32,12 @@ class WallHotspots:
         return self.analyses.hotspots(self.filters)
 
     def rows(self, lang: str) -> list[dict[str, Any]]:
-        """The strongest current hotspots, as the page ranks them."""
-        result = self.result()
+        """The strongest current hotspots, as the page ranks them (none when the city has
+        no units to analyse: the wall goes on without)."""
+        try:
+            result = self.result()
+        except FilterError:
+            return []
         points = self.analyses.points(self.filters, hot_codes(result.table)[:WALL_ROWS])
         rows = ranked_rows(result.table, points, self.text, self.filters.layer, lang)
         return rows[:WALL_ROWS]

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from twin.catalog import load_catalog
 from twin.hotspots.filters import (
+    FILTER_KEYS,
     FilterError,
     Filters,
     Window,
@@ -22,6 +23,11 @@ from twin.hotspots.weights import parse_weights
 
 NOW = datetime(2030, 6, 15, 12, 0, tzinfo=UTC)
 CATALOG = load_catalog(Path(__file__).parents[2] / "layers")
+
+
+def test_filter_keys_are_those_of_to_query() -> None:
+    f = Filters("sensor", ("a",), ("b",), (1,), "open", Window("7d"), "hex:100")
+    assert tuple(to_query(f)) == FILTER_KEYS
 
 
 def test_defaults_have_an_empty_query() -> None:

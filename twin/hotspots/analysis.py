@@ -15,7 +15,7 @@ from twin.catalog import Layer
 from twin.db.queries import query
 from twin.hotspots.classes import classify
 from twin.hotspots.fdr import benjamini_hochberg
-from twin.hotspots.filters import FilterError, Filters
+from twin.hotspots.filters import FilterError, Filters, check_filters
 from twin.hotspots.gistar import gi_star
 from twin.hotspots.points import (
     POINT_COLUMNS,
@@ -138,6 +138,7 @@ def run_hotspots(
     """Gi* hotspots of the filtered points per unit (prepared: units and weights to reuse)."""
     if permutations < 0:
         raise FilterError("permutations", "must be 0 or more")
+    check_filters(filters, layers or builtin_catalog())
     prepared = prepared or prepare(conn, filters.unit, weights)
     if prepared.units.unit != filters.unit:
         raise ValueError(f"prepared for {prepared.units.unit!r}, not {filters.unit!r}")

@@ -133,6 +133,8 @@ def hex_size(unit: str) -> int | None:
 
 
 _LISTS = {"categories": "category", "sources": "source", "severities": "severity"}
+# The query keys of the filters: a page URL may carry other keys; pass only these.
+FILTER_KEYS = ("layer", "category", "source", "severity", "status", "window", "unit")
 
 
 def to_query(f: Filters) -> dict[str, str]:
@@ -155,8 +157,7 @@ def _split(q: Mapping[str, str], key: str) -> tuple[str, ...]:
 
 def from_query(q: Mapping[str, str], tz: str = "Asia/Shanghai") -> Filters:
     """Filters from a URL query (missing keys take the defaults); FilterError names a bad field."""
-    known = {"layer", "category", "source", "severity", "status", "window", "unit"}
-    unknown = sorted(set(q) - known)
+    unknown = sorted(set(q) - set(FILTER_KEYS))
     if unknown:
         raise FilterError(unknown[0], "not a filter")
     try:

@@ -47,6 +47,7 @@ def test_emerging_writes_category_and_trend(env: dict[str, str], tmp_path: Path)
         (["--emerging", "--step", "2w"], "--step: invalid choice"),
         (["--emerging", "--window", "24h", "--step", "1d"], "--step: the window holds 1 step"),
         (["--emerging", "--permutations", "99"], "--permutations: not with --emerging"),
+        (["--emerging", "--level", "block"], "--level: 'block'"),
     ],
 )
 def test_bad_emerging_options_exit_2_naming_the_option(

@@ -121,3 +121,9 @@ def test_png_is_clear_where_nothing_is_and_opaque_red_at_the_peak() -> None:
     assert img[0, 0, 3] == 0  # the padded corner is empty
     row, col = np.unravel_index(d.grid.argmax(), d.grid.shape)
     assert tuple(img[row, col]) == (215, 35, 35, 220)
+
+
+def test_a_cell_wider_than_the_padding_keeps_every_point() -> None:
+    pts = _points(200)
+    d = density(pts, bandwidth_m=50, cell_m=900)
+    assert d.grid.sum() * 0.9**2 == pytest.approx(200, rel=1e-9)

@@ -156,6 +156,6 @@ def emerging_view_row(conn: psycopg.Connection, now: datetime, repeat: int) -> R
         f"emerging view, recomputed: {what} incidents",
         ours,
         theirs,
-        "same SQL fetch + esda G_Local per step + pymannkendall per unit",
+        "fetch the points + esda G_Local per step + pymannkendall per unit",
         "ms",
     )

@@ -46,11 +46,9 @@ class _Frame:
         self.lon0, self.lat0 = lon0, lat0
         self.mx = M_PER_DEG_LAT * math.cos(math.radians(lat0))
 
-    def to_xy(self, lonlat: np.ndarray) -> np.ndarray:
-        """Lon/lat rows to metres east and north of the reference."""
-        return np.column_stack(
-            [(lonlat[:, 0] - self.lon0) * self.mx, (lonlat[:, 1] - self.lat0) * M_PER_DEG_LAT]
-        )
+    def to_xy(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Lon and lat arrays to metres east and north of the reference."""
+        return (lon - self.lon0) * self.mx, (lat - self.lat0) * M_PER_DEG_LAT
 
     def to_lonlat(self, x: float, y: float) -> tuple[float, float]:
         """Metres east and north of the reference to lon/lat."""
@@ -59,10 +57,16 @@ class _Frame:
 
 def silverman_bandwidth(xy: np.ndarray) -> float:
     """The spatial Silverman bandwidth in metres (ArcGIS Pro's default), floored."""
-    n = len(xy)
+    xy = np.asarray(xy, dtype=float).reshape(-1, 2)
+    return _silverman(xy[:, 0], xy[:, 1])
+
+
+def _silverman(x: np.ndarray, y: np.ndarray) -> float:
+    """silverman_bandwidth of points given as x and y arrays."""
+    n = len(x)
     if n < 2:
         return MIN_BANDWIDTH_M
-    d = np.hypot(*(xy - xy.mean(axis=0)).T)
+    d = np.hypot(x - x.mean(), y - y.mean())
     sd = math.sqrt(float((d**2).mean()))
     dm = float(np.median(d))
     h = 0.9 * min(sd, math.sqrt(1 / math.log(2)) * dm) * n**-0.2
@@ -74,28 +78,30 @@ def density(
 ) -> Density:
     """The kernel density surface of points given as lon/lat rows."""
     pts = np.asarray(xy_lonlat, dtype=float).reshape(-1, 2)
-    pts = pts[np.isfinite(pts).all(axis=1)]
+    if not np.isfinite(pts).all():
+        pts = pts[np.isfinite(pts).all(axis=1)]
     if bandwidth_m is not None and not bandwidth_m > 0:
         raise ValueError(f"density: bandwidth_m must be > 0, got {bandwidth_m}")
     if cell_m is not None and not cell_m > 0:
         raise ValueError(f"density: cell_m must be > 0, got {cell_m}")
     if not len(pts):
         return Density(np.zeros((0, 0)), None, bandwidth_m or MIN_BANDWIDTH_M, cell_m or 0.0, "")
-    frame = _Frame(float(pts[:, 0].mean()), float(pts[:, 1].mean()))
-    xy = frame.to_xy(pts)
+    lon, lat = pts[:, 0], pts[:, 1]
+    frame = _Frame(float(lon.mean()), float(lat.mean()))
+    x, y = frame.to_xy(lon, lat)
     rule = "given" if bandwidth_m is not None else "silverman"
-    h = float(bandwidth_m) if bandwidth_m is not None else silverman_bandwidth(xy)
+    h = float(bandwidth_m) if bandwidth_m is not None else _silverman(x, y)
     pad = TRUNCATE * h
-    lo = xy.min(axis=0) - pad
-    span = xy.max(axis=0) + pad - lo
+    x0, y0 = float(x.min()) - pad, float(y.min()) - pad
+    width, height = float(x.max()) + pad - x0, float(y.max()) + pad - y0
     cell = float(cell_m) if cell_m is not None else h / 4
-    cell = max(cell, math.sqrt(float(span[0] * span[1]) / MAX_CELLS))
-    cols, rows = (math.ceil(s / cell) + 1 for s in span)
-    binned = _linear_binning((xy - lo) / cell, rows, cols)
+    cell = max(cell, math.sqrt(width * height / MAX_CELLS))
+    cols, rows = math.ceil(width / cell) + 1, math.ceil(height / cell) + 1
+    binned = _linear_binning((x - x0) / cell, (y - y0) / cell, rows, cols)
     grid = fftconvolve(binned, _kernel(h / cell), mode="same")
     grid = np.clip(grid, 0, None) * (1e6 / cell**2)  # FFT round-off leaves tiny negatives
-    west, south = frame.to_lonlat(lo[0] - cell / 2, lo[1] - cell / 2)
-    east, north = frame.to_lonlat(lo[0] + (cols - 0.5) * cell, lo[1] + (rows - 0.5) * cell)
+    west, south = frame.to_lonlat(x0 - cell / 2, y0 - cell / 2)
+    east, north = frame.to_lonlat(x0 + (cols - 0.5) * cell, y0 + (rows - 0.5) * cell)
     return Density(grid[::-1], (west, south, east, north), h, cell, rule)
 
 
@@ -109,17 +115,17 @@ def cell_centres(d: Density) -> tuple[np.ndarray, np.ndarray]:
     return np.meshgrid(lon, lat)
 
 
-def _linear_binning(uv: np.ndarray, rows: int, cols: int) -> np.ndarray:
-    """Each point's unit weight shared among the 4 nearest cell centres (bilinear)."""
-    base = np.floor(uv).astype(np.int64)
-    frac = uv - base
-    out = np.zeros(rows * cols)
-    for dx in (0, 1):
-        for dy in (0, 1):
-            w = (frac[:, 0] if dx else 1 - frac[:, 0]) * (frac[:, 1] if dy else 1 - frac[:, 1])
-            c = np.minimum(base[:, 0] + dx, cols - 1)
-            r = np.minimum(base[:, 1] + dy, rows - 1)
-            out += np.bincount(r * cols + c, weights=w, minlength=rows * cols)
+def _linear_binning(u: np.ndarray, v: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Each point's unit weight shared among the 4 nearest cell centres (bilinear). The grid
+    has a column and a row past the farthest point (u < cols - 1), so no neighbour is outside."""
+    cu, cv = np.floor(u), np.floor(v)
+    fu, fv = u - cu, v - cv
+    index = cv.astype(np.int64) * cols + cu.astype(np.int64)
+    size = rows * cols
+    out = np.bincount(index, weights=(1 - fu) * (1 - fv), minlength=size)
+    out += np.bincount(index + 1, weights=fu * (1 - fv), minlength=size)
+    out += np.bincount(index + cols, weights=(1 - fu) * fv, minlength=size)
+    out += np.bincount(index + cols + 1, weights=fu * fv, minlength=size)
     return out.reshape(rows, cols)
 
 

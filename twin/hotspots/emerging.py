@@ -49,9 +49,10 @@ from twin.catalog import Layer
 from twin.hotspots.analysis import Prepared, prepare
 from twin.hotspots.classes import classify
 from twin.hotspots.fdr import benjamini_hochberg
-from twin.hotspots.filters import FilterError, Filters
+from twin.hotspots.filters import FilterError, Filters, check_filters
 from twin.hotspots.gistar import gi_star
 from twin.hotspots.mannkendall import mann_kendall_rows
+from twin.hotspots.points import builtin_catalog
 from twin.hotspots.steps import count_steps
 from twin.hotspots.units import Units
 
@@ -202,6 +203,7 @@ def run_emerging(
 ) -> EmergingResult:
     """Emerging hotspots of the filtered points per unit over steps of `step` in the window
     (lags: previous steps in each step's neighbourhood)."""
+    check_filters(filters, layers or builtin_catalog())  # before units: a bad level is named
     prepared = prepared or prepare(conn, filters.unit, weights)
     if prepared.units.unit != filters.unit:
         raise ValueError(f"prepared for {prepared.units.unit!r}, not {filters.unit!r}")

@@ -36,14 +36,21 @@ from twin.app.views import CatalogText, unit_href
 from twin.catalog import Layer
 from twin.hotspots.analysis import HotspotResult
 from twin.hotspots.density import density_png
-from twin.hotspots.filters import FilterError, Filters, check_filters, from_query, to_query
+from twin.hotspots.filters import (
+    FILTER_KEYS,
+    FilterError,
+    Filters,
+    check_filters,
+    from_query,
+    to_query,
+)
 
 CASES_SHOWN = 20  # cases of a picked hotspot listed
 
 
 def request_filters(layers: Mapping[str, Layer], tz: str) -> Filters:
     """The filters of an HTTP request's query (a 400 naming the bad one)."""
-    query = {k: v for k, v in request.args.items() if k not in ("lang", "view", "pick")}
+    query = {k: v for k, v in request.args.items() if k in FILTER_KEYS}
     try:
         f = from_query(query, tz)
         check_filters(f, layers)

@@ -18,7 +18,15 @@ from twin.app.views import CatalogText
 from twin.catalog import Layer
 from twin.hotspots.classes import CLASSES
 from twin.hotspots.emerging import EMERGING
-from twin.hotspots.filters import FilterError, Filters, Window, check_filters, from_query, to_query
+from twin.hotspots.filters import (
+    FILTER_KEYS,
+    FilterError,
+    Filters,
+    Window,
+    check_filters,
+    from_query,
+    to_query,
+)
 
 # ColorBrewer RdBu (7 classes): diverging, hot red to cold blue, the middle near white; the
 # three steps on each side differ in lightness, so they read in greyscale and by colour-blind
@@ -59,7 +67,6 @@ EMERGING_COLOURS = dict(
 )
 COVERAGE_BREAKS = (0.2, 0.4, 0.6, 0.8, 1.0)
 VIEWS = ("classes", "density", "emerging", "coverage")
-PAGE_KEYS = ("lang", "view", "pick")  # the page's own URL keys; the rest are filters
 WINDOWS = ("24h", "7d", "30d", "90d", "all")
 HEX_DEFAULT_M = 500
 MIX_TOP = 3  # categories named in a hotspot's mix
@@ -87,7 +94,7 @@ def read_page(search: Any, default_lang: str, layers: Mapping[str, Layer]) -> Ho
     view = view if view in VIEWS else "classes"
     pick = text_value(query.get("pick"))
     try:
-        filters = from_query({k: v for k, v in query.items() if k not in PAGE_KEYS})
+        filters = from_query({k: v for k, v in query.items() if k in FILTER_KEYS})
         check_filters(filters, layers)
     except FilterError as exc:
         return HotspotPage(Filters(), view, lang, None, str(exc))

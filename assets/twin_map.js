@@ -318,7 +318,10 @@ window.dash_clientside = Object.assign(window.dash_clientside || {}, {
         : ((feature || {}).properties || {}).code;
       if (!code) { return [nothing, nothing]; }
       var lang = (state && state.lang) || "";
-      return ["/grid/" + encodeURIComponent(code), lang ? "?lang=" + encodeURIComponent(lang) : ""];
+      var query = lang ? "?lang=" + encodeURIComponent(lang) : "";
+      var chosen = new URLSearchParams(window.location.search).get("window");  // keep the window
+      if (chosen) { query += (query ? "&" : "?") + "window=" + encodeURIComponent(chosen); }
+      return ["/grid/" + encodeURIComponent(code), query];
     },
   },
 });

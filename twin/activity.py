@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -14,6 +14,9 @@ from psycopg.rows import dict_row
 
 from twin.db.queries import query
 from twin.spatial.status import Thresholds, build_one_status
+
+if TYPE_CHECKING:
+    from twin.window import Span
 
 WINDOW_DAYS = 30  # the window of the handling-time, on-time and trend figures
 
@@ -29,6 +32,11 @@ class Clock:
     def current(cls, tz: str = "Asia/Shanghai") -> Clock:
         """The real clock."""
         return cls(datetime.now(UTC), tz)
+
+    @property
+    def local(self) -> datetime:
+        """Now, in the local zone."""
+        return self.now.astimezone(ZoneInfo(self.tz))
 
     @property
     def today(self) -> datetime:
@@ -47,12 +55,16 @@ class Clock:
         return [(self.since + timedelta(days=i)).date() for i in range(WINDOW_DAYS)]
 
 
-def fetch_activity(conn: psycopg.Connection, unit_id: int | None, clock: Clock) -> dict[str, Any]:
-    """New and closed today, median handling hours and on-time closure rate in the window.
+def fetch_activity(
+    conn: psycopg.Connection, unit_id: int | None, clock: Clock, span: Span | None = None
+) -> dict[str, Any]:
+    """New and closed today; reported, closed, median handling hours and on-time closure
+    rate in the window (span; none: the 30 days up to now).
 
     unit_id None is the whole city. Handling time runs from report to closure (结案).
     """
-    params = {"id": unit_id, "today": clock.today, "since": clock.since}
+    since, until = (span.start, span.end) if span else (clock.since, None)
+    params = {"id": unit_id, "today": clock.today, "since": since, "until": until}
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(query("unit_activity"), params).fetchone()
     assert row is not None  # an aggregate always returns a row
@@ -60,6 +72,7 @@ def fetch_activity(conn: psycopg.Connection, unit_id: int | None, clock: Clock) 
     return {
         "new_today": row["new_today"],
         "closed_today": row["closed_today"],
+        "new_window": row["new_window"],
         "closed_window": closed,
         "median_handling_hours": row["median_handling_hours"],
         "on_time_rate": row["closed_on_time_window"] / closed if closed else None,
@@ -74,14 +87,37 @@ def fetch_trend(
     today_only: bool = False,
 ) -> pd.DataFrame:
     """Cases reported per local day and category (the catalog's, in its order) over the
-    window (days with none: 0); today_only reads just today's (the rest no longer changes)."""
+    30-day window (days with none: 0); today_only reads just today's (the rest no longer
+    changes)."""
     since = clock.today if today_only else clock.since
-    params = {"id": unit_id, "since": since, "tz": clock.tz}
+    return _trend(conn, unit_id, since, None, "day", clock.tz, list(clock.days), categories)
+
+
+def fetch_window_trend(
+    conn: psycopg.Connection, unit_id: int | None, span: Span, tz: str, categories: Sequence[str]
+) -> pd.DataFrame:
+    """Cases reported per bin of the window (local hours or days) and category."""
+    return _trend(conn, unit_id, span.start, span.end, span.step, tz, list(span.bins), categories)
+
+
+def _trend(
+    conn: psycopg.Connection,
+    unit_id: int | None,
+    since: datetime,
+    until: datetime | None,
+    step: str,
+    tz: str,
+    bins: list[Any],
+    categories: Sequence[str],
+) -> pd.DataFrame:
+    params = {"id": unit_id, "since": since, "until": until, "tz": tz, "step": step}
     with conn.cursor() as cur:
         rows = cur.execute(query("unit_trend"), params).fetchall()
+    if step == "day":  # the bins are dates; the query's are local midnights
+        rows = [(b.date(), c, n) for b, c, n in rows]
     frame = pd.DataFrame(rows, columns=["day", "category", "n"])
     table = frame.pivot_table(index="day", columns="category", values="n", aggfunc="sum")
-    table = table.reindex(index=clock.days, columns=list(categories), fill_value=0)
+    table = table.reindex(index=bins, columns=list(categories), fill_value=0)
     return table.fillna(0).astype(int).rename_axis("day")
 
 
@@ -128,11 +164,14 @@ def search_units(conn: psycopg.Connection, text: str, limit: int = 20) -> list[d
         return cur.execute(query("grid_search"), {"text": pattern, "limit": limit}).fetchall()
 
 
-def fetch_recent_counts(conn: psycopg.Connection, since: datetime) -> dict[str, dict[str, int]]:
-    """Cases reported since a moment per unit code, for every level in one pass
-    (level -> code -> count; units with none are absent)."""
+def fetch_recent_counts(
+    conn: psycopg.Connection, since: datetime, until: datetime | None = None
+) -> dict[str, dict[str, int]]:
+    """Cases reported since a moment (and before until, if given) per unit code, for every
+    level in one pass (level -> code -> count; units with none are absent)."""
     out: dict[str, dict[str, int]] = {}
+    params = {"since": since, "until": until}
     with conn.cursor() as cur:
-        for level, code, n in cur.execute(query("recent_counts_all_levels"), {"since": since}):
+        for level, code, n in cur.execute(query("recent_counts_all_levels"), params):
             out.setdefault(level, {})[code] = int(n)
     return out

@@ -34,7 +34,7 @@ def test_a_code_with_url_characters_travels_encoded_and_the_language_stays(
         hostile, "state.data", {"url.pathname": f"/grid/{ENCODED}", "url.search": "?lang=en"}
     )
     out = page.get_json()["response"]
-    assert out[ids.STATE]["data"] == UNIT
+    assert out[ids.STATE]["data"] == UNIT | {"window": "30d"}
     assert find(out[ids.UNIT_HEAD]["children"], "kpi-open")["data-value"] == "1"  # type: ignore[index]
     assert out[ids.LANG_LINK]["href"] == f"/grid/{ENCODED}?lang=zh-CN"
     crumbs = find(out[ids.UNIT_HEAD]["children"], "crumbs")

@@ -53,7 +53,8 @@ codes = (
 text = st.text() | codes
 state = st.fixed_dictionaries(
     {
-        "mode": st.sampled_from(["cockpit", "unit", "screen", "missing", "x"]) | anything,
+        "mode": st.sampled_from(["cockpit", "unit", "screen", "hotspots", "missing", "x"])
+        | anything,
         "lang": st.sampled_from(["en", "zh-CN", "fr"]) | anything,
         "unit": st.none() | codes | anything,
     }
@@ -75,7 +76,25 @@ PLAUSIBLE: dict[str, Any] = {
     "url.pathname": st.builds(lambda c: "/grid/" + quote(c, safe=""), codes)
     | st.sampled_from(["/", "/screen", "/grid/", "/grid/%ZZ", "//grid/G1"])
     | text,
-    "url.search": st.builds(lambda lang: "?lang=" + lang, text) | text,
+    "url.search": st.builds(lambda lang: "?lang=" + lang, text)
+    | st.sampled_from(
+        [
+            "?lang=en&unit=hex:500&view=density&pick=G1",
+            "?unit=community&window=7d&view=emerging",
+            "?category=dispute&status=open&view=coverage&pick=C",
+            "?window=2026-11-01/2026-11-03&layer=camera",
+            "?window=24h&severity=1,x&unit=hex:1",
+        ]
+    )
+    | text,
+    "hot-built.data": st.sampled_from(["en", "zh-CN", None]),
+    "hot-unit.value": st.sampled_from(["grid", "community", "hex", "planet"]),
+    "hot-window.value": st.sampled_from(["24h", "90d", "all", "custom", "x"]),
+    "hot-view.value": st.sampled_from(["classes", "density", "emerging", "coverage", "x"]),
+    "hot-layer.value": st.sampled_from(["incident", "camera", "sensor", "grid"]),
+    "hot-hex.value": st.floats() | st.integers(-10, 30000),
+    "hot-category.value": choices,
+    "hot-severity.value": choices,
     "incidents.getRowsRequest": st.fixed_dictionaries(
         {"startRow": rows | anything, "endRow": rows | anything},
         optional={"sortModel": st.lists(sort, max_size=2) | anything, "filterModel": anything},
@@ -176,8 +195,13 @@ ROUTES = [
     "/grid/{}",
     "/{}",
     "/_dash-layout{}",
+    "/twin/hotspots/units.pbf{}",
+    "/twin/hotspots/density.png{}",
+    "/hotspots{}",
 ]
-query_keys = st.sampled_from(["bbox", "unit", "lang", "x"]) | st.text(max_size=5)
+query_keys = st.sampled_from(
+    ["bbox", "unit", "lang", "x", "window", "category", "layer", "severity"]
+) | st.text(max_size=5)
 query_values = (
     st.builds(",".join, st.lists(st.floats().map(str) | st.integers().map(str), max_size=5))
     | codes

@@ -93,7 +93,7 @@ def test_a_unit_page_shows_the_numbers_sql_gives(app: Dash, conn: psycopg.Connec
     response = call(app, "state.data", {"url.pathname": "/grid/G1", "url.search": "?lang=en"})
     assert response.status_code == 200
     out = response.get_json()["response"]
-    assert out[ids.STATE]["data"] == {"mode": "unit", "lang": "en", "unit": "G1"}
+    assert out[ids.STATE]["data"] == {"mode": "unit", "lang": "en", "unit": "G1", "window": "30d"}
     page = out[ids.UNIT_HEAD]["children"]
     sql = f"SELECT count(*) FILTER (WHERE status IN {OPEN}), count(*) FILTER (WHERE due_at < now())"
     open_, overdue = conn.execute(
@@ -248,3 +248,31 @@ def test_a_basemap_only_when_one_is_configured(db_url: str, conn: psycopg.Connec
             assert tiles == expected
     finally:
         pool.close()
+
+
+def test_the_window_changes_the_tiles_the_trend_and_the_map(app: Dash) -> None:
+    # E1 (G1) and E2 (G2) were reported just now, E0 (G1) four days ago.
+    def cockpit(window: str) -> dict[str, Any]:
+        state = {"mode": "cockpit", "lang": "en", "unit": None, "window": window}
+        values = {"refresh.n_intervals": 1, "state.data": state}
+        return call(app, "city-tiles.children", values).get_json()["response"]  # type: ignore[no-any-return]
+
+    day, week = cockpit("24h"), cockpit("7d")
+    assert find(day[ids.CITY_TILES]["children"], "city-new_window")["data-value"] == "2"  # type: ignore[index]
+    assert find(week[ids.CITY_TILES]["children"], "city-new_window")["data-value"] == "3"  # type: ignore[index]
+    assert len(day[ids.TREND]["figure"]["data"][0]["x"]) == 24  # hours
+    assert len(week[ids.TREND]["figure"]["data"][0]["x"]) == 7  # days
+    assert sum(sum(bar["y"]) for bar in day[ids.TREND]["figure"]["data"]) == 2
+
+    def counts(window: str) -> dict[str, int]:
+        state = {"mode": "cockpit", "lang": "en", "unit": None, "window": window}
+        values = MAP_VALUES | {"metric.value": "incidents_window", "state.data": state}
+        body = call(app, "units.hideout", values).get_json()["response"]
+        return body[ids.UNITS]["hideout"]["values"]  # type: ignore[no-any-return]
+
+    assert counts("24h") == {"G1": 1, "G2": 1, "G3": 0, "G4": 0}
+    assert counts("7d") == {"G1": 2, "G2": 1, "G3": 0, "G4": 0}
+    page = call(app, "state.data", {"url.pathname": "/grid/G1", "url.search": "?window=24h"})
+    head = page.get_json()["response"][ids.UNIT_HEAD]["children"]
+    assert find(head, "kpi-new_window")["data-value"] == "1"  # type: ignore[index]
+    assert find(head, "unit-window")["children"] == "Last 24 hours"  # type: ignore[index]

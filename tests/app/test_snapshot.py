@@ -46,12 +46,14 @@ def test_today_is_read_afresh_and_the_window_carried_over(
     )
     second = read_snapshot(pool, 2, clock, Thresholds(), first, lambda: next(ticks), terms=TERMS)
     assert second.activity["new_today"] == 2  # today's figures are always read
+    assert second.activity["new_window"] == 2  # and move the window's count (PAST waits)
     assert int(second.trend.iloc[-1].sum()) == 2
     assert int(second.trend.to_numpy().sum()) == 2  # the past day is carried over as it was
-    assert second.levels["grid"].set_index("code").loc["G1", "incidents_7d"] == 3
+    assert second.levels["grid"].set_index("code").loc["G1", "incidents_window"] == 3
     # WINDOW_TTL later (a machine booted five seconds before the first read): read again
     third = read_snapshot(pool, 3, clock, Thresholds(), second, lambda: next(ticks), terms=TERMS)
     assert int(third.trend.to_numpy().sum()) == 3
+    assert third.activity["new_window"] == 3
 
 
 def test_pages_get_the_last_snapshot_while_the_next_is_read(pool: ConnectionPool) -> None:

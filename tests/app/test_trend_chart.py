@@ -13,6 +13,7 @@ from twin.activity import Clock
 from twin.app.views import CatalogText, count_ticks, trend_figure
 from twin.catalog import load_catalog
 from twin.settings import Settings
+from twin.window import TimeWindow
 
 TEXT = CatalogText(load_catalog(Settings().layers_dir))
 CLOCK = Clock(datetime(2026, 11, 26, 4, 0, tzinfo=UTC))
@@ -36,28 +37,40 @@ def test_count_ticks_are_whole_numbers_above_the_highest_bar(top: int) -> None:
 
 def test_small_counts_tick_one_by_one() -> None:
     trend = pd.DataFrame({"sanitation": [0, 1, 2, 1] * 7 + [2, 1]}, index=CLOCK.days)
-    axis = trend_figure(trend, TEXT, "en", today=CLOCK.today).to_plotly_json()["layout"]["yaxis"]
+    axis = trend_figure(trend, TEXT, "en", now=CLOCK.local).to_plotly_json()["layout"]["yaxis"]
     assert (axis["tickmode"], axis["tick0"], axis["dtick"]) == ("linear", 0, 1)
     assert axis["range"] == [0, 3]
 
 
 def test_todays_running_day_is_marked_partial_not_drawn_as_a_drop() -> None:
     trend = pd.DataFrame({"sanitation": [10] * 29 + [3]}, index=CLOCK.days)
-    fig = trend_figure(trend, TEXT, "en", today=CLOCK.today).to_plotly_json()
+    fig = trend_figure(trend, TEXT, "en", now=CLOCK.local).to_plotly_json()
     for bar in fig["data"]:
         assert bar["marker"]["opacity"][-1] < 1 and set(bar["marker"]["opacity"][:-1]) == {1.0}
         assert bar["marker"]["pattern"]["shape"][-1] == "/"
         assert set(bar["marker"]["pattern"]["shape"][:-1]) == {""}
     (note,) = fig["layout"]["annotations"]
     assert (note["text"], note["x"], note["y"]) == ("Today so far", "11-26", 3.0)
-    zh = trend_figure(trend, TEXT, "zh-CN", today=CLOCK.today).to_plotly_json()
+    zh = trend_figure(trend, TEXT, "zh-CN", now=CLOCK.local).to_plotly_json()
     assert zh["layout"]["annotations"][0]["text"] == "今日（截至目前）"
-    past = trend_figure(trend, TEXT, "en", today=None).to_plotly_json()
+    past = trend_figure(trend, TEXT, "en", now=None).to_plotly_json()
     assert "annotations" not in past["layout"] or not past["layout"]["annotations"]
+
+
+def test_the_running_hour_of_a_24_hour_window_is_marked_and_a_past_range_has_none() -> None:
+    span = TimeWindow.parse("24h").span(CLOCK)
+    trend = pd.DataFrame({"sanitation": [4] * len(span.bins)}, index=list(span.bins))
+    fig = trend_figure(trend, TEXT, "en", now=CLOCK.local).to_plotly_json()
+    assert fig["data"][0]["marker"]["pattern"]["shape"] == [""] * (len(span.bins) - 1) + ["/"]
+    assert fig["layout"]["annotations"][0]["text"] == "This hour so far"
+    old = TimeWindow.parse("2026-10-01/2026-10-07").span(CLOCK)
+    trend = pd.DataFrame({"sanitation": [4] * len(old.bins)}, index=list(old.bins))
+    fig = trend_figure(trend, TEXT, "en", now=CLOCK.local).to_plotly_json()
+    assert set(fig["data"][0]["marker"]["pattern"]["shape"]) == {""}
 
 
 def test_the_legend_sits_above_the_plot_clear_of_the_day_labels() -> None:
     trend = pd.DataFrame({"sanitation": [1] * 30}, index=CLOCK.days)
-    legend = trend_figure(trend, TEXT, "en", today=CLOCK.today).to_plotly_json()["layout"]["legend"]
+    legend = trend_figure(trend, TEXT, "en", now=CLOCK.local).to_plotly_json()["layout"]["legend"]
     assert legend["orientation"] == "h"
     assert legend["yanchor"] == "bottom" and legend["y"] >= 1

@@ -37,9 +37,11 @@ from twin.app.views import (
     seen_before,
     trend_figure,
 )
+from twin.app.window_views import control_state, trend_title, window_label, window_options
 from twin.catalog import load_catalog, parse_layer
 from twin.catalog.terms import Terms
 from twin.settings import Settings
+from twin.window import TimeWindow
 
 LAYERS = load_catalog(Settings().layers_dir)
 TERMS = Terms.of(LAYERS)
@@ -70,11 +72,13 @@ def test_routes_are_bookmarkable_urls() -> None:
         "mode": "cockpit",
         "lang": "zh-CN",
         "unit": None,
+        "window": "30d",
     }
-    assert parse_route("/grid/420102", "?lang=en", "zh-CN").data() == {
+    assert parse_route("/grid/420102", "?lang=en&window=7d", "zh-CN").data() == {
         "mode": "unit",
         "lang": "en",
         "unit": "420102",
+        "window": "7d",
     }
     assert parse_route("/screen/", "?lang=xx", "en").mode == "screen"
     assert parse_route("/screen/", "?lang=xx", "en").lang == "en"  # unknown language: default
@@ -387,6 +391,8 @@ def test_a_url_no_unit_could_have_is_a_missing_page() -> None:
         {"mode": "admin", "lang": "en", "unit": None},
         {"mode": "unit", "lang": "en", "unit": ["G1"]},
         {"mode": "unit", "lang": "en", "unit": "G1\x00"},
+        {"mode": "cockpit", "lang": "en", "unit": None, "window": "90d"},
+        {"mode": "cockpit", "lang": "en", "unit": None, "window": ["7d"]},
     ],
 )
 def test_a_state_store_the_server_did_not_write_is_not_read(state: object) -> None:
@@ -394,5 +400,38 @@ def test_a_state_store_the_server_did_not_write_is_not_read(state: object) -> No
 
 
 def test_the_state_store_the_server_writes_reads_back() -> None:
-    for route in (Route("unit", "en", "G/1"), Route("screen", "zh-CN"), Route("cockpit", "en")):
+    for route in (
+        Route("unit", "en", "G/1"),
+        Route("screen", "zh-CN"),
+        Route("cockpit", "en"),
+        Route("cockpit", "en", window="2026-11-01/2026-11-03"),
+    ):
         assert read_state(route.data()) == route
+
+
+def test_the_window_is_in_the_url_and_kept_by_the_language_switch() -> None:
+    week = parse_route("/grid/G1", "?lang=en&window=2026-11-01/2026-11-07", "zh-CN")
+    assert week.window == "2026-11-01/2026-11-07"
+    assert lang_href(week) == "/grid/G1?lang=zh-CN&window=2026-11-01/2026-11-07"
+    assert lang_href(parse_route("/", "?window=24h", "en")) == "/?lang=zh-CN&window=24h"
+    assert lang_href(parse_route("/", "?window=30d", "en")) == "/?lang=zh-CN"  # the default
+    assert parse_route("/", "?window=2026-13-01/2026-13-02", "en").window == "30d"  # no such day
+
+
+def test_window_words_and_control_state() -> None:
+    week, span = TimeWindow.parse("7d"), TimeWindow.parse("7d").span(Clock(datetime.now(UTC)))
+    assert trend_title(week, span, "en") == "Cases per day by category · Last 7 days"
+    day = TimeWindow.parse("24h")
+    assert trend_title(day, day.span(Clock(datetime.now(UTC))), "zh-CN").startswith("每小时")
+    custom = TimeWindow.parse("2026-11-01/2026-11-07")
+    assert window_label(custom, "en") == "2026-11-01 to 2026-11-07"
+    assert control_state(custom) == ("custom", "2026-11-01", "2026-11-07")
+    assert control_state(week) == ("7d", None, None)
+    assert [o["value"] for o in window_options("en")] == ["24h", "7d", "30d", "custom"]
+
+
+def test_an_hourly_trend_labels_its_bars_by_the_hour() -> None:
+    hours = [datetime(2026, 11, 25, 23), datetime(2026, 11, 26, 0)]
+    trend = pd.DataFrame({"sanitation": [1, 2]}, index=hours)
+    fig = trend_figure(trend, TEXT, "en").to_plotly_json()
+    assert list(fig["data"][0]["x"]) == ["23:00", "00:00"]

@@ -16,12 +16,14 @@ from twin.activity import (
     fetch_recent_counts,
     fetch_today,
     fetch_trend,
+    fetch_window_trend,
     search_units,
 )
 from twin.catalog import load_catalog
 from twin.settings import Settings
 from twin.spatial.status import Thresholds
 from twin.store import fetch_grid_statuses, fetch_unassigned
+from twin.window import TimeWindow
 
 # Noon in Beijing; the local day began at 16:00 UTC the day before.
 NOW = datetime(2026, 11, 26, 4, 0, tzinfo=UTC)
@@ -99,6 +101,7 @@ def test_higher_levels_and_the_city_add_up(conn: psycopg.Connection, world: dict
     assert empty == {
         "new_today": 0,
         "closed_today": 0,
+        "new_window": 0,
         "closed_window": 0,
         "median_handling_hours": None,
         "on_time_rate": None,
@@ -177,3 +180,40 @@ def test_search_takes_percent_and_underscore_literally(
     assert [u["code"] for u in search_units(conn, "%")] == ["G3"]  # not every unit
     conn.execute("UPDATE grid SET name = 'back\\slash' WHERE code = 'G4'")
     assert [u["code"] for u in search_units(conn, "k\\s")] == ["G4"]
+
+
+@pytest.mark.parametrize(
+    ("window", "reported", "closed"),
+    [("24h", 2, 1), ("7d", 3, 2), ("30d", 4, 2), ("2026-11-25/2026-11-25", 1, 0)],
+)
+def test_window_figures_count_only_the_window(
+    conn: psycopg.Connection, world: dict[str, int], window: str, reported: int, closed: int
+) -> None:
+    # G1: A today 01:00 local, B yesterday 23:00, D 5 days ago (closed 3 days ago),
+    # C 10 days ago (closed today 09:00); the 25th is yesterday, local.
+    span = TimeWindow.parse(window).span(CLOCK)
+    got = fetch_activity(conn, world["G1"], CLOCK, span)
+    assert (got["new_window"], got["closed_window"]) == (reported, closed)
+    assert (got["new_today"], got["closed_today"]) == (1, 1)  # today's, whatever the window
+    trend = fetch_window_trend(conn, world["G1"], span, CLOCK.tz, CATEGORIES)
+    assert list(trend.index) == list(span.bins)
+    assert int(trend.to_numpy().sum()) == reported
+
+
+def test_the_hourly_trend_puts_a_case_in_its_local_hour(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    span = TimeWindow.parse("24h").span(CLOCK)
+    trend = fetch_window_trend(conn, None, span, CLOCK.tz, CATEGORIES)
+    day = CLOCK.today.replace(tzinfo=None)
+    assert trend.loc[day + H, "sanitation"] == 1  # A at 01:00
+    assert trend.loc[day - H, "sanitation"] == 1  # B at 23:00 the day before
+    assert trend.loc[day + 3 * H, "sanitation"] == 1  # OUT, in no grid, counts for the city
+    assert int(trend.to_numpy().sum()) == 4  # A, B, F, OUT; C and D are older
+
+
+def test_recent_counts_of_a_past_range_end_with_it(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    span = TimeWindow.parse("2026-11-25/2026-11-25").span(CLOCK)
+    assert fetch_recent_counts(conn, span.start, span.end)["grid"] == {"G1": 1}  # B

@@ -12,6 +12,7 @@ from psycopg_pool import ConnectionPool
 
 from twin.activity import Clock
 from twin.app import ids
+from twin.app.hotspots.wall import WallHotspots
 from twin.app.i18n import fmt_datetime, t
 from twin.app.inputs import dict_or_none, number, read_state, strings, whole
 from twin.app.mapdata import unit_bounds
@@ -72,9 +73,15 @@ def register_unit_callbacks(app: Dash, pool: ConnectionPool, text: CatalogText, 
 
 
 def register_screen(
-    app: Dash, pool: ConnectionPool, snapshots: Snapshots, settings: Settings, text: CatalogText
+    app: Dash,
+    pool: ConnectionPool,
+    snapshots: Snapshots,
+    settings: Settings,
+    text: CatalogText,
+    hotspots: WallHotspots | None = None,
 ) -> None:
-    """The wall: a tour of the grids needing attention; a new severity-1 case takes over."""
+    """The wall: a tour of the grids needing attention, then of the strongest hotspots; a
+    new severity-1 case takes over."""
 
     # Two callbacks, not one: Dash drops the older of two requests of the same callback, so
     # a refresh landing on a tour step would swallow the step.
@@ -139,6 +146,8 @@ def register_screen(
         pos = 0 if pos is None else pos + 1
         if pos >= len(codes):
             codes, pos = tour_order(rank_attention(snap.leaves, 10)), 0
+            if hotspots is not None:  # then the hotspots (a unit may be both: visited once)
+                codes += [c for c in hotspots.codes() if c in grids.index and c not in codes]
         if not codes:
             return no_update, [], hide, screen
         screen |= {"codes": codes, "pos": pos}
@@ -162,6 +171,9 @@ def register_screen(
                 className="tour-counts",
             ),
         ]
+        hot = hotspots.note(str(row["code"]), lang) if hotspots is not None else None
+        if hot:
+            card.append(html.Div(hot, className="tour-hot", id="tour-hot"))
         return view, card, hide, screen
 
 

@@ -22,6 +22,7 @@ from twin.app.views import (
     tile_values,
     trend_figure,
 )
+from twin.app.windows import WindowFigures
 
 
 def register_cockpit(app: Dash, ctx: AppContext) -> None:
@@ -48,32 +49,36 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
         dark = route.mode == "screen"
         updated = t("updated", lang, time=fmt_datetime(snap.clock.now, lang, settings.timezone))
         ranked = rank_attention(snap.leaves, 10)
+        figures = ctx.windows.of(snap, route.time_window)
         parts = {
-            "tiles": lambda: build_tiles(tile_values(snap.city, snap.activity), lang, "city"),
+            "tiles": lambda: build_tiles(tile_values(snap.city, figures.activity), lang, "city"),
             "attention": lambda: build_attention(ranked, lang),
             "trend": lambda: trend_figure(
-                snap.trend, text, lang, dark=dark, today=snap.clock.today
+                figures.trend, text, lang, dark=dark, now=snap.clock.local
             ),
             "feed": lambda: build_feed(
                 feed_rows(snap.feed.head(8), text, lang, settings.timezone), lang
             ),
         }
         # What each part shows, in short: a part the page already holds is not sent again.
-        keys = section_keys(snap, ranked, route.data())
+        keys = section_keys(snap, ranked, route.data(), figures)
         held = dict_or_none(held) or {}
         out = [no_update if held.get(k) == keys[k] else build() for k, build in parts.items()]
         return (*out, updated, keys)
 
 
-def section_keys(snap: Snapshot, ranked: Any, state: dict[str, Any]) -> dict[str, str]:
-    """A short digest of what each cockpit part would show (language and mode included)."""
-    context = f"{state['lang']}|{state['mode']}|"
-    city = tile_values(snap.city, snap.activity)
+def section_keys(
+    snap: Snapshot, ranked: Any, state: dict[str, Any], figures: WindowFigures
+) -> dict[str, str]:
+    """A short digest of what each cockpit part would show (language, mode and window
+    included)."""
+    context = f"{state['lang']}|{state['mode']}|{state.get('window')}|"
+    city = tile_values(snap.city, figures.activity)
     attention = ranked[["code", "composite", "overdue", "open"]].to_numpy().tolist()
     return {
         "tiles": digest(context + repr(sorted(city.items()))),
         "attention": digest(context + repr(attention) + repr(list(ranked["reasons"]))),
-        "trend": digest(context + snap.trend.to_json()),
+        "trend": digest(context + figures.trend.to_json(date_format="iso")),
         "feed": digest(context + snap.feed.drop(columns=["lon", "lat"]).to_json()),
     }
 

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from psycopg_pool import ConnectionPool
 
+from twin.app.hotspots.analyses import Analyses
 from twin.app.mapdata import MapData
 from twin.app.metrics import Metric, catalog_metrics
 from twin.app.pages import auto_levels, drawn_layers
 from twin.app.snapshot import Snapshots
 from twin.app.views import CatalogText
+from twin.app.windows import WindowCache
 from twin.catalog import Layer, load_catalog
 from twin.catalog.terms import Terms
 from twin.settings import Settings
@@ -37,6 +39,8 @@ class AppContext:
     counts: dict[str, int]
     loaded: list[str]  # the levels the city has units of (all, before any is loaded)
     snapshots: Snapshots
+    windows: WindowCache  # the city's figures in windows other than the snapshot's
+    hotspots: Analyses  # the hotspot page's and the wall's analyses, kept per filters
 
 
 def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
@@ -65,6 +69,9 @@ def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
         snapshots=Snapshots(
             pool, thresholds, settings.timezone, settings.refresh_seconds / 2, terms=terms
         ),
+        windows=WindowCache(pool, terms.categories),
+        # Older than two refreshes, a result is recomputed in the background, shown meanwhile.
+        hotspots=Analyses(pool, layers, max(settings.refresh_seconds, 5) * 2.0),
     )
 
 

@@ -52,3 +52,44 @@ def points(layer: str) -> str:
 def devices(layer: str) -> str:
     """The id of a point layer's table on a unit page."""
     return f"{layer}s"
+
+
+WINDOW_BAR = "window-bar"
+WINDOW = "window"
+WINDOW_LABEL = "window-label"
+WINDOW_RANGE = "window-range"
+WINDOW_DEFAULT = "window-default"
+# The hotspot page (/hotspots)
+HOTSPOTS_PAGE = "hotspots-page"
+HOT_BUILT = "hot-built"  # the language the page's parts were built in
+HOT_LAYER = "hot-layer"
+HOT_CATEGORY = "hot-category"
+HOT_SOURCE = "hot-source"
+HOT_SEVERITY = "hot-severity"
+HOT_STATUS = "hot-status"
+HOT_WINDOW = "hot-window"
+HOT_RANGE = "hot-range"
+HOT_UNIT = "hot-unit"
+HOT_HEX = "hot-hex"
+HOT_VIEW = "hot-view"
+HOT_CONTROLS = (
+    HOT_LAYER,
+    HOT_CATEGORY,
+    HOT_SOURCE,
+    HOT_SEVERITY,
+    HOT_STATUS,
+    HOT_WINDOW,
+    HOT_UNIT,
+    HOT_HEX,
+    HOT_VIEW,
+)
+HOT_ERROR = "hot-error"
+HOT_SUMMARY = "hot-summary"
+HOT_MAP = "hot-map"
+HOT_UNITS = "hot-units"
+HOT_DENSITY = "hot-density"
+HOT_POINTS = "hot-points"
+HOT_LEGEND = "hot-legend"
+HOT_LIST = "hot-list"
+HOT_PICKED = "hot-picked"
+HOT_WALL = "hot-wall"  # the wall screen's hotspot panel

@@ -12,22 +12,30 @@ from flask import Flask, Response, abort, request
 from psycopg import errors
 
 from twin.app.i18n import LANGS
+from twin.window import DEFAULT, TimeWindow, WindowError
 
 MAX_TEXT = 200  # characters of a code or search text read at all
-MODES = ("cockpit", "unit", "screen", "missing")
+MODES = ("cockpit", "unit", "screen", "hotspots", "missing")
 
 
 @dataclass(frozen=True)
 class Route:
-    """A parsed URL: mode (cockpit, unit, screen, missing), unit code, language."""
+    """A parsed URL: mode (cockpit, unit, screen, missing), unit code, language, and the
+    time window of its figures (twin.window's text)."""
 
     mode: str
     lang: str
     unit: str | None = None
+    window: str = DEFAULT
 
     def data(self) -> dict[str, Any]:
         """As kept in the page's state store."""
-        return {"mode": self.mode, "lang": self.lang, "unit": self.unit}
+        return {"mode": self.mode, "lang": self.lang, "unit": self.unit, "window": self.window}
+
+    @property
+    def time_window(self) -> TimeWindow:
+        """The page's time window."""
+        return TimeWindow.read(self.window)
 
 
 def text_value(value: Any, max_len: int = MAX_TEXT) -> str | None:
@@ -42,11 +50,16 @@ def read_state(state: Any) -> Route | None:
     if not isinstance(state, dict):
         return None
     mode, lang, unit = state.get("mode"), state.get("lang"), state.get("unit")
+    window = state.get("window", DEFAULT)
     if mode not in MODES or lang not in LANGS:
         return None
     if (mode == "unit") != (unit is not None) or (unit is not None and not text_value(unit)):
         return None
-    return Route(mode, lang, unit)
+    try:
+        TimeWindow.parse(window)
+    except WindowError:
+        return None
+    return Route(mode, lang, unit, window)
 
 
 def number(value: Any) -> float | None:

@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from twin.app import ids
 from twin.app.pages import cockpit_section
+from twin.app.window_views import window_bar
 
 MAP_STYLE = {"variable": "twin.unitStyle"}
 
@@ -177,6 +178,7 @@ def build_shell(
                     ),
                     html.Aside(
                         [
+                            window_bar(),  # one window for the cockpit and the unit page
                             html.Div(cockpit_section(), id=ids.COCKPIT),
                             html.Div(
                                 [html.Div(id=ids.UNIT_HEAD), html.Div(id=ids.UNIT_BODY)],
@@ -190,6 +192,8 @@ def build_shell(
                 ],
                 className="main",
             ),
+            html.Div(id=ids.HOTSPOTS_PAGE, className="hotspots"),  # /hotspots, built on arrival
+            dcc.Store(id=ids.HOT_BUILT),
             html.Div(id=ids.TAKEOVER, className="takeover", hidden=True),
             dcc.Store(id=ids.STATE),  # {lang, mode, unit}: what the URL asks for
             dcc.Store(id=ids.MAP_KEY),  # which snapshot the map's values came from

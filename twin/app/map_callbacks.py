@@ -75,17 +75,20 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         )
         # The page's unit is drawn by its own layer: navigating never restyles every unit.
         want = {"level": level, "metric": metric.key, "lang": lang, "url": url}
+        want["window"] = route.window  # what incidents_window counts
         same_view = key is not None and all(key.get(k) == v for k, v in want.items())
         if same_view and key is not None and key.get("version") == snap.version:
             raise PreventUpdate  # a pan or zoom that changes nothing on the map
         in_view = mapdata.codes_in(level, box) if box else None
-        hideout = build_hideout(_only(snap.levels[level], in_view), metric, lang)
+        figures = ctx.windows.of(snap, route.time_window)
+        hideout = build_hideout(_only(figures.level(snap, level), in_view), metric, lang)
         legend = legend_children(build_legend(metric, hideout["values"], lang), lang)
         version = key.get("version") if same_view and key else None
         old = snapshots.get(version) if isinstance(version, int) else None
-        if old is not None:
+        held = ctx.windows.held(old, route.time_window) if old is not None else None
+        if old is not None and held is not None:
             # Same map, newer values: send only the grids whose values changed.
-            before = build_hideout(_only(old.levels[level], in_view), metric, lang)
+            before = build_hideout(_only(held.level(old, level), in_view), metric, lang)
             changes = hideout_changes(before, hideout)
             classes = [(h["breaks"], h["ramp"]) for h in (before, hideout)]
             if not changes and classes[0] == classes[1]:

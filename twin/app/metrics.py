@@ -49,7 +49,7 @@ CORE_METRICS = (
     _core("open"),
     _core("overdue"),
     _core("open_severity_1"),
-    _core("incidents_7d"),
+    _core("incidents_window"),
     _core("cases_per_officer", "value"),
     _core("cases_per_1000", "value"),
     _core("camera_online_rate", "rate", "better", group="camera"),

@@ -7,12 +7,13 @@ from typing import Any
 from dash import ClientsideFunction, Dash, Input, Output, State
 from dash.exceptions import PreventUpdate
 
-from twin.activity import search_units
+from twin.activity import Clock, search_units
 from twin.app import ids
 from twin.app.context import AppContext
-from twin.app.i18n import dropdown_labels, t
+from twin.app.hotspots.views import hotspots_href
+from twin.app.i18n import dropdown_labels, other_lang, t
 from twin.app.inputs import read_state, text_value
-from twin.app.pages import COCKPIT_TITLE_KEYS, control_options, lang_href, nav, parse_route
+from twin.app.pages import cockpit_titles, control_options, lang_href, nav, parse_route
 from twin.app.unit_callbacks import unit_head
 from twin.store import NotFound
 
@@ -39,7 +40,8 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
         Input(ids.URL, "search"),
     )
     def words(search: Any) -> tuple[Any, ...]:
-        lang = parse_route("/", search, settings.lang).lang
+        r = parse_route("/", search, settings.lang)
+        lang = r.lang
         metric_opts, level_opts, layer_opts = control_options(
             tuple(metrics.values()), text, lang, ctx.loaded
         )
@@ -55,7 +57,7 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
             level_opts,
             t("layers", lang),
             layer_opts,
-            *[t(k, lang) for k in COCKPIT_TITLE_KEYS],
+            *cockpit_titles(r, Clock.current(settings.timezone)),
         )
 
     @app.callback(
@@ -76,7 +78,7 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
         head: list[Any] = []
         if r.mode == "unit" and r.unit:
             try:
-                head = unit_head(ctx, r.unit, r.lang)
+                head = unit_head(ctx, r.unit, r.lang, r.time_window)
             except NotFound:
                 head = [t("not_found", r.lang, code=r.unit)]
         elif r.mode == "missing":
@@ -86,7 +88,9 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
             r.data(),
             "shell screen" if r.mode == "screen" else f"shell mode-{r.mode}",
             nav(r),
-            lang_href(r),
+            hotspots_href(search, other_lang(r.lang), ctx.layers)
+            if r.mode == "hotspots"
+            else lang_href(r),
             not on_cockpit,
             on_cockpit,
             head,

@@ -5,24 +5,28 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 from dash import dcc, html
 
+from twin.activity import Clock
 from twin.app import ids
 from twin.app.i18n import LANGS, other_lang, t
 from twin.app.inputs import MAX_TEXT, Route, text_value
 from twin.app.metrics import Metric, group_label, grouped
 from twin.app.views import CatalogText, unit_href
+from twin.app.window_views import trend_title
 from twin.catalog import Layer
 from twin.catalog.terms import Terms
+from twin.window import DEFAULT, TimeWindow
 
 TILE_PX = 256
 UNIT_MIN_PX = 8  # a level is drawn (by zoom) once its typical unit is this wide on screen
 
 
 def parse_route(pathname: Any, search: Any, default_lang: str) -> Route:
-    """/ cockpit, /grid/<code> a unit of any level, /screen the wall; ?lang=en|zh-CN.
+    """/ cockpit, /grid/<code> a unit of any level, /screen the wall; ?lang=en|zh-CN and
+    &window= (twin.window; a window no page could ask for reads as the default).
 
     Anything else, and any code no unit could have (a NUL, thousands of characters), is
     "missing"; a search that is not text reads as none.
@@ -30,22 +34,28 @@ def parse_route(pathname: Any, search: Any, default_lang: str) -> Route:
     query = parse_qs((text_value(search) or "").lstrip("?"))
     lang = query.get("lang", [default_lang])[0]
     lang = lang if lang in LANGS else default_lang
+    window = TimeWindow.read(query.get("window", [DEFAULT])[0]).text
     path = (text_value(pathname, 9 * MAX_TEXT) or "/").rstrip("/") or "/"
     if path == "/":
-        return Route("cockpit", lang)
+        return Route("cockpit", lang, window=window)
     if path == "/screen":
-        return Route("screen", lang)
+        return Route("screen", lang, window=window)
+    if path == "/hotspots":  # its filters are its own (twin.app.hotspots reads the search)
+        return Route("hotspots", lang)
     if path.startswith("/grid/") and len(path) > len("/grid/"):
         code = text_value(unquote(path.removeprefix("/grid/")))  # codes may be 中文
-        return Route("unit", lang, code) if code else Route("missing", lang)
+        return Route("unit", lang, code, window) if code else Route("missing", lang)
     return Route("missing", lang)
 
 
 def route_href(route: Route, lang: str) -> str:
-    """The link to a route's page in lang (a page that does not exist links to the cockpit)."""
+    """The link to a route's page in lang, in its window (a page that does not exist links
+    to the cockpit)."""
     if route.mode == "unit" and route.unit:
-        return unit_href(route.unit, lang)
-    return with_lang("/screen" if route.mode == "screen" else "/", lang)
+        return with_window(unit_href(route.unit, lang), route.window)
+    if route.mode == "hotspots":
+        return with_lang("/hotspots", lang)
+    return with_window(with_lang("/screen" if route.mode == "screen" else "/", lang), route.window)
 
 
 def lang_href(route: Route) -> str:
@@ -56,6 +66,12 @@ def lang_href(route: Route) -> str:
 def with_lang(href: str, lang: str) -> str:
     """A link that keeps the page's language."""
     return f"{href}?lang={lang}"
+
+
+def with_window(href: str, window: str) -> str:
+    """A link (that has a query already) that keeps the page's window; the default is left
+    out, so the plain links stay plain."""
+    return href if window == DEFAULT else f"{href}&window={quote(window, safe='/')}"
 
 
 def auto_levels(
@@ -102,10 +118,17 @@ def nav(route: Route) -> list[Any]:
         ),
         html.A(t("nav_screen", lang), href=with_lang("/screen", lang), className="nav-item"),
     ]
-    for key in ("nav_hotspots", "nav_planner"):
-        items.append(
-            html.Span(t(key, lang), className="nav-item nav-soon", title=t("coming", lang))
+    items.append(
+        dcc.Link(
+            t("nav_hotspots", lang),
+            href=with_lang("/hotspots", lang),
+            className="nav-item" + (" active" if route.mode == "hotspots" else ""),
+            id="nav-hotspots",
         )
+    )
+    items.append(
+        html.Span(t("nav_planner", lang), className="nav-item nav-soon", title=t("coming", lang))
+    )
     return items
 
 
@@ -168,7 +191,15 @@ def cockpit_section() -> list[Any]:
         ),
         html.H3(id=ids.COCKPIT_TITLES[2], className="section-title"),
         html.Div(id=ids.FEED),
+        html.Div(id=ids.HOT_WALL, className="wall-hotspots"),  # the wall's only
     ]
 
 
 COCKPIT_TITLE_KEYS = ("attention", "trend", "feed")
+
+
+def cockpit_titles(route: Route, clock: Clock) -> list[str]:
+    """The cockpit's section titles in the route's language (the trend's names its window)."""
+    window = route.time_window
+    trend = trend_title(window, window.span(clock), route.lang)
+    return [trend if k == "trend" else t(k, route.lang) for k in COCKPIT_TITLE_KEYS]

@@ -15,6 +15,8 @@ from psycopg_pool import ConnectionPool
 from twin.app.callbacks import register_screen, register_unit_callbacks
 from twin.app.cockpit import register_cockpit
 from twin.app.context import build_context
+from twin.app.hotspots.callbacks import register_hotspots
+from twin.app.hotspots.wall import WallHotspots, register_wall
 from twin.app.i18n import t
 from twin.app.inputs import register_callback_checks, register_request_checks
 from twin.app.layout import build_shell
@@ -23,6 +25,7 @@ from twin.app.mapdata import MapData, register_routes
 from twin.app.navigation import register_navigation
 from twin.app.pages import control_options
 from twin.app.unit_callbacks import register_unit_page
+from twin.app.window_callbacks import register_window
 from twin.package_data import data_dir
 from twin.settings import Settings
 
@@ -64,7 +67,11 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_map(app, ctx)
     register_cockpit(app, ctx)
     register_unit_callbacks(app, pool, ctx.text, settings.timezone)
-    register_screen(app, pool, ctx.snapshots, settings, ctx.text)
+    wall = WallHotspots(ctx.hotspots, ctx.text, ctx.loaded[-1])
+    register_screen(app, pool, ctx.snapshots, settings, ctx.text, wall)
+    register_window(app, ctx)
+    register_hotspots(app, ctx)
+    register_wall(app, wall)
     return app
 
 

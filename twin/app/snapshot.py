@@ -12,7 +12,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -32,6 +31,7 @@ from twin.app.measures import with_derived
 from twin.catalog.terms import Terms
 from twin.spatial.status import Thresholds
 from twin.store import fetch_grid_statuses, fetch_unassigned
+from twin.window import DEFAULT, TimeWindow
 
 KEEP = 6  # versions kept for computing what changed
 WINDOW_TTL = 600.0  # seconds the 30-day figures are carried over between snapshots
@@ -88,7 +88,7 @@ def read_snapshot(
     *,
     terms: Terms,
 ) -> Snapshot:
-    """Read every level's status (with 7-day counts) and the city's figures.
+    """Read every level's status (with the default window's counts) and the city's figures.
 
     The 30-day figures (median handling, on-time share, the trend's past days) move slowly
     and cost a scan of the window (3 s at metro size): they are carried over from the
@@ -98,15 +98,14 @@ def read_snapshot(
     started = time.perf_counter()
     levels = {}
     with pool.connection() as conn:
-        recent = fetch_recent_counts(conn, clock.today - timedelta(days=6))
+        recent = fetch_recent_counts(conn, TimeWindow(DEFAULT).span(clock).start)
         for level in terms.levels:
             frame = fetch_grid_statuses(conn, level, clock.now, t)
-            counts = recent.get(level, {})
-            levels[level] = frame.assign(incidents_7d=[counts.get(c, 0) for c in frame["code"]])
+            levels[level] = with_window_counts(frame, recent.get(level, {}))
         levels = with_derived(levels)
         city = city_status(top_units(levels), fetch_unassigned(conn, clock.now), t)
         if previous is not None and _window_fresh(previous, clock, monotonic()):
-            activity = previous.activity | fetch_today(conn, None, clock)
+            activity = carry_activity(previous.activity, fetch_today(conn, None, clock))
             trend = previous.trend.copy()
             trend.iloc[-1] = 0
             today = fetch_trend(conn, None, clock, terms.categories, today_only=True).iloc[-1]
@@ -119,6 +118,21 @@ def read_snapshot(
         feed = fetch_feed(conn, 12)
     took = (time.perf_counter() - started) * 1000
     return Snapshot(version, clock, levels, city, activity, trend, feed, took, window_read)
+
+
+def with_window_counts(frame: pd.DataFrame, counts: dict[str, int]) -> pd.DataFrame:
+    """A level's statuses with the cases reported in a window (code -> count; absent: 0)."""
+    return frame.assign(incidents_window=[counts.get(c, 0) for c in frame["code"]])
+
+
+def carry_activity(previous: dict[str, Any], today: dict[str, int]) -> dict[str, Any]:
+    """The window's figures carried over with today's read afresh: within one local day the
+    window starts where it did, so its counts move by today's."""
+    moved = {
+        f"{what}_window": previous[f"{what}_window"] - previous[f"{what}_today"] + today[key]
+        for what, key in (("new", "new_today"), ("closed", "closed_today"))
+    }
+    return previous | today | moved
 
 
 def _window_fresh(previous: Snapshot, clock: Clock, mono_now: float) -> bool:

@@ -7,21 +7,26 @@ from typing import Any
 from dash import Dash, Input, Output
 from dash.exceptions import PreventUpdate
 
-from twin.activity import Clock, fetch_activity, fetch_trend
+from twin.activity import Clock, fetch_activity, fetch_window_trend
 from twin.app import ids
 from twin.app.context import AppContext
 from twin.app.inputs import read_state
 from twin.app.unit_page import build_unit_body, build_unit_head
+from twin.app.window_views import trend_title
 from twin.store import NotFound, fetch_grid_detail
+from twin.window import DEFAULT_WINDOW, TimeWindow
 
 
-def unit_head(ctx: AppContext, code: str, lang: str) -> list[Any]:
-    """What shows at once after a click: crumbs, title, status, tiles (NotFound if no unit)."""
+def unit_head(
+    ctx: AppContext, code: str, lang: str, window: TimeWindow = DEFAULT_WINDOW
+) -> list[Any]:
+    """What shows at once after a click: crumbs, title, status, tiles in the window
+    (NotFound if no unit)."""
     clock = Clock.current(ctx.settings.timezone)
     with ctx.pool.connection() as conn:
         detail = fetch_grid_detail(conn, code, at=clock.now, thresholds=ctx.thresholds, lists=False)
-        activity = fetch_activity(conn, detail.grid["id"], clock)
-    return build_unit_head(detail, activity, ctx.text, lang)
+        activity = fetch_activity(conn, detail.grid["id"], clock, window.span(clock))
+    return build_unit_head(detail, activity, ctx.text, lang, window)
 
 
 def register_unit_page(app: Dash, ctx: AppContext) -> None:
@@ -48,7 +53,13 @@ def register_unit_page(app: Dash, ctx: AppContext) -> None:
                     cases=False,
                     devices=ctx.devices,
                 )
-                trend = fetch_trend(conn, detail.grid["id"], clock, ctx.terms.categories)
+                span = route.time_window.span(clock)
+                trend = fetch_window_trend(
+                    conn, detail.grid["id"], span, clock.tz, ctx.terms.categories
+                )
         except NotFound:
             raise PreventUpdate from None
-        return build_unit_body(detail, trend, ctx.text, route.lang, settings.timezone)
+        title = trend_title(route.time_window, span, route.lang)
+        return build_unit_body(
+            detail, trend, ctx.text, route.lang, settings.timezone, title, now=clock.local
+        )

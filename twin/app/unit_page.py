@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -22,8 +23,10 @@ from twin.app.views import (
     trend_figure,
     unit_href,
 )
+from twin.app.window_views import window_label
 from twin.catalog import Layer
 from twin.store import GridDetail, point_list_fields
+from twin.window import DEFAULT_WINDOW, TimeWindow
 
 
 def people(grid: dict[str, Any], lang: str) -> html.Dl:
@@ -112,7 +115,11 @@ def incident_block(text: CatalogText, lang: str) -> list[Any]:
 
 
 def build_unit_head(
-    detail: GridDetail, activity: dict[str, Any], text: CatalogText, lang: str
+    detail: GridDetail,
+    activity: dict[str, Any],
+    text: CatalogText,
+    lang: str,
+    window: TimeWindow = DEFAULT_WINDOW,
 ) -> list[Any]:
     """What shows at once after a click: crumbs, title, status, KPI tiles, people."""
     status = detail.kpis | {"composite": detail.composite}
@@ -129,21 +136,27 @@ def build_unit_head(
         html.Div(detail.grid["code"], className="unit-code"),
         html.Div(badge, className=f"badge badge-{detail.composite}", id="unit-composite"),
         html.Div(build_tiles(tile_values(status, activity), lang), className="tiles"),
-        html.Div(t("window_note", lang, days=30), className="note"),
+        html.Div(window_label(window, lang), className="note", id="unit-window"),
         people(detail.grid, lang),
     ]
 
 
 def build_unit_body(
-    detail: GridDetail, trend: pd.DataFrame, text: CatalogText, lang: str, tz: str
+    detail: GridDetail,
+    trend: pd.DataFrame,
+    text: CatalogText,
+    lang: str,
+    tz: str,
+    trend_heading: str,
+    now: datetime | None = None,
 ) -> list[Any]:
-    """What follows a moment later: trend, children ranking, cases, devices."""
+    """What follows a moment later: trend (under its heading), children ranking, cases,
+    devices; now (local) marks the trend's running bin."""
     return [
-        html.H3(t("trend", lang), className="section-title"),
+        html.H3(trend_heading, className="section-title"),
         dcc.Graph(
             id="unit-trend",
-            # fetch_trend's days end today: its last bar is a day still running.
-            figure=trend_figure(trend, text, lang, today=trend.index[-1] if len(trend) else None),
+            figure=trend_figure(trend, text, lang, now=now),
             config={"displayModeBar": False, "responsive": True},
             className="trend",
             style={"height": "230px"},  # Dash's Graph sets height: 100% inline otherwise

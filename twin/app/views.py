@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -13,8 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from twin.app.i18n import MESSAGES, fmt_datetime, fmt_day, fmt_hours, fmt_number, t
+from twin.app.i18n import MESSAGES, fmt_datetime, fmt_hours, fmt_number, t
 from twin.app.palette import STATUS_GLYPH
+from twin.app.window_views import bin_label
 from twin.catalog import Layer
 
 CATEGORY_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#9c755f")
@@ -78,6 +79,8 @@ def tile_values(status: dict[str, Any], activity: dict[str, Any]) -> dict[str, A
         "overdue": status["overdue"],
         "new_today": activity["new_today"],
         "closed_today": activity["closed_today"],
+        "new_window": activity["new_window"],
+        "closed_window": activity["closed_window"],
         "median_handling": activity["median_handling_hours"],
         "on_time_rate": activity["on_time_rate"],
         "camera_online_rate": status["camera_online_rate"],
@@ -196,19 +199,29 @@ def count_ticks(top: float, most: int = 5) -> dict[str, Any]:
     }
 
 
+def running_bins(bins: list[Any], now: datetime | None) -> list[bool]:
+    """Which trend bins (local dates, or naive local hours) are still running at now."""
+    if now is None:
+        return [False] * len(bins)
+    local = now.replace(tzinfo=None)
+    hour = timedelta(hours=1)
+    return [
+        b <= local < b + hour if isinstance(b, datetime) else b == local.date() for b in bins
+    ]
+
+
 def trend_figure(
     trend: pd.DataFrame,
     text: CatalogText,
     lang: str,
     dark: bool = False,
-    today: date | None = None,
+    now: datetime | None = None,
 ) -> go.Figure:
-    """Stacked daily bars per category over the window, labelled from the catalog; today's
-    bar, a day still running, is hatched, paler and labelled so it never reads as a drop."""
-    days = [fmt_day(d, lang) for d in trend.index]
-    if isinstance(today, datetime):  # a clock's today is its local midnight
-        today = today.date()
-    partial = [d == today for d in trend.index]
+    """Stacked bars per day (or hour) and category over the window, labelled from the
+    catalog; the bin still running at now (local time) is hatched, paler and labelled so it
+    never reads as a drop."""
+    days = [bin_label(d, lang) for d in trend.index]
+    partial = running_bins(list(trend.index), now)
     fig = go.Figure()
     categories = [v.value for v in text.layers["incident"].field("category").values]
     for i, cat in enumerate(categories):
@@ -231,7 +244,7 @@ def trend_figure(
         fig.add_annotation(
             x=days[at],
             y=float(totals.iloc[at]),
-            text=t("today_partial", lang),
+            text=t("hour_partial" if isinstance(trend.index[at], datetime) else "today_partial", lang),
             showarrow=False,
             yanchor="bottom",
             xanchor="right",

@@ -1,9 +1,11 @@
--- Cases reported since a moment, per unit of every level, in one pass over the window.
--- params: since timestamptz
+-- Cases reported in a window, per unit of every level, in one pass over the window.
+-- params: since timestamptz, until timestamptz or NULL (no end: up to now)
 -- columns: level, code, n (units with none are absent)
 WITH per_grid AS (
     SELECT grid_id, count(*) AS n FROM incident
-    WHERE reported_at >= %(since)s::timestamptz AND grid_id IS NOT NULL
+    WHERE reported_at >= %(since)s::timestamptz
+      AND reported_at < coalesce(%(until)s::timestamptz, 'infinity')
+      AND grid_id IS NOT NULL
     GROUP BY grid_id
 )
 SELECT u.level, u.code, sum(p.n)::bigint AS n

@@ -1,0 +1,1 @@
+"""The hotspot page (/hotspots): layout, callbacks and the pure view functions behind them."""

@@ -151,8 +151,9 @@ def _wsen(view: Any) -> tuple[float, float, float, float]:
     return (w, s, e, n)
 
 
-def legend_children(entries: list[dict[str, Any]], lang: str) -> list[Any]:
-    """The legend: a swatch and a label per class, then what the heavy outline means."""
+def legend_children(entries: list[dict[str, Any]], lang: str, outline: bool = True) -> list[Any]:
+    """The legend: a swatch and a label per class, then (outline) what the heavy outline
+    of an alert unit means."""
     items = [
         html.Div(
             [html.Span(className="swatch", style={"background": e["colour"]}), e["label"]],
@@ -160,6 +161,7 @@ def legend_children(entries: list[dict[str, Any]], lang: str) -> list[Any]:
         )
         for e in entries
     ]
-    outline = html.Span(className="swatch swatch-alert")
-    items.append(html.Div([outline, t("alert_outline", lang)], className="legend-item"))
+    if outline:
+        mark = html.Span(className="swatch swatch-alert")
+        items.append(html.Div([mark, t("alert_outline", lang)], className="legend-item"))
     return items

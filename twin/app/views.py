@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -205,9 +205,7 @@ def running_bins(bins: list[Any], now: datetime | None) -> list[bool]:
         return [False] * len(bins)
     local = now.replace(tzinfo=None)
     hour = timedelta(hours=1)
-    return [
-        b <= local < b + hour if isinstance(b, datetime) else b == local.date() for b in bins
-    ]
+    return [b <= local < b + hour if isinstance(b, datetime) else b == local.date() for b in bins]
 
 
 def trend_figure(
@@ -244,7 +242,9 @@ def trend_figure(
         fig.add_annotation(
             x=days[at],
             y=float(totals.iloc[at]),
-            text=t("hour_partial" if isinstance(trend.index[at], datetime) else "today_partial", lang),
+            text=t(
+                "hour_partial" if isinstance(trend.index[at], datetime) else "today_partial", lang
+            ),
             showarrow=False,
             yanchor="bottom",
             xanchor="right",

@@ -163,7 +163,7 @@ def page_results(
     return (
         units_url,
         hideout,
-        legend_children(legend),
+        legend_children(legend, lang, outline=False),
         summary(result.table, result.islands, result.unassigned, lang),
         ranked_list(rows, f, lang),
         overlay,

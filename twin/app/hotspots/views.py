@@ -13,7 +13,7 @@ import pandas as pd
 
 from twin.app.i18n import LANGS, fmt_number, t
 from twin.app.inputs import number, text_value
-from twin.app.metrics import BETTER_RAMP, NO_DATA
+from twin.app.palette import NO_DATA, ramp_steps
 from twin.app.views import CatalogText
 from twin.catalog import Layer
 from twin.hotspots.classes import CLASSES
@@ -268,7 +268,12 @@ def coverage_hideout(coverage: pd.DataFrame, table: pd.DataFrame, lang: str) -> 
     frame = table.merge(coverage[["code", "covered_share"]], on="code", how="left")
     out = _hideout(frame, "covered_share", "share", lang)
     out["values"] = {c: _round(v) for c, v in out["values"].items()}
-    return out | {"breaks": list(COVERAGE_BREAKS), "ramp": list(BETTER_RAMP)}
+    return out | {"breaks": list(COVERAGE_BREAKS), "ramp": coverage_ramp()}
+
+
+def coverage_ramp() -> list[str]:
+    """Coverage classes' colours, lowest share first: more seen is calmer."""
+    return ramp_steps(len(COVERAGE_BREAKS), "better")
 
 
 def _hideout(table: pd.DataFrame, column: str, kind: str, lang: str) -> dict[str, Any]:
@@ -297,7 +302,7 @@ def emerging_legend(table: pd.DataFrame, lang: str) -> list[dict[str, str]]:
 def coverage_legend(lang: str) -> list[dict[str, str]]:
     """The coverage view's legend: share of the unit seen by an online camera."""
     out, low = [], 0.0
-    for colour, upper in zip(BETTER_RAMP, COVERAGE_BREAKS, strict=True):
+    for colour, upper in zip(coverage_ramp(), COVERAGE_BREAKS, strict=True):
         out.append({"colour": colour, "label": f"{low:.0%} – {upper:.0%}"})
         low = upper
     return [*out, {"colour": NO_DATA, "label": t("no_data", lang)}]

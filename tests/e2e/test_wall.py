@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -17,6 +18,7 @@ from tests.e2e.test_screen import open_screen
 SCREENS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
 MIN_VH = 2.0  # no text on the wall smaller than this share of the screen's height
 MAX_ROWS = 5
+CALLBACKS = re.compile(r"/_dash-update-component(\?|$)")  # every answer the wall's data comes in
 
 # Every visible text on the page, with the size it is drawn at (its font size times the CSS
 # zoom it sits under), in px and in percent of the viewport's height.
@@ -85,4 +87,145 @@ def test_no_text_on_the_wall_is_under_2vh_and_no_list_has_more_than_5_rows(
     assert long == [], f"lists over {MAX_ROWS} rows: {long}"
     if size != (3840, 2160):
         wall_screenshot(page, f"wall-{width}x{height}-{lang}")
+    assert_clean(watched, served.url)
+
+
+# The tour's label and outline, and the card's name, read at one instant.
+TOUR_MARK = """() => {
+  const label = document.querySelector('.leaflet-tooltip.tour-label');
+  const paths = [...document.querySelectorAll('.leaflet-overlay-pane path')]
+    .filter(p => p.getAttribute('stroke') === '#ffd43b');
+  const box = r => r && (({left, right, top, bottom}) => ({left, right, top, bottom}))(r);
+  return {
+    card: document.querySelector('#tour-name')?.textContent,
+    label: label?.querySelector('.tour-label-name')?.textContent,
+    figure: label?.querySelector('.tour-label-figure')?.textContent,
+    labelBox: box(label?.getBoundingClientRect()),
+    outlines: paths.length,
+    weight: paths.map(p => p.getAttribute('stroke-width')),
+    outlineBox: box(paths[0]?.getBoundingClientRect()),
+  };
+}"""
+
+
+def settled_mark(page: Page, drawn: bool = False) -> dict[str, Any]:
+    """The tour's mark once it names the card's grid (the card and the label come in one
+    answer, the label's text a frame later); drawn: and once its outline is on screen (the
+    map flies there meanwhile, and Leaflet draws nothing of a polygon out of view)."""
+    last = None
+    for _ in range(40):
+        mark: dict[str, Any] = page.evaluate(TOUR_MARK)
+        named = mark["label"] == mark["card"] and mark["outlines"] == 1
+        box = mark["outlineBox"]
+        # Drawn and still: the same place twice running (the fly-to has ended).
+        still = box and box["right"] - box["left"] > 10 and mark == last
+        if named and (not drawn or still):
+            return mark
+        last = mark
+        page.wait_for_timeout(50)
+    raise AssertionError(f"the mark does not name the toured grid: {mark}")
+
+
+def test_the_tour_outlines_and_labels_the_grid_of_each_step(
+    served: Served, watched: Watched
+) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_screen(watched, served.url)
+    names = []
+    for _ in range(2):
+        mark = settled_mark(page, drawn=True)
+        assert mark["weight"] == ["7"], mark  # a heavy outline
+        assert re.fullmatch(r"(超期事件|在办事件) \d+", mark["figure"]), mark
+        # The label stands on the outline's north edge, centred on it.
+        lb, ob = mark["labelBox"], mark["outlineBox"]
+        assert abs((lb["left"] + lb["right"]) / 2 - (ob["left"] + ob["right"]) / 2) < 4, mark
+        assert ob["top"] - 30 < lb["bottom"] <= ob["top"] + 2, mark
+        names.append(mark["card"])
+        # For its whole step the mark names the grid the card names (TWIN_TOUR_SECONDS=2).
+        for _ in range(6):
+            settled_mark(page)
+            page.wait_for_timeout(250)
+        expect(page.locator("#tour-name")).not_to_have_text(names[-1], timeout=8000)
+    assert names[0] != names[1]  # the mark moved with the tour
+    assert_clean(watched, served.url)
+
+
+def test_the_wall_shows_a_clock_and_says_when_its_data_stops_coming(
+    served: Served, watched: Watched
+) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_screen(watched, served.url)
+    clock, dog = page.locator("#wall-clock"), page.locator("#watchdog")
+    expect(clock).to_have_text(re.compile(r"\d{2}:\d{2}:\d{2}$"))
+    before = clock.inner_text()
+    expect(clock).not_to_have_text(before, timeout=3000)  # it ticks
+    for _ in range(10):  # a fresh page with data coming (TWIN_REFRESH_SECONDS=2): no warning
+        assert dog.is_hidden()
+        page.wait_for_timeout(500)
+
+    def fail(route: Route) -> None:
+        route.abort()
+
+    page.route(CALLBACKS, fail)  # server and network gone, for the page
+    page.wait_for_timeout(2000)
+    assert dog.is_hidden()  # one interval without data is not yet an interruption
+    expect(dog).to_be_visible(timeout=6000)  # two intervals: said in large type
+    expect(dog).to_have_text(re.compile(r"^数据中断 \d+ 秒$"))
+    first = int(re.findall(r"\d+", dog.inner_text())[0])
+    assert first >= 4
+    size = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('#watchdog')).fontSize)"
+    )
+    assert size >= 0.03 * 1080
+    expect(dog).not_to_have_text(f"数据中断 {first} 秒", timeout=3000)  # counting up
+    assert int(re.findall(r"\d+", dog.inner_text())[0]) > first
+    stopped = clock.inner_text()
+    expect(clock).not_to_have_text(stopped, timeout=3000)  # the clock goes on meanwhile
+    page.unroute(CALLBACKS, fail)
+    expect(dog).to_be_hidden(timeout=8000)  # data again: the warning goes
+    wall_screenshot(page, "wall-1920x1080-zh-CN-recovered")
+    outside = [u for u in watched.requests if not u.startswith((served.url, "data:", "blob:"))]
+    assert outside == []
+
+
+def test_the_watchdog_speaks_the_walls_language(served: Served, watched: Watched) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 3840, "height": 1080})
+    open_screen(watched, served.url, "en")
+    page.route(CALLBACKS, lambda route: route.abort())
+    dog = page.locator("#watchdog")
+    expect(dog).to_have_text(re.compile(r"^Data interrupted \d+ s$"), timeout=10000)
+    wall_screenshot(page, "wall-3840x1080-en-interrupted")
+
+
+def test_a_severity_1_case_stays_pinned_after_its_takeover_until_dispatched(
+    served: Served, watched: Watched
+) -> None:
+    page = watched.page
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    open_screen(watched, served.url)
+    with psycopg.connect(served.db_url, autocommit=True) as conn:
+        conn.execute("""
+            INSERT INTO incident (code, category, severity, source, status, due_at, geom)
+            SELECT 'E2E-PIN', 'fire_hazard', 1, 'hotline', 'reported', now() + interval '2 h',
+                   ST_PointOnSurface(geom)
+            FROM grid WHERE level = 'grid' ORDER BY code DESC LIMIT 1""")
+    takeover = page.locator("#takeover")
+    expect(takeover).to_contain_text("E2E-PIN", timeout=10000)
+    expect(takeover).to_be_hidden(timeout=12000)  # TWIN_TAKEOVER_SECONDS=3
+    pin = page.locator(".leaflet-tooltip.pin-label")
+    expect(pin).to_have_count(1)
+    expect(pin).to_have_text("待分派 · 消防隐患 · E2E-PIN")
+    expect(page.locator("path.pin-marker")).to_have_count(1)
+    page.wait_for_timeout(3000)  # more refreshes and tour steps: it stays
+    expect(pin).to_have_count(1)
+    with psycopg.connect(served.db_url, autocommit=True) as conn:
+        conn.execute(
+            "UPDATE incident SET status = 'dispatched', dispatched_at = now()"
+            " WHERE code = 'E2E-PIN'"
+        )
+    expect(pin).to_have_count(0, timeout=8000)  # the next refresh, TWIN_REFRESH_SECONDS=2
+    expect(page.locator("path.pin-marker")).to_have_count(0)
     assert_clean(watched, served.url)

@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from twin.app.i18n import MESSAGES, fmt_datetime, fmt_day, fmt_hours, fmt_number, t
+from twin.app.wall import format_change
 from twin.catalog import Layer
 
 CATEGORY_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#9c755f")
@@ -90,13 +91,25 @@ def format_tile(key: str, value: Any, lang: str) -> str:
     return fmt_number(value, lang, rate=key.endswith("rate"))
 
 
-def build_tiles(values: dict[str, Any], lang: str, prefix: str = "kpi") -> list[html.Div]:
-    """KPI tiles with ids prefix-key; the raw value rides along in data-value for checking."""
+def build_tiles(
+    values: dict[str, Any],
+    lang: str,
+    prefix: str = "kpi",
+    changes: dict[str, int] | None = None,
+) -> list[html.Div]:
+    """KPI tiles with ids prefix-key; the raw value rides along in data-value for checking;
+    a tile with a change against yesterday shows it under its label."""
+    changes = changes or {}
     return [
         html.Div(
             [
                 html.Div(format_tile(k, v, lang), className="tile-value"),
                 html.Div(t(k, lang), className="tile-label"),
+                *(
+                    [html.Div(format_change(changes[k], lang), className="tile-change")]
+                    if k in changes
+                    else []
+                ),
             ],
             id=f"{prefix}-{k}",
             className=f"tile tile-{k}" + (" tile-alert" if k == "overdue" and v else ""),

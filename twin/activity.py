@@ -111,10 +111,10 @@ def fetch_yesterday(conn: psycopg.Connection, unit_id: int | None, clock: Clock)
 
 
 def fetch_pin_cases(conn: psycopg.Connection, ids: Sequence[int]) -> pd.DataFrame:
-    """The cases of these ids with their status, dispatch time, grid name and position."""
+    """The cases of these ids with their status, dispatch time and position."""
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(query("incident_pins"), {"ids": list(ids)}).fetchall()
-    columns = ["id", "code", "category", "status", "dispatched_at", "grid_name", "lon", "lat"]
+    columns = ["id", "code", "category", "status", "dispatched_at", "lon", "lat"]
     return pd.DataFrame(rows, columns=columns)
 
 

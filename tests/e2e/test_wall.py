@@ -101,6 +101,7 @@ TOUR_MARK = """() => {
     label: label?.querySelector('.tour-label-name')?.textContent,
     figure: label?.querySelector('.tour-label-figure')?.textContent,
     labelBox: box(label?.getBoundingClientRect()),
+    labels: document.querySelectorAll('.leaflet-tooltip.tour-label').length,
     outlines: paths.length,
     weight: paths.map(p => p.getAttribute('stroke-width')),
     outlineBox: box(paths[0]?.getBoundingClientRect()),
@@ -115,7 +116,7 @@ def settled_mark(page: Page, drawn: bool = False) -> dict[str, Any]:
     last = None
     for _ in range(40):
         mark: dict[str, Any] = page.evaluate(TOUR_MARK)
-        named = mark["label"] == mark["card"] and mark["outlines"] == 1
+        named = mark["label"] == mark["card"] and mark["outlines"] == mark["labels"] == 1
         box = mark["outlineBox"]
         # Drawn and still: the same place twice running (the fly-to has ended).
         still = box and box["right"] - box["left"] > 10 and mark == last

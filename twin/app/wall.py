@@ -42,8 +42,17 @@ def wall_trend(fig: go.Figure) -> go.Figure:
     size = {"size": WALL_CHART_PX}
     fig.update_layout(
         font=size,
-        legend={"font": size, "orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
-        margin={"l": 64, "r": 12, "t": 8, "b": 40},
+        # Above the bars, in as many rows as the categories need (beside them it would scroll).
+        legend={
+            "font": size,
+            "orientation": "h",
+            "x": 0,
+            "y": 1,
+            "yanchor": "bottom",
+            "itemwidth": 30,
+            "tracegroupgap": 0,
+        },
+        margin={"l": 60, "r": 8, "t": 4, "b": 32},
     )
     fig.update_xaxes(tickfont=size, nticks=5)
     fig.update_yaxes(tickfont=size, nticks=4)

@@ -4,6 +4,7 @@ the freshness watchdog, and severity-1 cases pinned until dispatched."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -191,13 +192,30 @@ def test_the_wall_shows_a_clock_and_says_when_its_data_stops_coming(
     assert outside == []
 
 
-def test_the_watchdog_speaks_the_walls_language(served: Served, watched: Watched) -> None:
+def test_a_wall_whose_first_data_never_comes_waits_two_intervals_then_says_so(
+    served: Served, watched: Watched
+) -> None:
     page = watched.page
     page.set_viewport_size({"width": 3840, "height": 1080})
-    open_screen(watched, served.url, "en")
-    page.route(CALLBACKS, lambda route: route.abort())
+
+    def no_data(route: Route) -> None:
+        # Only the refresh that brings the city's figures fails: the page still becomes the
+        # wall (its route and tour answer), but no data ever reaches it.
+        if "fresh-state" in (route.request.post_data or ""):
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route(CALLBACKS, no_data)
+    page.goto(f"{served.url}/screen?lang=en")
+    started = time.monotonic()
+    expect(page.locator("#shell")).to_have_class("shell screen")
     dog = page.locator("#watchdog")
-    expect(dog).to_have_text(re.compile(r"^Data interrupted \d+ s$"), timeout=10000)
+    while time.monotonic() - started < 3.0:  # under two intervals (TWIN_REFRESH_SECONDS=2)
+        assert dog.is_hidden(), "the watchdog fired on a fresh page"
+        page.wait_for_timeout(200)
+    expect(dog).to_have_text(re.compile(r"^Data interrupted \d+ s$"), timeout=6000)
+    expect(page.locator("#city-open")).to_have_count(0)  # indeed no data came
     wall_screenshot(page, "wall-3840x1080-en-interrupted")
 
 

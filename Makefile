@@ -12,7 +12,7 @@ APT_PACKAGES := postgresql-15-postgis-3 chromium fonts-noto-cjk faketime
 SIZE    ?= city
 SEED    ?= 1
 
-.PHONY: demo serve test test-clocks setup system venv lint format bench bench-load bench-dash examples lock
+.PHONY: demo serve test test-clocks setup system venv lint format bench bench-load bench-dash bench-hotspots examples lock
 .PHONY: db-start db-stop db-status clean
 
 demo: setup                 ## set up, load the small demo city (once) and serve it
@@ -71,6 +71,9 @@ bench-load: setup          ## load rates: a 1M-point CSV and a 5,000-polygon Geo
 
 bench-dash: setup          ## dashboard payloads and timings in Chromium at SIZE (city; metro too)
 	$(BIN)/twin bench --dashboard --size $(SIZE) --seed $(SEED)
+
+bench-hotspots: setup      ## Gi* + FDR beside esda, hotspot views beside a SQL recount, at SIZE
+	$(BIN)/twin bench --hotspots --size $(SIZE) --seed $(SEED)
 
 examples: venv              ## rewrite the example files in layers/examples/
 	$(BIN)/python -m twin.synth.examples

@@ -1,4 +1,4 @@
-"""The `twin` command: db, demo, serve, bench, load, export, layers."""
+"""The `twin` command: db, demo, serve, bench, load, export, hotspots, layers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from twin.catalog import CatalogError, Layer, load_catalog
 from twin.db.cluster import Cluster, ClusterError
 from twin.db.connect import DatabaseError, connect, database_url, open_pool, redact
 from twin.db.migrate import migrate
+from twin.hotspots.command import add_parser as add_hotspots_parser
 from twin.ingest.topology import FIX_BELOW_M2
 from twin.settings import Settings, SettingsError
 from twin.synth.city import SIZES
@@ -127,7 +128,11 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
     url = _ready_url(settings)
     with connect(url, autocommit=True) as conn:
-        if args.dashboard:
+        if args.hotspots:
+            from twin.bench.hotspots import run_hotspot_bench
+
+            print(run_hotspot_bench(conn, args.size, args.seed, repeat=args.repeat))
+        elif args.dashboard:
             from twin.bench.dashboard import run_dashboard_bench
 
             print(run_dashboard_bench(conn, url, args.size, args.seed))
@@ -239,6 +244,15 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_hotspots(args: argparse.Namespace, settings: Settings) -> int:
+    """Gi* hotspots per unit of the filtered points, written to a file."""
+    from twin.hotspots.command import run_command
+
+    with connect(_ready_url(settings), autocommit=True) as conn:
+        print(run_command(conn, args))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write a layer to a GIS file."""
     from twin.export import export_layer
@@ -292,6 +306,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="measure the dashboard in Chromium: payloads, refresh, drill-down",
     )
+    bench.add_argument(
+        "--hotspots",
+        action="store_true",
+        help="measure Gi* + FDR beside esda and a hotspot view beside a SQL recount",
+    )
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")
     load.add_argument("layer")
@@ -340,6 +359,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--crs", help="EPSG code to write in (default 4326)")
     export.add_argument("--where", help="filter on catalog fields, e.g. \"status = 'reported'\"")
     export.set_defaults(func=cmd_export)
+    add_hotspots_parser(sub).set_defaults(func=cmd_hotspots)
     layers = sub.add_parser("layers", help="the layer catalog")
     layers.add_argument("action", choices=["check"])
     layers.set_defaults(func=cmd_layers)

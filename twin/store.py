@@ -384,18 +384,18 @@ def fetch_unit_outline(conn: psycopg.Connection, code: str) -> tuple[bytes, Box]
 
 
 def fetch_points(
-    conn: psycopg.Connection, layer: Layer, unit_id: int | None, limit: int
-) -> list[tuple[str, Any, float, float]]:
-    """(code, colour field, lon, lat) of a layer's points in a unit, or city-wide those that
-    need attention."""
+    conn: psycopg.Connection, layer: Layer, fields: Sequence[str], unit_id: int | None, limit: int
+) -> list[tuple[Any, ...]]:
+    """(*fields, lon, lat) of a layer's points in a unit, or city-wide those that need
+    attention (fields are the layer's catalog fields; code first)."""
     params = {"unit": unit_id, "limit": limit}
     with conn.cursor() as cur:
-        return cur.execute(points_query(layer, unit_id), params).fetchall()
+        return cur.execute(points_query(layer, fields, unit_id), params).fetchall()
 
 
-def points_query(layer: Layer, unit_id: int | None) -> sql.Composed:
-    """Code, colour field, lon, lat of a layer's points in a unit, or city-wide those that
-    need attention (every enum field with values marked so must have one of them)."""
+def points_query(layer: Layer, fields: Sequence[str], unit_id: int | None) -> sql.Composed:
+    """The fields, lon and lat of a layer's points in a unit, or city-wide those that need
+    attention (every enum field with values marked so must have one of them)."""
     assert layer.style.color_by is not None
     where: sql.Composable
     if unit_id is None:
@@ -413,6 +413,7 @@ def points_query(layer: Layer, unit_id: int | None) -> sql.Composed:
         )
         if layer.name == CASES:  # closed cases would bury the open ones
             where = sql.SQL("{} AND {}").format(where, sql.SQL("closed_at IS NULL"))
+    columns = sql.SQL(", ").join(sql.Identifier(layer.field(f).name) for f in fields)
     return sql.SQL(
-        "SELECT code, {c}, ST_X(geom), ST_Y(geom) FROM {t} WHERE {w} ORDER BY code LIMIT %(limit)s"
-    ).format(c=sql.Identifier(layer.style.color_by), t=sql.Identifier(layer.table), w=where)
+        "SELECT {c}, ST_X(geom), ST_Y(geom) FROM {t} WHERE {w} ORDER BY code LIMIT %(limit)s"
+    ).format(c=columns, t=sql.Identifier(layer.table), w=where)

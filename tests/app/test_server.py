@@ -64,15 +64,27 @@ def test_outlines_are_geobuf_cached_by_etag_and_gzipped(app: Dash) -> None:
     assert client.get("/twin/outline/nope.pbf").status_code == 404
 
 
-def test_points_of_a_unit_carry_code_and_status(app: Dash) -> None:
+def test_points_carry_code_colour_status_and_tooltip_fields(
+    app: Dash, conn: psycopg.Connection
+) -> None:
     client = app.server.test_client()
     got = geobuf.decode(client.get("/twin/points/incident.pbf?unit=G1").data)["features"]
-    assert sorted((f["properties"]["code"], f["properties"]["v"]) for f in got) == [
+    assert sorted((f["properties"]["code"], f["properties"]["status"]) for f in got) == [
         ("E0", "reported"),
         ("E1", "reported"),
     ]
+    e0 = next(f["properties"] for f in got if f["properties"]["code"] == "E0")
+    due = conn.execute("SELECT due_at FROM incident WHERE code = 'E0'").fetchone()
+    assert due is not None
+    assert (e0["category"], e0["severity"], e0["due_at"]) == (
+        "sanitation",
+        "3",
+        int(due[0].timestamp()),  # times travel as epoch seconds; the browser formats them
+    )
+    assert e0["_s"] == 1  # open: needs attention (yellow)
     city = geobuf.decode(client.get("/twin/points/incident.pbf").data)["features"]
     assert [f["properties"]["code"] for f in city] == ["E2"]  # the city shows serious open ones
+    assert city[0]["properties"]["_s"] == 2  # an open severity-1 case: the alert status
     assert client.get("/twin/points/incident.pbf?unit=nope").status_code == 404
     assert client.get("/twin/points/grid.pbf").status_code == 400
 

@@ -17,8 +17,6 @@ from twin.app.inputs import Route, read_state
 from twin.app.layout import fit_zoom
 from twin.app.mapdata import snap_bbox
 from twin.app.metrics import (
-    BETTER_RAMP,
-    WORSE_RAMP,
     build_hideout,
     build_legend,
     catalog_metrics,
@@ -26,6 +24,7 @@ from twin.app.metrics import (
     hideout_changes,
 )
 from twin.app.pages import auto_levels, control_options, lang_href, level_for_zoom, parse_route
+from twin.app.palette import ALERT_RAMP
 from twin.app.tables import MAX_PAGE_ROWS, PageRequestError, case_filter
 from twin.app.views import (
     CatalogText,
@@ -109,21 +108,21 @@ def test_class_breaks_rise_strictly_and_ignore_missing_values() -> None:
 def test_count_classes_are_whole_ranges() -> None:
     values = {c: v for c, v in zip("ABCDEFGHIJ", [0, 0, 0, 1, 2, 3, 4, 8, 9, 30], strict=True)}
     legend = build_legend(METRICS["open"], values, "en")
-    assert [e["label"] for e in legend] == ["0", "1 – 2", "3 – 4", "5 – 9", "10 – 30"]
+    assert [e["label"] for e in legend] == ["0", "1", "2 – 4", "5 – 8", "9 – 30"]
 
 
 def test_legend_names_the_classes_in_the_pages_language() -> None:
     frame = statuses()
     status_legend = build_legend(METRICS["composite"], {}, "en")
-    assert [e["label"] for e in status_legend] == ["Normal", "Watch", "Alert"]
+    assert [e["label"] for e in status_legend] == ["✓ Normal", "! Watch", "▲ Alert"]
     rate = METRICS["camera_online_rate"]
     values = {"A": 1.0, "B": None, "C": 0.5}
     legend = build_legend(rate, values, "zh-CN")
     assert legend[-1] == {"colour": "#9aa5b1", "label": "无数据"}  # B has no cameras
-    assert legend[0]["colour"] == BETTER_RAMP[0]  # low online rate is the alarming colour
+    assert legend[0]["colour"] == ALERT_RAMP[-1]  # low online rate is the alarming colour
     assert "%" in legend[0]["label"]
-    assert build_hideout(frame, rate, "en")["ramp"] == list(BETTER_RAMP)
-    assert build_hideout(frame, METRICS["open"], "en")["ramp"] == list(WORSE_RAMP)
+    assert build_hideout(frame, rate, "en")["ramp"] == [ALERT_RAMP[-1], ALERT_RAMP[0]]
+    assert build_hideout(frame, METRICS["open"], "en")["ramp"] == list(ALERT_RAMP[::2])
 
 
 def test_hideout_carries_values_and_labels_never_geometry() -> None:

@@ -159,7 +159,9 @@ def test_a_layer_only_its_toml_defines_is_on_the_map_with_its_tooltips(
     ).get_json()["response"]
     assert got[ids.points("hydrant")]["url"] == "/twin/points/hydrant.pbf?unit=G1"
     tooltip = got[ids.points("hydrant")]["hideout"]
-    assert tooltip["labels"] == {"ok": "OK", "low_pressure": "Low pressure"}
+    status = next(f for f in tooltip["fields"] if f["name"] == "status")
+    assert status["labels"] == {"ok": "OK", "low_pressure": "Low pressure"}
+    assert [f["title"] for f in tooltip["fields"]] == ["Status", "Pressure (MPa)"]
     assert tooltip["colours"] == {"ok": "#1e8e3e", "low_pressure": "#d93025"}
     # The layer control offers it, titled from the TOML.
     options = control_options((), CatalogText(load_catalog(layers_dir)), "en")[2]

@@ -78,12 +78,12 @@ def test_markup_in_a_camera_code_and_a_unit_name_shows_as_text(
     hover_map_centre(page, code)  # the map fits the unit, so its middle is the unit's
     expect(page.locator(".unit-tip")).to_contain_text(f"{NAME} · {code}")
     page.locator("#layers").get_by_text("Cameras").click()
-    marker = page.locator(".leaflet-overlay-pane path.leaflet-interactive[fill='#d93025']")
+    marker = page.locator(".leaflet-marker-pane .pt-camera:has(path[fill='#d93025'])")
     expect(marker).to_have_count(1)
     marker.hover()
-    expect(page.locator(".leaflet-tooltip").filter(has_text="Fault")).to_have_text(
-        f"{CAMERA} · Fault"
-    )
+    tip = page.locator(".point-tip").filter(has_text="Fault")
+    expect(tip).to_contain_text(f"Cameras · {CAMERA}")
+    expect(tip).to_contain_text("Status: Fault")
     body = page.locator("#unit-body")
     expect(body).to_contain_text(CAMERA)
     expect(body).to_contain_text("S-never")

@@ -26,6 +26,7 @@ from twin.app.views import (
     rank_attention,
     reasons_text,
     seen_before,
+    status_glyph,
     tour_order,
 )
 from twin.app.wall import (
@@ -166,7 +167,12 @@ def register_screen(
             html.Div(f"{t('tour', lang)} {pos + 1}/{len(codes)}", className="tour-step"),
             html.Div(row["name"], className="tour-name", id="tour-name"),
             html.Div(
-                [t(row["composite"], lang), " · ", reasons_text(list(row["reasons"]), lang)],
+                [
+                    status_glyph(row["composite"]),
+                    t(row["composite"], lang),
+                    " · ",
+                    reasons_text(list(row["reasons"]), lang),
+                ],
                 className=f"badge badge-{row['composite']}",
             ),
             html.Div(

@@ -58,7 +58,7 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
             ),
             "attention": lambda: build_attention(ranked, lang),
             "trend": lambda: (wall_trend if dark else _same)(
-                trend_figure(snap.trend, text, lang, dark=dark)
+                trend_figure(snap.trend, text, lang, dark=dark, today=snap.clock.today)
             ),
             "feed": lambda: build_feed(
                 feed_rows(snap.feed.head(WALL_ROWS if dark else 8), text, lang, settings.timezone),

@@ -19,15 +19,18 @@ MAP_STYLE = {"variable": "twin.unitStyle"}
 
 
 def point_layer(layer: str) -> dl.GeoJSON:
-    """A point layer drawn from its geobuf URL, clustered, coloured by the catalog."""
+    """A point layer drawn from its geobuf URL in its own shape, coloured by the catalog,
+    clustered in the colour of the worst point inside."""
     return dl.GeoJSON(
         id=ids.points(layer),
         format="geobuf",
         cluster=True,
         superClusterOptions={"radius": 48, "maxZoom": 16},
         pointToLayer={"variable": "twin.pointToLayer"},
+        clusterToLayer={"variable": "twin.clusterToLayer"},
         onEachFeature={"variable": "twin.pointTooltip"},
-        hideout={"layer": layer, "colours": {}, "labels": {}},
+        zoomToBoundsOnClick=True,
+        hideout={"layer": layer, "colours": {}, "fields": []},
     )
 
 
@@ -83,6 +86,17 @@ def build_map(
                 onEachFeature={"variable": "twin.unitTooltip"},
                 hoverStyle={"variable": "twin.hoverStyle"},
                 zoomToBoundsOnClick=False,
+            ),
+            # The drawn level's parents over it: a heavier line, no fill, never in the way.
+            dl.Pane(
+                dl.GeoJSON(
+                    id=ids.PARENTS,
+                    format="geobuf",
+                    style={"variable": "twin.parentStyle"},
+                    interactive=False,
+                ),
+                name="parents",
+                style={"zIndex": 420, "pointerEvents": "none"},
             ),
             # The page's unit on top, outlined: its own layer, so the units are not restyled.
             dl.GeoJSON(
@@ -183,6 +197,7 @@ def build_shell(
                             build_controls(metric_options),
                             build_map(bounds, basemap_url, point_layers, city_url),
                             html.Div(id=ids.LEGEND, className="legend"),
+                            html.Div(id=ids.POINT_LEGEND, className="point-legend"),
                             html.Div(id=ids.TOUR_CARD, className="tour-card"),
                         ],
                         className="map-col",

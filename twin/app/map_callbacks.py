@@ -10,10 +10,12 @@ from dash.exceptions import PreventUpdate
 
 from twin.app import ids
 from twin.app.context import AppContext
+from twin.app.i18n import t
 from twin.app.inputs import dict_or_none, leaflet_bounds, number, read_state, strings
 from twin.app.mapdata import snap_bbox, unit_bounds
 from twin.app.metrics import build_hideout, build_legend, hideout_changes
 from twin.app.pages import level_for_zoom
+from twin.app.pointmap import point_hideout, point_legend
 
 
 def register_map(app: Dash, ctx: AppContext) -> None:
@@ -78,25 +80,27 @@ def register_map(app: Dash, ctx: AppContext) -> None:
             raise PreventUpdate  # a pan or zoom that changes nothing on the map
         in_view = mapdata.codes_in(level, box) if box else None
         hideout = build_hideout(_only(snap.levels[level], in_view), metric, lang)
-        legend = legend_children(build_legend(metric, hideout["values"], lang))
+        legend = legend_children(build_legend(metric, hideout["values"], lang), lang)
         version = key.get("version") if same_view and key else None
         old = snapshots.get(version) if isinstance(version, int) else None
         if old is not None:
             # Same map, newer values: send only the grids whose values changed.
             before = build_hideout(_only(old.levels[level], in_view), metric, lang)
             changes = hideout_changes(before, hideout)
-            if not changes and before["breaks"] == hideout["breaks"]:
+            classes = [(h["breaks"], h["ramp"]) for h in (before, hideout)]
+            if not changes and classes[0] == classes[1]:
                 return no_update, no_update, no_update, want | {"version": snap.version}
             patch = Patch()
             for part, changed in changes.items():
                 patch[part].update(changed)
-            patch["breaks"] = hideout["breaks"]
+            patch["breaks"], patch["ramp"] = hideout["breaks"], hideout["ramp"]
             return no_update, patch, legend, want | {"version": snap.version}
         return url, hideout, legend, want | {"version": snap.version}
 
     @app.callback(
         [Output(ids.points(p), "url") for p in ctx.point_layers]
-        + [Output(ids.points(p), "hideout") for p in ctx.point_layers],
+        + [Output(ids.points(p), "hideout") for p in ctx.point_layers]
+        + [Output(ids.POINT_LEGEND, "children")],
         Input(ids.LAYERS, "value"),
         Input(ids.STATE, "data"),
     )
@@ -104,21 +108,33 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         route, shown = read_state(state), strings(chosen)
         if route is None or shown is None:
             raise PreventUpdate
-        lang, unit = route.lang, route.unit
-        urls, hideouts = [], []
-        for p in ctx.point_layers:
-            field = ctx.layers[p].style.color_by or "status"
-            on = p in shown
-            suffix = f"?unit={quote(unit, safe='')}" if unit else ""
-            urls.append(f"/twin/points/{p}.pbf{suffix}" if on else None)
-            hideouts.append(
-                {
-                    "layer": p,
-                    "colours": ctx.text.colours(p, field),
-                    "labels": {o["value"]: o["label"] for o in ctx.text.options(p, field, lang)},
-                }
-            )
-        return urls + hideouts
+        lang, unit, tz = route.lang, route.unit, ctx.settings.timezone
+        suffix = f"?unit={quote(unit, safe='')}" if unit else ""
+        on = [p for p in ctx.point_layers if p in shown]
+        urls = [f"/twin/points/{p}.pbf{suffix}" if p in on else None for p in ctx.point_layers]
+        hideouts = [point_hideout(ctx.layers[p], ctx.text, lang, tz) for p in ctx.point_layers]
+        legend = point_legend([ctx.layers[p] for p in on], ctx.text, lang)
+        return [*urls, *hideouts, legend]
+
+    @app.callback(Output(ids.PARENTS, "url"), Input(ids.MAP_KEY, "data"))
+    def outline_parents(key: Any) -> Any:
+        """The drawn level's parents over it (in the same viewport box when cut to one)."""
+        return parents_url(ctx, dict_or_none(key))
+
+
+def parents_url(ctx: AppContext, key: dict[str, Any] | None) -> str | None:
+    """The URL of the outlines of the level above the map's (none above the top level)."""
+    level = (key or {}).get("level")
+    if level not in ctx.terms.levels:
+        raise PreventUpdate
+    parent = ctx.terms.parent(level)
+    if parent is None:
+        return None
+    url = f"/twin/outlines/{parent}.pbf"
+    _, _, box = str((key or {}).get("url", "")).partition("?")
+    if not ctx.mapdata.sent_whole(parent, ctx.counts) and box:
+        url += "?" + box
+    return url
 
 
 def _only(frame: Any, codes: frozenset[str] | None) -> Any:
@@ -132,12 +148,15 @@ def _wsen(view: Any) -> tuple[float, float, float, float]:
     return (w, s, e, n)
 
 
-def legend_children(entries: list[dict[str, str]]) -> list[Any]:
-    """The legend: a swatch and a label per class."""
-    return [
+def legend_children(entries: list[dict[str, Any]], lang: str) -> list[Any]:
+    """The legend: a swatch and a label per class, then what the heavy outline means."""
+    items = [
         html.Div(
             [html.Span(className="swatch", style={"background": e["colour"]}), e["label"]],
             className="legend-item",
         )
         for e in entries
     ]
+    outline = html.Span(className="swatch swatch-alert")
+    items.append(html.Div([outline, t("alert_outline", lang)], className="legend-item"))
+    return items

@@ -20,6 +20,7 @@ import shapely
 from flask import Flask, Response, abort, request
 from psycopg_pool import ConnectionPool
 
+from twin.app.pointmap import map_fields, point_feature
 from twin.catalog import Layer
 from twin.catalog.terms import Terms
 from twin.store import (
@@ -209,21 +210,15 @@ class MapData:
         layer = self.layers.get(layer_name)
         if layer is None or layer.kind != "point" or layer.style.color_by is None:
             raise ValueError(f"no point layer {layer_name!r} to draw")
+        fields = map_fields(layer)
         with self.pool.connection() as conn:
             unit_id = fetch_grid(conn, unit)["id"] if unit else None
-            rows = fetch_points(conn, layer, unit_id, POINTS_MAX)
+            rows = fetch_points(conn, layer, fields, unit_id, POINTS_MAX)
         key = ("points", layer_name, unit, hash(tuple(rows)))
         found = self._cache.get(key)
         if found is not None:
             return found
-        features = [
-            {
-                "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [round(x, 6), round(y, 6)]},
-                "properties": {"code": code, "v": str(value)},
-            }
-            for code, value, x, y in rows
-        ]
+        features = [point_feature(layer, fields, row) for row in rows]
         collection = {"type": "FeatureCollection", "features": features} if features else _empty()
         return self._cache.put(key, encode(collection))
 

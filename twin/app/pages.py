@@ -12,7 +12,7 @@ from dash import dcc, html
 from twin.app import ids
 from twin.app.i18n import LANGS, other_lang, t
 from twin.app.inputs import MAX_TEXT, Route, text_value
-from twin.app.metrics import Metric
+from twin.app.metrics import Metric, group_label, grouped
 from twin.app.views import CatalogText, unit_href
 from twin.catalog import Layer
 from twin.catalog.terms import Terms
@@ -114,10 +114,10 @@ def control_options(
     text: CatalogText,
     lang: str,
     levels: Sequence[str] = (),
-) -> tuple[list[dict[str, str]], list[dict[str, str]], list[dict[str, str]]]:
+) -> tuple[list[dict[str, Any]], list[dict[str, str]], list[dict[str, str]]]:
     """Options of the metric, level (those the city has; default: the catalog's) and layer
     controls in lang."""
-    metric_opts = [{"label": m.label.get(lang), "value": m.key} for m in metrics]
+    metric_opts = metric_options(metrics, text.layers, lang)
     terms = Terms.of(text.layers)
     level_opts = [{"label": t("level_auto", lang), "value": "auto"}] + [
         {"label": text.level(level, lang), "value": level} for level in levels or terms.levels
@@ -127,6 +127,25 @@ def control_options(
         for layer in drawn_layers(text.layers)
     ]
     return metric_opts, level_opts, layer_opts
+
+
+def metric_options(
+    metrics: tuple[Metric, ...], layers: dict[str, Layer], lang: str
+) -> list[dict[str, Any]]:
+    """The colour-by choices grouped by layer: a heading (not choosable) before each group."""
+    out: list[dict[str, Any]] = []
+    for group, members in grouped(metrics):
+        title = group_label(group, layers, lang)
+        out.append(
+            {
+                "label": html.Span(title, className="metric-group"),
+                "value": f"group:{group}",
+                "disabled": True,
+                "search": title,
+            }
+        )
+        out += [{"label": m.label.get(lang), "value": m.key} for m in members]
+    return out
 
 
 def drawn_layers(layers: dict[str, Layer]) -> list[str]:

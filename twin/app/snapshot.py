@@ -29,6 +29,7 @@ from twin.activity import (
     fetch_trend,
     fetch_yesterday,
 )
+from twin.app.measures import with_derived
 from twin.catalog.terms import Terms
 from twin.spatial.status import Thresholds
 from twin.store import fetch_grid_statuses, fetch_unassigned
@@ -103,6 +104,7 @@ def read_snapshot(
             frame = fetch_grid_statuses(conn, level, clock.now, t)
             counts = recent.get(level, {})
             levels[level] = frame.assign(incidents_7d=[counts.get(c, 0) for c in frame["code"]])
+        levels = with_derived(levels)
         city = city_status(top_units(levels), fetch_unassigned(conn, clock.now), t)
         if previous is not None and _window_fresh(previous, clock, monotonic()):
             activity = previous.activity | fetch_today(conn, None, clock)

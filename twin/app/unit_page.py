@@ -17,6 +17,7 @@ from twin.app.views import (
     children_rows,
     point_rows,
     reasons_text,
+    status_glyph,
     tile_values,
     trend_figure,
     unit_href,
@@ -116,7 +117,7 @@ def build_unit_head(
     """What shows at once after a click: crumbs, title, status, KPI tiles, people."""
     status = detail.kpis | {"composite": detail.composite}
     level = detail.grid["level"]
-    badge: list[Any] = [t(detail.composite, lang)]
+    badge: list[Any] = [status_glyph(detail.composite), t(detail.composite, lang)]
     if detail.reasons:
         badge.append(html.Span(" · " + reasons_text(detail.reasons, lang)))
     return [
@@ -141,7 +142,8 @@ def build_unit_body(
         html.H3(t("trend", lang), className="section-title"),
         dcc.Graph(
             id="unit-trend",
-            figure=trend_figure(trend, text, lang),
+            # fetch_trend's days end today: its last bar is a day still running.
+            figure=trend_figure(trend, text, lang, today=trend.index[-1] if len(trend) else None),
             config={"displayModeBar": False, "responsive": True},
             className="trend",
             style={"height": "230px"},  # Dash's Graph sets height: 100% inline otherwise

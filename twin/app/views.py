@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from twin.app.i18n import MESSAGES, fmt_datetime, fmt_day, fmt_hours, fmt_number, t
+from twin.app.palette import STATUS_GLYPH
 from twin.app.wall import format_change
 from twin.catalog import Layer
 
@@ -160,6 +162,13 @@ def rank_attention(statuses: pd.DataFrame, n: int = 10) -> pd.DataFrame:
     return ranked.head(n).drop(columns="rank")
 
 
+def status_glyph(status: str) -> html.Span:
+    """The status's shape as text (▲ alert, ! watch, ✓ normal): a badge reads without colour."""
+    return html.Span(
+        STATUS_GLYPH.get(status, ""), className="status-glyph", **_data("status", status)
+    )
+
+
 def reasons_text(reasons: list[str], lang: str) -> str:
     """Why a unit is not green, in words."""
     return ("、" if lang != "en" else ", ").join(t(f"reason_{r}", lang) for r in reasons)
@@ -186,11 +195,33 @@ def build_attention(ranked: pd.DataFrame, lang: str) -> html.Ol:
     return html.Ol(items, className="attention", id="attention-list")
 
 
+def count_ticks(top: float, most: int = 5) -> dict[str, Any]:
+    """A count axis from 0 to above top in whole steps of 1, 2, 5, 10, 20, 50, … with at
+    most `most` steps (never "0 1 1 2 2")."""
+    steps = (m * 10**e for e in range(12) for m in (1, 2, 5))
+    step = next(s for s in steps if math.ceil(top / s) <= most)
+    return {
+        "tickmode": "linear",
+        "tick0": 0,
+        "dtick": step,
+        "range": [0, (math.floor(top / step) + 1) * step],
+        "tickformat": ",d",
+    }
+
+
 def trend_figure(
-    trend: pd.DataFrame, text: CatalogText, lang: str, dark: bool = False
+    trend: pd.DataFrame,
+    text: CatalogText,
+    lang: str,
+    dark: bool = False,
+    today: date | None = None,
 ) -> go.Figure:
-    """Stacked daily bars per category over the window, labelled from the catalog."""
+    """Stacked daily bars per category over the window, labelled from the catalog; today's
+    bar, a day still running, is hatched, paler and labelled so it never reads as a drop."""
     days = [fmt_day(d, lang) for d in trend.index]
+    if isinstance(today, datetime):  # a clock's today is its local midnight
+        today = today.date()
+    partial = [d == today for d in trend.index]
     fig = go.Figure()
     categories = [v.value for v in text.layers["incident"].field("category").values]
     for i, cat in enumerate(categories):
@@ -199,22 +230,38 @@ def trend_figure(
             x=days,
             y=counts.tolist(),
             name=text.value("incident", "category", cat, lang),
-            marker_color=CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)],
+            marker={
+                "color": CATEGORY_COLOURS[i % len(CATEGORY_COLOURS)],
+                "opacity": [0.45 if p else 1.0 for p in partial],
+                "pattern": {"shape": ["/" if p else "" for p in partial], "solidity": 0.3},
+            },
         )
     ink = "#d9e2ec" if dark else "#334e68"
+    totals = trend.reindex(columns=categories, fill_value=0).sum(axis=1)
+    top = float(totals.max()) if len(totals) else 0.0
+    if any(partial):
+        at = partial.index(True)
+        fig.add_annotation(
+            x=days[at],
+            y=float(totals.iloc[at]),
+            text=t("today_partial", lang),
+            showarrow=False,
+            yanchor="bottom",
+            xanchor="right",
+            font={"size": 11, "color": ink},
+            bgcolor="rgba(15,31,48,.85)" if dark else "rgba(255,255,255,.85)",
+        )
     fig.update_layout(
         barmode="stack",
         margin={"l": 40, "r": 10, "t": 10, "b": 30},
-        legend={"orientation": "h", "y": -0.18, "font": {"size": 11}},
+        # Above the plot: below it, a legend wrapping to two rows (English) ran over the days.
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.02, "yanchor": "bottom"}
+        | {"font": {"size": 11}},
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
         font={"color": ink, "family": "Noto Sans CJK SC, sans-serif"},
         xaxis={"type": "category", "tickangle": 0, "nticks": 10},
-        yaxis={
-            "gridcolor": "#3e4c59" if dark else "#e4e7eb",
-            "tickformat": ",d",
-            "rangemode": "tozero",
-        },
+        yaxis={"gridcolor": "#3e4c59" if dark else "#e4e7eb"} | count_ticks(top),
         bargap=0.15,
     )
     return fig

@@ -39,8 +39,11 @@ class EnumValue:
     color: str | None = None
     # open: a case in this state is still being handled (counts as open, can fall overdue);
     # attention: a point in this state needs a look (city map, listed first). Open implies it.
+    # alert: the worst a point can be (its map cluster takes the alert colour); implies
+    # attention.
     open: bool = False
     attention: bool = False
+    alert: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,12 @@ class Field:
     @property
     def attention_values(self) -> tuple[str, ...]:
         """The values that need attention (marked so, or open)."""
-        return tuple(v.value for v in self.values if v.attention or v.open)
+        return tuple(v.value for v in self.values if v.attention or v.open or v.alert)
+
+    @property
+    def alert_values(self) -> tuple[str, ...]:
+        """The values marked alert (the worst a point can be)."""
+        return tuple(v.value for v in self.values if v.alert)
 
 
 @dataclass(frozen=True)
@@ -194,6 +202,7 @@ def _field(data: dict[str, Any], where: str) -> Field:
                 color=vr.take("color", str, None),
                 open=vr.take("open", bool, False),
                 attention=vr.take("attention", bool, False),
+                alert=vr.take("alert", bool, False),
             )
         )
         vr.done()

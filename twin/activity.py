@@ -129,6 +129,31 @@ def fetch_today(conn: psycopg.Connection, unit_id: int | None, clock: Clock) -> 
     return {"new_today": row["new_today"], "closed_today": row["closed_today"]}
 
 
+def yesterday_window(clock: Clock) -> tuple[datetime, datetime]:
+    """Yesterday from its local midnight to the same local time as now."""
+    local = clock.now.astimezone(ZoneInfo(clock.tz))
+    # Aware arithmetic in one zone keeps the wall-clock time, whatever the offset did.
+    return clock.today - timedelta(days=1), local - timedelta(days=1)
+
+
+def fetch_yesterday(conn: psycopg.Connection, unit_id: int | None, clock: Clock) -> dict[str, int]:
+    """Cases reported and closed yesterday up to the same time of day (unit, or city: None)."""
+    start, until = yesterday_window(clock)
+    params = {"id": unit_id, "start": start, "until": until}
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(query("unit_yesterday"), params).fetchone()
+    assert row is not None
+    return {"new_yesterday": row["new_yesterday"], "closed_yesterday": row["closed_yesterday"]}
+
+
+def fetch_pin_cases(conn: psycopg.Connection, ids: Sequence[int]) -> pd.DataFrame:
+    """The cases of these ids with their status, dispatch time and position."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(query("incident_pins"), {"ids": list(ids)}).fetchall()
+    columns = ["id", "code", "category", "status", "dispatched_at", "lon", "lat"]
+    return pd.DataFrame(rows, columns=columns)
+
+
 def fetch_feed(conn: psycopg.Connection, limit: int = 10) -> pd.DataFrame:
     """The newest serious cases (severity 1 and 2), newest first, with their grid."""
     with conn.cursor(row_factory=dict_row) as cur:

@@ -190,7 +190,8 @@ def test_cockpit_refresh_fills_city_tiles_attention_and_feed(
         "city-tiles.children",
         {"refresh.n_intervals": 2, "state.data": state, "cockpit-key.data": held},
     ).get_json()["response"]
-    assert set(again) == {ids.UPDATED, ids.COCKPIT_KEY}  # nothing changed: nothing resent
+    # Nothing changed: nothing resent but the time and the version (the wall's watchdog's).
+    assert set(again) == {ids.UPDATED, ids.COCKPIT_KEY, ids.FRESH}
     add_incident(conn, "E7", 0.5, 0.5)
     wait_for_version(app, version_now(app) + 2)  # a snapshot read after the insert
     values = {"refresh.n_intervals": 3, "state.data": state, "cockpit-key.data": held}

@@ -31,9 +31,9 @@ OVERFLOW = """() => {
 }"""
 
 
-def open_screen(watched: Watched, url: str) -> None:
+def open_screen(watched: Watched, url: str, lang: str | None = None) -> None:
     page = watched.page
-    page.goto(f"{url}/screen")
+    page.goto(f"{url}/screen" + (f"?lang={lang}" if lang else ""))
     expect(page.locator("#shell")).to_have_class("shell screen")
     expect(page.locator("#city-open .tile-value")).not_to_be_empty()
     expect(page.locator("#feed-list li").first).to_be_visible()

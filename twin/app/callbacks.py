@@ -5,17 +5,19 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from typing import Any
+from urllib.parse import quote
 
+import dash_leaflet as dl
 from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
 from dash.exceptions import PreventUpdate
 from psycopg_pool import ConnectionPool
 
-from twin.activity import Clock
+from twin.activity import Clock, fetch_pin_cases
 from twin.app import ids
 from twin.app.hotspots.wall import WallHotspots
 from twin.app.i18n import fmt_datetime, t
 from twin.app.inputs import dict_or_none, number, read_state, strings, whole
-from twin.app.mapdata import unit_bounds
+from twin.app.mapdata import padded, unit_bounds
 from twin.app.snapshot import Snapshots
 from twin.app.tables import case_filter
 from twin.app.views import (
@@ -27,6 +29,13 @@ from twin.app.views import (
     seen_before,
     status_glyph,
     tour_order,
+)
+from twin.app.wall import (
+    TAKEN_KEPT,
+    first_status,
+    pinned_cases,
+    remember_taken,
+    tour_label,
 )
 from twin.catalog.terms import CASES
 from twin.settings import Settings
@@ -102,24 +111,29 @@ def register_screen(
         snap = snapshots.current()
         feed = snap.feed
         known = whole((dict_or_none(alert) or {}).get("seen"), 0, 2**63 - 1)
+        taken = taken_ids(alert)
         # What was there when the wall came up is not news; what came after is.
         came_up = snap.clock.now - timedelta(seconds=2 * settings.refresh_seconds)
         seen = known if known is not None else seen_before(feed, came_up)
         severe = new_severe(feed, seen)
         if severe is None:
             if known is None:
-                return no_update, no_update, True, {"seen": seen}
+                return no_update, no_update, True, {"seen": seen, "taken": taken}
             raise PreventUpdate
         spot = {"center": [severe["lat"], severe["lon"]], "zoom": 16, "transition": "flyTo"}
         until = time.time() + settings.takeover_seconds
         shown = takeover(severe, text, route.lang, settings.timezone)
-        return spot, shown, False, {"seen": int(severe["id"]), "until": until}
+        case_id = int(severe["id"])
+        alert = {"seen": case_id, "until": until, "taken": remember_taken(taken, case_id)}
+        return spot, shown, False, alert
 
     @app.callback(
         Output(ids.MAP, "viewport", allow_duplicate=True),
         Output(ids.TOUR_CARD, "children"),
         Output(ids.TAKEOVER, "hidden", allow_duplicate=True),
         Output(ids.SCREEN, "data"),
+        Output(ids.TOUR_MARK, "url"),
+        Output(ids.TOUR_LABEL, "children"),
         Input(ids.TOUR_TICK, "n_intervals"),
         Input(ids.STATE, "data"),
         State(ids.SCREEN, "data"),
@@ -149,11 +163,15 @@ def register_screen(
             if hotspots is not None:  # then the hotspots (a unit may be both: visited once)
                 codes += [c for c in hotspots.codes() if c in grids.index and c not in codes]
         if not codes:
-            return no_update, [], hide, screen
+            return no_update, [], hide, screen, None, []
         screen |= {"codes": codes, "pos": pos}
         row: Any = grids.loc[codes[pos]]
-        box = unit_bounds(pool, str(row["code"]), pad=1.5)  # the grid amid its neighbours
-        view: Any = {"bounds": box, "transition": "flyToBounds"} if box else no_update
+        code = str(row["code"])
+        box = unit_bounds(pool, code, pad=0)
+        # The grid amid its neighbours, outlined and labelled for its whole step.
+        view: Any = {"bounds": padded(box, 1.5), "transition": "flyToBounds"} if box else no_update
+        mark = f"/twin/outline/{quote(code, safe='')}.pbf"
+        label = tour_marker(box, tour_label(row.to_dict(), lang)) if box else []
         card = [
             html.Div(f"{t('tour', lang)} {pos + 1}/{len(codes)}", className="tour-step"),
             html.Div(row["name"], className="tour-name", id="tour-name"),
@@ -171,10 +189,95 @@ def register_screen(
                 className="tour-counts",
             ),
         ]
-        hot = hotspots.note(str(row["code"]), lang) if hotspots is not None else None
+        hot = hotspots.note(code, lang) if hotspots is not None else None
         if hot:
             card.append(html.Div(hot, className="tour-hot", id="tour-hot"))
-        return view, card, hide, screen
+        return view, card, hide, screen, mark, label
+
+    @app.callback(
+        Output(ids.PINS, "children"),
+        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.ALERT, "data"),
+        State(ids.STATE, "data"),
+        prevent_initial_call=True,
+    )
+    def pins(_: Any, alert: Any, state: Any) -> list[Any]:
+        route = read_state(state)
+        if route is None or route.mode != "screen":
+            raise PreventUpdate
+        taken = taken_ids(alert)
+        if not taken:
+            return []
+        with pool.connection() as conn:
+            cases = fetch_pin_cases(conn, taken)
+        pinned = pinned_cases(cases, taken, first)
+        return [pin_marker(c, text, route.lang) for c in pinned]
+
+    first = first_status(text.layers[CASES])
+
+    # The clock and the watchdog tick in the browser (assets/twin_wall.js): a wall whose server
+    # is gone must still say so. This only tells it each new snapshot and the page's language.
+    app.clientside_callback(
+        ClientsideFunction("twinWall", "sawData"),
+        Output(ids.WATCHED, "data"),
+        Input(ids.FRESH, "data"),
+        Input(ids.STATE, "data"),
+    )
+
+
+def taken_ids(alert: Any) -> list[int]:
+    """The severity-1 cases that took this wall over, as its alert store holds them."""
+    taken = (dict_or_none(alert) or {}).get("taken")
+    if not isinstance(taken, list):
+        return []
+    ids_ = [whole(i, 0, 2**63 - 1) for i in taken[:TAKEN_KEPT]]
+    return [i for i in ids_ if i is not None]
+
+
+def tour_marker(box: list[list[float]], label: dict[str, str]) -> list[Any]:
+    """The toured grid's label: above its north edge, its name and key figure."""
+    (_, w), (n, e) = box
+    return [
+        dl.CircleMarker(
+            center=[n, (w + e) / 2],
+            radius=1,
+            opacity=0,
+            fillOpacity=0,
+            interactive=False,
+            children=dl.Tooltip(
+                [
+                    html.Div(label["name"], className="tour-label-name"),
+                    html.Div(label["figure"], className="tour-label-figure"),
+                ],
+                permanent=True,
+                direction="top",
+                className="tour-label",
+            ),
+        )
+    ]
+
+
+def pin_marker(case: dict[str, Any], text: CatalogText, lang: str) -> Any:
+    """A pinned severity-1 case: a large ringed marker and a label that stays."""
+    what = text.value("incident", "category", case["category"], lang)
+    return dl.CircleMarker(
+        center=[case["lat"], case["lon"]],
+        radius=14,
+        color="#ffffff",
+        weight=4,
+        fillColor="#b3261e",
+        fillOpacity=1,
+        className="pin-marker",
+        interactive=False,
+        children=dl.Tooltip(
+            f"{t('pinned', lang)} · {what} · {case['code']}",
+            permanent=True,
+            direction="right",
+            offset=[16, 0],
+            className="pin-label",
+        ),
+        **{"id": f"pin-{case['id']}"},
+    )
 
 
 def takeover(severe: dict[str, Any], text: CatalogText, lang: str, tz: str) -> list[Any]:

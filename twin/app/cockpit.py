@@ -22,6 +22,7 @@ from twin.app.views import (
     tile_values,
     trend_figure,
 )
+from twin.app.wall import WALL_ROWS, tile_changes, wall_trend
 from twin.app.windows import WindowFigures
 
 
@@ -36,6 +37,7 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
         Output(ids.FEED, "children"),
         Output(ids.UPDATED, "children"),
         Output(ids.COCKPIT_KEY, "data"),
+        Output(ids.FRESH, "data"),
         Input(ids.REFRESH, "n_intervals"),
         Input(ids.STATE, "data"),
         State(ids.COCKPIT_KEY, "data"),
@@ -48,23 +50,33 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
         snap = ctx.snapshots.current()
         dark = route.mode == "screen"
         updated = t("updated", lang, time=fmt_datetime(snap.clock.now, lang, settings.timezone))
-        ranked = rank_attention(snap.leaves, 10)
+        rows = WALL_ROWS if dark else 10  # the wall shows fewer, larger rows
+        ranked = rank_attention(snap.leaves, rows)
         figures = ctx.windows.of(snap, route.time_window)
+        changes = tile_changes(snap.activity)
         parts = {
-            "tiles": lambda: build_tiles(tile_values(snap.city, figures.activity), lang, "city"),
+            "tiles": lambda: build_tiles(
+                tile_values(snap.city, figures.activity), lang, "city", changes
+            ),
             "attention": lambda: build_attention(ranked, lang),
-            "trend": lambda: trend_figure(
-                figures.trend, text, lang, dark=dark, now=snap.clock.local
+            "trend": lambda: (wall_trend if dark else _same)(
+                trend_figure(figures.trend, text, lang, dark=dark, now=snap.clock.local)
             ),
             "feed": lambda: build_feed(
-                feed_rows(snap.feed.head(8), text, lang, settings.timezone), lang
+                feed_rows(snap.feed.head(WALL_ROWS if dark else 8), text, lang, settings.timezone),
+                lang,
             ),
         }
         # What each part shows, in short: a part the page already holds is not sent again.
         keys = section_keys(snap, ranked, route.data(), figures)
         held = dict_or_none(held) or {}
         out = [no_update if held.get(k) == keys[k] else build() for k, build in parts.items()]
-        return (*out, updated, keys)
+        # The wall's watchdog (assets/twin_wall.js) counts from the last new snapshot it saw.
+        return (*out, updated, keys, {"version": snap.version})
+
+
+def _same(fig: Any) -> Any:
+    return fig
 
 
 def section_keys(
@@ -73,7 +85,7 @@ def section_keys(
     """A short digest of what each cockpit part would show (language, mode and window
     included)."""
     context = f"{state['lang']}|{state['mode']}|{state.get('window')}|"
-    city = tile_values(snap.city, figures.activity)
+    city = tile_values(snap.city, figures.activity) | {"changes": tile_changes(snap.activity)}
     attention = ranked[["code", "composite", "overdue", "open"]].to_numpy().tolist()
     return {
         "tiles": digest(context + repr(sorted(city.items()))),

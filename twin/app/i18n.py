@@ -86,6 +86,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "updated": ("更新于 {time}", "Updated {time}"),
     "tour": ("巡屏", "Tour"),
     "takeover": ("新增一级事件", "New severity-1 case"),
+    # The wall's clock, freshness watchdog, changes against yesterday and pinned cases.
+    "vs_yesterday": ("{d} vs 昨日", "{d} vs yesterday"),
+    "interrupted": ("数据中断 {s} 秒", "Data interrupted {s} s"),
+    "pinned": ("待分派", "Not dispatched"),
     "unassigned": ("网格外", "Outside grids"),
     "name": ("名称", "Name"),
     "code": ("编号", "Code"),

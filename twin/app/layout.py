@@ -12,6 +12,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from twin.app import ids
+from twin.app.i18n import LANGS, t
 from twin.app.pages import cockpit_section
 from twin.app.window_views import window_bar
 
@@ -106,6 +107,15 @@ def build_map(
                 interactive=False,
             ),
             *[point_layer(layer) for layer in point_layers],
+            # The wall's marks: the toured grid outlined and labelled, severity-1 cases pinned.
+            dl.GeoJSON(
+                id=ids.TOUR_MARK,
+                format="geobuf",
+                style={"variable": "twin.tourStyle"},
+                interactive=False,
+            ),
+            dl.LayerGroup(id=ids.TOUR_LABEL),
+            dl.LayerGroup(id=ids.PINS),
         ],
     )
 
@@ -134,8 +144,10 @@ def build_controls(metric_options: list[dict[str, str]]) -> html.Div:
     )
 
 
-def build_header() -> html.Header:
-    """Title, navigation (room for hotspots and planner), search, language switch, clock."""
+def build_header(refresh_ms: int = 30_000, timezone: str = "Asia/Shanghai") -> html.Header:
+    """Title, navigation (room for hotspots and planner), search, language switch, data time;
+    on the wall a clock and the freshness watchdog (both run in the browser:
+    assets/twin_wall.js, so they go on when the server is gone)."""
     return html.Header(
         [
             html.Div(id=ids.TITLE, className="brand"),
@@ -143,9 +155,23 @@ def build_header() -> html.Header:
             dcc.Dropdown(id=ids.SEARCH, className="search", searchable=True, clearable=True),
             dcc.Link(id=ids.LANG_LINK, href="?lang=en", className="lang"),
             html.Div(id=ids.UPDATED, className="updated"),
+            html.Div(
+                id=ids.WATCHDOG,
+                className="watchdog",
+                hidden=True,
+                role="alert",
+                **_attrs({"interval": str(refresh_ms)}),
+                **_attrs({lang.lower(): t("interrupted", lang) for lang in LANGS}),
+            ),
+            html.Div(id=ids.CLOCK, className="wall-clock", **_attrs({"tz": timezone})),
         ],
         className="topbar",
     )
+
+
+def _attrs(values: dict[str, str]) -> dict[str, Any]:
+    """data-* attributes (Dash takes them as keyword arguments)."""
+    return {f"data-{k}": v for k, v in values.items()}
 
 
 def build_shell(
@@ -156,6 +182,7 @@ def build_shell(
     metric_options: list[dict[str, str]],
     tour_ms: int = 12_000,
     city_url: str | None = "/twin/outlines/district.pbf",
+    timezone: str = "Asia/Shanghai",
 ) -> html.Div:
     """The whole page; the URL decides the mode (cockpit, unit page, big screen)."""
     return html.Div(
@@ -163,7 +190,7 @@ def build_shell(
         className="shell",
         children=[
             dcc.Location(id=ids.URL, refresh=False),
-            build_header(),
+            build_header(refresh_ms, timezone),
             html.Main(
                 [
                     html.Section(
@@ -200,6 +227,8 @@ def build_shell(
             dcc.Store(id=ids.COCKPIT_KEY),  # digests of the cockpit parts the page holds
             dcc.Store(id=ids.SCREEN),  # big screen: this round's tour codes and position
             dcc.Store(id=ids.ALERT),  # big screen: newest severity-1 seen, takeover end
+            dcc.Store(id=ids.FRESH),  # big screen: the snapshot version last received
+            dcc.Store(id=ids.WATCHED),
             dcc.Interval(id=ids.REFRESH, interval=refresh_ms),
             dcc.Interval(id=ids.TOUR_TICK, interval=tour_ms, disabled=True),
         ],

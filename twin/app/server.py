@@ -61,6 +61,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         first_options,
         settings.tour_seconds * 1000,
         city_outline(ctx.counts, ctx.terms.levels),
+        settings.timezone,
     )
     register_navigation(app, ctx)
     register_unit_page(app, ctx)

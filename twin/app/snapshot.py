@@ -26,6 +26,7 @@ from twin.activity import (
     fetch_recent_counts,
     fetch_today,
     fetch_trend,
+    fetch_yesterday,
 )
 from twin.app.measures import with_derived
 from twin.catalog.terms import Terms
@@ -115,6 +116,7 @@ def read_snapshot(
             activity = fetch_activity(conn, None, clock)
             trend = fetch_trend(conn, None, clock, terms.categories)
             window_read = monotonic()
+        activity |= fetch_yesterday(conn, None, clock)  # the tiles' changes against it
         feed = fetch_feed(conn, 12)
     took = (time.perf_counter() - started) * 1000
     return Snapshot(version, clock, levels, city, activity, trend, feed, took, window_read)

@@ -15,6 +15,7 @@ from dash import dcc, html
 
 from twin.app.i18n import MESSAGES, fmt_datetime, fmt_hours, fmt_number, t
 from twin.app.palette import STATUS_GLYPH
+from twin.app.wall import format_change
 from twin.app.window_views import bin_label
 from twin.catalog import Layer
 
@@ -95,13 +96,25 @@ def format_tile(key: str, value: Any, lang: str) -> str:
     return fmt_number(value, lang, rate=key.endswith("rate"))
 
 
-def build_tiles(values: dict[str, Any], lang: str, prefix: str = "kpi") -> list[html.Div]:
-    """KPI tiles with ids prefix-key; the raw value rides along in data-value for checking."""
+def build_tiles(
+    values: dict[str, Any],
+    lang: str,
+    prefix: str = "kpi",
+    changes: dict[str, int] | None = None,
+) -> list[html.Div]:
+    """KPI tiles with ids prefix-key; the raw value rides along in data-value for checking;
+    a tile with a change against yesterday shows it under its label."""
+    changes = changes or {}
     return [
         html.Div(
             [
                 html.Div(format_tile(k, v, lang), className="tile-value"),
                 html.Div(t(k, lang), className="tile-label"),
+                *(
+                    [html.Div(format_change(changes[k], lang), className="tile-change")]
+                    if k in changes
+                    else []
+                ),
             ],
             id=f"{prefix}-{k}",
             className=f"tile tile-{k}" + (" tile-alert" if k == "overdue" and v else ""),

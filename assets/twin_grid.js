@@ -28,5 +28,14 @@ window.dash_clientside = Object.assign(window.dash_clientside || {}, {
       }
       return window.dash_clientside.no_update;
     },
+    // On a refresh tick (not a new page), the case table inside casesId asks again for the
+    // rows it holds; unlike a purge, it keeps showing them until the answer comes.
+    refreshRows: function (key, casesId) {
+      var box = document.getElementById(casesId);
+      var grid = box && box.querySelector(".twin-table[id]");
+      var api = key && key.tick && grid && window.dash_ag_grid && window.dash_ag_grid.getApi(grid.id);
+      if (api) { api.refreshInfiniteCache(); }
+      return window.dash_clientside.no_update;
+    },
   },
 });

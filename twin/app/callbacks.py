@@ -73,10 +73,11 @@ def register_unit_callbacks(app: Dash, pool: ConnectionPool, text: CatalogText, 
         State(ids.INCIDENTS, "id"),
         prevent_initial_call=True,
     )
-    # Each refresh re-reads the pages the table holds, in place: page and sort stay.
+    # Each refresh tick re-reads the pages the table holds, in place: page and sort stay.
     app.clientside_callback(
         ClientsideFunction("twinGrid", "refreshRows"),
-        Input(ids.UNIT_KEY, "data"),
+        Input(ids.REFRESH, "n_intervals"),
+        State(ids.STATE, "data"),
         State(ids.UNIT_CASES, "id"),
         prevent_initial_call=True,
     )

@@ -105,7 +105,7 @@ def register_unit_page(app: Dash, ctx: AppContext) -> None:
         digest = unit_digest(route.unit, lang, detail, activity)
         # A new page is drawn by the route and the body callbacks: here only its time and key.
         ticked = dash_ctx.triggered_id == ids.REFRESH
-        key = {"digest": digest, "at": clock.now.isoformat(), "tick": ticked}
+        key = {"digest": digest, "at": clock.now.isoformat()}
         if not ticked or (dict_or_none(held) or {}).get("digest") == digest:
             return updated, key, no_update, no_update, no_update
         head = build_unit_head(detail, activity, ctx.text, lang)

@@ -84,7 +84,7 @@ def test_markup_in_a_camera_code_and_a_unit_name_shows_as_text(
     expect(page.locator(".leaflet-tooltip").filter(has_text="Fault")).to_have_text(
         f"{CAMERA} · Fault"
     )
-    body = page.locator("#unit-body")
+    body = page.locator("#unit-page")  # its devices, below the case table
     expect(body).to_contain_text(CAMERA)
     expect(body).to_contain_text("S-never")
     screenshot(page, "hostile-labels")

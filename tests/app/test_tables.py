@@ -63,6 +63,7 @@ def test_scopes_split_the_statuses_by_the_catalog() -> None:
     assert scope_statuses("open", ("closed", "reported"), CASES) == ("reported",)
     assert scope_statuses("open", ("closed",), CASES) is None  # nothing can match
     assert CASE_SCOPES[0] == "open"  # the table opens on open cases
+    assert scope_statuses(None, (), CASES) == status.open_values  # as when none is sent
 
 
 def test_a_bad_scope_or_status_is_refused_by_name() -> None:

@@ -151,6 +151,7 @@ def sort_order(request: dict[str, Any]) -> tuple[str, bool]:
 def scope_statuses(scope: Any, chosen: tuple[str, ...], cases: Layer) -> tuple[str, ...] | None:
     """The statuses a scope and the status dropdown leave: () for any, None for none at all."""
     status = cases.field("status")
+    scope = CASE_SCOPES[0] if scope is None else scope  # a request without one: the default
     if scope not in CASE_SCOPES:
         raise ValueError(f"unknown case scope {scope!r}; expected one of {', '.join(CASE_SCOPES)}")
     if bad := [c for c in chosen if c not in status.allowed]:
@@ -167,7 +168,7 @@ def scope_statuses(scope: Any, chosen: tuple[str, ...], cases: Layer) -> tuple[s
 
 
 def case_filter(
-    request: Any, filters: list[Any], cases: Layer, scope: Any = "all"
+    request: Any, filters: list[Any], cases: Layer, scope: Any = None
 ) -> IncidentFilter | None:
     """The store filter for one AG Grid rows request, the scope and the three dropdowns above
     it (their values checked against the cases layer); None when no case can match."""

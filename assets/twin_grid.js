@@ -20,12 +20,21 @@ window.dashAgGridComponentFunctions = Object.assign(window.dashAgGridComponentFu
 
 window.dash_clientside = Object.assign(window.dash_clientside || {}, {
   twinGrid: {
-    refreshCases: function (status, category, severity, gridId) {
+    refreshCases: function (status, category, severity, scope, gridId) {
       var api = window.dash_ag_grid && window.dash_ag_grid.getApi(gridId);
       if (api) {
         api.paginationGoToFirstPage();
         api.purgeInfiniteCache();  // asks the server for page one under the new filters
       }
+      return window.dash_clientside.no_update;
+    },
+    // On a refresh tick of a unit page, the case table inside casesId asks again for the
+    // rows it holds; unlike a purge, it keeps showing them until the answer comes.
+    refreshRows: function (tick, state, casesId) {
+      var box = state && state.mode === "unit" && document.getElementById(casesId);
+      var grid = box && box.querySelector(".twin-table[id]");
+      var api = grid && window.dash_ag_grid && window.dash_ag_grid.getApi(grid.id);
+      if (api) { api.refreshInfiniteCache(); }
       return window.dash_clientside.no_update;
     },
   },

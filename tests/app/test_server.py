@@ -117,10 +117,11 @@ def test_a_unit_page_shows_the_numbers_sql_gives(app: Dash, conn: psycopg.Connec
 def test_the_case_table_pages_sorts_and_filters_on_the_server(app: Dash) -> None:
     state = {"mode": "unit", "lang": "en", "unit": "D"}
     request = {"startRow": 0, "endRow": 2, "sortModel": [{"colId": "severity", "sort": "asc"}]}
-    values = {"incidents.getRowsRequest": request, "state.data": state}
+    values = {"incidents.getRowsRequest": request, "state.data": state, "case-scope.value": "open"}
     out = call(app, "incidents.getRowsResponse", values).get_json()["response"]
     page = out[ids.INCIDENTS]["getRowsResponse"]
     assert [r["code"] for r in page["rowData"]] == ["E2", "E0"] and page["rowCount"] == 3
+    assert out[ids.CASE_COUNT]["children"] == "3 cases" and out[ids.CASE_EMPTY]["children"] == ""
     values["incidents.getRowsRequest"] = request | {"startRow": 2, "endRow": 4}
     out = call(app, "incidents.getRowsResponse", values).get_json()["response"]
     assert [r["code"] for r in out[ids.INCIDENTS]["getRowsResponse"]["rowData"]] == ["E1"]
@@ -129,6 +130,13 @@ def test_the_case_table_pages_sorts_and_filters_on_the_server(app: Dash) -> None
     out = call(app, "incidents.getRowsResponse", values).get_json()["response"]
     page = out[ids.INCIDENTS]["getRowsResponse"]
     assert [r["code"] for r in page["rowData"]] == ["E0", "E1"] and page["rowCount"] == 2
+    values["case-scope.value"] = "archived"  # no case of D is closed: say so
+    out = call(app, "incidents.getRowsResponse", values).get_json()["response"]
+    assert out[ids.INCIDENTS]["getRowsResponse"] == {"rowData": [], "rowCount": 0}
+    assert out[ids.CASE_EMPTY]["children"] == "No case matches these filters"
+    values["case-scope.value"] = "deleted"
+    assert call(app, "incidents.getRowsResponse", values).status_code == 204
+    values["case-scope.value"] = "open"
     for forged in ({"startRow": 0, "endRow": 10_000}, {"startRow": -15, "endRow": 0}, {}):
         values["incidents.getRowsRequest"] = forged
         assert call(app, "incidents.getRowsResponse", values).status_code == 204

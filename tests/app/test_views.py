@@ -240,7 +240,8 @@ def test_table_sorting_maps_to_stored_fields() -> None:
     flt = case_filter(due, [[], [], []], CASES)
     assert (flt.sort, flt.descending) == ("due_at", False)
     flt = case_filter({"startRow": 0, "endRow": 15, "sortModel": []}, [[], [], []], CASES)
-    assert (flt.sort, flt.descending) == ("reported_at", True)  # newest first when unsorted
+    assert flt is not None
+    assert (flt.sort, flt.descending) == ("due_at", False)  # the nearest deadline when unsorted
     with pytest.raises(ValueError, match="unknown filter"):
         case_filter({"startRow": 0, "endRow": 15}, [["nonsense"], [], []], CASES)
 

@@ -179,7 +179,7 @@ def test_unit_pages_and_breadcrumbs_follow_the_levels_there_are(
         level = detail.grid["level"]
         assert detail.incidents_total == want["counts"][level][code]
         trend = fetch_trend(conn, detail.grid["id"], clock, Terms.of(layers).categories)
-        assert build_unit_body(detail, trend, CatalogText(layers), "en", clock.tz, "trend")
+        assert build_unit_body(detail, trend, CatalogText(layers), "en", "trend")
 
 
 def test_each_loaded_level_exports_with_its_parents_and_counts(

@@ -84,7 +84,7 @@ def test_markup_in_a_camera_code_and_a_unit_name_shows_as_text(
     tip = page.locator(".point-tip").filter(has_text="Fault")
     expect(tip).to_contain_text(f"Cameras · {CAMERA}")
     expect(tip).to_contain_text("Status: Fault")
-    body = page.locator("#unit-body")
+    body = page.locator("#unit-page")  # its devices, below the case table
     expect(body).to_contain_text(CAMERA)
     expect(body).to_contain_text("S-never")
     screenshot(page, "hostile-labels")

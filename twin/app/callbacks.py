@@ -19,7 +19,7 @@ from twin.app.i18n import fmt_datetime, t
 from twin.app.inputs import dict_or_none, number, read_state, strings, whole
 from twin.app.mapdata import padded, unit_bounds
 from twin.app.snapshot import Snapshots
-from twin.app.tables import case_filter
+from twin.app.tables import case_count, case_filter
 from twin.app.views import (
     CatalogText,
     incident_rows,
@@ -47,36 +47,49 @@ def register_unit_callbacks(app: Dash, pool: ConnectionPool, text: CatalogText, 
 
     @app.callback(
         Output(ids.INCIDENTS, "getRowsResponse"),
+        Output(ids.CASE_COUNT, "children"),
+        Output(ids.CASE_EMPTY, "children"),
         Input(ids.INCIDENTS, "getRowsRequest"),
         *[State(f, "value") for f in ids.INCIDENT_FILTERS],
+        State(ids.CASE_SCOPE, "value"),
         State(ids.STATE, "data"),
     )
-    def incident_page(request: Any, *rest: Any) -> dict[str, Any]:
-        *filters, state = rest
+    def incident_page(request: Any, *rest: Any) -> tuple[Any, ...]:
+        *filters, scope, state = rest
         route, chosen = read_state(state), [strings(f) for f in filters]
         if not request or route is None or route.unit is None or None in chosen:
             raise PreventUpdate
         try:
-            flt = case_filter(request, chosen, text.layers[CASES])
+            flt = case_filter(request, chosen, text.layers[CASES], scope)
         except ValueError:  # rows out of bounds, a value the catalog does not have
             raise PreventUpdate from None  # a forged request: no answer, and no query
         clock = Clock.current(tz)
+        frame, total = None, 0
         try:
             with pool.connection() as conn:
                 unit = fetch_grid(conn, route.unit)
-                frame, total = fetch_incidents(conn, unit["id"], flt)
+                if flt is not None:  # else the scope and the status filter leave no status
+                    frame, total = fetch_incidents(conn, unit["id"], flt)
         except NotFound:
             raise PreventUpdate from None
-        return {
-            "rowData": incident_rows(frame, clock.now, text, route.lang, tz),
-            "rowCount": total,
-        }
+        rows = [] if frame is None else incident_rows(frame, clock.now, text, route.lang, tz)
+        lang = route.lang
+        empty = t("no_cases", lang) if total == 0 else ""
+        return {"rowData": rows, "rowCount": total}, case_count(total, lang), empty
 
     # A new filter empties the grid's cache and starts again from page one (assets/twin_grid.js).
     app.clientside_callback(
         ClientsideFunction("twinGrid", "refreshCases"),
-        *[Input(f, "value") for f in ids.INCIDENT_FILTERS],
+        *[Input(f, "value") for f in (*ids.INCIDENT_FILTERS, ids.CASE_SCOPE)],
         State(ids.INCIDENTS, "id"),
+        prevent_initial_call=True,
+    )
+    # Each refresh tick re-reads the pages the table holds, in place: page and sort stay.
+    app.clientside_callback(
+        ClientsideFunction("twinGrid", "refreshRows"),
+        Input(ids.REFRESH, "n_intervals"),
+        State(ids.STATE, "data"),
+        State(ids.UNIT_CASES, "id"),
         prevent_initial_call=True,
     )
 

@@ -99,6 +99,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "days_hours": ("{d}天{h}小时", "{d} d {h} h"),
     "overdue_by": ("超期 {d}", "overdue {d}"),
     "score": ("关注度", "Score"),
+    "scope_open": ("在办", "Open"),
+    "scope_archived": ("已结案", "Archived"),
+    "scope_all": ("全部", "All"),
+    "case_count": ("共 {n} 件", "{n} cases"),
+    "case_count_one": ("共 {n} 件", "{n} case"),
+    "no_cases": ("没有符合筛选条件的事件", "No case matches these filters"),
     "lang_switch": ("English", "中文"),
     "shown_of": ("共 {total}，显示故障优先的 {shown} 个", "{shown} of {total}, faults first"),
     # The hotspot page (issue 10).

@@ -48,7 +48,13 @@ FEED = "feed"
 COCKPIT = "cockpit"
 UNIT_PAGE = "unit-page"
 UNIT_HEAD = "unit-head"
-UNIT_BODY = "unit-body"
+UNIT_BODY = "unit-body"  # trend and children ranking, redrawn when the unit changes
+UNIT_CASES = "unit-cases"  # the case section: built once per unit, it refreshes its own rows
+UNIT_DEVICES = "unit-devices"
+UNIT_KEY = "unit-key"  # a digest of what the unit page shows, and when it was read
+CASE_SCOPE = "case-scope"
+CASE_COUNT = "case-count"
+CASE_EMPTY = "case-empty"
 COCKPIT_TITLES = ("title-attention", "title-trend", "title-feed")
 
 

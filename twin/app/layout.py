@@ -125,20 +125,36 @@ def build_controls(metric_options: list[dict[str, str]]) -> html.Div:
 
     The metric options are there from the start: a value without its option is dropped.
     """
+    # Each label with its choices in a group: a narrow bar wraps between groups, not inside.
     return html.Div(
         [
-            html.Label(id=ids.METRIC_LABEL, htmlFor=ids.METRIC),
-            dcc.Dropdown(
-                id=ids.METRIC,
-                options=metric_options,
-                value="composite",
-                clearable=False,
-                className="metric",
+            html.Div(
+                [
+                    html.Label(id=ids.METRIC_LABEL, htmlFor=ids.METRIC),
+                    dcc.Dropdown(
+                        id=ids.METRIC,
+                        options=metric_options,
+                        value="composite",
+                        clearable=False,
+                        className="metric",
+                    ),
+                ],
+                className="control-group",
             ),
-            html.Label(id=ids.LEVEL_LABEL),
-            dcc.RadioItems(id=ids.LEVEL, value="auto", className="levels", inline=True),
-            html.Label(id=ids.LAYERS_LABEL),
-            dcc.Checklist(id=ids.LAYERS, value=[], className="layers", inline=True),
+            html.Div(
+                [
+                    html.Label(id=ids.LEVEL_LABEL),
+                    dcc.RadioItems(id=ids.LEVEL, value="auto", className="levels", inline=True),
+                ],
+                className="control-group",
+            ),
+            html.Div(
+                [
+                    html.Label(id=ids.LAYERS_LABEL),
+                    dcc.Checklist(id=ids.LAYERS, value=[], className="layers", inline=True),
+                ],
+                className="control-group",
+            ),
         ],
         className="controls",
     )
@@ -208,7 +224,12 @@ def build_shell(
                             window_bar(),  # one window for the cockpit and the unit page
                             html.Div(cockpit_section(), id=ids.COCKPIT),
                             html.Div(
-                                [html.Div(id=ids.UNIT_HEAD), html.Div(id=ids.UNIT_BODY)],
+                                [
+                                    html.Div(id=ids.UNIT_HEAD),
+                                    html.Div(id=ids.UNIT_BODY),
+                                    html.Div(id=ids.UNIT_CASES),
+                                    html.Div(id=ids.UNIT_DEVICES),
+                                ],
                                 id=ids.UNIT_PAGE,
                                 hidden=True,
                             ),
@@ -225,6 +246,7 @@ def build_shell(
             dcc.Store(id=ids.STATE),  # {lang, mode, unit}: what the URL asks for
             dcc.Store(id=ids.MAP_KEY),  # which snapshot the map's values came from
             dcc.Store(id=ids.COCKPIT_KEY),  # digests of the cockpit parts the page holds
+            dcc.Store(id=ids.UNIT_KEY),  # what the unit page shows, in short, and when read
             dcc.Store(id=ids.SCREEN),  # big screen: this round's tour codes and position
             dcc.Store(id=ids.ALERT),  # big screen: newest severity-1 seen, takeover end
             dcc.Store(id=ids.FRESH),  # big screen: the snapshot version last received

@@ -69,6 +69,8 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
         Output(ids.UNIT_PAGE, "hidden"),
         Output(ids.UNIT_HEAD, "children"),
         Output(ids.UNIT_BODY, "children"),
+        Output(ids.UNIT_CASES, "children"),
+        Output(ids.UNIT_DEVICES, "children"),
         Output(ids.TOUR_TICK, "disabled"),
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
@@ -95,6 +97,8 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
             on_cockpit,
             head,
             [],  # the body follows from its own callback; the last unit's must not linger
+            [],  # a new case table for each unit: the grid asks for its rows as it is made
+            [],
             r.mode != "screen",
         )
 

@@ -8,7 +8,7 @@ from typing import Any, TypeGuard
 from dash_ag_grid import AgGrid
 
 from twin.app import ids
-from twin.app.i18n import grid_locale, t
+from twin.app.i18n import fmt_number, grid_locale, t
 from twin.app.views import CatalogText
 from twin.catalog import Layer
 from twin.store import IncidentFilter
@@ -28,6 +28,10 @@ SORT_FIELDS = {
 }
 
 
+# The case table's first filter: open cases (the default), archived ones, or both.
+CASE_SCOPES = ("open", "archived", "all")
+
+
 class PageRequestError(ValueError):
     """A case-table request the server will not answer (rows out of range, not numbers)."""
 
@@ -44,9 +48,37 @@ def _options(lang: str, rows: int) -> dict[str, Any]:
         "rowHeight": 30,
         "headerHeight": 34,
         "localeText": grid_locale(lang),
-        # Columns as wide as their words, scrolling sideways in a narrow side panel.
-        "autoSizeStrategy": {"type": "fitCellContents"},
+        # A cell or header too narrow for its words ends in an ellipsis with the whole text as
+        # the browser's own tooltip (a title attribute), so nothing is cut off unseen.
+        "enableBrowserTooltips": True,
     }
+
+
+def fitted(field: str, name: str, flex: float = 1, **extra: Any) -> dict[str, Any]:
+    """A column that shares the panel's width by flex: the table never scrolls sideways."""
+    return {
+        "field": field,
+        "headerName": name,
+        "headerTooltip": name,
+        "tooltipField": field,
+        "flex": flex,
+    } | extra
+
+
+# What every column shares: sorting, headers that wrap rather than cut, a floor on width.
+COLUMN_DEFAULTS = {
+    "sortable": True,
+    "filter": False,
+    "minWidth": 56,
+    "resizable": False,  # flex columns share the width; a dragged one would push it out
+    "wrapHeaderText": True,
+    "autoHeaderHeight": True,
+}
+
+
+def case_count(total: int, lang: str) -> str:
+    """How many cases the table's filters match: 共 1,234 件 / 1,234 cases."""
+    return t("case_count_one" if total == 1 else "case_count", lang, n=fmt_number(total, lang))
 
 
 def case_columns(text: CatalogText, lang: str) -> list[dict[str, Any]]:
@@ -58,11 +90,18 @@ def case_columns(text: CatalogText, lang: str) -> list[dict[str, Any]]:
         "severity": f("incident", "severity", lang),
         "status": f("incident", "status", lang),
         "reported_at": f("incident", "reported_at", lang),
-        "age": t("age", lang),
         "time_to_due": t("time_to_due", lang),
     }
-    newest_first = {"reported_at": {"sort": "desc"}}  # as the server orders an unsorted request
-    return [{"field": k, "headerName": v, **newest_first.get(k, {})} for k, v in names.items()]
+    # Shares of the width: the deadline and the times need the most room. The age is the
+    # report time's tooltip (a column of its own would squeeze the deadline out of 527 px).
+    extra: dict[str, dict[str, Any]] = {
+        "code": {"flex": 1.2},
+        "severity": {"flex": 1.1},
+        "status": {"flex": 0.9},
+        "reported_at": {"flex": 1.4, "tooltipField": "reported_tip"},
+        "time_to_due": {"flex": 1.5, "sort": "asc"},  # as the server orders an unsorted request
+    }
+    return [fitted(k, v, **extra.get(k, {})) for k, v in names.items()]
 
 
 def case_grid(text: CatalogText, lang: str) -> AgGrid:
@@ -70,7 +109,7 @@ def case_grid(text: CatalogText, lang: str) -> AgGrid:
     return AgGrid(
         id=ids.INCIDENTS,
         columnDefs=case_columns(text, lang),
-        defaultColDef={"sortable": True, "filter": False, "minWidth": 90},
+        defaultColDef=COLUMN_DEFAULTS,
         rowModelType="infinite",
         dashGridOptions=_options(lang, CASE_PAGE_ROWS)
         | {
@@ -104,16 +143,41 @@ def sort_order(request: dict[str, Any]) -> tuple[str, bool]:
     """The stored field and direction (descending?) a request's first sorted column means."""
     sort = request.get("sortModel") or [{}]
     first = sort[0] if isinstance(sort, list) and isinstance(sort[0], dict) else {}
-    field, flip = SORT_FIELDS.get(str(first.get("colId", "reported_at")), ("reported_at", False))
-    return field, (first.get("sort", "desc") == "desc") != flip
+    # Unsorted, the nearest deadline first: overdue cases (due longest ago) lead.
+    field, flip = SORT_FIELDS.get(str(first.get("colId", "time_to_due")), ("due_at", False))
+    return field, (first.get("sort", "asc") == "desc") != flip
 
 
-def case_filter(request: Any, filters: list[Any], cases: Layer) -> IncidentFilter:
-    """The store filter for one AG Grid rows request and the three dropdowns above it (their
-    values checked against the cases layer)."""
+def scope_statuses(scope: Any, chosen: tuple[str, ...], cases: Layer) -> tuple[str, ...] | None:
+    """The statuses a scope and the status dropdown leave: () for any, None for none at all."""
+    status = cases.field("status")
+    scope = CASE_SCOPES[0] if scope is None else scope  # a request without one: the default
+    if scope not in CASE_SCOPES:
+        raise ValueError(f"unknown case scope {scope!r}; expected one of {', '.join(CASE_SCOPES)}")
+    if bad := [c for c in chosen if c not in status.allowed]:
+        raise ValueError(f"unknown filter value(s): {', '.join(bad)}")
+    if scope == "all":
+        return chosen
+    wanted = (
+        status.open_values
+        if scope == "open"
+        else tuple(v for v in status.allowed if v not in status.open_values)
+    )
+    left = tuple(v for v in wanted if not chosen or v in chosen)
+    return left or None
+
+
+def case_filter(
+    request: Any, filters: list[Any], cases: Layer, scope: Any = None
+) -> IncidentFilter | None:
+    """The store filter for one AG Grid rows request, the scope and the three dropdowns above
+    it (their values checked against the cases layer); None when no case can match."""
     offset, limit = page_rows(request)
     field, descending = sort_order(request)
-    statuses, categories, severities = (tuple(f or ()) for f in filters)
+    chosen, categories, severities = (tuple(f or ()) for f in filters)
+    statuses = scope_statuses(scope, chosen, cases)
+    if statuses is None:
+        return None
     return IncidentFilter(
         statuses=statuses,
         categories=categories,
@@ -132,8 +196,8 @@ def device_grid(
     return AgGrid(
         id=table_id,
         rowData=rows,
-        columnDefs=[{"field": c, "headerName": n} for c, n in columns],
-        defaultColDef={"sortable": True, "filter": False, "minWidth": 90},
+        columnDefs=[fitted(c, n) for c, n in columns],
+        defaultColDef=COLUMN_DEFAULTS,
         dashGridOptions=_options(lang, 10),
         className="twin-table",
     )
@@ -151,16 +215,19 @@ def children_grid(rows: list[dict[str, Any]], lang: str) -> AgGrid:
         "reasons",
     )
     status_classes = {f"status-{c}": f"params.data.composite == '{c}'" for c in ("red", "yellow")}
-    columns: list[dict[str, Any]] = [
-        {"field": "name", "headerName": t("name", lang), "cellRenderer": "UnitLink"},
-        *({"field": k, "headerName": t(k, lang)} for k in keys),
-    ]
+    # The reasons wrap onto more lines (each row as tall as its words): they are the point.
+    wide: dict[str, dict[str, Any]] = {
+        "name": {"flex": 1.6, "minWidth": 80, "cellRenderer": "UnitLink"},
+        "status": {"minWidth": 52},
+        "reasons": {"flex": 2.4, "wrapText": True, "autoHeight": True, "minWidth": 110},
+    }
+    columns = [fitted(k, t(k, lang), **wide.get(k, {})) for k in ("name", *keys)]
     columns[1]["cellClassRules"] = status_classes
     return AgGrid(
         id=ids.CHILDREN,
         rowData=rows,
         columnDefs=columns,
-        defaultColDef={"sortable": True, "filter": False, "minWidth": 80},
+        defaultColDef=COLUMN_DEFAULTS,
         dashGridOptions=_options(lang, 12),
         className="twin-table",
     )

@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from twin.app import ids
 from twin.app.i18n import dropdown_labels, fmt_number, t
-from twin.app.tables import case_grid, children_grid, device_grid
+from twin.app.tables import CASE_SCOPES, case_grid, children_grid, device_grid
 from twin.app.views import (
     CatalogText,
     build_crumbs,
@@ -105,11 +105,27 @@ def incident_filters(text: CatalogText, lang: str) -> html.Div:
     )
 
 
+def case_scope(lang: str) -> dcc.RadioItems:
+    """Open cases first; archived ones (or all) one click away."""
+    return dcc.RadioItems(
+        id=ids.CASE_SCOPE,
+        options=[{"label": t(f"scope_{s}", lang), "value": s} for s in CASE_SCOPES],
+        value="open",
+        inline=True,
+        className="case-scope",
+    )
+
+
 def incident_block(text: CatalogText, lang: str) -> list[Any]:
-    """The incident section of a unit page."""
+    """The incident section of a unit page: scope, filters, count, the table, or why empty."""
     return [
         html.H3(t("incident_list", lang), className="section-title"),
+        html.Div(
+            [case_scope(lang), html.Span(id=ids.CASE_COUNT, className="case-count")],
+            className="case-bar",
+        ),
         incident_filters(text, lang),
+        html.Div(id=ids.CASE_EMPTY, className="case-empty", role="status"),
         case_grid(text, lang),
     ]
 
@@ -146,12 +162,11 @@ def build_unit_body(
     trend: pd.DataFrame,
     text: CatalogText,
     lang: str,
-    tz: str,
     trend_heading: str,
     now: datetime | None = None,
 ) -> list[Any]:
-    """What follows a moment later: trend (under its heading), children ranking, cases,
-    devices; now (local) marks the trend's running bin."""
+    """What follows a moment later, above the cases: trend (under its heading; now, local,
+    marks its running bin) and children ranking."""
     return [
         html.H3(trend_heading, className="section-title"),
         dcc.Graph(
@@ -162,6 +177,4 @@ def build_unit_body(
             style={"height": "230px"},  # Dash's Graph sets height: 100% inline otherwise
         ),
         *children_block(detail.children, lang),
-        *incident_block(text, lang),
-        *devices(detail, text, lang, tz),
     ]

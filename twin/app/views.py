@@ -18,6 +18,7 @@ from twin.app.palette import STATUS_GLYPH
 from twin.app.wall import format_change
 from twin.app.window_views import bin_label
 from twin.catalog import Layer
+from twin.catalog.terms import CASES
 
 CATEGORY_COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#9c755f")
 # The drill-down's tiles, in reading order: flow first, then devices.
@@ -285,10 +286,12 @@ def incident_rows(
 ) -> list[dict[str, Any]]:
     """The incident table's rows: labels from the catalog, age and time to due as durations."""
     rows = []
+    still_open = text.layers[CASES].field("status").open_values
     for r in _records(frame):
         closed = None if pd.isna(r["closed_at"]) else r["closed_at"]  # NaT is a datetime too
         age = ((closed or now) - r["reported_at"]).total_seconds() / 3600
-        if closed is not None:
+        handling = r["status"] in still_open  # a resolved case has no deadline left to miss
+        if not handling:
             due = "–"
         else:
             left = (r["due_at"] - now).total_seconds() / 3600
@@ -305,8 +308,11 @@ def incident_rows(
                 "status": text.value("incident", "status", r["status"], lang),
                 "reported_at": fmt_datetime(r["reported_at"], lang, tz),
                 "age": fmt_hours(age, lang),
+                # The table shows the report time; how long ago, in its tooltip.
+                "reported_tip": f"{fmt_datetime(r['reported_at'], lang, tz)} · "
+                f"{t('age', lang)} {fmt_hours(age, lang)}",
                 "time_to_due": due,
-                "overdue": closed is None and r["due_at"] < now,
+                "overdue": handling and r["due_at"] < now,
             }
         )
     return rows

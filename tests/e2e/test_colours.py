@@ -73,6 +73,8 @@ CONTRAST = """() => {
     const s = getComputedStyle(el), r = el.getBoundingClientRect();
     if (!r.width || !r.height || s.visibility === 'hidden' || el.closest('[hidden]')) continue;
     if (r.bottom < 0 || r.right < 0 || r.top > innerHeight || r.left > innerWidth) continue;
+    // WCAG 1.4.3: text of an inactive control has no contrast requirement.
+    if (el.closest(':disabled, [aria-disabled="true"]')) continue;
     const svg = el instanceof SVGElement;
     let ink = parse(svg ? s.fill : s.color);
     if (!ink) continue;
@@ -190,6 +192,9 @@ def test_every_text_meets_its_contrast_on_every_page(
     expect(page.locator("#feed-list li").first).to_be_visible()
     page.wait_for_timeout(500)
     failures["wall"], lowest["wall"] = low_contrast(page), lowest_contrast(page)
+    page.goto(f"{served.url}/hotspots?lang={lang}")
+    expect(page.locator("#hot-ranked li").first).to_be_visible(timeout=15000)
+    failures["hotspots"], lowest["hotspots"] = low_contrast(page), lowest_contrast(page)
     SCREENS.mkdir(parents=True, exist_ok=True)
     (SCREENS / f"contrast-{lang}.json").write_text(json.dumps(lowest, ensure_ascii=False, indent=1))
     bad = [f"{where}: {line}" for where, lines in failures.items() for line in lines]

@@ -103,6 +103,7 @@ def test_nothing_overflows_at_four_sizes(served: Served, watched: Watched, lang:
         ("cockpit", "/", "#attention li"),
         ("unit page", f"/grid/{unit}", "#incidents .ag-row[row-index='0']"),
         ("wall", "/screen", "#attention li"),
+        ("hotspots", "/hotspots", "#hot-ranked li"),
     ]
     found: list[str] = []
     for width, height in SIZES:

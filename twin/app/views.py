@@ -391,10 +391,13 @@ def build_feed(rows: list[dict[str, Any]], lang: str) -> html.Ul:
                 [
                     html.Span(r["reported_at"], className="feed-time"),
                     html.Span(r["severity_label"], className=f"sev sev-{r['severity']}"),
-                    html.Span(r["category"], className="feed-cat"),
-                    dcc.Link(r["grid_name"], href=unit_href(r["grid_code"], lang))
+                    # A title on each: the wall may cut a long name short with an ellipsis.
+                    html.Span(r["category"], className="feed-cat", title=r["category"]),
+                    dcc.Link(
+                        r["grid_name"], href=unit_href(r["grid_code"], lang), title=r["grid_name"]
+                    )
                     if r["grid_code"]
-                    else html.Span(r["grid_name"]),
+                    else html.Span(r["grid_name"], title=r["grid_name"]),
                     html.Span(r["status"], className="feed-status"),
                 ],
                 **{"data-code": r["code"]},

@@ -24,7 +24,7 @@ serve: setup                ## serve whatever the store holds
 test: setup                 ## set up and run every test (real PostGIS)
 	$(BIN)/pytest
 
-test-clocks: setup          ## the whole suite again under shifted clocks: local midnight, a year on, another TZ
+test-clocks: setup          ## the whole suite again under a shifted clock: local midnight, a year on, another TZ at once
 	$(BIN)/python -m tests.clocks $(CLOCKS)
 
 setup: system venv

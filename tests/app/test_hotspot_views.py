@@ -59,6 +59,13 @@ def test_a_bad_filter_in_the_url_reads_as_the_defaults_and_says_why() -> None:
     assert read_page("?view=x&lang=fr", "en", LAYERS) == HotspotPage(lang="en")
 
 
+def test_a_city_without_grids_opens_on_its_finest_level() -> None:
+    page = read_page("?lang=en", "zh-CN", LAYERS, unit="district")
+    assert (page.filters.unit, page.error) == ("district", None)
+    assert read_page("?unit=hex:500", "en", LAYERS, unit="district").filters.unit == "hex:500"
+    assert read_page("?category=nope", "en", LAYERS, unit="district").filters.unit == "district"
+
+
 def test_the_language_switch_keeps_the_filters() -> None:
     href = hotspots_href("?lang=en&window=7d&view=emerging", "zh-CN", LAYERS)
     assert href == "/hotspots?lang=zh-CN&window=7d&view=emerging"

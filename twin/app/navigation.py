@@ -90,7 +90,7 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
             r.data(),
             "shell screen" if r.mode == "screen" else f"shell mode-{r.mode}",
             nav(r),
-            hotspots_href(search, other_lang(r.lang), ctx.layers)
+            hotspots_href(search, other_lang(r.lang), ctx.layers, ctx.loaded[-1])
             if r.mode == "hotspots"
             else lang_href(r),
             not on_cockpit,

@@ -44,7 +44,7 @@ def register_hotspots(app: Dash, ctx: AppContext) -> None:
             return ([], None) if built is not None else (no_update, no_update)
         if built == route.lang:
             raise PreventUpdate  # a new filter: the parts stay, the analysis follows the URL
-        page = read_page(search, settings.lang, ctx.layers)
+        page = read_page(search, settings.lang, ctx.layers, ctx.loaded[-1])
         return hotspots_section(ctx, page), route.lang
 
     @app.callback(
@@ -64,7 +64,7 @@ def register_hotspots(app: Dash, ctx: AppContext) -> None:
     def filters_to_url(*values: Any) -> tuple[Any, ...]:
         *chosen, start, end, search = values
         layer, cats, sources, sevs, status, window, unit, hex_m, view = chosen
-        current = read_page(search, settings.lang, ctx.layers)
+        current = read_page(search, settings.lang, ctx.layers, ctx.loaded[-1])
         lang = current.lang
         controls = Controls(layer, cats, sources, sevs, status, window, start, end, unit, hex_m)
         shown = (
@@ -101,7 +101,7 @@ def register_hotspots(app: Dash, ctx: AppContext) -> None:
         code = text_value(props.get("code"))
         if not code:
             raise PreventUpdate
-        page = read_page(search, settings.lang, ctx.layers)
+        page = read_page(search, settings.lang, ctx.layers, ctx.loaded[-1])
         wanted = page_search(HotspotPage(page.filters, page.view, page.lang, code))
         return no_update if wanted == search else wanted
 

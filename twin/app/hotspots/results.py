@@ -110,7 +110,7 @@ def register_results(app: Dash, ctx: AppContext) -> None:
         route = read_state(state)
         if route is None or route.mode != "hotspots" or built is None:
             raise PreventUpdate
-        page = read_page(search, settings.lang, ctx.layers)
+        page = read_page(search, settings.lang, ctx.layers, ctx.loaded[-1])
         try:
             return page_results(analyses, ctx.text, page, settings.timezone)
         except FilterError as exc:  # a window a layer cannot have, say: the page says so

@@ -85,9 +85,13 @@ class HotspotPage:
     error: str | None = None
 
 
-def read_page(search: Any, default_lang: str, layers: Mapping[str, Layer]) -> HotspotPage:
-    """A /hotspots search as a page; bad filters read as the defaults with an error to show."""
+def read_page(
+    search: Any, default_lang: str, layers: Mapping[str, Layer], unit: str = "grid"
+) -> HotspotPage:
+    """A /hotspots search as a page; bad filters read as the defaults with an error to show.
+    unit: the unit of analysis when the search names none (the city's finest level)."""
     query = {k: v[-1] for k, v in parse_qs((text_value(search, 4000) or "").lstrip("?")).items()}
+    query.setdefault("unit", unit)
     lang = query.get("lang", default_lang)
     lang = lang if lang in LANGS else default_lang
     view = query.get("view", "classes")
@@ -97,7 +101,7 @@ def read_page(search: Any, default_lang: str, layers: Mapping[str, Layer]) -> Ho
         filters = from_query({k: v for k, v in query.items() if k in FILTER_KEYS})
         check_filters(filters, layers)
     except FilterError as exc:
-        return HotspotPage(Filters(), view, lang, None, str(exc))
+        return HotspotPage(Filters(unit=unit), view, lang, None, str(exc))
     return HotspotPage(filters, view, lang, pick or None)
 
 
@@ -111,13 +115,13 @@ def page_search(page: HotspotPage) -> str:
     return "?" + urlencode(query, quote_via=quote, safe="/,:")
 
 
-def hotspots_href(search: Any, lang: str, layers: Mapping[str, Layer]) -> str:
+def hotspots_href(search: Any, lang: str, layers: Mapping[str, Layer], unit: str = "grid") -> str:
     """The hotspot page with the same filters and view in lang (the language switch)."""
-    page = read_page(search, lang, layers)
+    page = read_page(search, lang, layers, unit)
     return "/hotspots" + page_search(
         HotspotPage(page.filters, page.view, lang, page.pick)
         if not page.error
-        else HotspotPage(lang=lang)
+        else HotspotPage(Filters(unit=unit), lang=lang)
     )
 
 

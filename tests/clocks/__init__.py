@@ -117,8 +117,9 @@ def main(argv: list[str]) -> int:
         started = time.monotonic()
         # PostgreSQL's timers (statement_timeout, lock_timeout) never fire under libfaketime
         # 0.9.10, so the few tests that wait for one would wait forever: make test runs them.
-        # The layout walks (marked clockless) read no clock: make test runs them.
-        args = ["-m", "not pg_timers and not clockless", *pytest_args.split()]
+        # The browser keeps the real clock (Chromium cannot run under libfaketime), and under
+        # it the shifted server answered some 5 s waits too late: make test runs tests/e2e.
+        args = ["-m", "not pg_timers", "--ignore=tests/e2e", *pytest_args.split()]
         code = subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
         print(f"== clocks: {run.name}: exit {code} in {time.monotonic() - started:.0f} s")
         if code != 0:

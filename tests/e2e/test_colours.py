@@ -27,9 +27,6 @@ from tests.e2e.test_map import assert_clean
 from tests.e2e.test_screen import open_screen
 from twin.app.palette import ALERT_OUTLINE, ALERT_RAMP, STATUS_COLOURS, STATUS_GLYPH
 
-# Layout and colour as drawn: no clock in what they check, so make test alone runs them.
-pytestmark = pytest.mark.clockless
-
 SCREENS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
 STATUS_BY_COLOUR = {c.lower(): s for s, c in STATUS_COLOURS.items()}
 

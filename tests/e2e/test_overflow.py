@@ -13,9 +13,6 @@ from playwright.sync_api import Page
 from tests.e2e.conftest import Served, Watched
 from tests.e2e.test_map import assert_clean
 
-# Layout and colour as drawn: no clock in what they check, so make test alone runs them.
-pytestmark = pytest.mark.clockless
-
 SIZES = [(1920, 1080), (1366, 768), (3840, 2160), (3840, 1080)]
 LANGS = ["zh-CN", "en"]
 

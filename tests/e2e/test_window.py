@@ -14,8 +14,11 @@ from tests.e2e.test_map import assert_clean
 from twin.activity import Clock
 from twin.window import TimeWindow
 
-# The bars of a chart (0 until it is drawn).
-BARS = "((document.querySelector('#{0} .js-plotly-plot') || {{}}).data || [{{x: []}}])[0].x.length"
+# How many bars a chart draws; -1 while it has no trace yet (a figure being replaced).
+BARS = (
+    "(((document.querySelector('#{0} .js-plotly-plot') || {{}}).data || [])[0]"
+    " || {{x: {{length: -1}}}}).x.length"
+)
 
 
 def reported_in(db_url: str, window: str, code: str | None = None) -> int:

@@ -160,16 +160,15 @@ class MapData:
             raise ValueError(f"unknown level {level!r}; expected one of {', '.join(self.levels)}")
         with self.pool.connection() as conn:
             key = ("outlines", level, bbox, self._version(conn))
+            # Checked before the cache: a level warmed whole may not be sent whole any more.
+            counts = self.level_counts(conn) if bbox is None else {}
+            if bbox is None and not self.sent_whole(level, counts):
+                raise ValueError(
+                    f"level {level} has {counts[level]:,} units, more than"
+                    f" {WHOLE_LEVEL_MAX:,} for one map: ask for a viewport with ?bbox=w,s,e,n"
+                )
 
             def make() -> Encoded:
-                if bbox is None:
-                    counts = self.level_counts(conn)
-                    if not self.sent_whole(level, counts):
-                        raise ValueError(
-                            f"level {level} has {counts[level]:,} units, more than"
-                            f" {WHOLE_LEVEL_MAX:,} for one map: ask for a viewport with"
-                            " ?bbox=w,s,e,n"
-                        )
                 rows = self._in_view(conn, level, bbox)
                 return encode(outline_collection(rows) if rows else _empty())
 

@@ -13,6 +13,7 @@ from twin.db.connect import DatabaseError, connect, database_url, open_pool, red
 from twin.db.migrate import migrate
 from twin.hotspots.command import add_parser as add_hotspots_parser
 from twin.ingest.topology import FIX_BELOW_M2
+from twin.plans.command import add_parser as add_plan_parser
 from twin.settings import Settings, SettingsError
 from twin.synth.city import SIZES
 
@@ -360,6 +361,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--where", help="filter on catalog fields, e.g. \"status = 'reported'\"")
     export.set_defaults(func=cmd_export)
     add_hotspots_parser(sub).set_defaults(func=cmd_hotspots)
+    add_plan_parser(sub)  # each `twin plan` subcommand sets its own func
     layers = sub.add_parser("layers", help="the layer catalog")
     layers.add_argument("action", choices=["check"])
     layers.set_defaults(func=cmd_layers)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dash import Dash
 from psycopg_pool import ConnectionPool
 
+from twin.api.registry import register_api
 from twin.app.callbacks import register_screen, register_unit_callbacks
 from twin.app.cockpit import register_cockpit
 from twin.app.context import build_context
@@ -49,6 +50,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_request_checks(app.server)
     register_callback_checks(app)
     register_routes(app.server, ctx.mapdata)
+    register_api(app.server, ctx)
     # Encode the whole-level outlines now, not on the first visitor's clock.
     threading.Thread(target=ctx.mapdata.warm, args=(ctx.counts,), daemon=True).start()
     metrics = tuple(ctx.metrics.values())

@@ -1,0 +1,23 @@
+"""The API's one error shape: a 4xx whose JSON names the field and what is wrong with it."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, jsonify
+
+
+class ApiError(Exception):
+    """A client's mistake: answered with `status` and {"error": {"field", "message"}}."""
+
+    def __init__(self, status: int, field: str | None, message: str) -> None:
+        super().__init__(message)
+        self.status, self.field, self.message = status, field, message
+
+
+def register_errors(server: Flask) -> None:
+    """Answer every ApiError raised by a route as its JSON 4xx."""
+
+    @server.errorhandler(ApiError)
+    def answer(exc: ApiError) -> Response:
+        response = jsonify({"error": {"field": exc.field, "message": exc.message}})
+        response.status_code = exc.status
+        return response

@@ -1,0 +1,1 @@
+"""Grid plans: versions of the grid map, drafts of changes, their checks, impact and publishing."""

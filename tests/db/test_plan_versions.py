@@ -46,7 +46,10 @@ def same_shapes(a: list[tuple[object, ...]], b: list[tuple[object, ...]]) -> boo
     """Rows equal, geometries compared as shapes (WKT number formatting differs)."""
     if [r[:7] for r in a] != [r[:7] for r in b]:
         return False
-    return all(wkt.loads(str(x[7])).equals_exact(wkt.loads(str(y[7])), 0) for x, y in zip(a, b))
+    return all(
+        wkt.loads(str(x[7])).equals_exact(wkt.loads(str(y[7])), 0)
+        for x, y in zip(a, b, strict=True)
+    )
 
 
 def cell_box(x0: float, y0: float, x1: float, y1: float) -> object:

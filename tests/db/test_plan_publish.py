@@ -110,7 +110,7 @@ def test_a_plan_dated_before_the_map_in_force_is_refused(
 ) -> None:
     approved_plan(conn, clock)
     yesterday = clock.local.date() - timedelta(days=1)
-    with pytest.raises(PlanError, match="cannot take effect on .*: version 2, in force now"):
+    with pytest.raises(PlanError, match=r"cannot take effect on .*: version 2, in force now"):
         publish(conn, "strip", yesterday, "carol", clock)
     assert store.get_plan(conn, "strip").state == "approved"
     assert unit_of(conn, "E1") == "G2"
@@ -190,7 +190,7 @@ def test_a_publish_that_fails_writes_nothing(
     # the map in force changed a unit the plan changes too: rebase is refused
     conn.execute("UPDATE grid SET name = 'renamed' WHERE code = 'G1'")
     record_version(conn, "load", effective_at=None)
-    with pytest.raises(PlanError, match="cannot be rebased onto version 3.*G1"):
+    with pytest.raises(PlanError, match=r"cannot be rebased onto version 3.*G1"):
         publish(conn, "strip", clock.local.date(), "carol", clock)
     assert store.get_plan(conn, "strip").state == "approved"
     assert current_version(conn) == 3

@@ -174,7 +174,7 @@ def _put_in_force(
 def _newest_effective(conn: psycopg.Connection) -> datetime:
     row = conn.execute("SELECT max(effective_at) FROM grid_version").fetchone()
     assert row is not None and row[0] is not None
-    return row[0]  # type: ignore[no-any-return]
+    return row[0]
 
 
 def _free_name(conn: psycopg.Connection, stem: str) -> str:

@@ -76,29 +76,19 @@ def _check_codes(upserts: Sequence[UnitState], removals: Sequence[str]) -> None:
 def _stage(conn: psycopg.Connection, upserts: Sequence[UnitState]) -> None:
     """The units to write, in a temporary table the publish queries read."""
     conn.execute("DROP TABLE IF EXISTS twin_publish_stage")
-    conn.execute(
-        "CREATE TEMP TABLE twin_publish_stage (code text PRIMARY KEY, name text, level text,"
-        " depth smallint, parent_code text, officer text, population int, households int,"
-        " geom geometry(MultiPolygon, 4326)) ON COMMIT DROP"
-    )
+    conn.execute(query("publish_stage_create"))
     rows = [
-        (
-            u.code,
-            u.name,
-            u.level,
-            u.parent,
-            u.officer,
-            u.population,
-            u.households,
-            shapely.to_wkb(u.geom, hex=True),
-        )
+        {
+            "code": u.code,
+            "name": u.name,
+            "level": u.level,
+            "parent_code": u.parent,
+            "officer": u.officer,
+            "population": u.population,
+            "households": u.households,
+            "wkb": shapely.to_wkb(u.geom, hex=True),
+        }
         for u in upserts
     ]
     with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO twin_publish_stage (code, name, level, depth, parent_code, officer,"
-            " population, households, geom) VALUES (%s, %s, %s,"
-            " (SELECT depth FROM grid_level WHERE level = %s), %s, %s, %s, %s,"
-            " ST_Multi(ST_SetSRID(ST_GeomFromWKB(decode(%s, 'hex')), 4326)))",
-            [(c, n, lv, lv, p, o, pop, h, wkb) for c, n, lv, p, o, pop, h, wkb in rows],
-        )
+        cur.executemany(query("publish_stage_insert"), rows)

@@ -119,6 +119,15 @@ def rollback(
         return _put_in_force(conn, plan, clock.now, today, actor, clock, "rollback", said)
 
 
+def version_before(conn: psycopg.Connection, name: str) -> int:
+    """The version in force before the named plan was published (what undoing it restores)."""
+    row = conn.execute(query("version_of_plan"), {"name": name}).fetchone()
+    if row is None or row[0] is None:
+        state = store.get_plan(conn, name).state  # names a plan that does not exist
+        raise PlanError(f"plan {name!r} is {state}: only a published plan can be rolled back")
+    return int(row[0]) - 1
+
+
 def restoring_changes(
     conn: psycopg.Connection, to_version: int, from_version: int
 ) -> tuple[list[UnitState], list[str]]:
@@ -172,9 +181,9 @@ def _put_in_force(
 
 
 def _newest_effective(conn: psycopg.Connection) -> datetime:
-    row = conn.execute("SELECT max(effective_at) FROM grid_version").fetchone()
-    assert row is not None and row[0] is not None
-    return row[0]
+    row = conn.execute(query("version_current")).fetchone()
+    assert row is not None and row[1] is not None
+    return row[1]
 
 
 def _free_name(conn: psycopg.Connection, stem: str) -> str:

@@ -24,7 +24,7 @@ class VersionError(ValueError):
 
 def current_version(conn: psycopg.Connection) -> int:
     """The newest version: the map in force now."""
-    row = conn.execute("SELECT coalesce(max(version), 0) FROM grid_version").fetchone()
+    row = conn.execute(query("version_current")).fetchone()
     assert row is not None
     return int(row[0])
 

@@ -31,6 +31,8 @@ CREATE TABLE grid_history (
 -- One open state per unit; the open rows are what record_version diffs the grid against.
 CREATE UNIQUE INDEX grid_history_open_idx ON grid_history (code) WHERE version_to IS NULL;
 CREATE INDEX grid_history_versions_idx ON grid_history (version_from, version_to);
+-- Points are placed in a past version's units by their outlines (KPIs --as-of a date).
+CREATE INDEX grid_history_geom_idx ON grid_history USING gist (geom);
 
 -- Version 1: the map as it is when this migration runs (possibly empty).
 INSERT INTO grid_version (version, effective_at, kind, note)

@@ -257,7 +257,6 @@ def cmd_hotspots(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write a layer to a GIS file."""
     from twin.export import export_layer
-
     from twin.plans.asof import as_of_moment
 
     layer = _layer(settings, args.layer)

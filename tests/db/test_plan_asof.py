@@ -114,7 +114,7 @@ def test_a_date_means_the_end_of_that_local_day() -> None:
 def test_export_as_of_a_date_from_the_command_line(
     conn: psycopg.Connection, db_url: str, redrawn: tuple, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
-    before, after = redrawn
+    before, _ = redrawn
     env = {"TWIN_DATABASE_URL": db_url, "TWIN_TIMEZONE": TZ}
     day = (before.astimezone(ZoneInfo(TZ))).date().isoformat()
     out = tmp_path / "then.gpkg"

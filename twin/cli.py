@@ -257,11 +257,15 @@ def cmd_hotspots(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write a layer to a GIS file."""
     from twin.export import export_layer
+    from twin.plans.asof import as_of_moment
 
     layer = _layer(settings, args.layer)
     _check_crs(args.crs)
+    as_of = as_of_moment(args.as_of, settings.timezone) if args.as_of else None
+    if as_of is not None and layer.kind != "grid":
+        raise ValueError(f"--as-of applies to grid layers; {layer.name} is a point layer")
     with connect(_ready_url(settings), autocommit=True) as conn:
-        n = export_layer(conn, layer, args.file, crs=args.crs, where=args.where)
+        n = export_layer(conn, layer, args.file, crs=args.crs, where=args.where, as_of=as_of)
     print(f"{layer.name}: {n:,} features written to {args.file}")
     return 0
 
@@ -359,6 +363,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("file", type=Path)
     export.add_argument("--crs", help="EPSG code to write in (default 4326)")
     export.add_argument("--where", help="filter on catalog fields, e.g. \"status = 'reported'\"")
+    export.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="a grid layer as in force at the end of DATE (or at an ISO time), counts recounted",
+    )
     export.set_defaults(func=cmd_export)
     add_hotspots_parser(sub).set_defaults(func=cmd_hotspots)
     add_plan_parser(sub)  # each `twin plan` subcommand sets its own func

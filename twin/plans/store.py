@@ -385,6 +385,7 @@ def _write_step(
 ) -> int:
     """Record an undo step with the rows before and after, then write them as a new revision."""
     before = plan_rows(conn, plan)
+    conn.execute(query("plan_step_drop_undone"), {"plan_id": plan.id})
     step = conn.execute(
         query("plan_step_insert"),
         {"plan_id": plan.id, "action": action, "actor": actor, "at": clock.now},

@@ -177,7 +177,7 @@ def _levels_of(*maps: Sequence[UnitState]) -> tuple[str, ...]:
     for u in units.values():
         n, step = 0, u
         while step.parent in units and n < 16:
-            step, n = units[step.parent], n + 1  # type: ignore[index]
+            step, n = units[step.parent or ""], n + 1
         depth[u.level] = max(depth.get(u.level, 0), n)
     return tuple(sorted(depth, key=lambda lv: depth[lv]))
 
@@ -342,3 +342,10 @@ def workloads(
         load = sum(rules.weight(m) * (row[m] or 0) for m in MEASURES)
         out[u.officer] = out.get(u.officer, 0.0) + load
     return out
+
+
+def impact_of(conn: psycopg.Connection, plan: Any, clock: Clock, rules: Rules) -> Impact:
+    """The impact of a stored plan against the map in force (twin.plans.checks.impact_of)."""
+    from twin.plans import checks
+
+    return checks.impact_of(conn, plan, clock, rules)

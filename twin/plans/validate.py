@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -193,11 +194,11 @@ def gap_pieces(frame: Frame, rules: Rules) -> list[tuple[int | None, BaseGeometr
     if not out:
         return []
     areas = frame.metric.area(np.array([g for _, g, _ in out], dtype=object))
-    kept = []
-    for (p, g, near), area in zip(out, areas, strict=True):
+    kept: list[tuple[int | None, BaseGeometry, list[int]]] = []
+    for (parent, g, near), area in zip(out, areas, strict=True):
         if area > rules.tolerance_m2:
             touching = [k for k in near if shapely.dwithin(frame.geoms[k], g, 1e-8)]
-            kept.append((p, g, touching))
+            kept.append((parent, g, touching))
     return kept
 
 
@@ -273,3 +274,10 @@ def bounds(frame: Frame, rules: Rules) -> list[Problem]:
                 continue
             out.append(problem(frame, kind, (u.code,), u.geom, detail))
     return out
+
+
+def validate_plan(conn: Any, plan: Any, rules: Rules) -> list[Problem]:
+    """Every problem of a stored plan's map (twin.plans.checks.validate_plan)."""
+    from twin.plans import checks
+
+    return checks.validate_plan(conn, plan, rules)

@@ -129,7 +129,11 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
     url = _ready_url(settings)
     with connect(url, autocommit=True) as conn:
-        if args.hotspots:
+        if args.plans:
+            from twin.bench.plans import run_plan_bench
+
+            print(run_plan_bench(conn, args.size, args.seed, repeat=args.repeat))
+        elif args.hotspots:
             from twin.bench.hotspots import run_hotspot_bench
 
             print(run_hotspot_bench(conn, args.size, args.seed, repeat=args.repeat))
@@ -315,6 +319,11 @@ def parser() -> argparse.ArgumentParser:
         "--hotspots",
         action="store_true",
         help="measure Gi* + FDR beside esda and a hotspot view beside a SQL recount",
+    )
+    bench.add_argument(
+        "--plans",
+        action="store_true",
+        help="measure publishing and rolling back a 50-unit plan beside a full recount",
     )
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")

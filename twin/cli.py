@@ -106,18 +106,26 @@ def cmd_serve(_: argparse.Namespace, settings: Settings) -> int:
 
 def serve(settings: Settings, url: str) -> int:
     """Run the Dash app until interrupted."""
+    import threading
+
     import waitress
 
+    from twin.activity import Clock
     from twin.app.server import create_app
+    from twin.plans.scheduler import start_scheduler
 
     pool = open_pool(url, settings.pool_max, settings.statement_timeout_ms)
+    stop = threading.Event()
     try:
+        # Scheduled plans go into force at their local midnight while the server runs.
+        start_scheduler(pool, lambda: Clock.current(settings.timezone), stop)
         app = create_app(settings, pool)
         print(f"twin dashboard on http://{settings.host}:{settings.port}/")
         # waitress: a production WSGI server in pure Python (Flask's own is for development);
         # threads serve the map files, callbacks and refreshes of several pages at once.
         waitress.serve(app.server, host=settings.host, port=settings.port, threads=8)
     finally:
+        stop.set()
         pool.close()
     return 0
 

@@ -3,6 +3,7 @@ activate; all or nothing; counts exact; rollback restores an earlier version."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -12,10 +13,12 @@ from shapely.geometry import box
 from tests import gridworld
 from tests.gridworld import add_incident, lonlat
 from twin.activity import Clock
+from twin.db.connect import open_pool
 from twin.db.verify import verify
 from twin.plans import store
 from twin.plans.model import UnitState
 from twin.plans.publish import activate, publish, rollback, start_of
+from twin.plans.scheduler import activate_due, start_scheduler
 from twin.plans.store import PlanError
 from twin.plans.versions import current_version, record_version, units_of_version, version_at
 
@@ -202,3 +205,30 @@ def test_midnight_is_local(conn: psycopg.Connection, clock: Clock) -> None:
     assert start_of(day, TZ).astimezone(UTC) == datetime.combine(
         day, datetime.min.time(), UTC
     ) - timedelta(hours=8)
+
+
+def test_the_scheduler_thread_puts_a_plan_in_force_after_its_midnight(
+    conn: psycopg.Connection, db_url: str, city: None, clock: Clock
+) -> None:
+    approved_plan(conn, clock)
+    day = clock.local.date() + timedelta(days=2)
+    publish(conn, "strip", day, "carol", clock)
+    midnight = start_of(day, TZ)
+    pool = open_pool(db_url, 2)
+    try:
+        assert activate_due(pool, lambda: Clock(midnight - timedelta(seconds=1), TZ)) == []
+        assert store.get_plan(conn, "strip").state == "scheduled"
+        stop = threading.Event()
+        thread = start_scheduler(pool, lambda: Clock(midnight + timedelta(seconds=5), TZ), stop)
+        for _ in range(100):
+            if store.get_plan(conn, "strip").state == "published":
+                break
+            stop.wait(0.1)
+        stop.set()
+        thread.join(5)
+        assert not thread.is_alive()
+    finally:
+        pool.close()
+    assert store.get_plan(conn, "strip").state == "published"
+    events = store.plan_events(conn, store.get_plan(conn, "strip"))
+    assert (events[-1]["action"], events[-1]["actor"]) == ("publish", "scheduler")

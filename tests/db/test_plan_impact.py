@@ -18,7 +18,7 @@ from twin.plans.impact import impact
 from twin.plans.model import UnitState
 from twin.plans.rules import Rules
 
-NOW = datetime.now(UTC).replace(microsecond=0)
+NOW = datetime.now(UTC).replace(second=0, microsecond=0)  # impact judges by the minute
 CLOCK = Clock(NOW)
 STATUSES = ("reported", "dispatched", "in_progress", "escalated", "resolved")
 

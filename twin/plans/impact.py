@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -143,8 +143,9 @@ def impact(
     moved = _moved(points, new, levels)
     finest = _finest(after, levels) | _finest(before, levels)
     counted = sorted((touched.keys() | finest) & old.keys())
-    base = _measures(conn, counted, clock)
-    after_counts = _shift(base, moved, old, new, points, clock)
+    at = judged_at(clock)
+    base = _measures(conn, counted, at)
+    after_counts = _shift(base, moved, old, new, points, at)
     rows = tuple(
         ImpactRow(
             code,
@@ -250,16 +251,44 @@ def _finest(units: Sequence[UnitState], levels: Sequence[str]) -> set[str]:
 
 
 def _measures(
-    conn: psycopg.Connection, codes: list[str], clock: Clock
+    conn: psycopg.Connection, codes: list[str], at: datetime
 ) -> dict[str, dict[str, int]]:
     """The point counts of units of the map in force, by code."""
     if not codes:
         return {}
-    since = clock.now - timedelta(days=RECENT_DAYS)
-    rows = conn.execute(
-        query("plan_unit_measures"), {"codes": codes, "at": clock.now, "since": since}
-    )
-    return {r[0]: dict(zip(COUNTED, map(int, r[1:]), strict=True)) for r in rows.fetchall()}
+    own = own_counts(conn, at)
+    out = {}
+    for code, cameras, sensors, open_, subtree in conn.execute(
+        query("plan_unit_measures"), {"codes": codes}
+    ).fetchall():
+        overdue = sum(own[g][0] for g in subtree if g in own)
+        recent = sum(own[g][1] for g in subtree if g in own)
+        out[code] = dict(zip(COUNTED, (cameras, sensors, open_, overdue, recent), strict=True))
+    return out
+
+
+# The per-owner overdue and recent counts read the whole city's window (a GROUP BY over the
+# covering indexes): kept while no case and no unit changed and the minute is the same, so
+# the editor's next edit reads only what it moves.
+_OWN: dict[tuple[Any, ...], dict[int, tuple[int, int]]] = {}
+
+
+def own_counts(conn: psycopg.Connection, at: datetime) -> dict[int, tuple[int, int]]:
+    """(overdue, recent) cases each unit owns itself, by grid id."""
+    row = conn.execute(query("hotspot_data_version"), {"layer": "incident"}).fetchone()
+    key = (conn.info.dsn, tuple(row or ()), at)
+    if key not in _OWN:
+        since = at - timedelta(days=RECENT_DAYS)
+        rows = conn.execute(query("plan_own_counts"), {"at": at, "since": since}).fetchall()
+        _OWN.clear()  # one entry: the newest state is the only one asked again
+        _OWN[key] = {r[0]: (int(r[1]), int(r[2])) for r in rows}
+    return _OWN[key]
+
+
+def judged_at(clock: Clock) -> datetime:
+    """The moment overdue and recent are judged: the clock's minute (so counts are reused
+    within it)."""
+    return clock.now.replace(second=0, microsecond=0)
 
 
 def _ancestry(units: dict[str, UnitState], code: str | None) -> list[str]:
@@ -290,11 +319,11 @@ def _shift(
     old: dict[str, UnitState],
     new: dict[str, UnitState],
     points: dict[tuple[str, str], dict[str, Any]],
-    clock: Clock,
+    at: datetime,
 ) -> dict[str, dict[str, int]]:
     """The counts after: each moved point leaves its old chain of units and joins its new one."""
     out = {code: dict(c) for code, c in base.items() if code in new}
-    cutoff = (clock.now, clock.now - timedelta(days=RECENT_DAYS))
+    cutoff = (at, at - timedelta(days=RECENT_DAYS))
     for m in moved:
         counts = _counts_of(points[(m.layer, m.code)], cutoff)
         for code, sign in [(c, -1) for c in _ancestry(old, m.from_code)] + [
@@ -333,13 +362,17 @@ def workloads(
     levels: Sequence[str],
 ) -> dict[str, float]:
     """The weighted workload of each officer of the finest level's units."""
+    weights = [(m, rules.weight(m)) for m in COUNTED if rules.weight(m)]
+    w_households, w_population = rules.weight("households"), rules.weight("population")
     out: dict[str, float] = {}
     for code in _finest(list(units.values()), levels):
         u = units[code]
         if not u.officer:
             continue
-        row = _measure_row(u, counts)
-        load = sum(rules.weight(m) * (row[m] or 0) for m in MEASURES)
+        got = counts.get(code)
+        load = w_households * (u.households or 0) + w_population * (u.population or 0)
+        if got:
+            load += sum(w * got[m] for m, w in weights)
         out[u.officer] = out.get(u.officer, 0.0) + load
     return out
 

@@ -1,5 +1,6 @@
 -- The points lying in some areas (the pieces a plan changes hands), with the unit that owns
--- each now. Each area is probed through the points' GiST indexes.
+-- each now. Each area drives its own probe of the points' GiST indexes (a semi-join over
+-- the areas would scan every point); a point in two pieces is listed once.
 -- params: areas bytea[] (WKB polygons, EPSG:4326)
 -- columns: layer, code, owner (the unit's code; NULL: in no unit), status, due_at,
 --          reported_at, lon, lat
@@ -8,13 +9,14 @@ WITH area AS (
 ), hit AS (
     SELECT 'camera' AS layer, c.code, c.grid_id, NULL::text AS status,
            NULL::timestamptz AS due_at, NULL::timestamptz AS reported_at, c.geom
-    FROM camera c WHERE EXISTS (SELECT 1 FROM area WHERE ST_Intersects(c.geom, area.g))
-    UNION ALL
+    FROM area a JOIN LATERAL (SELECT * FROM camera c WHERE ST_Intersects(c.geom, a.g)) c ON true
+    UNION
     SELECT 'sensor', s.code, s.grid_id, s.status, NULL, NULL, s.geom
-    FROM sensor s WHERE EXISTS (SELECT 1 FROM area WHERE ST_Intersects(s.geom, area.g))
-    UNION ALL
+    FROM area a JOIN LATERAL (SELECT * FROM sensor s WHERE ST_Intersects(s.geom, a.g)) s ON true
+    UNION
     SELECT 'incident', i.code, i.grid_id, i.status, i.due_at, i.reported_at, i.geom
-    FROM incident i WHERE EXISTS (SELECT 1 FROM area WHERE ST_Intersects(i.geom, area.g))
+    FROM area a
+    JOIN LATERAL (SELECT * FROM incident i WHERE ST_Intersects(i.geom, a.g)) i ON true
 )
 SELECT h.layer, h.code, g.code AS owner, h.status, h.due_at, h.reported_at,
        ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat

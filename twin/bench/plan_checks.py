@@ -18,7 +18,15 @@ from twin.plans.checks import levels_of
 from twin.plans.impact import OPEN, RECENT_DAYS, impact
 from twin.plans.model import UnitState
 from twin.plans.rules import Rules, rules_for
-from twin.plans.validate import Frame, coverage, validate
+from twin.plans.validate import (
+    Frame,
+    bounds,
+    coverage,
+    invalid,
+    parent_links,
+    part_problems,
+    validate,
+)
 from twin.plans.versions import current_version, units_of_version
 from twin.settings import Settings
 
@@ -66,16 +74,18 @@ def naive_recount(conn: psycopg.Connection, after: Sequence[UnitState], clock: C
 
 
 def naive_validate(units: Sequence[UnitState], rules: Rules, levels: Sequence[str]) -> int:
-    """Every pair of units of one level intersected (no index), then the same coverage
-    checks: how many overlapping pairs."""
+    """The same checks as validate, but every two units of one level intersected (no
+    index): how many problems."""
     frame = Frame.of(units, levels, None)
     found = 0
-    for depth in np.unique(frame.depth):
-        idx = np.flatnonzero(frame.depth == depth)
+    for depth in np.unique(frame.depth[frame.valid]):
+        idx = np.flatnonzero((frame.depth == depth) & frame.valid)
         a, b = np.triu_indices(len(idx), k=1)
         pieces = shapely.intersection(frame.geoms[idx[a]], frame.geoms[idx[b]])
         found += int((frame.metric.area(pieces) > rules.tolerance_m2).sum())
-    return found + len(coverage(frame, rules))
+    checks = (invalid(frame), parent_links(frame), coverage(frame, rules))
+    others = (part_problems(frame, rules), bounds(frame, rules))
+    return found + sum(len(c) for c in (*checks, *others))
 
 
 def district_units(conn: psycopg.Connection, units: list[UnitState], size: int) -> list[UnitState]:

@@ -16,7 +16,6 @@ from twin.api.errors import ApiError
 from twin.api.registry import Resource
 from twin.plans import edits, store
 from twin.plans.model import EditResult
-from twin.plans.snap import SNAP_M
 from twin.plans.store import PlanConflict, PlanError, PlanNotFound
 
 if TYPE_CHECKING:
@@ -56,9 +55,11 @@ def _codes(body: Body, name: str, required: bool = True) -> list[str] | None:
     return value
 
 
-def _snap(body: Body) -> float:
-    """The snap tolerance in metres (default 1)."""
-    value = _field(body, "snap_m", (int, float), SNAP_M)
+def _snap(body: Body) -> float | None:
+    """The snap tolerance in metres (None: the rules' snap_m)."""
+    value = _field(body, "snap_m", (int, float), None)
+    if value is None:
+        return None
     if not 0 <= value <= 100:
         raise ApiError(400, "snap_m", "snap_m must be between 0 and 100 metres")
     return float(value)

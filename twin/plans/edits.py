@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from twin.activity import Clock
 from twin.db.queries import query
 from twin.plans import snap, store
-from twin.plans.assess import assess
+from twin.plans.assess import assess, snap_tolerance
 from twin.plans.model import EditResult, UnitState
 from twin.plans.snap import SNAP_M
 from twin.plans.store import PlanError
@@ -59,9 +59,11 @@ class Draft:
         """The proposed units whose parent is `code`."""
         return [u for u in self.units.values() if u.parent == code]
 
-    def near(self, level: str, geom: BaseGeometry, exclude: set[str]) -> list[BaseGeometry]:
-        """Outlines of the level's other units within about a metre of geom."""
-        reach = geom.buffer(2 * SNAP_M / snap.METRES_PER_DEGREE)
+    def near(
+        self, level: str, geom: BaseGeometry, exclude: set[str], tol: float
+    ) -> list[BaseGeometry]:
+        """Outlines of the level's other units within twice the tolerance of geom."""
+        reach = geom.buffer(2 * max(tol, SNAP_M) / snap.METRES_PER_DEGREE)
         return [
             u.geom
             for u in self.units.values()
@@ -116,15 +118,16 @@ def replace_geometry(
     actor: str,
     revision: int,
     clock: Clock,
-    snap_m: float = SNAP_M,
+    snap_m: float | None = None,
 ) -> EditResult:
     """Give a unit a new outline, snapped to its neighbours and parent."""
 
     def work(draft: Draft) -> Change:
+        tol = snap_tolerance(snap_m)
         unit = draft.get(code)
         new = _polygonal(geom, f"new outline of {code}")
-        near = draft.near(unit.level, new, {code})
-        out = snap.snap_outline(new, near, draft.container(unit.parent), unit.geom, snap_m)
+        near = draft.near(unit.level, new, {code}, tol)
+        out = snap.snap_outline(new, near, draft.container(unit.parent), unit.geom, tol)
         return [replace(unit, geom=out)], []
 
     return _run(conn, plan_name, "reshape", actor, revision, clock, work)
@@ -173,11 +176,12 @@ def split(
     revision: int,
     clock: Clock,
     new_codes: Sequence[str] | None = None,
-    snap_m: float = SNAP_M,
+    snap_m: float | None = None,
 ) -> EditResult:
     """Cut a unit along a line into two or more; the largest piece keeps the code."""
 
     def work(draft: Draft) -> Change:
+        tol = snap_tolerance(snap_m)
         unit = draft.get(code)
         if not isinstance(line, BaseGeometry) or line.geom_type not in (
             "LineString",
@@ -186,7 +190,7 @@ def split(
             raise PlanError(f"split of {code}: a line is needed to cut along")
         # Pushing the ends out by the tolerance lets a line drawn to the edge, a little short
         # of it, still cut right across.
-        cutter = snap.extend_line(line, 2 * snap_m / snap.METRES_PER_DEGREE)
+        cutter = snap.extend_line(line, 2 * tol / snap.METRES_PER_DEGREE)
         parts = snap.polygons(unit.geom)
         pieces = [p for part in parts for p in snap.polygons(shapely.ops.split(part, cutter))]
         proj = snap.projection_for(unit.geom)
@@ -232,11 +236,12 @@ def merge(
     revision: int,
     clock: Clock,
     into: str | None = None,
-    snap_m: float = SNAP_M,
+    snap_m: float | None = None,
 ) -> EditResult:
     """Merge neighbouring units of one level into one (`into`, by default the first code)."""
 
     def work(draft: Draft) -> Change:
+        tol = snap_tolerance(snap_m)
         wanted = list(dict.fromkeys(codes))
         if len(wanted) < 2:
             raise PlanError("a merge needs two or more distinct units")
@@ -247,7 +252,7 @@ def merge(
         levels = sorted({u.level for u in units})
         if len(levels) > 1:
             raise PlanError(f"merge: the units are of different levels ({', '.join(levels)})")
-        _check_connected(units, keep, snap_m)
+        _check_connected(units, keep, tol)
         target = draft.units[keep]
         merged = replace(
             target,
@@ -295,28 +300,29 @@ def move_boundary(
     actor: str,
     revision: int,
     clock: Clock,
-    snap_m: float = SNAP_M,
+    snap_m: float | None = None,
 ) -> EditResult:
     """Transfer the part of `from_code` inside `area` to its neighbour `to_code`."""
 
     def work(draft: Draft) -> Change:
+        tol = snap_tolerance(snap_m)
         giver, taker = draft.get(from_code), draft.get(to_code)
         if from_code == to_code or giver.level != taker.level:
             raise PlanError(f"move: {from_code} and {to_code} must be two units of one level")
-        if not snap.are_neighbours(giver.geom, taker.geom, snap_m):
+        if not snap.are_neighbours(giver.geom, taker.geom, tol):
             raise PlanError(f"move: {from_code} and {to_code} are not neighbours")
         drawn = _polygonal(area, f"area moved from {from_code} to {to_code}")
         edges = shapely.union_all([giver.geom.boundary, taker.geom.boundary])
-        drawn = shapely.make_valid(snap.snap_vertices(drawn, edges, snap_m))
+        drawn = shapely.make_valid(snap.snap_vertices(drawn, edges, tol))
         proj = snap.projection_for(giver.geom)
         piece = giver.geom.intersection(drawn)
         if snap.to_metres(piece, proj).area <= snap.DUST_M2:
             raise PlanError(f"move: the area does not overlap {from_code}")
-        rest, thin = snap.thin_remnants(giver.geom.difference(piece), snap_m)
+        rest, thin = snap.thin_remnants(giver.geom.difference(piece), tol)
         piece = shapely.union_all([piece, *thin])
         if rest.is_empty:
             raise PlanError(f"move: the area covers all of {from_code}; merge it into {to_code}")
-        if piece.distance(taker.geom) > snap_m / snap.METRES_PER_DEGREE / 100:
+        if piece.distance(taker.geom) > tol / snap.METRES_PER_DEGREE / 100:
             raise PlanError(f"move: the area taken from {from_code} does not border {to_code}")
         whole, part = snap.area_m2(giver.geom, proj), snap.area_m2(piece, proj)
         moved_pop = _share(giver.population, part, whole)
@@ -363,11 +369,12 @@ def add_unit(
     officer: str | None = None,
     population: int | None = None,
     households: int | None = None,
-    snap_m: float = SNAP_M,
+    snap_m: float | None = None,
 ) -> EditResult:
     """Add a new unit under `parent`, its outline snapped to its neighbours."""
 
     def work(draft: Draft) -> Change:
+        tol = snap_tolerance(snap_m)
         _check_new_codes(conn, draft, [code])
         if not name.strip():
             raise PlanError(f"new unit {code}: a name is needed")
@@ -375,8 +382,8 @@ def add_unit(
             raise PlanError(f"new unit {code}: unknown level {level!r} ({', '.join(draft.depths)})")
         _check_parent(draft, code, level, parent)
         new = _polygonal(geom, f"outline of new unit {code}")
-        near = draft.near(level, new, set())
-        out = snap.snap_outline(new, near, draft.container(parent), None, snap_m)
+        near = draft.near(level, new, set(), tol)
+        out = snap.snap_outline(new, near, draft.container(parent), None, tol)
         unit = UnitState(code, name, level, parent, out, officer, population, households)
         _check_counts(unit)
         return [unit], []

@@ -251,7 +251,9 @@ def _normalise(
     """The plan's new row per touched code (None: no row, the unit as in force)."""
     existing = plan_rows(conn, plan)
     codes = [u.code for u in upserts] + list(removals)
-    base = {u.code: u for u in base_units(conn, plan) if u.code in set(codes)}
+    with conn.cursor(row_factory=dict_row) as cur:
+        found = cur.execute(query("plan_units_by_code"), {"codes": sorted(set(codes))})
+        base = {r["code"]: unit_from_row(r) for r in found.fetchall()}
     now = digests(conn, codes)
     rows: dict[str, Row | None] = {}
     for code, unit in [(u.code, u) for u in upserts] + [(c, None) for c in removals]:

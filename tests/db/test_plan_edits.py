@@ -298,3 +298,21 @@ def test_without_snapping_the_same_edge_leaves_the_sliver(
     drawn = poly((0, 0), (east, 0), (east, 0.5 * CELL), (east, CELL), (0, CELL))
     result = edits.replace_geometry(conn, "p", "G1", drawn, "alice", 0, CLOCK, snap_m=0)
     assert problem in found(result)
+
+
+def test_split_of_a_parent_gives_each_child_to_the_piece_covering_most_of_it(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    store.new_plan(conn, "city", None, "alice", CLOCK)
+    line = LineString([gridworld.lonlat(0.8, -0.1), gridworld.lonlat(0.8, 2.1)])
+    result = edits.split(conn, "city", "C", line, "alice", 0, CLOCK, new_codes=["CW"])
+    assert result.changed == ("C", "CW", "G1", "G3")
+    units = {u.code: u for u in store.proposed_units(conn, store.get_plan(conn, "city"))}
+    assert {c: units[c].parent for c in ("G1", "G2", "G3", "G4")} == {
+        "G1": "CW",
+        "G2": "C",
+        "G3": "CW",
+        "G4": "C",
+    }
+    assert (units["CW"].level, units["CW"].parent) == ("community", "S")
+    assert area(units["CW"].geom) == pytest.approx(area(cells(0, 0, 0.8, 2)), rel=1e-6)

@@ -104,7 +104,7 @@ def parse_shape(text: str, flag: str) -> BaseGeometry:
         if isinstance(shape, dict) and shape.get("type") == "Feature":
             shape = shape.get("geometry")
         return shapely.from_geojson(json.dumps(shape)) if shape else shapely.from_wkt(text)
-    except (ValueError, shapely.errors.GEOSException) as exc:
+    except (ValueError, shapely.errors.ShapelyError) as exc:
         raise ValueError(f"{flag}: not a WKT or GeoJSON geometry ({exc})") from None
 
 

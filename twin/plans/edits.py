@@ -441,6 +441,9 @@ def set_attributes(
             raise PlanError(
                 f"unit {code}: cannot set {', '.join(unknown)} (one of {', '.join(ATTRIBUTES)})"
             )
+        for field in ("officer", "parent"):
+            if changes.get(field) is not None and not isinstance(changes[field], str):
+                raise PlanError(f"unit {code}: {field} must be text, not {changes[field]!r}")
         new = replace(unit, **dict(changes))
         if not isinstance(new.name, str) or not new.name.strip():
             raise PlanError(f"unit {code}: a name is needed")

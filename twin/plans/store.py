@@ -37,6 +37,14 @@ class PlanError(ValueError):
     """A plan refused an action: the message names the plan, the units and why."""
 
 
+class PlanNotFound(PlanError):
+    """No plan of that name."""
+
+
+class PlanConflict(PlanError):
+    """The plan moved on: another edit, a state or the map in force got there first."""
+
+
 @dataclass(frozen=True)
 class Plan:
     """One plan: its scope (None: the whole city), base version, state and revision."""
@@ -127,7 +135,7 @@ def get_plan(conn: psycopg.Connection, name: str) -> Plan:
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(query("plan_by_name"), {"name": name}).fetchone()
     if row is None:
-        raise PlanError(f"no plan named {name!r} (see `twin plan list`)")
+        raise PlanNotFound(f"no plan named {name!r} (see `twin plan list`)")
     return _plan(row)
 
 
@@ -136,7 +144,7 @@ def lock_plan(conn: psycopg.Connection, name: str) -> Plan:
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(query("plan_lock"), {"name": name}).fetchone()
     if row is None:
-        raise PlanError(f"no plan named {name!r} (see `twin plan list`)")
+        raise PlanNotFound(f"no plan named {name!r} (see `twin plan list`)")
     return _plan(row)
 
 
@@ -154,7 +162,7 @@ def new_plan(
         raise PlanError(f"plan {name!r}: scope {scope!r} is not a unit of the grid map")
     with conn.transaction():
         if conn.execute(query("plan_by_name"), {"name": name}).fetchone() is not None:
-            raise PlanError(f"a plan named {name!r} exists already")
+            raise PlanConflict(f"a plan named {name!r} exists already")
         row = conn.execute(
             query("plan_insert"),
             {
@@ -258,7 +266,7 @@ def rebase(conn: psycopg.Connection, plan: Plan) -> Plan:
     """Move the plan onto the version in force; refused naming the units both changed."""
     clashes = conflicts_with_base(conn, plan)
     if clashes:
-        raise PlanError(
+        raise PlanConflict(
             f"plan {plan.name!r} cannot be rebased onto version {current_version(conn)}: "
             f"the map in force changed unit(s) the plan also changes: {', '.join(clashes)}"
         )
@@ -297,7 +305,7 @@ def check_revision(
             f"{', '.join(c['codes'])} by {c['actor']} ({c['action']}, revision {c['revision']})"
             for c in clashes
         )
-        raise PlanError(
+        raise PlanConflict(
             f"plan {plan.name!r} changed since revision {revision} (now {plan.revision}): {said};"
             " reload the plan and edit again"
         )
@@ -307,7 +315,7 @@ def editable(conn: psycopg.Connection, name: str) -> Plan:
     """Lock the named draft for an edit, rebased onto the map in force (or refused)."""
     plan = lock_plan(conn, name)
     if plan.state != "draft":
-        raise PlanError(f"plan {name!r} is {plan.state}: only a draft can be edited")
+        raise PlanConflict(f"plan {name!r} is {plan.state}: only a draft can be edited")
     return rebase(conn, plan)
 
 
@@ -463,7 +471,7 @@ def set_state(
         action = TRANSITIONS.get((plan.state, to_state))
         if action is None:
             allowed = [t for (f, t) in TRANSITIONS if f == plan.state]
-            raise PlanError(
+            raise PlanConflict(
                 f"plan {plan.name!r} is {plan.state}: it cannot become {to_state}"
                 + (f" (it can become {', '.join(allowed)})" if allowed else "")
             )

@@ -79,3 +79,40 @@ def test_bad_input_exits_2_with_a_message(
     err = capsys.readouterr().err
     assert err.startswith("twin: error: ")
     assert message in err
+
+
+def test_shapes_as_wkt_geojson_or_a_file(
+    cli: None,
+    conn: psycopg.Connection,
+    reachable_tmp,
+    capsys: pytest.CaptureFixture[str],  # type: ignore[no-untyped-def]
+) -> None:
+    import json
+
+    import shapely.geometry
+
+    def cells(x0: float, y0: float, x1: float, y1: float) -> shapely.geometry.Polygon:
+        (a, b), (c, d) = gridworld.lonlat(x0, y0), gridworld.lonlat(x1, y1)
+        return shapely.geometry.box(a, b, c, d)
+
+    assert main(["plan", "new", "p"]) == 0
+    strip = json.dumps(shapely.geometry.mapping(cells(0.8, -0.1, 1.2, 1.1)))
+    assert main(["plan", "move", "p", "G1", "G2", "--area", strip]) == 0
+    shape_file = reachable_tmp / "g3.wkt"
+    shape_file.write_text(cells(0, 1, 0.9, 2).wkt)
+    assert main(["plan", "reshape", "p", "G3", "--geom", f"@{shape_file}", "--snap", "0"]) == 0
+    assert "revision 2, changed G3" in capsys.readouterr().out
+    wkt = cells(0.9, 1, 1, 2).wkt
+    argv = ["plan", "add", "p", "G5", "--unit-name", "new", "--level", "grid", "--parent", "C"]
+    assert main([*argv, "--geom", wkt, "--households", "300", "--officer", "Wu"]) == 0
+    plan = store.get_plan(conn, "p")
+    units = {u.code: u for u in store.proposed_units(conn, plan, "grid")}
+    assert (units["G1"].households, units["G2"].households) == (320, 480)
+    assert (units["G5"].name, units["G5"].officer, units["G5"].households) == ("new", "Wu", 300)
+    out = capsys.readouterr().out
+    assert "revision 3, changed G5" in out
+    # The strip G3 gave up is filled by G5: only the world's own hole is left.
+    problems = [line.split(" (")[0] for line in out.splitlines() if line.startswith("  ")]
+    assert problems == ["  gap: C, G4"]
+    assert main(["plan", "reshape", "p", "G3", "--geom", "@/nonexistent.wkt"]) == 2
+    assert "--geom: cannot read /nonexistent.wkt" in capsys.readouterr().err

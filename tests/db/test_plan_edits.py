@@ -13,7 +13,7 @@ from shapely.geometry import LineString, Polygon, box
 from tests import gridworld
 from twin.activity import Clock
 from twin.plans import edits, snap, store
-from twin.plans.model import UnitState
+from twin.plans.model import EditResult, UnitState
 from twin.plans.store import PlanError
 
 CLOCK = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
@@ -55,6 +55,12 @@ def assert_tiled(units: dict[str, UnitState], outline: shapely.Geometry) -> None
 
 
 WORLD = cells(0, 0, 2, 2).difference(cells(1.3, 1.3, 1.7, 1.7))
+HOLE = [("gap", ("C", "G4"))]  # the world's one problem: G4's hole, a gap inside C
+
+
+def found(result: EditResult) -> list[tuple[str, tuple[str, ...]]]:
+    """The kinds and units of an edit's problems."""
+    return [(p.kind, p.codes) for p in result.problems]
 
 
 @pytest.fixture
@@ -69,6 +75,8 @@ def test_split_by_a_line_keeps_the_code_on_the_largest_piece(
     line = LineString([gridworld.lonlat(0.4, -0.1), gridworld.lonlat(0.4, 1.1)])
     result = edits.split(conn, "p", "G1", line, "alice", 0, CLOCK)
     assert (result.revision, result.changed) == (1, ("G1", "G1-2"))
+    assert found(result) == HOLE
+    assert [r["code"] for r in result.impact["rows"]] == ["G1", "G1-2"]
     after = grids(conn)
     assert area(after["G1"].geom) == pytest.approx(0.6 * CELL_M2, rel=1e-6)
     assert area(after["G1-2"].geom) == pytest.approx(0.4 * CELL_M2, rel=1e-6)
@@ -114,6 +122,7 @@ def test_merge_of_neighbours_sums_counts_and_removes_the_others(
 ) -> None:
     result = edits.merge(conn, "p", ["G2", "G1"], "alice", 0, CLOCK)
     assert result.changed == ("G1", "G2")
+    assert found(result) == HOLE
     after = grids(conn)
     assert sorted(after) == ["G2", "G3", "G4"]
     assert area(after["G2"].geom) == pytest.approx(2 * CELL_M2, rel=1e-6)
@@ -140,6 +149,7 @@ def test_move_boundary_transfers_the_area_and_its_share_of_households(
     strip = cells(0.8, -0.1, 1.2, 1.1)  # drawn across the shared edge: only G1's part moves
     result = edits.move_boundary(conn, "p", "G1", "G2", strip, "alice", 0, CLOCK)
     assert result.changed == ("G1", "G2")
+    assert found(result) == HOLE
     after = grids(conn)
     assert area(after["G1"].geom) == pytest.approx(0.8 * CELL_M2, rel=1e-6)
     assert area(after["G2"].geom) == pytest.approx(1.2 * CELL_M2, rel=1e-6)
@@ -178,7 +188,8 @@ def test_an_edge_drawn_within_a_metre_of_a_neighbour_leaves_no_sliver_or_overlap
     # (0.93 m of longitude is beyond the vertex snap, so the area rule must settle it).
     east = CELL + offset_m * LON_M
     drawn = poly((0, 0), (east, 0), (east, 0.5 * CELL), (east, CELL), (0, CELL))
-    edits.replace_geometry(conn, "p", "G1", drawn, "alice", 0, CLOCK)
+    result = edits.replace_geometry(conn, "p", "G1", drawn, "alice", 0, CLOCK)
+    assert found(result) == HOLE  # no sliver, no overlap
     after = grids(conn)
     assert area(after["G1"].geom) == pytest.approx(CELL_M2, abs=0.01)
     assert_tiled(after, WORLD)
@@ -189,6 +200,8 @@ def test_a_reshape_beyond_the_tolerance_is_kept_as_drawn(
 ) -> None:
     result = edits.replace_geometry(conn, "p", "G1", cells(0, 0, 0.8, 1), "alice", 0, CLOCK)
     assert result.changed == ("G1",)
+    assert found(result) == [("gap", ("C", "G1", "G2", "G3", "G4")), *HOLE]
+    assert result.problems[0].area_m2 == pytest.approx(0.2 * CELL_M2, rel=1e-3)
     assert area(grids(conn)["G1"].geom) == pytest.approx(0.8 * CELL_M2, rel=1e-6)
     with pytest.raises(PlanError, match="a LineString is not an outline"):
         edits.replace_geometry(conn, "p", "G1", LineString([(0, 0), (1, 1)]), "a", 1, CLOCK)
@@ -269,3 +282,37 @@ def test_a_new_edit_after_undo_drops_the_redo(conn: psycopg.Connection, plan: st
     edits.undo(conn, "p", "alice", 4, CLOCK)
     edits.undo(conn, "p", "alice", 5, CLOCK)
     assert store.plan_changes(conn, store.get_plan(conn, "p")) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("offset_m", "problem"),
+    [(0.4, ("overlap", ("G1", "G2"))), (-0.4, ("gap", ("C", "G1", "G2", "G3", "G4")))],
+)
+def test_without_snapping_the_same_edge_leaves_the_sliver(
+    conn: psycopg.Connection,
+    plan: store.Plan,
+    offset_m: float,
+    problem: tuple[str, tuple[str, ...]],
+) -> None:
+    east = CELL + offset_m * LON_M
+    drawn = poly((0, 0), (east, 0), (east, 0.5 * CELL), (east, CELL), (0, CELL))
+    result = edits.replace_geometry(conn, "p", "G1", drawn, "alice", 0, CLOCK, snap_m=0)
+    assert problem in found(result)
+
+
+def test_split_of_a_parent_gives_each_child_to_the_piece_covering_most_of_it(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    store.new_plan(conn, "city", None, "alice", CLOCK)
+    line = LineString([gridworld.lonlat(0.8, -0.1), gridworld.lonlat(0.8, 2.1)])
+    result = edits.split(conn, "city", "C", line, "alice", 0, CLOCK, new_codes=["CW"])
+    assert result.changed == ("C", "CW", "G1", "G3")
+    units = {u.code: u for u in store.proposed_units(conn, store.get_plan(conn, "city"))}
+    assert {c: units[c].parent for c in ("G1", "G2", "G3", "G4")} == {
+        "G1": "CW",
+        "G2": "C",
+        "G3": "CW",
+        "G4": "C",
+    }
+    assert (units["CW"].level, units["CW"].parent) == ("community", "S")
+    assert area(units["CW"].geom) == pytest.approx(area(cells(0, 0, 0.8, 2)), rel=1e-6)

@@ -146,3 +146,31 @@ def test_rebase_passes_when_the_map_changed_elsewhere_and_refuses_naming_shared_
         store.rebase(conn, store.get_plan(conn, "p"))
     with pytest.raises(PlanError, match="cannot be rebased"):
         store.write_changes(conn, plan, [], ["G2"], "alice", 1, clock=CLOCK)
+
+
+def test_after_a_publish_other_plans_rebase_by_themselves_unless_they_share_its_units(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    from twin.plans import edits, publish, versions
+
+    clock = Clock.current()  # versions take effect no earlier than version 1, made just now
+    versions.record_version(conn, "load", effective_at=None)
+    for name in ("first", "elsewhere", "same"):
+        store.new_plan(conn, name, "C", "alice", clock)
+    base = store.get_plan(conn, "first").base_version
+    edits.set_attributes(conn, "first", "G1", {"officer": "A"}, "alice", 0, clock)
+    edits.set_attributes(conn, "elsewhere", "G2", {"officer": "B"}, "bob", 0, clock)
+    edits.set_attributes(conn, "same", "G1", {"officer": "C"}, "carol", 0, clock)
+    first = store.set_state(conn, store.get_plan(conn, "first"), "submitted", "alice", "", clock)
+    store.set_state(conn, first, "approved", "bob", "", clock)
+    publish.publish(conn, "first", clock.local.date(), "bob", clock)
+    now = versions.current_version(conn)
+    assert now > base
+    result = edits.set_attributes(conn, "elsewhere", "G3", {"officer": "D"}, "bob", 1, clock)
+    assert result.revision == 2
+    assert store.get_plan(conn, "elsewhere").base_version == now
+    with pytest.raises(
+        PlanError, match=rf"'same' cannot be rebased onto version {now}: .* changes: G1$"
+    ):
+        edits.set_attributes(conn, "same", "G3", {"officer": "D"}, "carol", 1, clock)
+    assert store.get_plan(conn, "same").base_version == base

@@ -16,7 +16,6 @@ from shapely.geometry.base import BaseGeometry
 from twin.activity import Clock
 from twin.plans import edits, store
 from twin.plans.model import EditResult
-from twin.plans.snap import SNAP_M
 from twin.plans.store import PlanError
 from twin.settings import Settings
 
@@ -89,7 +88,12 @@ def _shape_option(p: argparse.ArgumentParser, flag: str, what: str) -> None:
     """A geometry in lon/lat: WKT or GeoJSON text, or @FILE holding either."""
     p.add_argument(flag, required=True, metavar="WKT|GEOJSON|@FILE", help=f"{what}, in lon/lat")
     if not any(a.dest == "snap" for a in p._actions):
-        p.add_argument("--snap", type=float, default=SNAP_M, help="snap tolerance, metres")
+        p.add_argument(
+            "--snap",
+            type=float,
+            metavar="M",
+            help="snap tolerance in metres (default: plans.toml's snap_m)",
+        )
 
 
 def parse_shape(text: str, flag: str) -> BaseGeometry:
@@ -104,7 +108,7 @@ def parse_shape(text: str, flag: str) -> BaseGeometry:
         if isinstance(shape, dict) and shape.get("type") == "Feature":
             shape = shape.get("geometry")
         return shapely.from_geojson(json.dumps(shape)) if shape else shapely.from_wkt(text)
-    except (ValueError, shapely.errors.GEOSException) as exc:
+    except (ValueError, shapely.errors.ShapelyError) as exc:
         raise ValueError(f"{flag}: not a WKT or GeoJSON geometry ({exc})") from None
 
 

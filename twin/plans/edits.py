@@ -8,7 +8,7 @@ editing different units of one plan both succeed, one after the other.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -17,70 +17,26 @@ import shapely.ops
 from shapely.geometry.base import BaseGeometry
 
 from twin.activity import Clock
-from twin.db.queries import query
 from twin.plans import snap, store
-from twin.plans.assess import assess
+from twin.plans.assess import assess, snap_tolerance
+from twin.plans.draft import (
+    Draft,
+    check_counts,
+    check_new_codes,
+    check_parent,
+    free_codes,
+    minus,
+    plus,
+    polygonal,
+    share,
+    total,
+)
 from twin.plans.model import EditResult, UnitState
-from twin.plans.snap import SNAP_M
 from twin.plans.store import PlanError
 from twin.plans.undo import redo, undo
 
 Change = tuple[list[UnitState], list[str]]
 ATTRIBUTES = ("name", "officer", "population", "households", "parent")
-
-
-@dataclass
-class Draft:
-    """The plan's proposed map while one edit is worked out."""
-
-    conn: psycopg.Connection
-    plan: store.Plan
-    revision: int  # the revision the editor saw
-    units: dict[str, UnitState]
-    depths: dict[str, int]
-
-    @classmethod
-    def load(cls, conn: psycopg.Connection, plan: store.Plan, revision: int) -> Draft:
-        """The plan's proposed units and the hierarchy's levels."""
-        units = {u.code: u for u in store.proposed_units(conn, plan)}
-        depths = {level: depth for level, depth in conn.execute(query("plan_level_depths"))}
-        return cls(conn, plan, revision, units, depths)
-
-    def get(self, code: str) -> UnitState:
-        """The proposed unit; PlanError when the plan's map has none of that code."""
-        if code not in self.units:
-            # A unit an editor saw may be gone since: say who took it.
-            store.check_revision(self.conn, self.plan, self.revision, [code])
-            where = f"the subtree of {self.plan.scope}" if self.plan.scope else "the city"
-            raise PlanError(f"plan {self.plan.name!r}: no unit {code!r} in {where}")
-        return self.units[code]
-
-    def children(self, code: str) -> list[UnitState]:
-        """The proposed units whose parent is `code`."""
-        return [u for u in self.units.values() if u.parent == code]
-
-    def near(self, level: str, geom: BaseGeometry, exclude: set[str]) -> list[BaseGeometry]:
-        """Outlines of the level's other units within about a metre of geom."""
-        reach = geom.buffer(2 * SNAP_M / snap.METRES_PER_DEGREE)
-        return [
-            u.geom
-            for u in self.units.values()
-            if u.level == level and u.code not in exclude and u.geom.intersects(reach)
-        ]
-
-    def container(self, parent: str | None) -> BaseGeometry | None:
-        """The parent's proposed outline (None for a top-level unit)."""
-        return self.units[parent].geom if parent in self.units else None
-
-
-def _polygonal(geom: Any, what: str) -> BaseGeometry:
-    """A valid polygonal geometry, or PlanError naming what was wrong."""
-    if not isinstance(geom, BaseGeometry) or geom.is_empty:
-        raise PlanError(f"{what}: an outline (a polygon) is needed")
-    polys = snap.polygons(shapely.make_valid(geom))
-    if not polys:
-        raise PlanError(f"{what}: a {geom.geom_type} is not an outline (a polygon is needed)")
-    return shapely.union_all(polys)
 
 
 def _run(
@@ -103,11 +59,6 @@ def _run(
     return assess(conn, store.get_plan(conn, plan_name), new_revision, changed, clock)
 
 
-def _share(value: int | None, part: float, whole: float) -> int | None:
-    """A count split in proportion to area."""
-    return None if value is None or whole <= 0 else round(value * part / whole)
-
-
 def replace_geometry(
     conn: psycopg.Connection,
     plan_name: str,
@@ -116,40 +67,19 @@ def replace_geometry(
     actor: str,
     revision: int,
     clock: Clock,
-    snap_m: float = SNAP_M,
+    snap_m: float | None = None,
 ) -> EditResult:
     """Give a unit a new outline, snapped to its neighbours and parent."""
 
     def work(draft: Draft) -> Change:
+        tol = snap_tolerance(snap_m)
         unit = draft.get(code)
-        new = _polygonal(geom, f"new outline of {code}")
-        near = draft.near(unit.level, new, {code})
-        out = snap.snap_outline(new, near, draft.container(unit.parent), unit.geom, snap_m)
+        new = polygonal(geom, f"new outline of {code}")
+        near = draft.near(unit.level, new, {code}, tol)
+        out = snap.snap_outline(new, near, draft.container(unit.parent), unit.geom, tol)
         return [replace(unit, geom=out)], []
 
     return _run(conn, plan_name, "reshape", actor, revision, clock, work)
-
-
-def _free_codes(conn: psycopg.Connection, draft: Draft, code: str, n: int) -> list[str]:
-    """n codes CODE-2, CODE-3, … not used in the city or the plan."""
-    found: list[str] = []
-    k = 2
-    while len(found) < n:
-        batch = [f"{code}-{i}" for i in range(k, k + n + 8)]
-        used = {r[0] for r in conn.execute(query("plan_codes_in_force"), {"codes": batch})}
-        found += [c for c in batch if c not in used and c not in draft.units][: n - len(found)]
-        k += n + 8
-    return found
-
-
-def _check_new_codes(conn: psycopg.Connection, draft: Draft, codes: Sequence[str]) -> None:
-    """Refuse new codes that are empty, repeated, or already used."""
-    if any(not c.strip() for c in codes) or len(set(codes)) != len(codes):
-        raise PlanError(f"new codes must be distinct and not empty: {', '.join(codes)}")
-    used = {r[0] for r in conn.execute(query("plan_codes_in_force"), {"codes": list(codes)})}
-    used |= {c for c in codes if c in draft.units}
-    if used:
-        raise PlanError(f"code(s) already used: {', '.join(sorted(used))}")
 
 
 def _adopt(
@@ -173,11 +103,12 @@ def split(
     revision: int,
     clock: Clock,
     new_codes: Sequence[str] | None = None,
-    snap_m: float = SNAP_M,
+    snap_m: float | None = None,
 ) -> EditResult:
     """Cut a unit along a line into two or more; the largest piece keeps the code."""
 
     def work(draft: Draft) -> Change:
+        tol = snap_tolerance(snap_m)
         unit = draft.get(code)
         if not isinstance(line, BaseGeometry) or line.geom_type not in (
             "LineString",
@@ -186,7 +117,7 @@ def split(
             raise PlanError(f"split of {code}: a line is needed to cut along")
         # Pushing the ends out by the tolerance lets a line drawn to the edge, a little short
         # of it, still cut right across.
-        cutter = snap.extend_line(line, 2 * snap_m / snap.METRES_PER_DEGREE)
+        cutter = snap.extend_line(line, 2 * tol / snap.METRES_PER_DEGREE)
         parts = snap.polygons(unit.geom)
         pieces = [p for part in parts for p in snap.polygons(shapely.ops.split(part, cutter))]
         proj = snap.projection_for(unit.geom)
@@ -197,14 +128,14 @@ def split(
         codes = (
             list(new_codes)
             if new_codes is not None
-            else _free_codes(conn, draft, code, len(pieces) - 1)
+            else free_codes(conn, draft, code, len(pieces) - 1)
         )
         if len(codes) != len(pieces) - 1:
             raise PlanError(
                 f"split of {code}: the line makes {len(pieces)} pieces, so "
                 f"{len(pieces) - 1} new code(s) are needed, not {len(codes)}"
             )
-        _check_new_codes(conn, draft, codes)
+        check_new_codes(conn, draft, codes)
         whole = snap.area_m2(unit.geom, proj)
         units = []
         for i, (piece, piece_code) in enumerate(zip(pieces, [code, *codes], strict=True)):
@@ -215,8 +146,8 @@ def split(
                     code=piece_code,
                     name=unit.name if i == 0 else f"{unit.name} ({i + 1})",
                     geom=snap.as_multi(piece),
-                    population=_share(unit.population, part, whole),
-                    households=_share(unit.households, part, whole),
+                    population=share(unit.population, part, whole),
+                    households=share(unit.households, part, whole),
                 )
             )
         return units + _adopt(draft, draft.children(code), units), []
@@ -232,11 +163,12 @@ def merge(
     revision: int,
     clock: Clock,
     into: str | None = None,
-    snap_m: float = SNAP_M,
+    snap_m: float | None = None,
 ) -> EditResult:
     """Merge neighbouring units of one level into one (`into`, by default the first code)."""
 
     def work(draft: Draft) -> Change:
+        tol = snap_tolerance(snap_m)
         wanted = list(dict.fromkeys(codes))
         if len(wanted) < 2:
             raise PlanError("a merge needs two or more distinct units")
@@ -247,26 +179,21 @@ def merge(
         levels = sorted({u.level for u in units})
         if len(levels) > 1:
             raise PlanError(f"merge: the units are of different levels ({', '.join(levels)})")
-        _check_connected(units, keep, snap_m)
+        _check_connected(units, keep, tol)
         target = draft.units[keep]
         merged = replace(
             target,
             geom=snap.clean(
                 shapely.union_all([u.geom for u in units]), snap.projection_for(target.geom)
             ),
-            population=_total([u.population for u in units]),
-            households=_total([u.households for u in units]),
+            population=total([u.population for u in units]),
+            households=total([u.households for u in units]),
         )
         gone = [c for c in wanted if c != keep]
         adopted = [replace(ch, parent=keep) for c in gone for ch in draft.children(c)]
         return [merged, *adopted], gone
 
     return _run(conn, plan_name, "merge", actor, revision, clock, work)
-
-
-def _total(values: Sequence[int | None]) -> int | None:
-    """The sum, or None when any is unknown."""
-    return None if any(v is None for v in values) else sum(v for v in values if v is not None)
 
 
 def _check_connected(units: Sequence[UnitState], start: str, snap_m: float) -> None:
@@ -295,58 +222,49 @@ def move_boundary(
     actor: str,
     revision: int,
     clock: Clock,
-    snap_m: float = SNAP_M,
+    snap_m: float | None = None,
 ) -> EditResult:
     """Transfer the part of `from_code` inside `area` to its neighbour `to_code`."""
 
     def work(draft: Draft) -> Change:
+        tol = snap_tolerance(snap_m)
         giver, taker = draft.get(from_code), draft.get(to_code)
         if from_code == to_code or giver.level != taker.level:
             raise PlanError(f"move: {from_code} and {to_code} must be two units of one level")
-        if not snap.are_neighbours(giver.geom, taker.geom, snap_m):
+        if not snap.are_neighbours(giver.geom, taker.geom, tol):
             raise PlanError(f"move: {from_code} and {to_code} are not neighbours")
-        drawn = _polygonal(area, f"area moved from {from_code} to {to_code}")
+        drawn = polygonal(area, f"area moved from {from_code} to {to_code}")
         edges = shapely.union_all([giver.geom.boundary, taker.geom.boundary])
-        drawn = shapely.make_valid(snap.snap_vertices(drawn, edges, snap_m))
+        drawn = shapely.make_valid(snap.snap_vertices(drawn, edges, tol))
         proj = snap.projection_for(giver.geom)
         piece = giver.geom.intersection(drawn)
         if snap.to_metres(piece, proj).area <= snap.DUST_M2:
             raise PlanError(f"move: the area does not overlap {from_code}")
-        rest, thin = snap.thin_remnants(giver.geom.difference(piece), snap_m)
+        rest, thin = snap.thin_remnants(giver.geom.difference(piece), tol)
         piece = shapely.union_all([piece, *thin])
         if rest.is_empty:
             raise PlanError(f"move: the area covers all of {from_code}; merge it into {to_code}")
-        if piece.distance(taker.geom) > snap_m / snap.METRES_PER_DEGREE / 100:
+        if piece.distance(taker.geom) > tol / snap.METRES_PER_DEGREE / 100:
             raise PlanError(f"move: the area taken from {from_code} does not border {to_code}")
         whole, part = snap.area_m2(giver.geom, proj), snap.area_m2(piece, proj)
-        moved_pop = _share(giver.population, part, whole)
-        moved_hh = _share(giver.households, part, whole)
+        moved_pop = share(giver.population, part, whole)
+        moved_hh = share(giver.households, part, whole)
         return [
             replace(
                 giver,
                 geom=snap.clean(rest, proj),
-                population=_minus(giver.population, moved_pop),
-                households=_minus(giver.households, moved_hh),
+                population=minus(giver.population, moved_pop),
+                households=minus(giver.households, moved_hh),
             ),
             replace(
                 taker,
                 geom=snap.clean(shapely.union_all([taker.geom, piece]), proj),
-                population=_plus(taker.population, moved_pop),
-                households=_plus(taker.households, moved_hh),
+                population=plus(taker.population, moved_pop),
+                households=plus(taker.households, moved_hh),
             ),
         ], []
 
     return _run(conn, plan_name, "move", actor, revision, clock, work)
-
-
-def _minus(a: int | None, b: int | None) -> int | None:
-    """a - b, unknown when a is."""
-    return None if a is None else a - (b or 0)
-
-
-def _plus(a: int | None, b: int | None) -> int | None:
-    """a + b, unknown when a is."""
-    return None if a is None else a + (b or 0)
 
 
 def add_unit(
@@ -363,22 +281,23 @@ def add_unit(
     officer: str | None = None,
     population: int | None = None,
     households: int | None = None,
-    snap_m: float = SNAP_M,
+    snap_m: float | None = None,
 ) -> EditResult:
     """Add a new unit under `parent`, its outline snapped to its neighbours."""
 
     def work(draft: Draft) -> Change:
-        _check_new_codes(conn, draft, [code])
+        tol = snap_tolerance(snap_m)
+        check_new_codes(conn, draft, [code])
         if not name.strip():
             raise PlanError(f"new unit {code}: a name is needed")
         if level not in draft.depths:
             raise PlanError(f"new unit {code}: unknown level {level!r} ({', '.join(draft.depths)})")
-        _check_parent(draft, code, level, parent)
-        new = _polygonal(geom, f"outline of new unit {code}")
-        near = draft.near(level, new, set())
-        out = snap.snap_outline(new, near, draft.container(parent), None, snap_m)
+        check_parent(draft, code, level, parent)
+        new = polygonal(geom, f"outline of new unit {code}")
+        near = draft.near(level, new, set(), tol)
+        out = snap.snap_outline(new, near, draft.container(parent), None, tol)
         unit = UnitState(code, name, level, parent, out, officer, population, households)
-        _check_counts(unit)
+        check_counts(unit)
         return [unit], []
 
     return _run(conn, plan_name, "add", actor, revision, clock, work)
@@ -402,27 +321,6 @@ def delete_unit(
     return _run(conn, plan_name, "delete", actor, revision, clock, work)
 
 
-def _check_parent(draft: Draft, code: str, level: str, parent: str | None) -> None:
-    """Refuse a parent that is not in the plan's map or not coarser than the unit."""
-    if parent is None:
-        return
-    above = draft.get(parent)
-    if draft.depths[above.level] >= draft.depths[level]:
-        raise PlanError(
-            f"unit {code}: a {level} needs a coarser parent, not the {above.level} {parent}"
-        )
-
-
-def _check_counts(unit: UnitState) -> None:
-    """Refuse negative or non-integer population and households."""
-    for field in ("population", "households"):
-        value = getattr(unit, field)
-        if value is not None and (
-            not isinstance(value, int) or isinstance(value, bool) or value < 0
-        ):
-            raise PlanError(f"unit {unit.code}: {field} must be a whole number ≥ 0, not {value!r}")
-
-
 def set_attributes(
     conn: psycopg.Connection,
     plan_name: str,
@@ -441,12 +339,15 @@ def set_attributes(
             raise PlanError(
                 f"unit {code}: cannot set {', '.join(unknown)} (one of {', '.join(ATTRIBUTES)})"
             )
+        for field in ("officer", "parent"):
+            if changes.get(field) is not None and not isinstance(changes[field], str):
+                raise PlanError(f"unit {code}: {field} must be text, not {changes[field]!r}")
         new = replace(unit, **dict(changes))
         if not isinstance(new.name, str) or not new.name.strip():
             raise PlanError(f"unit {code}: a name is needed")
-        _check_counts(new)
+        check_counts(new)
         if "parent" in changes:
-            _check_parent(draft, code, unit.level, new.parent)
+            check_parent(draft, code, unit.level, new.parent)
         return [new], []
 
     return _run(conn, plan_name, "set", actor, revision, clock, work)

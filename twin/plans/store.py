@@ -3,19 +3,47 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import psycopg
-import shapely
 from psycopg.rows import dict_row
-from shapely.geometry import MultiPolygon, Polygon
-from shapely.geometry.base import BaseGeometry
 
 from twin.activity import Clock
 from twin.db.queries import query
+from twin.plans import versions
 from twin.plans.model import UnitState
+from twin.plans.records import (
+    Plan,
+    PlanConflict,
+    PlanError,
+    PlanNotFound,
+    Row,
+    digests,
+    get_plan,
+    lock_plan,
+    plan_rows,
+    same_unit,
+    to_multi,
+    unit_from_row,
+    unit_params,
+)
+
+__all__ = [
+    "Plan",
+    "PlanConflict",
+    "PlanError",
+    "PlanNotFound",
+    "Row",
+    "UnitState",
+    "get_plan",
+    "lock_plan",
+    "plan_rows",
+    "to_multi",
+    "unit_from_row",
+    "unit_params",
+]
 
 STATES = ("draft", "submitted", "approved", "scheduled", "published", "rejected")
 # The moves a plan may make between states, and the word a person says for each.
@@ -33,111 +61,9 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 
-class PlanError(ValueError):
-    """A plan refused an action: the message names the plan, the units and why."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One plan: its scope (None: the whole city), base version, state and revision."""
-
-    id: int
-    name: str
-    scope: str | None
-    base_version: int
-    state: str
-    effective_date: date | None
-    revision: int
-    author: str
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Row:
-    """A plan's row for one unit: the proposed state ('upsert' with unit) or 'remove'."""
-
-    code: str
-    op: str
-    unit: UnitState | None
-    base_digest: str | None
-
-
 def current_version(conn: psycopg.Connection) -> int:
-    """The version of the grid in force now (0 until versions are recorded)."""
-    try:
-        from twin.plans import versions  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:  # versions arrive with migration 013 (issue 11, part 1)
-        return 0
-    return int(versions.current_version(conn))
-
-
-def _plan(row: dict[str, Any]) -> Plan:
-    """A Plan from a plan_by_name row."""
-    return Plan(
-        id=row["id"],
-        name=row["name"],
-        scope=row["scope_code"],
-        base_version=row["base_version"],
-        state=row["state"],
-        effective_date=row["effective_date"],
-        revision=row["revision"],
-        author=row["author"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
-
-
-def to_multi(geom: BaseGeometry) -> BaseGeometry:
-    """A polygon as a one-part multipolygon (the grid's type); anything else unchanged."""
-    return MultiPolygon([geom]) if isinstance(geom, Polygon) else geom
-
-
-def unit_from_row(row: dict[str, Any]) -> UnitState:
-    """A UnitState from a row with the unit columns and WKB geom."""
-    return UnitState(
-        code=row["code"],
-        name=row["name"],
-        level=row["level"],
-        parent=row["parent_code"],
-        geom=shapely.from_wkb(bytes(row["geom"])),
-        officer=row["officer"],
-        population=row["population"],
-        households=row["households"],
-    )
-
-
-def unit_params(code: str, op: str | None, unit: UnitState | None) -> dict[str, Any]:
-    """The unit columns of a plan row as query parameters."""
-    return {
-        "code": code,
-        "op": op,
-        "name": unit.name if unit else None,
-        "level": unit.level if unit else None,
-        "parent_code": unit.parent if unit else None,
-        "officer": unit.officer if unit else None,
-        "population": unit.population if unit else None,
-        "households": unit.households if unit else None,
-        "geom": shapely.to_wkb(to_multi(unit.geom)) if unit else None,
-    }
-
-
-def get_plan(conn: psycopg.Connection, name: str) -> Plan:
-    """The named plan; PlanError when there is none."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(query("plan_by_name"), {"name": name}).fetchone()
-    if row is None:
-        raise PlanError(f"no plan named {name!r} (see `twin plan list`)")
-    return _plan(row)
-
-
-def lock_plan(conn: psycopg.Connection, name: str) -> Plan:
-    """The named plan, locked to this transaction so its writers take turns."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(query("plan_lock"), {"name": name}).fetchone()
-    if row is None:
-        raise PlanError(f"no plan named {name!r} (see `twin plan list`)")
-    return _plan(row)
+    """The version of the grid in force now."""
+    return versions.current_version(conn)
 
 
 def new_plan(
@@ -154,7 +80,7 @@ def new_plan(
         raise PlanError(f"plan {name!r}: scope {scope!r} is not a unit of the grid map")
     with conn.transaction():
         if conn.execute(query("plan_by_name"), {"name": name}).fetchone() is not None:
-            raise PlanError(f"a plan named {name!r} exists already")
+            raise PlanConflict(f"a plan named {name!r} exists already")
         row = conn.execute(
             query("plan_insert"),
             {
@@ -181,18 +107,6 @@ def plan_events(conn: psycopg.Connection, plan: Plan) -> list[dict[str, Any]]:
     """Who moved the plan between states, when, with which comment; oldest first."""
     with conn.cursor(row_factory=dict_row) as cur:
         return list(cur.execute(query("plan_events"), {"plan_id": plan.id}).fetchall())
-
-
-def plan_rows(conn: psycopg.Connection, plan: Plan) -> dict[str, Row]:
-    """The plan's rows by code."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(query("plan_units"), {"plan_id": plan.id}).fetchall()
-    return {
-        r["code"]: Row(
-            r["code"], r["op"], unit_from_row(r) if r["op"] == "upsert" else None, r["base_digest"]
-        )
-        for r in rows
-    }
 
 
 def plan_changes(conn: psycopg.Connection, plan: Plan) -> tuple[list[UnitState], list[str]]:
@@ -222,31 +136,6 @@ def proposed_units(
     return sorted((u for u in units.values() if level in (None, u.level)), key=lambda u: u.code)
 
 
-def digests(conn: psycopg.Connection, codes: Iterable[str]) -> dict[str, str]:
-    """The fingerprint of each named unit in force (codes not in force are absent)."""
-    rows = conn.execute(query("plan_unit_digests"), {"codes": sorted(set(codes))}).fetchall()
-    return {code: digest for code, digest in rows}
-
-
-def same_unit(a: UnitState, b: UnitState) -> bool:
-    """Whether two states of a unit are equal (outlines to 1e-12°)."""
-    if (a.code, a.name, a.level, a.parent, a.officer, a.population, a.households) != (
-        b.code,
-        b.name,
-        b.level,
-        b.parent,
-        b.officer,
-        b.population,
-        b.households,
-    ):
-        return False
-    return bool(
-        shapely.equals_exact(
-            shapely.normalize(to_multi(a.geom)), shapely.normalize(to_multi(b.geom)), 1e-12
-        )
-    )
-
-
 def conflicts_with_base(conn: psycopg.Connection, plan: Plan) -> list[str]:
     """The plan's units that the map in force changed since the plan first touched them."""
     rows = plan_rows(conn, plan)
@@ -258,7 +147,7 @@ def rebase(conn: psycopg.Connection, plan: Plan) -> Plan:
     """Move the plan onto the version in force; refused naming the units both changed."""
     clashes = conflicts_with_base(conn, plan)
     if clashes:
-        raise PlanError(
+        raise PlanConflict(
             f"plan {plan.name!r} cannot be rebased onto version {current_version(conn)}: "
             f"the map in force changed unit(s) the plan also changes: {', '.join(clashes)}"
         )
@@ -297,7 +186,7 @@ def check_revision(
             f"{', '.join(c['codes'])} by {c['actor']} ({c['action']}, revision {c['revision']})"
             for c in clashes
         )
-        raise PlanError(
+        raise PlanConflict(
             f"plan {plan.name!r} changed since revision {revision} (now {plan.revision}): {said};"
             " reload the plan and edit again"
         )
@@ -307,7 +196,7 @@ def editable(conn: psycopg.Connection, name: str) -> Plan:
     """Lock the named draft for an edit, rebased onto the map in force (or refused)."""
     plan = lock_plan(conn, name)
     if plan.state != "draft":
-        raise PlanError(f"plan {name!r} is {plan.state}: only a draft can be edited")
+        raise PlanConflict(f"plan {name!r} is {plan.state}: only a draft can be edited")
     return rebase(conn, plan)
 
 
@@ -362,7 +251,9 @@ def _normalise(
     """The plan's new row per touched code (None: no row, the unit as in force)."""
     existing = plan_rows(conn, plan)
     codes = [u.code for u in upserts] + list(removals)
-    base = {u.code: u for u in base_units(conn, plan) if u.code in set(codes)}
+    with conn.cursor(row_factory=dict_row) as cur:
+        found = cur.execute(query("plan_units_by_code"), {"codes": sorted(set(codes))})
+        base = {r["code"]: unit_from_row(r) for r in found.fetchall()}
     now = digests(conn, codes)
     rows: dict[str, Row | None] = {}
     for code, unit in [(u.code, u) for u in upserts] + [(c, None) for c in removals]:
@@ -463,7 +354,7 @@ def set_state(
         action = TRANSITIONS.get((plan.state, to_state))
         if action is None:
             allowed = [t for (f, t) in TRANSITIONS if f == plan.state]
-            raise PlanError(
+            raise PlanConflict(
                 f"plan {plan.name!r} is {plan.state}: it cannot become {to_state}"
                 + (f" (it can become {', '.join(allowed)})" if allowed else "")
             )

@@ -46,6 +46,7 @@ def _replay(
     word = "undo" if undoing else "redo"
     with conn.transaction():
         plan = store.editable(conn, plan_name)
+        store.check_revision(conn, plan, revision, [])  # a revision that never was
         found = conn.execute(
             query("plan_step_to_undo" if undoing else "plan_step_to_redo"), {"plan_id": plan.id}
         ).fetchone()

@@ -106,18 +106,26 @@ def cmd_serve(_: argparse.Namespace, settings: Settings) -> int:
 
 def serve(settings: Settings, url: str) -> int:
     """Run the Dash app until interrupted."""
+    import threading
+
     import waitress
 
+    from twin.activity import Clock
     from twin.app.server import create_app
+    from twin.plans.scheduler import start_scheduler
 
     pool = open_pool(url, settings.pool_max, settings.statement_timeout_ms)
+    stop = threading.Event()
     try:
+        # Scheduled plans go into force at their local midnight while the server runs.
+        start_scheduler(pool, lambda: Clock.current(settings.timezone), stop)
         app = create_app(settings, pool)
         print(f"twin dashboard on http://{settings.host}:{settings.port}/")
         # waitress: a production WSGI server in pure Python (Flask's own is for development);
         # threads serve the map files, callbacks and refreshes of several pages at once.
         waitress.serve(app.server, host=settings.host, port=settings.port, threads=8)
     finally:
+        stop.set()
         pool.close()
     return 0
 
@@ -129,7 +137,11 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
     url = _ready_url(settings)
     with connect(url, autocommit=True) as conn:
-        if args.hotspots:
+        if args.plans:
+            from twin.bench.plans import run_plan_bench
+
+            print(run_plan_bench(conn, args.size, args.seed, repeat=args.repeat))
+        elif args.hotspots:
             from twin.bench.hotspots import run_hotspot_bench
 
             print(run_hotspot_bench(conn, args.size, args.seed, repeat=args.repeat))
@@ -257,11 +269,15 @@ def cmd_hotspots(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """Write a layer to a GIS file."""
     from twin.export import export_layer
+    from twin.plans.asof import as_of_moment
 
     layer = _layer(settings, args.layer)
     _check_crs(args.crs)
+    as_of = as_of_moment(args.as_of, settings.timezone) if args.as_of else None
+    if as_of is not None and layer.kind != "grid":
+        raise ValueError(f"--as-of applies to grid layers; {layer.name} is a point layer")
     with connect(_ready_url(settings), autocommit=True) as conn:
-        n = export_layer(conn, layer, args.file, crs=args.crs, where=args.where)
+        n = export_layer(conn, layer, args.file, crs=args.crs, where=args.where, as_of=as_of)
     print(f"{layer.name}: {n:,} features written to {args.file}")
     return 0
 
@@ -312,6 +328,11 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="measure Gi* + FDR beside esda and a hotspot view beside a SQL recount",
     )
+    bench.add_argument(
+        "--plans",
+        action="store_true",
+        help="measure publishing and rolling back a 50-unit plan beside a full recount",
+    )
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")
     load.add_argument("layer")
@@ -359,6 +380,11 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("file", type=Path)
     export.add_argument("--crs", help="EPSG code to write in (default 4326)")
     export.add_argument("--where", help="filter on catalog fields, e.g. \"status = 'reported'\"")
+    export.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="a grid layer as in force at the end of DATE (or at an ISO time), counts recounted",
+    )
     export.set_defaults(func=cmd_export)
     add_hotspots_parser(sub).set_defaults(func=cmd_hotspots)
     add_plan_parser(sub)  # each `twin plan` subcommand sets its own func

@@ -8,6 +8,7 @@ import re
 import shutil
 import tempfile
 import zipfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from psycopg.rows import dict_row
 from twin.catalog import Layer
 from twin.db.queries import query
 from twin.ingest.read import csv_stem
+from twin.plans.asof import fetch_statuses_as_of
+from twin.plans.versions import version_at
 from twin.store import fetch_grid_statuses
 
 FORMATS = {
@@ -145,16 +148,34 @@ def _column_sql(layer: Layer, name: str) -> sql.Composable:
 
 
 def fetch_features(
-    conn: psycopg.Connection, layer: Layer, where: str | None = None
+    conn: psycopg.Connection,
+    layer: Layer,
+    where: str | None = None,
+    as_of: datetime | None = None,
 ) -> gpd.GeoDataFrame:
     """The layer's catalog fields and geometry (only those leave the database), filtered;
-    grid layers also carry their status columns."""
+    grid layers also carry their status columns. as_of: a grid layer as the version in
+    force then had it, its counts recounted against that version's units."""
     condition, params = build_where(layer, where)
+    version = None
+    if as_of is not None:
+        if layer.kind != "grid":
+            raise ExportError(f"--as-of applies to grid layers; {layer.name} is a point layer")
+        version = version_at(conn, as_of)
     fields = sql.SQL(", ").join(
         sql.SQL("{} AS {}").format(_column_sql(layer, f), sql.Identifier(f))
         for f in layer.field_names
     )
-    if layer.kind == "grid":
+    if version is not None:
+        # A past version's units read as the grid table's: g the unit, p its parent's code.
+        stmt = sql.SQL(
+            "SELECT {fields}, ST_AsBinary(g.geom) AS geom FROM grid_history g "
+            "CROSS JOIN LATERAL (SELECT g.parent_code AS code) p "
+            "WHERE g.level = %(level)s AND g.version_from <= %(version)s "
+            "AND (g.version_to IS NULL OR g.version_to > %(version)s) AND {cond} ORDER BY g.code"
+        ).format(fields=fields, cond=condition)
+        params |= {"level": layer.level, "version": version}
+    elif layer.kind == "grid":
         stmt = sql.SQL(
             "SELECT {fields}, ST_AsBinary(g.geom) AS geom FROM grid g "
             "LEFT JOIN grid p ON p.id = g.parent_id "
@@ -175,10 +196,13 @@ def fetch_features(
     geometry = shapely.from_wkb([bytes(g) for g in frame.pop("geom")])
     features = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
     if layer.kind == "grid" and len(features):
-        status = fetch_grid_statuses(conn, layer.level or "grid")
+        if version is None:
+            status = fetch_grid_statuses(conn, layer.level or "grid")
+        else:
+            status = fetch_statuses_as_of(conn, version, layer.level or "grid")
         status = status.drop(
             columns=[c for c in status.columns if c in layer.field_names and c != "code"]
-            + ["id", "level", "parent_id", "area_m2"],
+            + ["id", "level", "parent_id", "parent_code", "area_m2"],
             errors="ignore",
         )
         status["reasons"] = status["reasons"].map(",".join)
@@ -208,17 +232,19 @@ def export_layer(
     path: Path,
     crs: str | None = None,
     where: str | None = None,
+    as_of: datetime | None = None,
 ) -> int:
-    """Write the layer to path (format from the extension); return the feature count."""
+    """Write the layer to path (format from the extension); return the feature count.
+    as_of: a grid layer as the version in force at that moment had it."""
     inner, wrapper = output_format(path)
     if wrapper is None:
-        return _export(conn, layer, path, crs, where)
+        return _export(conn, layer, path, crs, where, as_of)
     stem = path.name[: -len(wrapper)]
     if not stem.lower().endswith(inner):
         stem += inner
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        n = _export(conn, layer, Path(tmp) / stem, crs, where)
+        n = _export(conn, layer, Path(tmp) / stem, crs, where, as_of)
         written = sorted(Path(tmp).iterdir())
         if wrapper == ".gz":
             with open(Path(tmp) / stem, "rb") as src, gzip.open(path, "wb") as out:
@@ -233,10 +259,15 @@ def export_layer(
 
 
 def _export(
-    conn: psycopg.Connection, layer: Layer, path: Path, crs: str | None, where: str | None
+    conn: psycopg.Connection,
+    layer: Layer,
+    path: Path,
+    crs: str | None,
+    where: str | None,
+    as_of: datetime | None = None,
 ) -> int:
     driver = FORMATS[path.suffix.lower()]
-    features = fetch_features(conn, layer, where)
+    features = fetch_features(conn, layer, where, as_of)
     if crs:
         features = features.to_crs(f"EPSG:{crs}" if crs.isdigit() else crs)
     if driver == "ESRI Shapefile" and layer.kind == "grid":

@@ -273,10 +273,16 @@ def parse_layer(data: dict[str, Any], source: str) -> Layer:
     return Layer(name, table, kind, title, fields, level, rollup, style, source, parent)
 
 
+# TOML files beside the layers that are not layers: the rules of grid plans (twin.plans.rules).
+NOT_LAYERS = ("plans.toml",)
+
+
 def load_catalog(directory: Path) -> dict[str, Layer]:
     """Every layer in directory/*.toml, by name."""
     layers: dict[str, Layer] = {}
     for path in sorted(directory.glob("*.toml")):
+        if path.name in NOT_LAYERS:
+            continue
         source = f"{directory.name}/{path.name}"
         try:
             data = tomllib.loads(path.read_text("utf-8"))

@@ -23,6 +23,7 @@ from twin.ingest.defaults import fill_stage_defaults, missing_field_defaults
 from twin.ingest.read import Source, SourceError, open_source
 from twin.ingest.schema import create_point_table
 from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
+from twin.plans.versions import record_version
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
 WARNINGS_SHOWN = 5  # GDAL warns once per column and chunk: the first few say what it is
@@ -169,6 +170,7 @@ def load_file(
                 notes += grids.placement_notes(conn)
                 inserted, updated = grids.upsert_grids(conn, layer.level or "", provided)
                 notes += grids.adopt_children(conn, layer.level or "")
+                record_version(conn, "load", effective_at=None, note=f"{layer.name}: {path.name}")
         except (psycopg.errors.CheckViolation, psycopg.errors.NotNullViolation) as exc:
             # The row dump in the detail carries geometry hex; the message and hint are the
             # readable part (the lifecycle trigger names the case and the allowed moves).

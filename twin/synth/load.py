@@ -16,6 +16,7 @@ from tqdm import tqdm
 from twin.catalog import Layer, load_catalog
 from twin.catalog.terms import CASES, Terms
 from twin.ingest import bulk, grids
+from twin.plans.versions import record_version
 from twin.settings import Settings
 from twin.synth import points
 from twin.synth.city import SIZES, Area, build_hierarchy, to_lonlat
@@ -141,6 +142,7 @@ def load_demo(
         clear(conn)
         city = generate(size, seed, now, layers)
         _insert_areas(conn, city.areas, terms)
+        record_version(conn, "load", effective_at=None, note=f"demo city {size} (seed {seed})")
         bar.update()
         bulk.insert_points(conn, layers["camera"], city.cameras)
         bar.update()

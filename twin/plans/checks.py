@@ -1,0 +1,106 @@
+"""The checks of a stored plan: its map with the scope's parent chain, validated, fixed,
+weighed against the map in force, and compared with any other plan or version."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import psycopg
+import shapely
+from psycopg.rows import dict_row
+
+from twin.activity import Clock
+from twin.db.queries import query
+from twin.plans import store, versions
+from twin.plans.diff import Diff, diff
+from twin.plans.fix import autofix
+from twin.plans.impact import Impact, impact
+from twin.plans.model import Problem, Repair, UnitState
+from twin.plans.rules import Rules
+from twin.plans.validate import validate
+
+
+def levels_of(conn: psycopg.Connection) -> tuple[str, ...]:
+    """The hierarchy's levels, coarsest first (the catalog's, as the database holds them)."""
+    return tuple(r[0] for r in conn.execute(query("plan_level_depths")).fetchall())
+
+
+def context_units(conn: psycopg.Connection, plan: store.Plan) -> list[UnitState]:
+    """The units in force above the plan's scope (none for a city-wide plan)."""
+    if plan.scope is None:
+        return []
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(query("plan_scope_context"), {"scope": plan.scope}).fetchall()
+    return [store.unit_from_row(r) for r in rows]
+
+
+def validate_plan(conn: psycopg.Connection, plan: store.Plan, rules: Rules) -> list[Problem]:
+    """Every problem of the plan's proposed map."""
+    units = context_units(conn, plan) + store.proposed_units(conn, plan)
+    return validate(units, rules, levels_of(conn), scope=plan.scope)
+
+
+@dataclass(frozen=True)
+class Fixed:
+    """What `fix` did: the repairs, the plan's new revision, the problems left."""
+
+    repairs: tuple[Repair, ...]
+    revision: int
+    problems: tuple[Problem, ...]
+
+
+def fix_plan(
+    conn: psycopg.Connection, plan: store.Plan, rules: Rules, actor: str, clock: Clock
+) -> Fixed:
+    """Auto-fix the plan's map and write the repaired units to it as one undoable step."""
+    levels = levels_of(conn)
+    context = context_units(conn, plan)
+    units = context + store.proposed_units(conn, plan)
+    fixed, repairs = autofix(units, rules, levels, scope=plan.scope)
+    above = {u.code for u in context}
+    changed = [
+        new
+        for old, new in zip(units, fixed, strict=True)
+        if new.code not in above and not shapely.equals_exact(old.geom, new.geom, 0.0)
+    ]
+    revision = plan.revision
+    if changed:
+        revision = store.write_changes(
+            conn, plan, changed, [], actor, plan.revision, action="fix", clock=clock
+        )
+    left = validate(fixed, rules, levels, scope=plan.scope)
+    return Fixed(tuple(repairs), revision, tuple(left))
+
+
+def impact_of(conn: psycopg.Connection, plan: store.Plan, clock: Clock, rules: Rules) -> Impact:
+    """The impact of the plan's map against the map in force over its scope."""
+    context = context_units(conn, plan)
+    before = context + store.base_units(conn, plan)
+    after = context + store.proposed_units(conn, plan)
+    return impact(conn, before, after, clock, rules, levels_of(conn))
+
+
+def map_of(conn: psycopg.Connection, ref: str) -> list[UnitState]:
+    """The whole city's map of a version number, or of a plan (the map in force with the
+    plan's changes laid over)."""
+    if ref.strip().isdigit():
+        return versions.units_of_version(conn, int(ref))
+    plan = store.get_plan(conn, ref)
+    units = {u.code: u for u in versions.units_of_version(conn, versions.current_version(conn))}
+    upserts, removals = store.plan_changes(conn, plan)
+    for code in removals:
+        units.pop(code, None)
+    units |= {u.code: u for u in upserts}
+    return sorted(units.values(), key=lambda u: u.code)
+
+
+def diff_of(conn: psycopg.Connection, a: str, b: str) -> Diff:
+    """The diff between two plans or versions (names or version numbers)."""
+    return diff(map_of(conn, a), map_of(conn, b))
+
+
+def changes_to(base: Sequence[UnitState], wanted: Sequence[UnitState]) -> list[UnitState]:
+    """The wanted units that differ from the base (all of their fields)."""
+    old = {u.code: u for u in base}
+    return [u for u in wanted if u.code not in old or not store.same_unit(old[u.code], u)]

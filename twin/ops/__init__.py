@@ -1,0 +1,1 @@
+"""Live operations: cases through their lifecycle, devices reporting, listings."""

@@ -1,1 +1,1 @@
-"""Live operations: cases through their lifecycle, devices reporting, listings."""
+"""Live operations: cases created, dispatched, escalated, merged and acted on (issue 13)."""

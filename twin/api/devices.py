@@ -74,9 +74,7 @@ def _time(item: dict[str, Any], where: str, now: datetime) -> datetime:
     return now if item.get("at") is None else read_time(item["at"], f"{where}at")
 
 
-def _reading(
-    item: dict[str, Any], where: str, statuses: tuple[str, ...], now: datetime
-) -> Reading:
+def _reading(item: dict[str, Any], where: str, statuses: tuple[str, ...], now: datetime) -> Reading:
     no_other_fields(item, READING_FIELDS, where)
     value = item.get("value")
     status = choice(item.get("status"), f"{where}status", statuses, required=False)
@@ -161,8 +159,7 @@ def _paths() -> dict[str, Any]:
                 "last changes nothing.",
                 "tags": ["devices"],
                 "requestBody": json_body(batch("readings", reading)),
-                "responses": ok("the batch was applied", applied)
-                | errors(400, 413, 415, 422),
+                "responses": ok("the batch was applied", applied) | errors(400, 413, 415, 422),
             }
         },
         "/api/cameras/heartbeats": {
@@ -172,8 +169,7 @@ def _paths() -> dict[str, Any]:
                 "(online unless told). All or none, as for readings.",
                 "tags": ["devices"],
                 "requestBody": json_body(batch("heartbeats", beat)),
-                "responses": ok("the batch was applied", applied)
-                | errors(400, 413, 415, 422),
+                "responses": ok("the batch was applied", applied) | errors(400, 413, 415, 422),
             }
         },
     }

@@ -8,10 +8,13 @@ from functools import cache
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
+from werkzeug.exceptions import HTTPException
 
 from twin.api import registry
+from twin.api.answer import answer
 from twin.api.registry import Resource
+from twin.open311.errors import open311_error
 
 if TYPE_CHECKING:
     from twin.app.context import AppContext
@@ -29,7 +32,7 @@ def document() -> dict[str, Any]:
             "title": TITLE,
             "version": "1",
             "description": "Cases, their lifecycle and photos, device batches, and Open311 "
-            "GeoReport v2. Errors are JSON {\"error\": {\"field\", \"message\"}} (Open311's "
+            'GeoReport v2. Errors are JSON {"error": {"field", "message"}} (Open311\'s '
             "routes answer in that standard's own error form).",
         },
         "paths": dict(sorted(registry.openapi_paths().items())),
@@ -43,6 +46,22 @@ def blueprint(ctx: AppContext) -> Blueprint:
     @bp.get("/api/openapi.json")
     def openapi_json() -> Response:
         return Response(json.dumps(document(), ensure_ascii=False), mimetype="application/json")
+
+    @bp.app_errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        """Under /api/, a 404, 405 or 400 the router or a check raised is the API's JSON error
+        too (Open311's routes answer in their own form); elsewhere the page's own."""
+        if request.path.startswith("/open311/"):
+            return open311_error(exc.code or 500, exc.description or exc.name)
+        if not request.path.startswith("/api/"):
+            return exc
+        message = exc.description or exc.name
+        if exc.response is not None:  # an abort with a ready answer (twin.app.inputs)
+            message = exc.response.get_data(as_text=True)
+        response = answer({"error": {"field": None, "message": message}}, exc.code or 500)
+        if exc.code == 405 and exc.response is None:
+            response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or [])
+        return response
 
     @bp.get("/api/docs")
     def docs() -> Response:
@@ -62,11 +81,13 @@ def reference_page(doc: dict[str, Any]) -> str:
             op = item[method]
             anchor = escape(f"{method}-{path}", quote=True)
             title = f"{method.upper()} {path}"
-            toc.append(f'<li><a href="#{anchor}">{escape(title)}</a> — '
-                       f"{escape(op.get('summary', ''))}</li>")
+            toc.append(
+                f'<li><a href="#{anchor}">{escape(title)}</a> — '
+                f"{escape(op.get('summary', ''))}</li>"
+            )
             parts.append(_operation(anchor, title, op))
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(doc['info']['title'])}</title><style>{STYLE}</style></head><body>"
         f"<h1>{escape(doc['info']['title'])}</h1><p>{escape(doc['info']['description'])}</p>"
         '<p>The machine-readable document: <a href="/api/openapi.json">/api/openapi.json</a>'

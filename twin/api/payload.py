@@ -41,9 +41,7 @@ def no_other_fields(body: dict[str, Any], allowed: Sequence[str], where: str = "
             raise bad(f"{where}{name}", f"unknown field; expected one of {', '.join(allowed)}")
 
 
-def text(
-    value: Any, field: str, *, required: bool = False, max_len: int = MAX_NAME
-) -> str | None:
+def text(value: Any, field: str, *, required: bool = False, max_len: int = MAX_NAME) -> str | None:
     """A string the database can store (UTF-8, no NUL, at most max_len characters)."""
     if value is None:
         if required:

@@ -23,7 +23,12 @@ class Resource(NamedTuple):
 
 # The modules of the API's resources, each defining `RESOURCE: Resource`. One list, so the
 # OpenAPI document and the routes can never disagree on what exists.
-RESOURCE_MODULES: tuple[str, ...] = ()
+RESOURCE_MODULES: tuple[str, ...] = (
+    "twin.api.openapi",
+    "twin.api.cases",
+    "twin.api.devices",
+    "twin.open311.routes",
+)
 
 
 def resources() -> list[Resource]:

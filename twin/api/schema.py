@@ -75,7 +75,8 @@ def case_schema() -> dict[str, Any]:
         "description": NULLABLE_TEXT,
         "lon": {"type": "number"},
         "lat": {"type": "number"},
-        "unit": {"type": ["string", "null"], "description": "the code of the unit it lies in"},
+        "officer": NULLABLE_TEXT,
+        "grid_code": {"type": ["string", "null"], "description": "the unit it lies in"},
     }
     for stage in ("dispatched_at", "started_at", "escalated_at", "resolved_at", "closed_at"):
         props[stage] = NULLABLE_TIME

@@ -13,7 +13,6 @@ from psycopg import sql
 
 from twin.db.queries import query
 
-
 T = TypeVar("T", "Reading", "Heartbeat")
 
 

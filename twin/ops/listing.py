@@ -16,7 +16,7 @@ from psycopg.rows import dict_row
 
 from twin.store import INCIDENT_COLUMNS
 
-CASE_COLUMNS = (*INCIDENT_COLUMNS, "description")
+CASE_COLUMNS = (*INCIDENT_COLUMNS, "officer", "description")
 MAX_LIMIT = 1000
 
 Box = tuple[float, float, float, float]  # west, south, east, north in lon/lat
@@ -79,7 +79,7 @@ def list_cases(
         where.append(sql.SQL("(i.reported_at, i.id) < (%(c_at)s, %(c_id)s)"))
     params["limit"] = limit + 1  # one more than asked: is there a next page?
     stmt = sql.SQL(
-        "SELECT i.id, {cols}, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, g.code AS unit"
+        "SELECT i.id, {cols}, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, g.code AS grid_code"
         " FROM incident i LEFT JOIN grid g ON g.id = i.grid_id"
         " WHERE {where} ORDER BY i.reported_at DESC, i.id DESC LIMIT %(limit)s"
     ).format(
@@ -96,9 +96,7 @@ def list_cases(
     return rows, after
 
 
-def _where(
-    conn: psycopg.Connection, f: CaseFilter
-) -> tuple[list[sql.Composable], dict[str, Any]]:
+def _where(conn: psycopg.Connection, f: CaseFilter) -> tuple[list[sql.Composable], dict[str, Any]]:
     """The filter's conditions on incident i, and their parameters."""
     where: list[sql.Composable] = []
     params: dict[str, Any] = {}

@@ -129,7 +129,9 @@ def blueprint(ctx: AppContext) -> Blueprint:
     def photo_add(code: str) -> Response:
         if request.content_length is not None and request.content_length > MAX_PHOTO_BYTES:
             raise bad("photo", f"the photo is larger than {MAX_PHOTO_BYTES} bytes", 413)
-        data = request.stream.read(MAX_PHOTO_BYTES + 1)
+        data = request.get_data()  # (the app's NUL check has read it already)
+        if len(data) > MAX_PHOTO_BYTES:
+            raise bad("photo", f"the photo is larger than {MAX_PHOTO_BYTES} bytes", 413)
         actor = query_text("actor")
         if not actor or not actor.strip():
             raise bad("actor", "who adds the photo must be named (?actor=...)", 400)

@@ -8,7 +8,7 @@ from functools import cache
 from html import escape
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, abort, request
 from werkzeug.exceptions import HTTPException
 
 from twin.api import registry
@@ -19,6 +19,7 @@ from twin.open311.errors import open311_error
 if TYPE_CHECKING:
     from twin.app.context import AppContext
 
+PREFIXES = ("/api/", "/open311/")
 METHODS = ("get", "post", "put", "patch", "delete")
 TITLE = "twin HTTP API"
 
@@ -46,6 +47,14 @@ def blueprint(ctx: AppContext) -> Blueprint:
     @bp.get("/api/openapi.json")
     def openapi_json() -> Response:
         return Response(json.dumps(document(), ensure_ascii=False), mimetype="application/json")
+
+    @bp.before_app_request
+    def no_page_under_the_api() -> None:
+        """A path under /api/ or /open311/ that names no route is a 404, not the app's page
+        (Dash answers every other path with it)."""
+        rule = request.url_rule.rule if request.url_rule else ""
+        if request.path.startswith(PREFIXES) and not rule.startswith(PREFIXES):
+            abort(404)
 
     @bp.app_errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:

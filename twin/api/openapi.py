@@ -56,6 +56,19 @@ def blueprint(ctx: AppContext) -> Blueprint:
         if request.path.startswith(PREFIXES) and not rule.startswith(PREFIXES):
             abort(404)
 
+    @bp.after_app_request
+    def errors_in_json(response: Response) -> Response:
+        """An error answered in plain text by a check the whole app runs (a NUL byte, a slow
+        database) is, under /api/ and /open311/, the route family's JSON error too."""
+        if not request.path.startswith(PREFIXES) or response.status_code < 400:
+            return response
+        if response.mimetype == "application/json":
+            return response
+        message = response.get_data(as_text=True)[:500]
+        if request.path.startswith("/open311/"):
+            return open311_error(response.status_code, message)
+        return answer({"error": {"field": None, "message": message}}, response.status_code)
+
     @bp.app_errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Any:
         """Under /api/, a 404, 405 or 400 the router or a check raised is the API's JSON error

@@ -96,7 +96,7 @@ def fingerprint(conn: psycopg.Connection) -> dict[str, str]:
         )
     ]
     return {
-        t: conn.execute(  # noqa: S608 -- names from the catalog of the database itself
+        t: conn.execute(
             f"SELECT md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM \"{t}\" x"
         ).fetchone()[0]  # type: ignore[index]
         for t in tables

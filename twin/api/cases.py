@@ -167,7 +167,8 @@ def blueprint(ctx: AppContext) -> Blueprint:
         response.headers["Cache-Control"] = "private, max-age=86400"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.set_etag(digest)
-        return response.make_conditional(request)
+        response.make_conditional(request)
+        return response
 
     return bp
 

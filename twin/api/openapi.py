@@ -78,10 +78,8 @@ def blueprint(ctx: AppContext) -> Blueprint:
         if not request.path.startswith("/api/"):
             return exc
         message = exc.description or exc.name
-        if exc.response is not None:  # an abort with a ready answer (twin.app.inputs)
-            message = exc.response.get_data(as_text=True)
         response = answer({"error": {"field": None, "message": message}}, exc.code or 500)
-        if exc.code == 405 and exc.response is None:
+        if exc.code == 405:
             response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or [])
         return response
 
@@ -128,7 +126,7 @@ def _operation(anchor: str, title: str, op: dict[str, Any]) -> str:
             f"<tr><td><code>{escape(p['name'])}</code></td><td>{escape(p['in'])}</td>"
             f"<td>{'yes' if p.get('required') else ''}</td>"
             f"<td>{escape(p.get('description', ''))}</td>"
-            f"<td><code>{escape(json.dumps(p.get('schema', {}), ensure_ascii=False))}</code></td></tr>"
+            f"<td><code>{escape(_json(p.get('schema', {})))}</code></td></tr>"
             for p in params
         )
         html.append(
@@ -146,6 +144,10 @@ def _operation(anchor: str, title: str, op: dict[str, Any]) -> str:
         html.append("</dd>")
     html.append("</dl></section>")
     return "".join(html)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _schema(schema: dict[str, Any]) -> str:

@@ -1,4 +1,4 @@
-"""The `twin` command: db, demo, serve, bench, load, export, hotspots, layers."""
+"""The `twin` command: db, demo, serve, bench, load, export, hotspots, layers, plan, ops."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from twin.db.connect import DatabaseError, connect, database_url, open_pool, red
 from twin.db.migrate import migrate
 from twin.hotspots.command import add_parser as add_hotspots_parser
 from twin.ingest.topology import FIX_BELOW_M2
+from twin.ops.command import add_parser as add_ops_parser
 from twin.plans.command import add_parser as add_plan_parser
 from twin.settings import Settings, SettingsError
 from twin.synth.city import SIZES
@@ -108,16 +109,25 @@ def serve(settings: Settings, url: str) -> int:
     """Run the Dash app until interrupted."""
     import waitress
 
+    from twin.activity import Clock
     from twin.app.server import create_app
+    from twin.ops.sweep import start_sweeper
 
     pool = open_pool(url, settings.pool_max, settings.statement_timeout_ms)
+    stop = None
     try:
         app = create_app(settings, pool)
+        if settings.sweep_seconds:  # 督办: overdue stages escalate while the server runs
+            _, stop = start_sweeper(
+                pool, settings.sweep_seconds, lambda: Clock.current(settings.timezone)
+            )
         print(f"twin dashboard on http://{settings.host}:{settings.port}/")
         # waitress: a production WSGI server in pure Python (Flask's own is for development);
         # threads serve the map files, callbacks and refreshes of several pages at once.
         waitress.serve(app.server, host=settings.host, port=settings.port, threads=8)
     finally:
+        if stop is not None:
+            stop.set()
         pool.close()
     return 0
 
@@ -362,6 +372,7 @@ def parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
     add_hotspots_parser(sub).set_defaults(func=cmd_hotspots)
     add_plan_parser(sub)  # each `twin plan` subcommand sets its own func
+    add_ops_parser(sub)  # each `twin ops` subcommand sets its own func
     layers = sub.add_parser("layers", help="the layer catalog")
     layers.add_argument("action", choices=["check"])
     layers.set_defaults(func=cmd_layers)

@@ -13,7 +13,7 @@ import pytest
 from tests import gridworld
 from tests.opsworld import CLOCK, NOW, H, clock_at, config
 from twin.db.verify import verify
-from twin.ops.cases import CaseError, CaseNotFound, NewCase, act, create_case, get_case
+from twin.ops.cases import CaseError, CaseNotFound, NewCase, act, create_case, get_case, merge
 
 CONFIG = config()
 
@@ -273,3 +273,13 @@ def test_an_unknown_case_is_not_found(conn: psycopg.Connection, world: dict[str,
         get_case(conn, "NOPE")
     with pytest.raises(CaseNotFound):
         act(conn, "NOPE", "start", actor="duty officer", clock=CLOCK)
+
+
+def test_emptying_the_case_table_empties_its_history(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    code = create_case(conn, report(key="k"), CLOCK, CONFIG).case["code"]
+    merge(conn, code, create_case(conn, report(), CLOCK, CONFIG).case["code"], "duty", CLOCK)
+    conn.execute("TRUNCATE incident RESTART IDENTITY")  # as a demo reload does
+    for table in ("incident_event", "incident_key", "incident_merged", "incident_escalation"):
+        assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table

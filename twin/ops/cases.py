@@ -25,6 +25,7 @@ from twin.ops.dispatch import choose
 from twin.ops.duplicates import find_duplicate
 from twin.ops.errors import CaseError, CaseMerged, CaseNotFound
 from twin.ops.lifecycle import ACTIONS, act
+from twin.ops.merging import merge, unmerge
 from twin.ops.record import add_event, get_case
 
 __all__ = [
@@ -37,6 +38,8 @@ __all__ = [
     "act",
     "create_case",
     "get_case",
+    "merge",
+    "unmerge",
 ]
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")

@@ -7,9 +7,13 @@ import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from twin.catalog import Layer
+from twin.catalog import Layer, load_catalog
+from twin.catalog.terms import CASES
+
+if TYPE_CHECKING:
+    from twin.settings import Settings
 
 SHIPPED_OPS = Path(__file__).resolve().parent / "defaults"
 STAGES = ("dispatch", "start", "resolve")
@@ -92,6 +96,14 @@ def load_config(directory: Path, cases: Layer) -> OpsConfig:
         duplicates=parse_duplicates(_read(directory / "duplicates.toml"), "duplicates.toml"),
         vocabulary=vocab,
     )
+
+
+def config_for(settings: Settings) -> OpsConfig:
+    """The configuration twin runs with: TWIN_OPS_DIR's files over TWIN_LAYERS_DIR's catalog."""
+    layers = load_catalog(settings.layers_dir)
+    if CASES not in layers:
+        raise ConfigError(f"{settings.layers_dir}: the catalog has no {CASES} layer")
+    return load_config(settings.ops_dir, layers[CASES])
 
 
 def _read(path: Path) -> dict[str, Any]:

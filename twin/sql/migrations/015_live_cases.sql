@@ -17,7 +17,8 @@ CREATE INDEX incident_dispatch_due_idx ON incident (dispatch_due_at)
 CREATE INDEX incident_start_due_idx ON incident (start_due_at)
     WHERE started_at IS NULL AND start_due_at IS NOT NULL
       AND status IN ('reported', 'dispatched', 'in_progress', 'escalated');
-CREATE INDEX incident_escalated_idx ON incident (escalated_at DESC) WHERE escalated_at IS NOT NULL;
+-- The feed's newest escalations (督办) of cases still escalated.
+CREATE INDEX incident_escalated_idx ON incident (escalated_at DESC) WHERE status = 'escalated';
 CREATE INDEX incident_duplicate_of_idx ON incident (duplicate_of) WHERE duplicate_of IS NOT NULL;
 
 -- The timeline of a case: who did what when, with a note. No foreign key: a case merged into

@@ -253,3 +253,29 @@ def test_openapi_document_and_reference_page(app: Dash) -> None:
     assert [s for s in page.split('"') if s.startswith(("http://", "https://", "//"))] == []
     missing = client.get("/api/nothing")
     assert missing.status_code == 404 and missing.get_json()["error"]["field"] is None
+
+
+def test_merge_and_unmerge_keep_the_report_and_its_photos(
+    app: Dash, conn: psycopg.Connection
+) -> None:
+    client = app.server.test_client()
+    image = png()
+    assert (
+        client.post(
+            "/api/cases/E1/photos?actor=a", data=image, content_type="image/png"
+        ).status_code
+        == 201
+    )
+    merged = client.post("/api/cases/E1/merge", json={"into": "E0", "actor": "duty officer"})
+    assert merged.status_code == 200, merged.get_json()
+    assert [d["code"] for d in merged.get_json()["duplicates"] if d["merged"]] == ["E1"]
+    assert sorted(_codes(client, "")) == ["E0", "E2"]  # counted once, as the surviving case
+    gone = client.get("/api/cases/E1")
+    assert gone.status_code == 409 and "E0" in gone.get_json()["error"]["message"]
+    self_merge = client.post("/api/cases/E0/merge", json={"into": "E0", "actor": "a"})
+    assert self_merge.status_code == 422 and self_merge.get_json()["error"]["field"] == "into"
+    back = client.post("/api/cases/E1/unmerge", json={"actor": "duty officer"})
+    assert back.status_code == 200 and back.get_json()["code"] == "E1"
+    assert [p["size"] for p in client.get("/api/cases/E1/photos").get_json()["photos"]] == [
+        len(image)
+    ]

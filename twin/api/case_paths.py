@@ -267,6 +267,43 @@ def case_paths() -> dict[str, Any]:
             "officer": {"type": "string", "maxLength": 200, "description": "dispatch only"},
         },
     }
+    paths["/api/cases/{code}/merge"] = {
+        "post": {
+            "summary": "Merge the case into another",
+            "description": "The case joins the other as a linked report: counted once, as the "
+            "surviving case; reversible by unmerge. Answers the surviving case.",
+            "tags": ["lifecycle"],
+            "parameters": [CODE],
+            "requestBody": json_body(
+                {
+                    "type": "object",
+                    "required": ["into", "actor"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "into": {"type": "string", "description": "the surviving case's code"},
+                        "actor": {"type": "string", "minLength": 1, "maxLength": 200},
+                    },
+                }
+            ),
+            "responses": ok("the surviving case", whole) | errors(400, 404, 409, 413, 415, 422),
+        }
+    }
+    paths["/api/cases/{code}/unmerge"] = {
+        "post": {
+            "summary": "Make a merged case its own case again",
+            "tags": ["lifecycle"],
+            "parameters": [CODE],
+            "requestBody": json_body(
+                {
+                    "type": "object",
+                    "required": ["actor"],
+                    "additionalProperties": False,
+                    "properties": {"actor": {"type": "string", "minLength": 1, "maxLength": 200}},
+                }
+            ),
+            "responses": ok("the case, as it was", whole) | errors(400, 404, 409, 413, 415, 422),
+        }
+    }
     for action in ACTIONS:
         paths[f"/api/cases/{{code}}/{action}"] = {
             "post": {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -38,8 +37,9 @@ from twin.ops.cases import (
     create_case,
     get_case,
 )
-from twin.ops.config import SHIPPED_OPS, OpsConfig, load_config
+from twin.ops.config import OpsConfig, load_config
 from twin.ops.listing import MAX_LIMIT, CaseFilter, FilterError, list_cases
+from twin.ops.merging import merge, unmerge
 from twin.ops.photos import MAX_PHOTO_BYTES, add_photo, fetch_photo, list_photos
 
 if TYPE_CHECKING:
@@ -63,8 +63,7 @@ T = TypeVar("T")
 
 def ops_config(ctx: AppContext) -> OpsConfig:
     """The live-operations configuration the server runs with (TWIN_OPS_DIR)."""
-    directory = Path(getattr(ctx.settings, "ops_dir", SHIPPED_OPS))
-    return load_config(directory, ctx.layers[CASES])
+    return load_config(ctx.settings.ops_dir, ctx.layers[CASES])
 
 
 def blueprint(ctx: AppContext) -> Blueprint:
@@ -124,6 +123,25 @@ def blueprint(ctx: AppContext) -> Blueprint:
             acting(action, connection, clock),
             methods=["POST"],
         )
+
+    @bp.post("/api/cases/<code>/merge")
+    def merging(code: str) -> Response:
+        body = json_object()
+        no_other_fields(body, ("into", "actor"))
+        into = text(body.get("into"), "into", required=True)
+        actor = text(body.get("actor"), "actor", required=True)
+        assert into is not None and actor is not None  # required
+        with connection() as conn:
+            return answer(public(refused(lambda: merge(conn, code, into, actor, clock()))))
+
+    @bp.post("/api/cases/<code>/unmerge")
+    def unmerging(code: str) -> Response:
+        body = json_object()
+        no_other_fields(body, ("actor",))
+        actor = text(body.get("actor"), "actor", required=True)
+        assert actor is not None  # required
+        with connection() as conn:
+            return answer(public(refused(lambda: unmerge(conn, code, actor, clock()))))
 
     @bp.post("/api/cases/<code>/photos")
     def photo_add(code: str) -> Response:

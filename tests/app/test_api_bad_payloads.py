@@ -25,15 +25,18 @@ READING = {"code": "S1", "value": 1.5, "status": "alarm", "at": "2026-01-01T00:0
 BEAT = {"code": "K1", "status": "online", "at": "2026-01-01T00:00:00Z"}
 ACTION = {"actor": "duty officer", "note": "go", "department": "street office"}
 # What is wrong for each kind of field: a value of another JSON type, or out of range.
+# (A NUL anywhere in a body is refused by the app before any route, naming no field: its
+# own test is test_api_cases; here the text never holds one.)
+TEXT = st.characters(exclude_characters="\x00")
 NOT_TEXT = st.one_of(
     st.integers(),
     st.floats(allow_nan=False),
     st.booleans(),
     st.lists(st.integers(), max_size=2),
-    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.dictionaries(st.text(TEXT, max_size=3), st.integers(), max_size=2),
 )
 NOT_NUMBER = st.one_of(
-    st.text(max_size=5),
+    st.text(TEXT, max_size=5),
     st.booleans(),
     st.lists(st.integers(), max_size=2),
     st.floats(min_value=1e13, max_value=1e300),
@@ -42,19 +45,22 @@ NOT_NUMBER = st.one_of(
 KINDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "case": {
         "category": st.one_of(
-            NOT_TEXT, st.text(max_size=8).filter(lambda s: s != "sanitation").map(lambda s: "x" + s)
+            NOT_TEXT,
+            st.text(TEXT, max_size=8).filter(lambda s: s != "sanitation").map(lambda s: "x" + s),
         ),
         "severity": st.one_of(st.integers().filter(lambda n: not 1 <= n <= 4), NOT_NUMBER),
         "source": st.one_of(NOT_TEXT, st.just("pigeon")),
         "lon": st.one_of(NOT_NUMBER, st.floats(min_value=180.001, max_value=1e9)),
         "lat": st.one_of(NOT_NUMBER, st.floats(max_value=-90.001, min_value=-1e9)),
-        "description": st.one_of(NOT_TEXT, st.text(min_size=4001, max_size=4005)),
-        "reported_at": st.one_of(NOT_TEXT, st.text(max_size=12), st.just("2026-01-01T00:00:00")),
+        "description": st.one_of(NOT_TEXT, st.text(TEXT, min_size=4001, max_size=4005)),
+        "reported_at": st.one_of(
+            NOT_TEXT, st.text(TEXT, max_size=12), st.just("2026-01-01T00:00:00")
+        ),
         "actor": NOT_TEXT,
     },
     "reading": {
         "code": st.one_of(NOT_TEXT, st.just("S404")),
-        "value": st.one_of(st.text(max_size=5), st.booleans(), st.floats(min_value=1e13)),
+        "value": st.one_of(st.text(TEXT, max_size=5), st.booleans(), st.floats(min_value=1e13)),
         "status": st.one_of(NOT_TEXT, st.just("burning")),
         "at": st.one_of(NOT_TEXT, st.just("noon")),
     },
@@ -65,7 +71,7 @@ KINDS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     },
     "action": {
         "actor": st.one_of(NOT_TEXT, st.just(""), st.just("   ")),
-        "note": st.one_of(NOT_TEXT, st.text(min_size=2001, max_size=2003)),
+        "note": st.one_of(NOT_TEXT, st.text(TEXT, min_size=2001, max_size=2003)),
         "department": NOT_TEXT,
     },
 }
@@ -77,11 +83,13 @@ def mutated(kind: str, valid: dict[str, Any]) -> st.SearchStrategy[tuple[str | N
         lambda f: KINDS[kind][f].map(lambda v, f=f: (f, valid | {f: v}))
     )
     extra = (
-        st.text(min_size=1, max_size=6)
+        st.text(TEXT, min_size=1, max_size=6)
         .filter(lambda k: k not in valid)
         .map(lambda k: (k, valid | {k: 1}))
     )
-    not_object = st.one_of(st.lists(st.integers(), max_size=2), st.integers(), st.text(max_size=4))
+    not_object = st.one_of(
+        st.lists(st.integers(), max_size=2), st.integers(), st.text(TEXT, max_size=4)
+    )
     return st.one_of(one_field, extra, not_object.map(lambda b: ("body", b)))
 
 

@@ -279,3 +279,13 @@ def test_merge_and_unmerge_keep_the_report_and_its_photos(
     assert [p["size"] for p in client.get("/api/cases/E1/photos").get_json()["photos"]] == [
         len(image)
     ]
+
+
+def test_a_nul_anywhere_is_a_json_400(app: Dash, conn: psycopg.Connection) -> None:
+    client = app.server.test_client()
+    before = count(conn)
+    got = client.post("/api/cases", json=NEW | {"description": "a\x00b"})
+    assert got.status_code == 400 and "NUL" in got.get_json()["error"]["message"]
+    form = client.post("/open311/v2/requests.json?x=%00", data={"service_code": "other"})
+    assert form.status_code == 400 and form.get_json()[0]["code"] == 400
+    assert count(conn) == before

@@ -83,6 +83,10 @@ def test_bad_create_names_the_field_and_writes_nothing(app: Dash, conn: psycopg.
         assert got.get_json()["error"]["field"] == field
     assert client.post("/api/cases", data="[1]", content_type="application/json").status_code == 400
     assert client.post("/api/cases", data="x=1").status_code == 415
+    deep = client.post(
+        "/api/cases", data="[" * 100_000 + "]" * 100_000, content_type="application/json"
+    )
+    assert deep.status_code == 400 and deep.get_json()["error"]["field"] == "body"
     assert count(conn) == before
 
 
@@ -148,6 +152,7 @@ def test_list_filters_and_cursor(app: Dash, conn: psycopg.Connection) -> None:
         ("bbox=1,2", "bbox"),
         ("cursor=xyz", "cursor"),
         ("limit=0", "limit"),
+        ("limit=%C2%B2", "limit"),
         ("from=today", "from"),
     ):
         got = client.get(f"/api/cases?{query}")

@@ -3,6 +3,7 @@ lifecycle, and attach photos. Routes only parse and answer; twin.ops does the wo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -59,6 +60,7 @@ CREATE_FIELDS = (
 )
 ACTION_FIELDS = ("actor", "note", "department", "officer")
 T = TypeVar("T")
+LIMIT = re.compile(r"[0-9]{1,4}")  # ASCII digits only: str.isdigit() takes "²", int() not
 
 
 def ops_config(ctx: AppContext) -> OpsConfig:
@@ -102,7 +104,7 @@ def blueprint(ctx: AppContext) -> Blueprint:
             cases.field("source").allowed,
         )
         raw_limit = query_text("limit") or "100"
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        if not LIMIT.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
             raise bad("limit", f"must be a whole number from 1 to {MAX_LIMIT}", 400)
         with connection() as conn:
             try:

@@ -28,7 +28,10 @@ def json_object() -> dict[str, Any]:
         raise bad("body", f"the body is larger than {MAX_BODY} bytes", 413)
     if not request.is_json:
         raise bad("body", "send a JSON object with Content-Type: application/json", 415)
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body twin reads
+        raise bad("body", "the JSON is nested too deeply", 400) from None
     if not isinstance(body, dict):
         raise bad("body", "the body is no JSON object", 400)
     return body

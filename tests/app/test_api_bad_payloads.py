@@ -165,3 +165,62 @@ def refuses_all(client: Any, conn: psycopg.Connection, before: dict[str, str], k
         assert fingerprint(conn) == before
 
     refused()
+
+
+FORM = {"service_code": "sanitation", "lat": "30.005", "long": "114.005", "description": "x"}
+NOT_COORDINATE = st.one_of(
+    st.text(TEXT, max_size=6).filter(lambda s: not _is_float(s)),
+    st.floats(min_value=180.001, max_value=1e300).map(str),
+    st.just("nan"),
+    st.just("inf"),
+)
+FORM_WRONG = {
+    "service_code": st.text(TEXT, max_size=8).map(lambda s: "no-" + s),
+    "lat": NOT_COORDINATE,
+    "long": NOT_COORDINATE,
+    "start_date": st.text(TEXT, min_size=1, max_size=12),
+}
+
+
+def _is_float(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_bad_open311_forms_and_photos_change_nothing(app: Dash, conn: psycopg.Connection) -> None:
+    client = app.server.test_client()
+    before = fingerprint(conn)
+
+    @given(field=st.sampled_from(sorted(FORM_WRONG)), data=st.data())
+    @settings(
+        max_examples=40, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    def refused_form(field: str, data: st.DataObject) -> None:
+        form = FORM | {field: data.draw(FORM_WRONG[field])}
+        if field == "start_date":
+            got = client.get("/open311/v2/requests.json", query_string={field: form[field]})
+        else:
+            got = client.post("/open311/v2/requests.json", data=form)
+        assert got.status_code == 400, (form, got.get_data(as_text=True))
+        assert got.get_json()[0]["description"].startswith(field), got.get_json()
+        assert fingerprint(conn) == before
+
+    @given(
+        body=st.binary(max_size=64).filter(
+            lambda b: not b.startswith((b"\xff\xd8\xff", b"\x89PNG", b"RIFF"))
+        ),
+        kind=st.sampled_from(["image/png", "image/jpeg", "image/webp", "text/plain"]),
+    )
+    @settings(
+        max_examples=30, deadline=None, database=None, suppress_health_check=list(HealthCheck)
+    )
+    def refused_photo(body: bytes, kind: str) -> None:
+        got = client.post("/api/cases/E0/photos?actor=a", data=body, content_type=kind)
+        assert got.status_code in (400, 422), got.get_data(as_text=True)
+        assert fingerprint(conn) == before
+
+    refused_form()
+    refused_photo()

@@ -42,6 +42,7 @@ def test_filters_combine(conn: psycopg.Connection, world: dict[str, int]) -> Non
     assert sorted(_all_pages(conn, CaseFilter(), 2)) == ["A", "B", "C", "OUT"]
     assert _all_pages(conn, CaseFilter(severities=(1,), unit="G1"), 5) == ["A"]
     assert sorted(_all_pages(conn, CaseFilter(unit="C"), 5)) == ["A", "B", "C"]
+    assert sorted(_all_pages(conn, CaseFilter(unit="D"), 1)) == ["A", "B", "C"]  # page by page
     assert _all_pages(conn, CaseFilter(sources=("hotline",)), 5) == ["C"]
     assert _all_pages(conn, CaseFilter(categories=("fire_hazard",), severities=(2,)), 5) == []
     with pytest.raises(FilterError, match="unit"):

@@ -78,14 +78,26 @@ def list_cases(
         params["c_at"], params["c_id"] = decode_cursor(cursor)
         where.append(sql.SQL("(i.reported_at, i.id) < (%(c_at)s, %(c_id)s)"))
     params["limit"] = limit + 1  # one more than asked: is there a next page?
+    cols = sql.SQL(", ").join(sql.Identifier("i", c) for c in CASE_COLUMNS)
+    found: sql.Composable = sql.SQL(
+        "SELECT i.id, {cols}, i.geom, i.grid_id FROM incident i WHERE {where}"
+        " ORDER BY i.reported_at DESC, i.id DESC LIMIT %(limit)s"
+    ).format(cols=cols, where=sql.SQL(" AND ").join(where or [sql.SQL("true")]))
+    if "unit_id" in params:
+        # Driven unit by unit through (grid_id, reported_at), each unit's newest few: with a
+        # LIMIT the planner would otherwise walk the city-wide report index past every case
+        # of the other units (store.fetch_incidents does the same).
+        found = sql.SQL(
+            "SELECT i.* FROM (SELECT grid_id FROM grid_ancestor"
+            "  WHERE ancestor_id = %(unit_id)s OFFSET 0) u"
+            " CROSS JOIN LATERAL ({found}) i"
+            " ORDER BY i.reported_at DESC, i.id DESC LIMIT %(limit)s"
+        ).format(found=found)
     stmt = sql.SQL(
         "SELECT i.id, {cols}, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, g.code AS grid_code"
-        " FROM incident i LEFT JOIN grid g ON g.id = i.grid_id"
-        " WHERE {where} ORDER BY i.reported_at DESC, i.id DESC LIMIT %(limit)s"
-    ).format(
-        cols=sql.SQL(", ").join(sql.Identifier("i", c) for c in CASE_COLUMNS),
-        where=sql.SQL(" AND ").join(where or [sql.SQL("true")]),
-    )
+        " FROM ({found}) i LEFT JOIN grid g ON g.id = i.grid_id"
+        " ORDER BY i.reported_at DESC, i.id DESC"
+    ).format(cols=cols, found=found)
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(stmt, params).fetchall()
     more = len(rows) > limit
@@ -116,11 +128,7 @@ def _where(conn: psycopg.Connection, f: CaseFilter) -> tuple[list[sql.Composable
         row = conn.execute("SELECT id FROM grid WHERE code = %s", [f.unit]).fetchone()
         if row is None:
             raise FilterError("unit", f"no unit has the code {f.unit!r}")
-        where.append(
-            sql.SQL(
-                "i.grid_id IN (SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(unit_id)s)"
-            )
-        )
+        where.append(sql.SQL("i.grid_id = u.grid_id"))  # u: each unit under it (list_cases)
         params["unit_id"] = row[0]
     if f.bbox is not None:
         where.append(sql.SQL("i.geom && ST_MakeEnvelope(%(w)s, %(s)s, %(e)s, %(n)s, 4326)"))

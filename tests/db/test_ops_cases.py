@@ -283,3 +283,14 @@ def test_emptying_the_case_table_empties_its_history(
     conn.execute("TRUNCATE incident RESTART IDENTITY")  # as a demo reload does
     for table in ("incident_event", "incident_key", "incident_merged", "incident_escalation"):
         assert conn.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,), table
+
+
+def test_a_key_whose_case_was_deleted_is_refused_not_recreated(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    code = create_case(conn, report(key="k"), CLOCK, CONFIG).case["code"]
+    conn.execute("DELETE FROM incident WHERE code = %s", [code])
+    with pytest.raises(CaseError) as err:
+        create_case(conn, report(key="k"), CLOCK, CONFIG)
+    assert err.value.field == "key"
+    assert conn.execute("SELECT count(*) FROM incident").fetchone() == (0,)

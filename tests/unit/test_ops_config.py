@@ -19,10 +19,8 @@ from twin.ops.config import (
     parse_duplicates,
     parse_rules,
 )
-from twin.ops.deadlines import build_due_times, overdue_stages
+from twin.ops.deadlines import build_due_times
 from twin.settings import Settings
-
-OPEN = vocabulary().open_statuses
 
 
 def test_the_shipped_configuration_loads_and_covers_every_category_and_severity() -> None:
@@ -46,14 +44,6 @@ def test_due_times_are_report_plus_hours() -> None:
         "start_due_at": NOW + 3 * H,
         "due_at": NOW + 48 * H,
     }
-
-
-def test_overdue_stages_are_the_pending_ones_past_due() -> None:
-    case = {"status": "dispatched", "dispatched_at": NOW, "started_at": None, "resolved_at": None}
-    case |= build_due_times(NOW - 10 * H, config().hours("sanitation", 3))
-    assert overdue_stages(case, NOW, OPEN) == ["start"]
-    assert overdue_stages(case, NOW + 40 * H, OPEN) == ["start", "resolve"]
-    assert overdue_stages(case | {"status": "closed"}, NOW + 40 * H, OPEN) == []
 
 
 @pytest.mark.parametrize(

@@ -199,6 +199,8 @@ def _replayed(conn: psycopg.Connection, key: str, digest: str) -> Created:
     assert held is not None  # the claim found it taken
     if held["request_hash"] != digest:
         raise CaseError("key", f"idempotency key {key!r} was used for a different request")
+    if held["code"] is None:  # deleted since (not merged: a merge keeps the way to it)
+        raise CaseError("key", f"the case idempotency key {key!r} made no longer exists")
     case = get_case(conn, held["code"])
     return Created(case, False, case["dispatch_rule"], case["duplicate_of"])
 

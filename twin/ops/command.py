@@ -1,8 +1,9 @@
-"""`twin ops …`: live operations from the command line (the sweep for cron, a config check)."""
+"""`twin ops …` (the sweep for cron, a configuration check) and `twin simulate`."""
 
 from __future__ import annotations
 
 import argparse
+import threading
 
 from twin.activity import Clock
 from twin.db.connect import connect, database_url
@@ -10,6 +11,8 @@ from twin.db.migrate import migrate
 from twin.ops.config import config_for
 from twin.ops.sweep import sweep
 from twin.settings import Settings
+
+DEFAULT_RATE = 6.0  # new cases a minute: about 10^4 a day, a city's intake (DOMAIN.md)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,12 +27,66 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     check_p.set_defaults(func=cmd_check)
 
 
-def cmd_sweep(_: argparse.Namespace, settings: Settings) -> int:
-    """One sweep now; print each escalation."""
+def add_simulate_parser(sub: argparse._SubParsersAction) -> None:
+    """Add `twin simulate` to the CLI's subparsers."""
+    sim = sub.add_parser("simulate", help="animate the demo city: cases, stages, device alarms")
+    sim.add_argument("--rate", type=rate, default=DEFAULT_RATE, help="new cases per minute")
+    sim.add_argument("--seed", type=int, help="repeat a run exactly (default: random)")
+    sim.set_defaults(func=cmd_simulate)
+
+
+def rate(text: str) -> float:
+    """A --rate: new cases per minute, more than 0 and at most 6000."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value <= 6000:
+        raise argparse.ArgumentTypeError(f"{text}: choose more than 0 and at most 6000 a minute")
+    return value
+
+
+def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the simulator over the demo city until interrupted."""
+    from twin.db.connect import open_pool
+    from twin.ops.simulate import is_demo, run
+
+    url = _ready(settings)
+    config = config_for(settings)
+    with connect(url, autocommit=True) as conn:
+        refuse_unless_demo(is_demo(conn))
+    pool = open_pool(url, 2, settings.statement_timeout_ms)
+    stop = threading.Event()
+    print(f"simulating {args.rate:g} new cases a minute over the demo city (Ctrl-C stops)")
+    try:
+        tally = run(
+            pool, args.rate, config, lambda: Clock.current(settings.timezone), stop, args.seed
+        )
+    finally:
+        pool.close()
+    print(f"created {tally.created}, moved {tally.moved}, device changes {tally.devices}")
+    return 0
+
+
+def refuse_unless_demo(demo: bool) -> None:
+    """The simulator animates only generated data, never a real city's."""
+    if not demo:
+        raise ValueError(
+            "the store does not hold the demo city: the simulator runs only over `twin demo`'s"
+        )
+
+
+def _ready(settings: Settings) -> str:
+    """The database URL, migrated."""
     url = database_url(settings)
     with connect(url) as conn:
         migrate(conn)
-    with connect(url, autocommit=True) as conn:
+    return url
+
+
+def cmd_sweep(_: argparse.Namespace, settings: Settings) -> int:
+    """One sweep now; print each escalation."""
+    with connect(_ready(settings), autocommit=True) as conn:
         done = sweep(conn, Clock.current(settings.timezone))
     for row in done:
         print(f"escalated {row['code']}: {row['stage']} was due {row['due_at'].isoformat()}")

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from shapely.geometry import MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
-from tests.gridworld import STEP, lonlat, point, square_wkt
+from tests.gridworld import STEP, point, square_wkt
 from twin.activity import Clock
 from twin.db.queries import query
 from twin.db.verify import reassign, recount

@@ -367,11 +367,12 @@ def children_rows(children: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
 
 
 def feed_rows(feed: pd.DataFrame, text: CatalogText, lang: str, tz: str) -> list[dict[str, Any]]:
-    """The serious-case feed: when, what, how serious, where."""
+    """The feed of serious cases and escalations: when it came up, what, how serious, where."""
     return [
         {
             "code": r["code"],
-            "reported_at": fmt_datetime(r["reported_at"], lang, tz),
+            "reported_at": fmt_datetime(r["at"], lang, tz),
+            "escalated": bool(r["escalated"]),
             "category": text.value("incident", "category", r["category"], lang),
             "severity": int(r["severity"]),
             "severity_label": text.value("incident", "severity", r["severity"], lang),
@@ -384,7 +385,7 @@ def feed_rows(feed: pd.DataFrame, text: CatalogText, lang: str, tz: str) -> list
 
 
 def build_feed(rows: list[dict[str, Any]], lang: str) -> html.Ul:
-    """The feed as a list; severity-1 rows stand out."""
+    """The feed as a list; severity-1 rows and escalations (督办) stand out."""
     return html.Ul(
         [
             html.Li(
@@ -400,6 +401,7 @@ def build_feed(rows: list[dict[str, Any]], lang: str) -> html.Ul:
                     else html.Span(r["grid_name"], title=r["grid_name"]),
                     html.Span(r["status"], className="feed-status"),
                 ],
+                className="feed-escalated" if r.get("escalated") else "",
                 **{"data-code": r["code"]},
             )
             for r in rows

@@ -15,7 +15,9 @@ def test_the_plan_bench_publishes_and_rolls_back_50_units(conn: psycopg.Connecti
         "| publish of 50 changed units",
         "| rollback of 50 changed units",
     ]
-    assert all("full recount of every layer" in r and r.rstrip().endswith("× |") for r in rows)
+    assert all("full recount of every layer" in r for r in rows[:2])
+    assert all(r.rstrip().endswith("× |") for r in rows)
+    assert len(rows) > 2  # i11-checks' rows: impact of one edit, validation of a district
     kinds = conn.execute("SELECT kind FROM grid_version ORDER BY version").fetchall()
     assert kinds == [("initial",), ("load",), ("plan",), ("rollback",)]
     assert verify(conn).problems == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+import shapely
 from shapely.geometry import box
 
 from tests import gridworld
@@ -155,3 +156,17 @@ def test_a_change_that_breaks_the_hierarchy_writes_nothing(
         apply_changes(conn, moved_strip(units), ["G1"])
     after = conn.execute("SELECT code, ST_AsText(geom) FROM grid ORDER BY code").fetchall()
     assert after == before
+
+
+def test_the_changed_area_of_a_redrawn_unit_is_what_it_gained_or_lost(
+    conn: psycopg.Connection, units: dict[str, UnitState]
+) -> None:
+    g2 = units["G2"]
+    strip = cell_box(1.0, 0.0, 1.5, 1.0)
+    row = conn.execute(
+        "SELECT ST_AsBinary(twin_changed_area(ST_GeomFromText(%s, 4326),"
+        " ST_GeomFromText(%s, 4326)))",
+        [g2.geom.wkt, g2.geom.difference(strip).wkt],
+    ).fetchone()
+    assert row is not None
+    assert shapely.from_wkb(bytes(row[0])).symmetric_difference(strip).area < 1e-16

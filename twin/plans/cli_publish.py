@@ -143,8 +143,14 @@ def _version_line(v: dict[str, Any], settings: Settings) -> str:
 
 def _unit_line(r: dict[str, Any], settings: Settings) -> str:
     until = f" until {_local(r['effective_to'], settings)}" if r["effective_to"] else ""
+    first, last = r["version_from"], (r["version_to"] or 0) - 1
+    span = (
+        f"versions {first}–now"
+        if r["version_to"] is None
+        else (f"version {first}" if last == first else f"versions {first}–{last}")
+    )
     line = (
-        f"versions {r['version_from']}–{r['version_to'] or 'now'}: "
+        f"{span}: "
         f"{', '.join(r['changes'])} ({r['kind']}{' ' + r['plan_name'] if r['plan_name'] else ''})"
         f", from {_local(r['effective_from'], settings)}{until}; {r['level']} "
         f"{r['name']}, parent {r['parent_code'] or '-'}, {r['area_m2']:,.0f} m²"

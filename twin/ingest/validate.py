@@ -145,7 +145,7 @@ def convert_chunk(layer: Layer, chunk: Chunk, opts: Options) -> Converted:
 
 def _flatten(geoms: np.ndarray) -> np.ndarray:
     """Drop Z values in place (the store keeps 2-D geometry); the positions that had them."""
-    present = np.array([g is not None for g in geoms], dtype=bool)
+    present = ~shapely.is_missing(geoms)
     has_z = np.zeros(len(geoms), dtype=bool)
     if present.any():
         has_z[present] = shapely.has_z(geoms[present])
@@ -158,7 +158,18 @@ def _codes(chunk: Chunk, opts: Options) -> list[str | None]:
     column = opts.columns.get("code")
     if not column:
         return [None] * len(chunk.attributes)
-    return [None if pd.isna(v) else _text(v) for v in chunk.attributes[column]]
+    raw = chunk.attributes[column]
+    return _texts(raw, raw.notna().to_numpy()).tolist()
+
+
+def _texts(raw: pd.Series, present: np.ndarray) -> pd.Series:
+    """_text of each present value, None elsewhere; one pass in C when all are strings."""
+    values = raw.reset_index(drop=True).astype(object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.where(present, None)  # str(v) of a str is v
+    return pd.Series(
+        [_text(v) if p else None for v, p in zip(values, present, strict=True)], dtype=object
+    )
 
 
 def _text(v: object) -> str:
@@ -179,16 +190,18 @@ def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Typed values and which present values failed to convert."""
     present = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
     if f.type in ("text", "enum"):
-        values = pd.Series(
-            [_text(v) if p else None for v, p in zip(raw, present, strict=True)], dtype=object
-        )
+        values = _texts(raw, present)
         if f.type == "text":
             return values, np.zeros(len(raw), dtype=bool)
-        # Department extracts write labels (环境卫生) as often as codes (sanitation).
-        aliases = f.aliases
-        stripped = values.map(lambda v: v if v is None else v.strip())
-        known = stripped.map(lambda v: aliases.get(v, aliases.get(str(v).lower())) if v else None)
-        return known.where(present, None), present & known.isna().to_numpy()
+        # Department extracts write labels (环境卫生) as often as codes (sanitation): a value
+        # as written, else in lower case (dictionary lookups, not a call per value).
+        stripped = values.where(present, "").astype(str).str.strip()
+        known = stripped.map(f.aliases)
+        missed = known.isna().to_numpy() & present
+        if missed.any():
+            known[missed] = stripped[missed].str.lower().map(f.aliases)
+        known = known.astype(object).where(present & known.notna().to_numpy(), None)
+        return known, present & known.isna().to_numpy()
     if f.type in ("int", "float"):
         numbers = pd.to_numeric(raw.where(present), errors="coerce")
         bad = present & numbers.isna().to_numpy()
@@ -233,7 +246,8 @@ def _geometry(
     want = "Point" if layer.kind == "point" else "MultiPolygon"
     x0, y0, x1, y1 = allowed_bounds(opts.crs)
     broken = broken if broken is not None else np.full(len(out), None)
-    for i, g in enumerate(out):
+    for i in _to_check(out, broken, want, (x0, y0, x1, y1)):
+        g = out[i]
         if broken[i] is not None:
             if not opts.fix:
                 problem(i, "malformed geometry, e.g. a ring that does not close (--fix closes it)")
@@ -313,6 +327,26 @@ def _geometry(
                     f"{int((areas < SLIVER_M2).sum())} zero-area part(s)"
                 )
     return out, problems, repairs, dropped
+
+
+def _to_check(
+    geoms: np.ndarray, broken: np.ndarray, want: str, bounds: tuple[float, ...]
+) -> np.ndarray:
+    """The positions the per-feature checks must visit: all of them for polygons; for
+    points, only those not plainly fine (a valid Point inside the bounds, which the checks
+    would pass untouched), found in one vectorised pass."""
+    if want != "Point":
+        return np.arange(len(geoms))
+    x0, y0, x1, y1 = bounds
+    fine = ~shapely.is_missing(geoms) & np.array([b is None for b in broken], dtype=bool)
+    fine &= shapely.get_type_id(geoms) == shapely.GeometryType.POINT
+    fine &= ~shapely.is_empty(geoms)
+    box = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        fine &= np.isfinite(box).all(axis=1)
+        fine &= (x0 <= box[:, 0]) & (box[:, 2] <= x1) & (y0 <= box[:, 1]) & (box[:, 3] <= y1)
+    fine &= shapely.is_valid(geoms)
+    return np.flatnonzero(~fine)
 
 
 def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:

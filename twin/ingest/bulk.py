@@ -95,7 +95,8 @@ def end_bulk(conn: psycopg.Connection, marked: bool) -> None:
 
 
 def create_point_stage(conn: psycopg.Connection, table: str, columns: Sequence[str]) -> None:
-    """A temporary stage typed like the table's columns, plus lon, lat and a feature number."""
+    """A temporary stage typed like the table's columns, plus lon, lat, a feature number,
+    and the point and a staging number (sid) made from them."""
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(STAGE))
     conn.execute(
         sql.SQL(
@@ -106,6 +107,15 @@ def create_point_stage(conn: psycopg.Connection, table: str, columns: Sequence[s
             cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
             table=sql.Identifier(table),
         )
+    )
+    # Added while the stage is empty, so COPY fills them as it writes each row: added after,
+    # they would rewrite the whole stage.
+    conn.execute(
+        sql.SQL(
+            "ALTER TABLE {} ADD COLUMN sid bigint GENERATED ALWAYS AS IDENTITY, "
+            "ADD COLUMN geom geometry(Point, 4326) "
+            "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED"
+        ).format(STAGE)
     )
 
 
@@ -150,14 +160,7 @@ def _csv_column(values: pd.Series) -> list[str]:
 
 
 def index_point_stage(conn: psycopg.Connection) -> None:
-    """Give the staged points a geometry, an identity and a spatial index."""
-    conn.execute(
-        sql.SQL(
-            "ALTER TABLE {} ADD COLUMN sid bigint GENERATED ALWAYS AS IDENTITY, "
-            "ADD COLUMN geom geometry(Point, 4326) "
-            "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED"
-        ).format(STAGE)
-    )
+    """Give the staged points (their geometry made as they were copied) a spatial index."""
     conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(STAGE))
     conn.execute(sql.SQL("ANALYZE {}").format(STAGE))
 

@@ -188,14 +188,18 @@ def bad_reason(f: Field, value: object) -> str:
 
 def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Typed values and which present values failed to convert."""
-    present = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
+    trimmed = raw.astype(str).str.strip()  # once per field: stripping is the costly pass
+    present = raw.notna().to_numpy() & (trimmed != "").to_numpy()
     if f.type in ("text", "enum"):
         values = _texts(raw, present)
         if f.type == "text":
             return values, np.zeros(len(raw), dtype=bool)
         # Department extracts write labels (环境卫生) as often as codes (sanitation): a value
         # as written, else in lower case (dictionary lookups, not a call per value).
-        stripped = values.where(present, "").astype(str).str.strip()
+        if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+            stripped = trimmed.reset_index(drop=True).where(present, "")
+        else:  # numbers: the text of 101.0 is "101"
+            stripped = values.where(present, "").astype(str).str.strip()
         known = stripped.map(f.aliases)
         missed = known.isna().to_numpy() & present
         if missed.any():
@@ -215,15 +219,44 @@ def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         flags = [True if t in TRUE else False if t in FALSE else None for t in text]
         values = pd.Series(flags, dtype="object").where(present)
         return values, present & values.isna().to_numpy()
-    return _timestamps(raw, present)
+    return _timestamps(trimmed.reset_index(drop=True), present)
 
 
-def _timestamps(raw: pd.Series, present: np.ndarray) -> tuple[pd.Series, np.ndarray]:
-    text = raw.astype(str).str.strip().where(present)
-    local = text.notna() & ~text.fillna("").str.contains(HAS_OFFSET)
+def _timestamps(trimmed: pd.Series, present: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    text = trimmed.where(present)
+    local = text.notna().to_numpy() & ~has_offset(text.fillna(""))
     text = text.where(~local, text + CHINA_OFFSET)
     stamps = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
     return stamps, present & stamps.isna().to_numpy()
+
+
+def has_offset(text: pd.Series) -> np.ndarray:
+    """Which texts end in a UTC offset (HAS_OFFSET: Z, +08:00, -0500), read from the last
+    characters of all of them at once; long texts (not timestamps) by the expression."""
+    if len(text) == 0:
+        return np.zeros(0, dtype=bool)
+    lengths = text.str.len().to_numpy()
+    if lengths.max() > 40:
+        return text.str.contains(HAS_OFFSET).to_numpy(dtype=bool)
+    chars = np.asarray(text.to_numpy(dtype=str), dtype="U40").view(np.uint32).reshape(len(text), 40)
+    rows = np.arange(len(text))
+
+    def back(k: int) -> np.ndarray:  # the k-th character from the end (0 before the start)
+        return np.where(lengths >= k, chars[rows, np.maximum(lengths - k, 0)], 0)
+
+    def digits(*ks: int) -> np.ndarray:
+        return np.logical_and.reduce([(back(k) >= ord("0")) & (back(k) <= ord("9")) for k in ks])
+
+    def sign(k: int) -> np.ndarray:
+        return (back(k) == ord("+")) | (back(k) == ord("-"))
+
+    colon = sign(6) & digits(5, 4) & (back(3) == ord(":")) & digits(2, 1)
+    plain = sign(5) & digits(4, 3, 2, 1)
+    found = (back(1) == ord("Z")) | colon | plain
+    other = chars.max(axis=1) > 127  # \d in the expression takes any script's digits
+    if other.any():
+        found[other] = text[other].str.contains(HAS_OFFSET).to_numpy(dtype=bool)
+    return found
 
 
 def _geometry(

@@ -226,8 +226,12 @@ def _stage(
         disable=not progress or (source.total or 0) < PROGRESS_OVER,
     )
     converted = ((chunk, convert_chunk(layer, chunk, opts)) for chunk in source.chunks())
+    if source.csv_geometry:
+        # Only CSV (read by pandas) ahead in a thread: GDAL's messages reach Python's
+        # warnings (and so the report) only from the thread that imported pyogrio.
+        converted = ahead(converted)
     with bar:
-        for chunk, done in ahead(converted):
+        for chunk, done in converted:
             staged.problems += done.problems
             staged.repairs += done.repairs
             staged.flattened += done.flattened

@@ -13,7 +13,7 @@ from twin.catalog import Layer
 from twin.db.queries import query
 
 STAGE = sql.Identifier("twin_stage")
-COPY_ROWS = 100_000  # rows per CSV block sent to COPY: bounds memory on large frames
+COPY_ROWS = 20_000  # rows per CSV block sent to COPY: its text and cells bound memory
 
 REST = sql.Identifier("twin_stage_rest")
 ASSIGNED = sql.Identifier("twin_assigned")

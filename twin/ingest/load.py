@@ -25,7 +25,7 @@ from twin.ingest.convert import WGS84
 from twin.ingest.defaults import fill_stage_defaults, missing_field_defaults
 from twin.ingest.read import Source, SourceError, open_source
 from twin.ingest.schema import create_point_table
-from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
+from twin.ingest.validate import Converted, Options, Problem, convert_chunk, resolve_columns
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
 WARNINGS_SHOWN = 5  # GDAL warns once per column and chunk: the first few say what it is
@@ -225,22 +225,25 @@ def _stage(
         unit=" features",
         disable=not progress or (source.total or 0) < PROGRESS_OVER,
     )
-    converted = ((chunk, convert_chunk(layer, chunk, opts)) for chunk in source.chunks())
+    # (features read, converted): the chunk itself is not kept while the next is made.
+    converted: Iterator[tuple[int, Converted]] = (
+        (len(chunk.attributes), convert_chunk(layer, chunk, opts)) for chunk in source.chunks()
+    )
     if source.csv_geometry:
         # Only CSV (read by pandas) ahead in a thread: GDAL's messages reach Python's
         # warnings (and so the report) only from the thread that imported pyogrio.
         converted = ahead(converted)
     with bar:
-        for chunk, done in converted:
+        for read, done in converted:
             staged.problems += done.problems
             staged.repairs += done.repairs
             staged.flattened += done.flattened
-            staged.read += len(chunk.attributes)
+            staged.read += read
             # Staged even with problems (rolled back then), so duplicate codes are
             # found across the whole file in the same pass.
             frame = done.frame[["feature", *provided, *geometry_columns]]
             bulk.copy_frame(conn, bulk.in_z_order(frame) if layer.kind == "point" else frame)
-            bar.update(len(chunk.attributes))
+            bar.update(read)
     if staged.read == 0:
         raise SourceError(_nothing_read(source))
     return staged

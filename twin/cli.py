@@ -168,7 +168,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
             print(run_dashboard_bench(conn, url, args.size, args.seed))
         elif args.loads:
-            print(run_load_bench(conn, url, args.size, args.seed))
+            print(run_load_bench(conn, url, args.size, args.seed, rows=args.rows))
         else:
             print(run_bench(conn, args.size, args.seed, repeat=args.repeat))
     return 0
@@ -187,6 +187,12 @@ def _metres(text: str) -> float:
 
 def _square_metres(text: str) -> float:
     return _positive(text, "square metres")
+
+
+def _row_count(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a positive whole number of rows")
+    return int(text)
 
 
 def _positive(text: str, unit: str) -> float:
@@ -343,6 +349,11 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=1)
     bench.add_argument("--repeat", type=int, default=5, help="timed runs per measure")
     bench.add_argument("--loads", action="store_true", help="measure file loads instead")
+    bench.add_argument(
+        "--rows",
+        type=_row_count,
+        help="with --loads: rows of the CSV (the demo's incidents repeated; e.g. 10000000)",
+    )
     bench.add_argument(
         "--dashboard",
         action="store_true",

@@ -244,7 +244,10 @@ def fetch_grid_detail(
         total = int(got[0][-1]) if got else 0
     elif lists and cases:
         frame, total = fetch_incidents(conn, row["id"], flt)
-        incidents = [{str(k): v for k, v in r.items()} for r in frame.to_dict("records")]
+        incidents = [
+            {str(k): None if v is None or v != v else v for k, v in r.items()}  # NaT, NaN
+            for r in frame.to_dict("records")
+        ]
     found = {
         d.name: to_records(
             row["devices"][d.name],

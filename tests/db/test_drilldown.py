@@ -55,7 +55,7 @@ def sample(conn: psycopg.Connection) -> list[str]:
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """A frame's rows as a cursor gives them (a missing time or number: None)."""
     return [
-        {k: None if v is None or v != v else v for k, v in r.items()}
+        {str(k): None if v is None or v != v else v for k, v in r.items()}
         for r in frame.to_dict("records")
     ]
 
@@ -134,7 +134,7 @@ def test_status_overdue_equals_a_plain_count_at_every_level(
 ) -> None:
     for hours in (-48, 0, 5, 72):
         at = demo + timedelta(hours=hours)
-        plain = dict(
+        plain: dict[int, int] = dict(
             conn.execute(
                 "SELECT a.ancestor_id, count(*) FROM incident i"
                 " JOIN grid_ancestor a ON a.grid_id = i.grid_id"

@@ -330,7 +330,7 @@ def point_rows(
     numbers; "–" where empty (the raw colour-field value rides along as raw_<field>)."""
     if isinstance(points, pd.DataFrame):
         names: list[Any] = list(points.columns)
-        records: list[Mapping[Any, Any]] = points.to_dict("records")
+        records: Sequence[Mapping[Any, Any]] = points.to_dict("records")
     else:
         records = list(points)
         names = list(records[0]) if records else []

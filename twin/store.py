@@ -232,11 +232,9 @@ def fetch_grid_detail(
         raise NotFound(f"no grid has the id {row['id']}")
     t = thresholds or Thresholds()
     kpis = build_one_status({"overdue": row["overdue"], **row["status"]}, t)
-    children = pd.DataFrame()
+    children = _children_frame(row["children"] or [], t)
     incidents: list[dict[str, Any]] = []
     total = 0
-    if lists:
-        children = _children_frame(row["children"] or [], t)
     if page:
         cols = [*INCIDENT_COLUMNS, "lon", "lat"]
         got = row["incidents"] or []

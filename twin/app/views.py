@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -319,16 +320,27 @@ def incident_rows(
 
 
 def point_rows(
-    frame: pd.DataFrame, layer: Layer, text: CatalogText, lang: str, tz: str
+    points: pd.DataFrame | Sequence[Mapping[str, Any]],
+    layer: Layer,
+    text: CatalogText,
+    lang: str,
+    tz: str,
 ) -> list[dict[str, Any]]:
-    """A point layer's list rows: enum labels, local times, numbers; "–" where empty (the
-    raw colour-field value rides along as raw_<field>)."""
-    fields = [f for f in frame.columns if f in layer.field_names]
+    """A point layer's list rows (from a frame or records): enum labels, local times,
+    numbers; "–" where empty (the raw colour-field value rides along as raw_<field>)."""
+    if isinstance(points, pd.DataFrame):
+        names: list[Any] = list(points.columns)
+        records: Sequence[Mapping[Any, Any]] = points.to_dict("records")
+    else:
+        records = list(points)
+        names = list(records[0]) if records else []
+    fields = [f for f in names if f in layer.field_names]
+    colour = layer.style.color_by
     out = []
-    for r in frame.to_dict("records"):
+    for r in records:
         row = {f: _cell(layer, f, r[f], text, lang, tz) for f in fields}
-        if layer.style.color_by in r:
-            row[f"raw_{layer.style.color_by}"] = r[layer.style.color_by]
+        if colour is not None and colour in r:
+            row[f"raw_{colour}"] = r[colour]
         out.append(row)
     return out
 

@@ -9,6 +9,9 @@ SUDO    := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Chromium for the browser tests (never a downloaded browser) and CJK fonts to render Chinese;
 # libfaketime for running the suite under shifted clocks.
 APT_PACKAGES := postgresql-15-postgis-3 chromium fonts-noto-cjk faketime
+# For `make bench-load` only (ogr2ogr, GDAL's own import, timed beside twin load): twin
+# itself never needs it.
+BENCH_APT_PACKAGES := gdal-bin
 SIZE    ?= city
 SEED    ?= 1
 
@@ -30,7 +33,7 @@ test-clocks: setup          ## the whole suite again under a shifted clock: loca
 setup: system venv
 
 system:                     ## Debian packages (installs only what is missing)
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if ! $(PYTHON) -c "import venv, ensurepip" 2>/dev/null; then missing="$$missing python3-venv"; fi; \
@@ -66,8 +69,10 @@ format: venv
 bench: setup                ## benchmark at SIZE (default city: 5,000 grids, 1M incidents)
 	$(BIN)/twin bench --size $(SIZE) --seed $(SEED)
 
-bench-load: setup          ## load rates: a 1M-point CSV and a 5,000-polygon GeoPackage
-	$(BIN)/twin bench --loads --size city --seed $(SEED)
+bench-load:                ## load rates: a 1M-point CSV (ROWS=10000000 for 10M) beside ogr2ogr, and a 5,000-polygon GeoPackage
+	$(MAKE) system EXTRA_APT="$(BENCH_APT_PACKAGES)"
+	$(MAKE) venv
+	$(BIN)/twin bench --loads --size city --seed $(SEED) $(if $(ROWS),--rows $(ROWS))
 
 bench-dash: setup          ## dashboard payloads and timings in Chromium at SIZE (city; metro too)
 	$(BIN)/twin bench --dashboard --size $(SIZE) --seed $(SEED)

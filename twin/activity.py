@@ -155,10 +155,11 @@ def fetch_pin_cases(conn: psycopg.Connection, ids: Sequence[int]) -> pd.DataFram
 
 
 def fetch_feed(conn: psycopg.Connection, limit: int = 10) -> pd.DataFrame:
-    """The newest serious cases (severity 1 and 2), newest first, with their grid."""
+    """The newest serious cases (severity 1 and 2) and escalations (督办), newest first by
+    when each came up (at), with their grid."""
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(query("serious_feed"), {"limit": limit}).fetchall()
-    columns = ["id", "code", "category", "severity", "status", "reported_at"]
+    columns = ["id", "code", "category", "severity", "status", "reported_at", "at", "escalated"]
     frame = pd.DataFrame(rows, columns=[*columns, "grid_code", "grid_name", "lon", "lat"])
     for c in ("grid_code", "grid_name"):  # a case in no grid: None, not NaN (NaN is truthy)
         frame[c] = pd.Series([r[c] for r in rows], index=frame.index, dtype=object)

@@ -1,4 +1,4 @@
-"""The `twin` command: db, demo, serve, bench, load, export, hotspots, layers."""
+"""The `twin` command: db, demo, serve, bench, load, export, hotspots, layers, plan, ops."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from twin.db.connect import DatabaseError, connect, database_url, open_pool, red
 from twin.db.migrate import migrate
 from twin.hotspots.command import add_parser as add_hotspots_parser
 from twin.ingest.topology import FIX_BELOW_M2
+from twin.ops.command import DEFAULT_RATE, add_simulate_parser
+from twin.ops.command import add_parser as add_ops_parser
+from twin.ops.command import rate as simulate_rate
 from twin.plans.command import add_parser as add_plan_parser
 from twin.settings import Settings, SettingsError
 from twin.synth.city import SIZES
@@ -95,7 +98,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     )
     if args.no_serve:
         return 0
-    return serve(settings, url)
+    return serve(settings, url, simulate_per_minute=0 if args.no_simulate else args.rate)
 
 
 def cmd_serve(_: argparse.Namespace, settings: Settings) -> int:
@@ -104,28 +107,43 @@ def cmd_serve(_: argparse.Namespace, settings: Settings) -> int:
     return serve(settings, _ready_url(settings))
 
 
-def serve(settings: Settings, url: str) -> int:
-    """Run the Dash app until interrupted."""
+def serve(settings: Settings, url: str, simulate_per_minute: float = 0) -> int:
+    """Run the Dash app until interrupted (with the simulator only when `twin demo` asks)."""
     import threading
 
     import waitress
 
     from twin.activity import Clock
     from twin.app.server import create_app
+    from twin.ops.sweep import start_sweeper
     from twin.plans.scheduler import start_scheduler
 
     pool = open_pool(url, settings.pool_max, settings.statement_timeout_ms)
-    stop = threading.Event()
+    stops = [threading.Event()]
+
+    def clock() -> Clock:
+        return Clock.current(settings.timezone)
+
     try:
         # Scheduled plans go into force at their local midnight while the server runs.
-        start_scheduler(pool, lambda: Clock.current(settings.timezone), stop)
+        start_scheduler(pool, clock, stops[0])
         app = create_app(settings, pool)
+        if settings.sweep_seconds:  # 督办: overdue stages escalate while the server runs
+            stops.append(start_sweeper(pool, settings.sweep_seconds, clock)[1])
+        if simulate_per_minute:
+            from twin.ops.config import config_for
+            from twin.ops.simulate import start_simulator
+
+            config = config_for(settings)
+            stops.append(start_simulator(pool, simulate_per_minute, config, clock))
+            print(f"simulating {simulate_per_minute:g} new cases a minute")
         print(f"twin dashboard on http://{settings.host}:{settings.port}/")
         # waitress: a production WSGI server in pure Python (Flask's own is for development);
         # threads serve the map files, callbacks and refreshes of several pages at once.
         waitress.serve(app.server, host=settings.host, port=settings.port, threads=8)
     finally:
-        stop.set()
+        for stop in stops:
+            stop.set()
         pool.close()
     return 0
 
@@ -150,7 +168,7 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
             print(run_dashboard_bench(conn, url, args.size, args.seed))
         elif args.loads:
-            print(run_load_bench(conn, url, args.size, args.seed))
+            print(run_load_bench(conn, url, args.size, args.seed, rows=args.rows))
         else:
             print(run_bench(conn, args.size, args.seed, repeat=args.repeat))
     return 0
@@ -169,6 +187,12 @@ def _metres(text: str) -> float:
 
 def _square_metres(text: str) -> float:
     return _positive(text, "square metres")
+
+
+def _row_count(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a positive whole number of rows")
+    return int(text)
 
 
 def _positive(text: str, unit: str) -> float:
@@ -310,6 +334,13 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--reload", action="store_true", help="load again even if already loaded")
     demo.add_argument("--no-serve", action="store_true", help="load only, do not serve")
+    demo.add_argument(
+        "--rate",
+        type=simulate_rate,
+        default=DEFAULT_RATE,
+        help="the simulator's new cases a minute while serving",
+    )
+    demo.add_argument("--no-simulate", action="store_true", help="serve the demo without life")
     demo.set_defaults(func=cmd_demo)
     serve_p = sub.add_parser("serve", help="serve the dashboard")
     serve_p.set_defaults(func=cmd_serve)
@@ -318,6 +349,11 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=1)
     bench.add_argument("--repeat", type=int, default=5, help="timed runs per measure")
     bench.add_argument("--loads", action="store_true", help="measure file loads instead")
+    bench.add_argument(
+        "--rows",
+        type=_row_count,
+        help="with --loads: rows of the CSV (the demo's incidents repeated; e.g. 10000000)",
+    )
     bench.add_argument(
         "--dashboard",
         action="store_true",
@@ -388,6 +424,8 @@ def parser() -> argparse.ArgumentParser:
     export.set_defaults(func=cmd_export)
     add_hotspots_parser(sub).set_defaults(func=cmd_hotspots)
     add_plan_parser(sub)  # each `twin plan` subcommand sets its own func
+    add_ops_parser(sub)  # each `twin ops` subcommand sets its own func
+    add_simulate_parser(sub)
     layers = sub.add_parser("layers", help="the layer catalog")
     layers.add_argument("action", choices=["check"])
     layers.set_defaults(func=cmd_layers)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from twin.ops.config import SHIPPED_OPS
 from twin.package_data import data_dir
 
 SHIPPED_LAYERS = data_dir("layers")  # the catalog installed with twin (or the checkout's)
@@ -40,6 +41,9 @@ class Settings:
     tour_seconds: int = 12  # TWIN_TOUR_SECONDS: how long the big screen's tour shows each grid
     takeover_seconds: int = 20  # TWIN_TAKEOVER_SECONDS: how long a new severity-1 case fills it
     timezone: str = "Asia/Shanghai"  # TWIN_TIMEZONE: the zone of "today" and of shown times
+    # TWIN_OPS_DIR: deadlines.toml, dispatch.toml, duplicates.toml of live operations
+    ops_dir: Path = SHIPPED_OPS
+    sweep_seconds: int = 60  # TWIN_SWEEP_SECONDS: how often `twin serve` escalates; 0 = never
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,6 +65,8 @@ class Settings:
             raise SettingsError(f"TWIN_LANG={settings.lang!r}: choose zh-CN or en")
         if settings.statement_timeout_ms < 0:
             raise SettingsError("TWIN_STATEMENT_TIMEOUT_MS must be 0 (no limit) or more")
+        if settings.sweep_seconds < 0:
+            raise SettingsError("TWIN_SWEEP_SECONDS must be 0 (no sweep) or more")
         if settings.refresh_seconds < 1 or settings.tour_seconds < 1:
             raise SettingsError("TWIN_REFRESH_SECONDS and TWIN_TOUR_SECONDS must be at least 1")
         if settings.basemap_url and not all(f"{{{k}}}" in settings.basemap_url for k in "xyz"):

@@ -18,23 +18,18 @@ from psycopg.rows import dict_row
 from twin.catalog import Layer
 from twin.catalog.terms import CASES
 from twin.db.queries import query
+from twin.drilldown import (
+    INCIDENT_COLUMNS,
+    INCIDENT_TIMES,
+    detail_statement,
+    incident_page_sql,
+    incident_where,
+    point_list_fields,
+    to_records,
+    unit_points_sql,
+)
 from twin.spatial.status import Thresholds, build_one_status, build_status
 
-INCIDENT_COLUMNS = (
-    "code",
-    "category",
-    "severity",
-    "source",
-    "status",
-    "reported_at",
-    "dispatched_at",
-    "started_at",
-    "escalated_at",
-    "resolved_at",
-    "closed_at",
-    "due_at",
-    "department",
-)
 SORTABLE = frozenset({"reported_at", "due_at", "severity", "status", "category", "code"})
 
 
@@ -63,6 +58,16 @@ def _frame(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> pd.Da
         cur.execute(query(name), params, prepare=_prepare(name))
         names = [d.name for d in cur.description or []]
         rows = cur.fetchall()
+    return _columns_frame(names, rows)
+
+
+def _frame_of(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """Rows read as JSON objects (all with the same keys, at least one), as _frame builds."""
+    names = list(records[0])
+    return _columns_frame(names, [tuple(r.values()) for r in records])
+
+
+def _columns_frame(names: list[str], rows: Sequence[Sequence[Any]]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame(columns=names)
     # Built column by column: twice as fast as from rows at 50,000 grids x 60 counts.
@@ -154,66 +159,20 @@ def fetch_incidents(
 ) -> tuple[pd.DataFrame, int]:
     """A page of the incidents inside a grid of any level, and how many match in all."""
     flt = flt or IncidentFilter()
-    where, params = _incident_where(grid_id, flt)
-    params |= {"limit": flt.limit, "offset": flt.offset}
-    columns = [*INCIDENT_COLUMNS, "lon", "lat", "id", "total"]
+    columns = [*INCIDENT_COLUMNS, "lon", "lat", "id", "total", "k"]
     total = 0
     if flt.offset:
         # Counted first: a page past the end must not read every case on the way there.
-        total = _count_incidents(conn, where, params)
+        where, params = incident_where(flt)
+        total = _count_incidents(conn, where, params | {"grid_id": grid_id})
         if flt.offset >= total:
-            return pd.DataFrame(columns=columns).drop(columns=["id", "total"]), total
-    # Driven unit by unit through (grid_id, reported_at): with a LIMIT the planner would
-    # otherwise walk the city-wide reported_at index past a million rows (2.8 s for a street).
-    direction = sql.SQL("DESC" if flt.descending else "ASC")
-    # In report order, each unit needs only its first offset + limit cases, straight from the
-    # (grid_id, reported_at) index; the count then reads no heap rows it need not.
-    per_unit: sql.Composable = sql.SQL("")
-    if flt.sort == "reported_at":
-        per_unit = sql.SQL("ORDER BY i.reported_at {} LIMIT %(depth)s").format(direction)
-        params["depth"] = flt.offset + flt.limit
-    stmt = sql.SQL(
-        "WITH units AS MATERIALIZED ("
-        "  SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(grid_id)s),"
-        " hits AS MATERIALIZED ("  # only the id and the sort key: a district has 100k+ cases
-        "  SELECT i.id, i.k FROM units u"
-        "  CROSS JOIN LATERAL"
-        "    (SELECT i.id, i.{sort} AS k FROM incident i WHERE {where} {per_unit}) i),"
-        " page AS (SELECT id, k FROM hits ORDER BY k {direction}, id"
-        "  LIMIT %(limit)s OFFSET %(offset)s)"
-        " SELECT {cols}, ST_X(i.geom) AS lon, ST_Y(i.geom) AS lat, i.id,"
-        "  (SELECT count(*) FROM units u CROSS JOIN LATERAL"
-        "    (SELECT 1 FROM incident i WHERE {where}) x) AS total"
-        " FROM page p JOIN incident i ON i.id = p.id ORDER BY p.k {direction}, p.id"
-    ).format(
-        cols=sql.SQL(", ").join(sql.Identifier("i", c) for c in INCIDENT_COLUMNS),
-        where=where,
-        per_unit=per_unit,
-        sort=sql.Identifier(flt.sort),
-        direction=direction,
-    )
+            return pd.DataFrame(columns=columns[:-3]), total
+    stmt, params = incident_page_sql(flt, sql.Placeholder("grid_id"))
     with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(stmt, params).fetchall()
+        rows = cur.execute(stmt, params | {"grid_id": grid_id}).fetchall()
     total = int(rows[0]["total"]) if rows else total
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.drop(columns=["id", "total"]), total
-
-
-def _incident_where(grid_id: int, flt: IncidentFilter) -> tuple[sql.Composable, dict[str, Any]]:
-    """The filter's conditions on incident i of unit u, and their parameters."""
-    where: list[sql.Composable] = [sql.SQL("i.grid_id = u.grid_id")]
-    params: dict[str, Any] = {"grid_id": grid_id}
-    for column, values in (
-        ("status", flt.statuses),
-        ("category", flt.categories),
-        ("severity", flt.severities),
-    ):
-        if values:
-            where.append(
-                sql.SQL("{} = ANY({})").format(sql.Identifier("i", column), sql.Placeholder(column))
-            )
-            params[column] = list(values)
-    return sql.SQL(" AND ").join(where), params
+    return frame.drop(columns=["id", "total", "k"]), total
 
 
 def _count_incidents(
@@ -240,8 +199,8 @@ class GridDetail:
     composite: str
     reasons: list[str]
     children: pd.DataFrame
-    devices: dict[str, pd.DataFrame]  # per device layer: its points inside the unit
-    incidents: pd.DataFrame
+    devices: dict[str, list[dict[str, Any]]]  # per device layer: its points inside the unit
+    incidents: list[dict[str, Any]]  # the page of cases, as records (fetch_incidents' values)
     incidents_total: int
 
 
@@ -258,27 +217,66 @@ def fetch_grid_detail(
 ) -> GridDetail:
     """One grid's drill-down: KPIs, lineage, children's status, cases and the points of each
     devices layer (at most device_limit of each, those needing attention first; lists=False:
-    KPIs only; cases=False: no case page, for callers that page the cases themselves)."""
-    grid = fetch_grid(conn, code)
-    kpis = fetch_one_status(conn, grid["id"], at, thresholds)
-    children = incidents = pd.DataFrame()
+    KPIs only; cases=False: no case page, for callers that page the cases themselves).
+
+    One round trip (a later case page adds the count fetch_incidents reads first)."""
+    flt = flt or IncidentFilter()
+    page = lists and cases and not flt.offset
+    shown = devices if lists else ()
+    stmt, params = detail_statement(lists, shown, flt if page else None, device_limit)
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(stmt, params | {"code": code, "at": at}).fetchone()
+    if row is None:
+        raise NotFound(f"no grid has the code {code!r}")
+    if row["status"] is None:
+        raise NotFound(f"no grid has the id {row['id']}")
+    t = thresholds or Thresholds()
+    kpis = build_one_status({"overdue": row["overdue"], **row["status"]}, t)
+    children = _children_frame(row["children"] or [], t)
+    incidents: list[dict[str, Any]] = []
     total = 0
-    if lists:
-        children = fetch_children_statuses(conn, grid["id"], at, thresholds)
-    if lists and cases:
-        incidents, total = fetch_incidents(conn, grid["id"], flt)
-    found = {d.name: fetch_unit_points(conn, d, grid["id"], device_limit) for d in devices}
+    if page:
+        cols = [*INCIDENT_COLUMNS, "lon", "lat"]
+        got = row["incidents"] or []
+        incidents = to_records([r[:-1] for r in got], cols, INCIDENT_TIMES, conn.info.timezone)
+        total = int(got[0][-1]) if got else 0
+    elif lists and cases:
+        frame, total = fetch_incidents(conn, row["id"], flt)
+        incidents = [
+            {str(k): None if v is None or v != v else v for k, v in r.items()}  # NaT, NaN
+            for r in frame.to_dict("records")
+        ]
+    found = {
+        d.name: to_records(
+            row["devices"][d.name],
+            [*point_list_fields(d), "lon", "lat"],
+            frozenset(f for f in point_list_fields(d) if d.field(f).type == "timestamp"),
+            conn.info.timezone,
+        )
+        for d in (devices if lists else ())
+    }
     return GridDetail(
-        grid=grid,
-        lineage=_rows(conn, "grid_lineage", {"id": grid["id"]}),
+        grid=row["grid"],
+        lineage=row["lineage"],
         kpis=kpis,
         composite=kpis.pop("composite"),
         reasons=kpis.pop("reasons"),
         children=children,
-        devices=found if lists else {},
+        devices=found,
         incidents=incidents,
         incidents_total=total,
     )
+
+
+def _children_frame(rows: list[dict[str, Any]], t: Thresholds) -> pd.DataFrame:
+    """Children's statuses as fetch_children_statuses frames them: level by level, by code."""
+    frames = [
+        build_status(_frame_of([r for r in rows if r["level"] == level]), t)
+        for level in sorted({r["level"] for r in rows})
+    ]
+    if not frames:
+        return pd.DataFrame()
+    return pd.concat(frames, ignore_index=True).sort_values("code", ignore_index=True)
 
 
 def fetch_children_statuses(
@@ -296,37 +294,16 @@ def fetch_children_statuses(
     return pd.concat(frames, ignore_index=True).sort_values("code", ignore_index=True)
 
 
-def point_list_fields(layer: Layer) -> tuple[str, ...]:
-    """The fields a list of a layer's points shows: its code and what its popup shows."""
-    return tuple(dict.fromkeys(("code", *layer.style.popup)))
-
-
 def fetch_unit_points(
     conn: psycopg.Connection, layer: Layer, grid_id: int, limit: int = 500
 ) -> pd.DataFrame:
     """A point layer's points inside a unit of any level: its list fields, lon and lat,
     those whose colour field needs attention first (so a cut keeps them), then by code."""
-    fields = point_list_fields(layer)
-    order: sql.Composable = sql.SQL("")
-    colour = layer.style.color_by
-    attention = list(layer.field(colour).attention_values) if colour else []
-    if colour and attention:
-        order = sql.SQL("array_position(%(attention)s::text[], p.{}::text) NULLS LAST, ").format(
-            sql.Identifier(colour)
-        )
-    stmt = sql.SQL(
-        "SELECT {cols}, ST_X(p.geom) AS lon, ST_Y(p.geom) AS lat"
-        " FROM {table} p JOIN grid_ancestor a ON a.grid_id = p.grid_id"
-        " WHERE a.ancestor_id = %(id)s ORDER BY {order}p.code LIMIT %(limit)s"
-    ).format(
-        cols=sql.SQL(", ").join(sql.Identifier("p", f) for f in fields),
-        table=sql.Identifier(layer.table),
-        order=order,
-    )
+    stmt, params = unit_points_sql(layer, sql.Placeholder("id"))
+    columns = [*point_list_fields(layer), "lon", "lat"]
     with conn.cursor(row_factory=dict_row) as cur:
-        params = {"id": grid_id, "limit": limit, "attention": attention}
-        rows = cur.execute(stmt, params).fetchall()
-    return pd.DataFrame(rows, columns=[*fields, "lon", "lat"])
+        rows = cur.execute(stmt, params | {"id": grid_id, "limit": limit}).fetchall()
+    return pd.DataFrame(rows, columns=columns)
 
 
 def fetch_grid_geometries(conn: psycopg.Connection, level: str = "grid") -> gpd.GeoDataFrame:

@@ -63,7 +63,7 @@ def wait_for_upsert(conn: psycopg.Connection, proc: subprocess.Popen[str]) -> No
     while time.monotonic() < deadline and proc.poll() is None:
         found = conn.execute(
             "SELECT 1 FROM pg_stat_activity WHERE state = 'active'"
-            " AND query LIKE 'INSERT INTO \"camera\"%%'"
+            " AND query LIKE '%%INSERT INTO \"camera\"%%'"  # (inside the counting WITH)
         ).fetchone()
         if found:
             return

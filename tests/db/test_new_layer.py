@@ -179,8 +179,8 @@ def test_a_layer_only_its_toml_defines_is_in_the_drill_down_and_the_exports(
     devices = [layers[d] for d in terms.device_layers]
     detail = fetch_grid_detail(conn, "D", devices=devices)  # a district: every level below
     found = detail.devices["hydrant"]
-    assert found["code"].tolist() == ["H1", "H0", "H2"]  # low pressure first, then by code
-    assert found.columns.tolist() == ["code", "status", "pressure_mpa", "lon", "lat"]
+    assert [r["code"] for r in found] == ["H1", "H0", "H2"]  # low pressure first, then by code
+    assert list(found[0]) == ["code", "status", "pressure_mpa", "lon", "lat"]
     text = CatalogText(layers)
     rows = point_rows(found, layers["hydrant"], text, "en", "Asia/Shanghai")
     assert [(r["code"], r["status"], r["pressure_mpa"]) for r in rows] == [

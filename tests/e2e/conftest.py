@@ -54,6 +54,7 @@ def served(server_url: str, template_url: str) -> Iterator[Served]:
             load_demo(conn, "small", seed=1, now=NOW)
         # Short clocks so a test sees a refresh, a tour step and a takeover come and go.
         env = {"TWIN_REFRESH_SECONDS": "2", "TWIN_TOUR_SECONDS": "2", "TWIN_TAKEOVER_SECONDS": "3"}
+        env["TWIN_SWEEP_SECONDS"] = "0"  # the demo's statuses stay as loaded (no 督办 sweep)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         log = ARTIFACTS / "serve.log"
         with twin_serve(db_url, log, TWIN_LANG="zh-CN", **env) as url:

@@ -12,8 +12,10 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Served, Watched
 from tests.e2e.test_map import assert_clean
+from twin.app.i18n import MESSAGES
 
 SCREENS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
+EMERGING_WORDS = {en for key, (_, en) in MESSAGES.items() if key.startswith("emg_")} | {"Island"}
 UNITS = "#hot-map .leaflet-overlay-pane path.leaflet-interactive"
 
 
@@ -48,6 +50,10 @@ def test_filters_change_the_map_and_the_list_and_a_click_opens_the_cases(
     expect(page.locator("#hot-legend")).to_contain_text("Hot spot 99%")
     rows = page.locator("#hot-ranked li")
     expect(rows.first).to_be_visible()
+    # The trend column is filled on the class view too, each with an emerging category.
+    trends = page.locator("#hot-ranked .hot-trend").all_inner_texts()
+    assert len(trends) == rows.count()
+    assert set(trends) <= EMERGING_WORDS, set(trends) - EMERGING_WORDS
     shot(page, "hotspots-en")
 
     # The unit of analysis: the map redraws with the communities, the list follows.

@@ -24,9 +24,13 @@ class Resource(NamedTuple):
 # The modules of the API's resources, each defining `RESOURCE: Resource`. One list, so the
 # OpenAPI document and the routes can never disagree on what exists.
 RESOURCE_MODULES: tuple[str, ...] = (
-    "twin.api.plan_edits",
-    "twin.api.plan_checks",
+    "twin.api.openapi",
+    "twin.api.cases",
+    "twin.api.devices",
+    "twin.open311.routes",
     "twin.api.plan_versions",
+    "twin.api.plan_checks",
+    "twin.api.plan_edits",
 )
 
 

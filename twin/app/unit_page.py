@@ -62,8 +62,7 @@ def devices(detail: GridDetail, text: CatalogText, lang: str, tz: str) -> list[A
 def _device_block(
     detail: GridDetail, layer: Layer, text: CatalogText, lang: str, tz: str
 ) -> list[Any]:
-    frame = detail.devices[layer.name]
-    rows = point_rows(frame, layer, text, lang, tz)
+    rows = point_rows(detail.devices[layer.name], layer, text, lang, tz)
     total = detail.kpis.get(layer.rollup.total, len(rows)) if layer.rollup else len(rows)
     fields = point_list_fields(layer)
     columns = [(f, text.field(layer.name, f, lang)) for f in fields]

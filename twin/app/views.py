@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -319,16 +320,27 @@ def incident_rows(
 
 
 def point_rows(
-    frame: pd.DataFrame, layer: Layer, text: CatalogText, lang: str, tz: str
+    points: pd.DataFrame | Sequence[Mapping[str, Any]],
+    layer: Layer,
+    text: CatalogText,
+    lang: str,
+    tz: str,
 ) -> list[dict[str, Any]]:
-    """A point layer's list rows: enum labels, local times, numbers; "–" where empty (the
-    raw colour-field value rides along as raw_<field>)."""
-    fields = [f for f in frame.columns if f in layer.field_names]
+    """A point layer's list rows (from a frame or records): enum labels, local times,
+    numbers; "–" where empty (the raw colour-field value rides along as raw_<field>)."""
+    if isinstance(points, pd.DataFrame):
+        names: list[Any] = list(points.columns)
+        records: Sequence[Mapping[Any, Any]] = points.to_dict("records")
+    else:
+        records = list(points)
+        names = list(records[0]) if records else []
+    fields = [f for f in names if f in layer.field_names]
+    colour = layer.style.color_by
     out = []
-    for r in frame.to_dict("records"):
+    for r in records:
         row = {f: _cell(layer, f, r[f], text, lang, tz) for f in fields}
-        if layer.style.color_by in r:
-            row[f"raw_{layer.style.color_by}"] = r[layer.style.color_by]
+        if colour is not None and colour in r:
+            row[f"raw_{colour}"] = r[colour]
         out.append(row)
     return out
 
@@ -367,11 +379,12 @@ def children_rows(children: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
 
 
 def feed_rows(feed: pd.DataFrame, text: CatalogText, lang: str, tz: str) -> list[dict[str, Any]]:
-    """The serious-case feed: when, what, how serious, where."""
+    """The feed of serious cases and escalations: when it came up, what, how serious, where."""
     return [
         {
             "code": r["code"],
-            "reported_at": fmt_datetime(r["reported_at"], lang, tz),
+            "reported_at": fmt_datetime(r["at"], lang, tz),
+            "escalated": bool(r["escalated"]),
             "category": text.value("incident", "category", r["category"], lang),
             "severity": int(r["severity"]),
             "severity_label": text.value("incident", "severity", r["severity"], lang),
@@ -384,7 +397,7 @@ def feed_rows(feed: pd.DataFrame, text: CatalogText, lang: str, tz: str) -> list
 
 
 def build_feed(rows: list[dict[str, Any]], lang: str) -> html.Ul:
-    """The feed as a list; severity-1 rows stand out."""
+    """The feed as a list; severity-1 rows and escalations (督办) stand out."""
     return html.Ul(
         [
             html.Li(
@@ -400,6 +413,7 @@ def build_feed(rows: list[dict[str, Any]], lang: str) -> html.Ul:
                     else html.Span(r["grid_name"], title=r["grid_name"]),
                     html.Span(r["status"], className="feed-status"),
                 ],
+                className="feed-escalated" if r.get("escalated") else "",
                 **{"data-code": r["code"]},
             )
             for r in rows

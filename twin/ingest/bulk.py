@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import numpy as np
@@ -14,7 +13,7 @@ from twin.catalog import Layer
 from twin.db.queries import query
 
 STAGE = sql.Identifier("twin_stage")
-COPY_ROWS = 100_000  # rows per CSV block sent to COPY: bounds memory on large frames
+COPY_ROWS = 20_000  # rows per CSV block sent to COPY: its text and cells bound memory
 
 REST = sql.Identifier("twin_stage_rest")
 ASSIGNED = sql.Identifier("twin_assigned")
@@ -96,7 +95,8 @@ def end_bulk(conn: psycopg.Connection, marked: bool) -> None:
 
 
 def create_point_stage(conn: psycopg.Connection, table: str, columns: Sequence[str]) -> None:
-    """A temporary stage typed like the table's columns, plus lon, lat and a feature number."""
+    """A temporary stage typed like the table's columns, plus lon, lat, a feature number,
+    and the point and a staging number (sid) made from them."""
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(STAGE))
     conn.execute(
         sql.SQL(
@@ -107,6 +107,15 @@ def create_point_stage(conn: psycopg.Connection, table: str, columns: Sequence[s
             cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
             table=sql.Identifier(table),
         )
+    )
+    # Added while the stage is empty, so COPY fills them as it writes each row: added after,
+    # they would rewrite the whole stage.
+    conn.execute(
+        sql.SQL(
+            "ALTER TABLE {} ADD COLUMN sid bigint GENERATED ALWAYS AS IDENTITY, "
+            "ADD COLUMN geom geometry(Point, 4326) "
+            "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED"
+        ).format(STAGE)
     )
 
 
@@ -119,21 +128,39 @@ def copy_frame(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
     )
     with conn.cursor().copy(stmt) as copy:
         for start in range(0, len(frame), COPY_ROWS):
-            buf = io.StringIO()
-            frame.iloc[start : start + COPY_ROWS].to_csv(buf, header=False, index=False)
-            copy.write(buf.getvalue())
+            copy.write(to_csv_text(frame.iloc[start : start + COPY_ROWS]))
     conn.execute("RESET TimeZone")
 
 
+def to_csv_text(frame: pd.DataFrame) -> str:
+    """The frame as COPY's CSV (no header; empty unquoted = NULL, text always quoted),
+    each column formatted in one vectorised pass: pandas' to_csv formats cell by cell."""
+    if frame.empty:
+        return ""
+    columns = [_csv_column(frame[c]) for c in frame.columns]
+    return "\n".join(map(",".join, zip(*columns, strict=True))) + "\n"
+
+
+def _csv_column(values: pd.Series) -> list[str]:
+    """One column's CSV fields (naive timestamps are UTC, as copy_frame sets)."""
+    missing = values.isna().to_numpy()
+    dtype = values.dtype
+    if pd.api.types.is_datetime64_dtype(dtype):
+        # Rounded to the microsecond as PostgreSQL rounds finer input (half to even).
+        stamps = values.dt.round("us").to_numpy().astype("datetime64[us]")
+        text = np.datetime_as_string(stamps, unit="us")
+        return np.where(missing, "", text).tolist()
+    if pd.api.types.is_float_dtype(dtype):
+        return ["" if m else repr(v) for v, m in zip(values.tolist(), missing, strict=True)]
+    if pd.api.types.is_integer_dtype(dtype) and not missing.any():
+        return list(map(str, values.tolist()))
+    # Text and anything else: quoted, inner quotes doubled (str() of each value, as to_csv).
+    cells = values.astype(object).where(~missing, None)
+    return ["" if v is None else '"' + str(v).replace('"', '""') + '"' for v in cells.tolist()]
+
+
 def index_point_stage(conn: psycopg.Connection) -> None:
-    """Give the staged points a geometry, an identity and a spatial index."""
-    conn.execute(
-        sql.SQL(
-            "ALTER TABLE {} ADD COLUMN sid bigint GENERATED ALWAYS AS IDENTITY, "
-            "ADD COLUMN geom geometry(Point, 4326) "
-            "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED"
-        ).format(STAGE)
-    )
+    """Give the staged points (their geometry made as they were copied) a spatial index."""
     conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(STAGE))
     conn.execute(sql.SQL("ANALYZE {}").format(STAGE))
 
@@ -150,13 +177,15 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
     conn.execute("SET LOCAL work_mem = '256MB'")  # the tie-rule sort of 1M rows stays in memory
     assign_points(conn)
     conn.execute("SET LOCAL twin.bulk_assigned = 'on'")  # units come from assign_points
-    rows = conn.execute(
+    # Counted in the server: a million RETURNING rows sent to Python cost seconds.
+    row = conn.execute(
         sql.SQL(
-            "INSERT INTO {table} ({cols}, geom, grid_id) "
+            "WITH written AS (INSERT INTO {table} ({cols}, geom, grid_id) "
             "SELECT {scols}, s.geom, a.grid_id FROM {stage} s "
             "LEFT JOIN {assigned} a ON a.sid = s.sid ORDER BY s.sid "
             "ON CONFLICT (code) DO UPDATE SET {updates}, grid_id = excluded.grid_id "
-            "RETURNING xmax = 0"
+            "RETURNING xmax = 0 AS fresh) "
+            "SELECT count(*) FILTER (WHERE fresh), count(*) FROM written"
         ).format(
             table=sql.Identifier(table),
             cols=cols,
@@ -165,13 +194,13 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
             assigned=ASSIGNED,
             updates=updates,
         )
-    ).fetchall()
+    ).fetchone()
     conn.execute("RESET twin.bulk_assigned")
     conn.execute("RESET work_mem")
     end_bulk(conn, marked)
     conn.execute(sql.SQL("DROP TABLE {}, {}").format(STAGE, ASSIGNED))
-    inserted = sum(1 for (fresh,) in rows if fresh)
-    return inserted, len(rows) - inserted
+    inserted, written = row if row else (0, 0)
+    return inserted, written - inserted
 
 
 def insert_points(conn: psycopg.Connection, layer: Layer, frame: pd.DataFrame) -> int:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import queue
+import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn, ParamSpec
+from typing import NoReturn, ParamSpec, TypeVar
 
 import psycopg
 from pyproj import CRS
@@ -22,12 +25,13 @@ from twin.ingest.convert import WGS84
 from twin.ingest.defaults import fill_stage_defaults, missing_field_defaults
 from twin.ingest.read import Source, SourceError, open_source
 from twin.ingest.schema import create_point_table
-from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
+from twin.ingest.validate import Converted, Options, Problem, convert_chunk, resolve_columns
 from twin.plans.versions import record_version
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
 WARNINGS_SHOWN = 5  # GDAL warns once per column and chunk: the first few say what it is
 P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class LoadRefused(ValueError):
@@ -223,21 +227,68 @@ def _stage(
         unit=" features",
         disable=not progress or (source.total or 0) < PROGRESS_OVER,
     )
+    # (features read, converted): the chunk itself is not kept while the next is made.
+    converted: Iterator[tuple[int, Converted]] = (
+        (len(chunk.attributes), convert_chunk(layer, chunk, opts)) for chunk in source.chunks()
+    )
+    if source.csv_geometry:
+        # Only CSV (read by pandas) ahead in a thread: GDAL's messages reach Python's
+        # warnings (and so the report) only from the thread that imported pyogrio.
+        converted = ahead(converted)
     with bar:
-        for chunk in source.chunks():
-            done = convert_chunk(layer, chunk, opts)
+        for read, done in converted:
             staged.problems += done.problems
             staged.repairs += done.repairs
             staged.flattened += done.flattened
-            staged.read += len(chunk.attributes)
+            staged.read += read
             # Staged even with problems (rolled back then), so duplicate codes are
             # found across the whole file in the same pass.
             frame = done.frame[["feature", *provided, *geometry_columns]]
             bulk.copy_frame(conn, bulk.in_z_order(frame) if layer.kind == "point" else frame)
-            bar.update(len(chunk.attributes))
+            bar.update(read)
     if staged.read == 0:
         raise SourceError(_nothing_read(source))
     return staged
+
+
+def ahead(items: Iterator[T]) -> Iterator[T]:
+    """The items in order, the next one made in a thread while the caller uses this one:
+    the file is read and converted on one core while the server takes the last chunk on
+    the other. One item ahead, so memory stays bounded by two chunks."""
+    slot: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def make() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        slot.put((True, item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slot.put((False, None))
+        except BaseException as exc:  # handed to the caller, raised there
+            slot.put((False, exc))
+
+    worker = threading.Thread(target=make, name="twin-load-read", daemon=True)
+    worker.start()
+    try:
+        while True:
+            more, item = slot.get()
+            if not more:
+                if isinstance(item, BaseException):
+                    raise item
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        while worker.is_alive():  # unblock a worker waiting to hand over an item
+            with contextlib.suppress(queue.Empty):
+                slot.get(timeout=0.1)
+        worker.join()
 
 
 def _check_stage(

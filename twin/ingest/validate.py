@@ -145,7 +145,7 @@ def convert_chunk(layer: Layer, chunk: Chunk, opts: Options) -> Converted:
 
 def _flatten(geoms: np.ndarray) -> np.ndarray:
     """Drop Z values in place (the store keeps 2-D geometry); the positions that had them."""
-    present = np.array([g is not None for g in geoms], dtype=bool)
+    present = ~shapely.is_missing(geoms)
     has_z = np.zeros(len(geoms), dtype=bool)
     if present.any():
         has_z[present] = shapely.has_z(geoms[present])
@@ -158,7 +158,18 @@ def _codes(chunk: Chunk, opts: Options) -> list[str | None]:
     column = opts.columns.get("code")
     if not column:
         return [None] * len(chunk.attributes)
-    return [None if pd.isna(v) else _text(v) for v in chunk.attributes[column]]
+    raw = chunk.attributes[column]
+    return _texts(raw, raw.notna().to_numpy()).tolist()
+
+
+def _texts(raw: pd.Series, present: np.ndarray) -> pd.Series:
+    """_text of each present value, None elsewhere; one pass in C when all are strings."""
+    values = raw.reset_index(drop=True).astype(object)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.where(present, None)  # str(v) of a str is v
+    return pd.Series(
+        [_text(v) if p else None for v, p in zip(values, present, strict=True)], dtype=object
+    )
 
 
 def _text(v: object) -> str:
@@ -177,18 +188,24 @@ def bad_reason(f: Field, value: object) -> str:
 
 def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Typed values and which present values failed to convert."""
-    present = raw.notna().to_numpy() & (raw.astype(str).str.strip() != "").to_numpy()
+    trimmed = raw.astype(str).str.strip()  # once per field: stripping is the costly pass
+    present = raw.notna().to_numpy() & (trimmed != "").to_numpy()
     if f.type in ("text", "enum"):
-        values = pd.Series(
-            [_text(v) if p else None for v, p in zip(raw, present, strict=True)], dtype=object
-        )
+        values = _texts(raw, present)
         if f.type == "text":
             return values, np.zeros(len(raw), dtype=bool)
-        # Department extracts write labels (环境卫生) as often as codes (sanitation).
-        aliases = f.aliases
-        stripped = values.map(lambda v: v if v is None else v.strip())
-        known = stripped.map(lambda v: aliases.get(v, aliases.get(str(v).lower())) if v else None)
-        return known.where(present, None), present & known.isna().to_numpy()
+        # Department extracts write labels (环境卫生) as often as codes (sanitation): a value
+        # as written, else in lower case (dictionary lookups, not a call per value).
+        if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+            stripped = trimmed.reset_index(drop=True).where(present, "")
+        else:  # numbers: the text of 101.0 is "101"
+            stripped = values.where(present, "").astype(str).str.strip()
+        known = stripped.map(f.aliases)
+        missed = known.isna().to_numpy() & present
+        if missed.any():
+            known[missed] = stripped[missed].str.lower().map(f.aliases)
+        known = known.astype(object).where(present & known.notna().to_numpy(), None)
+        return known, present & known.isna().to_numpy()
     if f.type in ("int", "float"):
         numbers = pd.to_numeric(raw.where(present), errors="coerce")
         bad = present & numbers.isna().to_numpy()
@@ -202,15 +219,44 @@ def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         flags = [True if t in TRUE else False if t in FALSE else None for t in text]
         values = pd.Series(flags, dtype="object").where(present)
         return values, present & values.isna().to_numpy()
-    return _timestamps(raw, present)
+    return _timestamps(trimmed.reset_index(drop=True), present)
 
 
-def _timestamps(raw: pd.Series, present: np.ndarray) -> tuple[pd.Series, np.ndarray]:
-    text = raw.astype(str).str.strip().where(present)
-    local = text.notna() & ~text.fillna("").str.contains(HAS_OFFSET)
+def _timestamps(trimmed: pd.Series, present: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    text = trimmed.where(present)
+    local = text.notna().to_numpy() & ~has_offset(text.fillna(""))
     text = text.where(~local, text + CHINA_OFFSET)
     stamps = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
     return stamps, present & stamps.isna().to_numpy()
+
+
+def has_offset(text: pd.Series) -> np.ndarray:
+    """Which texts end in a UTC offset (HAS_OFFSET: Z, +08:00, -0500), read from the last
+    characters of all of them at once; long texts (not timestamps) by the expression."""
+    if len(text) == 0:
+        return np.zeros(0, dtype=bool)
+    lengths = text.str.len().to_numpy()
+    if lengths.max() > 40:
+        return text.str.contains(HAS_OFFSET).to_numpy(dtype=bool)
+    chars = np.asarray(text.to_numpy(dtype=str), dtype="U40").view(np.uint32).reshape(len(text), 40)
+    rows = np.arange(len(text))
+
+    def back(k: int) -> np.ndarray:  # the k-th character from the end (0 before the start)
+        return np.where(lengths >= k, chars[rows, np.maximum(lengths - k, 0)], 0)
+
+    def digits(*ks: int) -> np.ndarray:
+        return np.logical_and.reduce([(back(k) >= ord("0")) & (back(k) <= ord("9")) for k in ks])
+
+    def sign(k: int) -> np.ndarray:
+        return (back(k) == ord("+")) | (back(k) == ord("-"))
+
+    colon = sign(6) & digits(5, 4) & (back(3) == ord(":")) & digits(2, 1)
+    plain = sign(5) & digits(4, 3, 2, 1)
+    found = (back(1) == ord("Z")) | colon | plain
+    other = chars.max(axis=1) > 127  # \d in the expression takes any script's digits
+    if other.any():
+        found[other] = text[other].str.contains(HAS_OFFSET).to_numpy(dtype=bool)
+    return found
 
 
 def _geometry(
@@ -233,7 +279,8 @@ def _geometry(
     want = "Point" if layer.kind == "point" else "MultiPolygon"
     x0, y0, x1, y1 = allowed_bounds(opts.crs)
     broken = broken if broken is not None else np.full(len(out), None)
-    for i, g in enumerate(out):
+    for i in _to_check(out, broken, want, (x0, y0, x1, y1)):
+        g = out[i]
         if broken[i] is not None:
             if not opts.fix:
                 problem(i, "malformed geometry, e.g. a ring that does not close (--fix closes it)")
@@ -313,6 +360,26 @@ def _geometry(
                     f"{int((areas < SLIVER_M2).sum())} zero-area part(s)"
                 )
     return out, problems, repairs, dropped
+
+
+def _to_check(
+    geoms: np.ndarray, broken: np.ndarray, want: str, bounds: tuple[float, ...]
+) -> np.ndarray:
+    """The positions the per-feature checks must visit: all of them for polygons; for
+    points, only those not plainly fine (a valid Point inside the bounds, which the checks
+    would pass untouched), found in one vectorised pass."""
+    if want != "Point":
+        return np.arange(len(geoms))
+    x0, y0, x1, y1 = bounds
+    fine = ~shapely.is_missing(geoms) & np.array([b is None for b in broken], dtype=bool)
+    fine &= shapely.get_type_id(geoms) == shapely.GeometryType.POINT
+    fine &= ~shapely.is_empty(geoms)
+    box = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        fine &= np.isfinite(box).all(axis=1)
+        fine &= (x0 <= box[:, 0]) & (box[:, 2] <= x1) & (y0 <= box[:, 1]) & (box[:, 3] <= y1)
+    fine &= shapely.is_valid(geoms)
+    return np.flatnonzero(~fine)
 
 
 def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:

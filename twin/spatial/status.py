@@ -67,12 +67,22 @@ def build_composite(
     any_red = np.logical_or.reduce(list(red.values()))
     any_yellow = np.logical_or.reduce(list(yellow.values()))
     composite = np.select([any_red, any_yellow], ["red", "yellow"], "green")
-    reasons = [
-        [k for k in REASONS if k in red and red[k][i]]
-        + [k for k in REASONS if k in yellow and yellow[k][i]]
-        for i in range(len(composite))
-    ]
-    return rate, composite, reasons
+    return rate, composite, _reason_lists(red, yellow)
+
+
+def _reason_lists(red: dict[str, np.ndarray], yellow: dict[str, np.ndarray]) -> list[list[str]]:
+    """Each grid's reasons, red first, each colour in REASONS order: the flags are packed
+    into one number per grid, so the lists are built once per combination, not per grid
+    (50,000 grids share a few dozen)."""
+    order = [k for k in REASONS if k in red] + [k for k in REASONS if k in yellow]
+    flags = [red[k] for k in REASONS if k in red] + [yellow[k] for k in REASONS if k in yellow]
+    packed = np.zeros(len(flags[0]), dtype=np.int64)
+    for bit, flag in enumerate(flags):
+        packed |= flag.astype(np.int64) << bit
+    lists = {
+        int(v): [k for bit, k in enumerate(order) if int(v) >> bit & 1] for v in np.unique(packed)
+    }
+    return [list(lists[v]) for v in packed.tolist()]
 
 
 def build_status(counts: pd.DataFrame, t: Thresholds) -> pd.DataFrame:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import dash_leaflet as dl
+import pandas as pd
 from dash import Dash, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import Flask, Response, abort, request
@@ -36,6 +37,7 @@ from twin.app.views import CatalogText, unit_href
 from twin.catalog import Layer
 from twin.hotspots.analysis import HotspotResult
 from twin.hotspots.density import density_png
+from twin.hotspots.emerging import EmergingResult
 from twin.hotspots.filters import (
     FILTER_KEYS,
     FilterError,
@@ -118,19 +120,33 @@ def register_results(app: Dash, ctx: AppContext) -> None:
             return (*[no_update] * 8, error)
 
 
+def _emerging(analyses: Analyses, f: Filters, view: str) -> EmergingResult | None:
+    """The emerging categories behind the ranked list's trend column; outside the emerging
+    view, a window too short for steps leaves the column empty instead of the page."""
+    try:
+        return analyses.emerging(f)
+    except FilterError:
+        if view == "emerging":
+            raise
+        return None
+
+
+def trend_labels(table: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Each unit's emerging category in words; an island (no neighbour) says so."""
+    return {
+        code: t(f"emg_{category}" if category else "island", lang)
+        for code, category in zip(table["code"], table["category"], strict=True)
+    }
+
+
 def page_results(
     analyses: Analyses, text: CatalogText, page: HotspotPage, tz: str
 ) -> tuple[Any, ...]:
     """Everything the page shows for its URL."""
     f, lang = page.filters, page.lang
     result = analyses.hotspots(f)
-    trends: dict[str, str] = {}
-    emerging = analyses.emerging(f) if page.view == "emerging" else None
-    if emerging is not None:
-        cats = emerging.table
-        trends = {
-            c: t(f"emg_{k}", lang) for c, k in zip(cats["code"], cats["category"], strict=True)
-        }
+    emerging = _emerging(analyses, f, page.view)
+    trends = trend_labels(emerging.table, lang) if emerging is not None else {}
     if page.view == "emerging" and emerging is not None:
         hideout = emerging_hideout(emerging.table, lang)
         legend = emerging_legend(emerging.table, lang)

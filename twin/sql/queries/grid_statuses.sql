@@ -3,18 +3,26 @@
 --         (when "overdue" is judged; NULL = now)
 -- columns: id, code, name, level, parent_id, officer, population, households, area_m2,
 --          overdue, then grid_id and every count column of grid_stat
-WITH level_grid AS (
-    SELECT * FROM grid
+WITH level_grid AS MATERIALIZED (
+    -- the columns shown, not the outlines: a level's geometry is megabytes to carry along
+    SELECT id, code, name, level, parent_id, officer, population, households, area_m2
+    FROM grid
     WHERE level = %(level)s
       AND (%(parent_id)s::bigint IS NULL OR parent_id = %(parent_id)s::bigint)
-), overdue AS (
-    -- open and past due, through the partial index on open cases: O(open), not O(incidents)
-    SELECT a.ancestor_id AS grid_id, count(*) AS n
+), finest AS (
+    -- open and past due, counted per finest unit straight from the partial (due_at, grid_id)
+    -- index (no heap row read), then rolled up: O(overdue cases) of index entries only
+    SELECT i.grid_id, count(*) AS n
     FROM incident i
-    JOIN grid_ancestor a ON a.grid_id = i.grid_id
-    JOIN level_grid g ON g.id = a.ancestor_id
     WHERE i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')
       AND i.due_at < coalesce(%(at)s::timestamptz, now())
+      AND i.grid_id IS NOT NULL
+    GROUP BY i.grid_id
+), overdue AS (
+    SELECT a.ancestor_id AS grid_id, sum(f.n)::bigint AS n
+    FROM finest f
+    JOIN grid_ancestor a ON a.grid_id = f.grid_id
+    WHERE a.ancestor_id IN (SELECT id FROM level_grid)
     GROUP BY a.ancestor_id
 )
 SELECT g.id, g.code, g.name, g.level, g.parent_id, g.officer, g.population, g.households,

@@ -1,0 +1,1 @@
+"""Live operations: cases created, dispatched, escalated, merged and acted on (issue 13)."""

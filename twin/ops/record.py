@@ -1,0 +1,41 @@
+"""A case as stored: read whole (timeline, escalations, linked reports), and its timeline
+written."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from twin.db.queries import query
+from twin.ops.errors import missing
+
+
+def add_event(
+    cur: psycopg.Cursor[Any],
+    case_id: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    note: str | None,
+    data: dict[str, Any],
+) -> None:
+    """Append one entry to a case's timeline."""
+    params = {"id": case_id, "at": at, "actor": actor, "action": action, "note": note}
+    cur.execute(query("case_event_insert"), params | {"data": Jsonb(data)})
+
+
+def get_case(conn: psycopg.Connection, code: str) -> dict[str, Any]:
+    """A case with its timeline, escalated stages and linked reports (duplicates)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        case = cur.execute(query("case_get"), {"code": code}).fetchone()
+        if case is None:
+            raise missing(cur, code)
+        params = {"id": case["id"], "code": code}
+        case["timeline"] = cur.execute(query("case_timeline"), params).fetchall()
+        case["escalations"] = cur.execute(query("case_escalations"), params).fetchall()
+        case["duplicates"] = cur.execute(query("case_duplicates"), params).fetchall()
+    return case

@@ -149,6 +149,7 @@ PATHS: dict[str, Any] = {
             },
             "responses": {
                 "200": {"description": "repairs, new revision, problems left"},
+                "400": _error("the body is not a JSON object, or actor is not text"),
                 "404": _error("no plan"),
                 "409": _error("the plan is not a draft"),
             },

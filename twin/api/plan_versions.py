@@ -170,6 +170,7 @@ PATHS: dict[str, Any] = {
             ],
             "responses": {
                 "200": {"description": "a FeatureCollection"},
+                "400": _error("not a level of the catalog"),
                 "404": _error("no such version"),
             },
         }

@@ -3,7 +3,7 @@
 -- columns: code, status
 SELECT code, status FROM (
     SELECT code, status FROM incident
-    WHERE status IN ('reported', 'dispatched', 'in_progress', 'escalated', 'resolved')
+    WHERE status <> 'closed'  -- open or resolved: closing is the last move there is
     ORDER BY reported_at DESC LIMIT 200
 ) recent
 ORDER BY md5(code || %(r)s::text)

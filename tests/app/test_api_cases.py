@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import struct
 import zlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -294,3 +295,19 @@ def test_a_nul_anywhere_is_a_json_400(app: Dash, conn: psycopg.Connection) -> No
     form = client.post("/open311/v2/requests.json?x=%00", data={"service_code": "other"})
     assert form.status_code == 400 and form.get_json()[0]["code"] == 400
     assert count(conn) == before
+
+
+def test_a_device_time_ahead_of_the_clock_is_refused(app: Dash, conn: psycopg.Connection) -> None:
+    from tests.gridworld import point
+
+    conn.execute(
+        "INSERT INTO sensor (code, kind, geom) VALUES ('S1', 'smoke', %s)", [point(0.5, 0.5)]
+    )
+    ahead = (datetime.now(UTC) + timedelta(hours=1)).isoformat()  # ahead of any clock's now
+    got = app.server.test_client().post(
+        "/api/sensors/readings", json={"readings": [{"code": "S1", "value": 1.0, "at": ahead}]}
+    )
+    assert got.status_code == 422
+    assert got.get_json()["error"]["field"] == "readings[0].at"
+    row = conn.execute("SELECT last_reading_at FROM sensor WHERE code = 'S1'").fetchone()
+    assert row == (None,)

@@ -123,6 +123,13 @@ def test_a_stale_edit_of_the_same_unit_is_a_409_naming_it(client: Any) -> None:
             None,
             "households must be a whole number",
         ),
+        (
+            "/api/plans/p/edits/set",
+            {"revision": 0, "code": "G1", "changes": {"population": 3_000_000_000}},
+            422,
+            None,
+            "population must be a whole number from 0 to 2,147,483,647",
+        ),
         ("/api/plans/p/edits/paint", {"revision": 0}, 404, "op", "no edit 'paint'"),
         (
             "/api/plans/q/edits/delete",
@@ -168,3 +175,20 @@ def test_bad_requests_are_4xx_naming_what_is_wrong(
     error = answer.get_json()["error"]
     assert error["field"] == field
     assert message in error["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/plans", "/api/plans/p/fix", "/api/plans/p/publish"])
+def test_json_nested_deeper_than_the_parser_goes_is_a_400(client: Any, path: str) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    answer = client.post(path, data=deep, content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == {
+        "field": "body",
+        "message": "the JSON is nested too deeply",
+    }
+
+
+@pytest.mark.parametrize("ref", ["²", "9" * 5000])
+def test_a_version_that_is_no_number_python_reads_is_a_4xx(client: Any, ref: str) -> None:
+    answer = client.get("/api/diff", query_string={"a": ref, "b": "p"})
+    assert 400 <= answer.status_code < 500

@@ -14,6 +14,7 @@ from twin.api.payload import bad, choice, json_object, no_other_fields, number, 
 from twin.api.payload import timestamp as read_time
 from twin.api.registry import Resource
 from twin.api.schema import enum_values, errors, json_body, ok
+from twin.ops.cases import FUTURE_SLACK
 from twin.ops.devices import DeviceError, Heartbeat, Reading, apply_heartbeats, apply_readings
 
 if TYPE_CHECKING:
@@ -71,7 +72,14 @@ def _batch(body: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _time(item: dict[str, Any], where: str, now: datetime) -> datetime:
-    return now if item.get("at") is None else read_time(item["at"], f"{where}at")
+    """The item's time (now when it has none); a time ahead of the clock is refused: a
+    device dated 8999 would make every later, real report look stale."""
+    if item.get("at") is None:
+        return now
+    at = read_time(item["at"], f"{where}at")
+    if at > now + FUTURE_SLACK:
+        raise bad(f"{where}at", f"{at.isoformat()} is in the future")
+    return at
 
 
 def _reading(item: dict[str, Any], where: str, statuses: tuple[str, ...], now: datetime) -> Reading:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
 
 
 class ApiError(Exception):
@@ -11,6 +13,15 @@ class ApiError(Exception):
     def __init__(self, status: int, field: str | None, message: str) -> None:
         super().__init__(message)
         self.status, self.field, self.message = status, field, message
+
+
+def request_json() -> Any:
+    """The request's JSON body, None when it has none or is not JSON; a 400 when it nests
+    deeper than the parser goes (a RecursionError that Flask's silent mode lets through)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "body", "the JSON is nested too deeply") from None
 
 
 def register_errors(server: Flask) -> None:

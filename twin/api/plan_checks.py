@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import TYPE_CHECKING, Any
 
 import shapely
 from flask import Blueprint, Response, jsonify, request
 
 from twin.activity import Clock
-from twin.api.errors import ApiError
+from twin.api.errors import ApiError, request_json
 from twin.api.registry import Resource
 from twin.plans import store
 from twin.plans.checks import diff_of, fix_plan, impact_of, validate_plan
@@ -78,10 +77,10 @@ def build_blueprint(ctx: AppContext) -> Blueprint:
 
     @bp.post("/api/plans/<path:name>/fix")
     def fix(name: str) -> Response:
-        body = request.get_json(silent=True) or {}
+        body = request_json() or {}
         if not isinstance(body, dict) or not isinstance(body.get("actor", ""), str):
             raise ApiError(400, "actor", "the body must be a JSON object; actor must be text")
-        actor = body.get("actor") or getpass.getuser()
+        actor = body.get("actor") or "api"
         with ctx.pool.connection() as conn:
             plan = plan_of(conn, name)
             try:

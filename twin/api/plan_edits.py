@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 import shapely
 import shapely.geometry
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from shapely.geometry.base import BaseGeometry
 
 from twin.activity import Clock
-from twin.api.errors import ApiError
+from twin.api.errors import ApiError, request_json
 from twin.api.registry import Resource
 from twin.plans import edits, store
 from twin.plans.model import EditResult
@@ -213,7 +213,7 @@ def plan_json(conn: psycopg.Connection, plan: store.Plan, with_changes: bool) ->
 
 def _body() -> Body:
     """The request's JSON object (400 otherwise)."""
-    body = request.get_json(silent=True)
+    body = request_json()
     if not isinstance(body, dict):
         raise ApiError(400, None, "the request body must be a JSON object")
     return body

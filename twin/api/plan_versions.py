@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +9,7 @@ import shapely
 from flask import Blueprint, Response, jsonify, request
 
 from twin.activity import Clock
-from twin.api.errors import ApiError
+from twin.api.errors import ApiError, request_json
 from twin.api.registry import Resource
 from twin.plans.apply import ChangeError
 from twin.plans.publish import activate, publish, rollback
@@ -33,7 +32,7 @@ def _json(value: Any) -> Any:
 
 
 def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    body = request_json()
     if body is None:
         return {}
     if not isinstance(body, dict):
@@ -112,7 +111,7 @@ def build_blueprint(ctx: AppContext) -> Blueprint:
     def publish_plan(name: str) -> Response:
         body, now = _body(), clock()
         day = _effective(body, now)
-        actor = _text(body, "actor") or getpass.getuser()
+        actor = _text(body, "actor") or "api"
         with ctx.pool.connection() as conn:
             _known(conn, name)
             try:
@@ -124,7 +123,7 @@ def build_blueprint(ctx: AppContext) -> Blueprint:
     @bp.post("/api/versions/<int:version>/restore")
     def restore(version: int) -> Response:
         body = _body()
-        actor = _text(body, "actor") or getpass.getuser()
+        actor = _text(body, "actor") or "api"
         name = _text(body, "name") or None
         with ctx.pool.connection() as conn:
             try:

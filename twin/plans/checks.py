@@ -3,6 +3,7 @@ weighed against the map in force, and compared with any other plan or version.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -84,7 +85,7 @@ def impact_of(conn: psycopg.Connection, plan: store.Plan, clock: Clock, rules: R
 def map_of(conn: psycopg.Connection, ref: str) -> list[UnitState]:
     """The whole city's map of a version number, or of a plan (the map in force with the
     plan's changes laid over)."""
-    if ref.strip().isdigit():
+    if re.fullmatch(r"[0-9]{1,9}", ref.strip()):  # not isdigit(): "²" is a digit int() refuses
         return versions.units_of_version(conn, int(ref))
     plan = store.get_plan(conn, ref)
     units = {u.code: u for u in versions.units_of_version(conn, versions.current_version(conn))}

@@ -16,6 +16,8 @@ from twin.plans.model import UnitState
 from twin.plans.snap import SNAP_M
 from twin.plans.store import PlanError
 
+MAX_COUNT = 2**31 - 1  # population and households are integer columns
+
 
 @dataclass
 class Draft:
@@ -127,10 +129,13 @@ def check_parent(draft: Draft, code: str, level: str, parent: str | None) -> Non
 
 
 def check_counts(unit: UnitState) -> None:
-    """Refuse negative or non-integer population and households."""
+    """Refuse negative, non-integer or too large (the columns are integer) counts."""
     for field in ("population", "households"):
         value = getattr(unit, field)
         if value is not None and (
-            not isinstance(value, int) or isinstance(value, bool) or value < 0
+            not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_COUNT
         ):
-            raise PlanError(f"unit {unit.code}: {field} must be a whole number ≥ 0, not {value!r}")
+            raise PlanError(
+                f"unit {unit.code}: {field} must be a whole number from 0 to {MAX_COUNT:,},"
+                f" not {value!r}"
+            )

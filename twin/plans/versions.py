@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-import shapely
 from psycopg.rows import dict_row
 
 from twin.db.queries import query
 from twin.plans.model import UnitState
+from twin.plans.records import unit_from_row
 
 KINDS = ("initial", "load", "plan", "rollback")
 LOCK_KEY = 7_420_013  # advisory lock: one writer of versions at a time
@@ -53,19 +53,7 @@ def units_of_version(
     check_version(conn, version)
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(query("version_units"), {"version": version, "level": level}).fetchall()
-    return [
-        UnitState(
-            code=r["code"],
-            name=r["name"],
-            level=r["level"],
-            parent=r["parent_code"],
-            geom=shapely.from_wkb(bytes(r["wkb"])),
-            officer=r["officer"],
-            population=r["population"],
-            households=r["households"],
-        )
-        for r in rows
-    ]
+    return [unit_from_row(r) for r in rows]
 
 
 def units_as_of(

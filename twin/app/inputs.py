@@ -12,10 +12,13 @@ from flask import Flask, Response, abort, request
 from psycopg import errors
 
 from twin.app.i18n import LANGS
+from twin.app.own_pages import OWN_PAGES
 from twin.window import DEFAULT, TimeWindow, WindowError
 
 MAX_TEXT = 200  # characters of a code or search text read at all
-MODES = ("cockpit", "unit", "screen", "hotspots", "missing")
+MODES = ("cockpit", "unit", "screen", "hotspots", "missing", *(p.mode for p in OWN_PAGES))
+# The modes whose route carries a key in Route.unit (a unit code, a case code, a plan id).
+KEYED = ("unit", *(p.mode for p in OWN_PAGES if p.keyed))
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ def read_state(state: Any) -> Route | None:
     window = state.get("window", DEFAULT)
     if mode not in MODES or lang not in LANGS:
         return None
-    if (mode == "unit") != (unit is not None) or (unit is not None and not text_value(unit)):
+    if (mode in KEYED) != (unit is not None) or (unit is not None and not text_value(unit)):
         return None
     try:
         TimeWindow.parse(window)

@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from twin.app import ids
 from twin.app.i18n import LANGS, t
+from twin.app.own_pages import OWN_PAGES
 from twin.app.pages import cockpit_section
 from twin.app.window_views import window_bar
 
@@ -241,6 +242,10 @@ def build_shell(
                 className="main",
             ),
             html.Div(id=ids.HOTSPOTS_PAGE, className="hotspots"),  # /hotspots, built on arrival
+            *[
+                html.Div(id=p.container, className=f"own-page own-{p.mode}", hidden=True)
+                for p in OWN_PAGES
+            ],
             dcc.Store(id=ids.HOT_BUILT),
             html.Div(id=ids.TAKEOVER, className="takeover", hidden=True),
             dcc.Store(id=ids.STATE),  # {lang, mode, unit}: what the URL asks for

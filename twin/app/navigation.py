@@ -13,6 +13,7 @@ from twin.app.context import AppContext
 from twin.app.hotspots.views import hotspots_href
 from twin.app.i18n import dropdown_labels, other_lang, t
 from twin.app.inputs import read_state, text_value
+from twin.app.own_pages import OWN_PAGES, own_page
 from twin.app.pages import cockpit_titles, control_options, lang_href, nav, parse_route
 from twin.app.unit_callbacks import unit_head
 from twin.store import NotFound
@@ -72,6 +73,7 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
         Output(ids.UNIT_CASES, "children"),
         Output(ids.UNIT_DEVICES, "children"),
         Output(ids.TOUR_TICK, "disabled"),
+        *[Output(p.container, "hidden") for p in OWN_PAGES],
         Input(ids.URL, "pathname"),
         Input(ids.URL, "search"),
     )
@@ -86,9 +88,10 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
         elif r.mode == "missing":
             head = [t("not_found", r.lang, code=text_value(pathname) or "")]
         on_cockpit = r.mode in ("cockpit", "screen")
+        own = own_page(r.mode) is not None
         return (
             r.data(),
-            "shell screen" if r.mode == "screen" else f"shell mode-{r.mode}",
+            "shell screen" if r.mode == "screen" else f"shell mode-{r.mode}" + " own" * own,
             nav(r),
             hotspots_href(search, other_lang(r.lang), ctx.layers, ctx.loaded[-1])
             if r.mode == "hotspots"
@@ -100,6 +103,7 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
             [],  # a new case table for each unit: the grid asks for its rows as it is made
             [],
             r.mode != "screen",
+            *[p.mode != r.mode for p in OWN_PAGES],
         )
 
     # Navigation happens in the browser (assets/twin_map.js): no round trip before the page.

@@ -14,6 +14,7 @@ from twin.app import ids
 from twin.app.i18n import LANGS, other_lang, t
 from twin.app.inputs import MAX_TEXT, Route, text_value
 from twin.app.metrics import Metric, group_label, grouped
+from twin.app.own_pages import OWN_PAGES, OwnPage, own_page
 from twin.app.views import CatalogText, unit_href
 from twin.app.window_views import trend_title
 from twin.catalog import Layer
@@ -45,6 +46,19 @@ def parse_route(pathname: Any, search: Any, default_lang: str) -> Route:
     if path.startswith("/grid/") and len(path) > len("/grid/"):
         code = text_value(unquote(path.removeprefix("/grid/")))  # codes may be 中文
         return Route("unit", lang, code, window) if code else Route("missing", lang)
+    return own_route(path, lang)
+
+
+def own_route(path: str, lang: str, pages: tuple[OwnPage, ...] = OWN_PAGES) -> Route:
+    """The route of an own page's path (twin.app.own_pages), else "missing"."""
+    for page in pages:
+        key = page.key_of(path)
+        if key is None:
+            continue
+        if not page.keyed:
+            return Route(page.mode, lang)
+        key = text_value(unquote(key))
+        return Route(page.mode, lang, key) if key else Route("missing", lang)
     return Route("missing", lang)
 
 
@@ -55,6 +69,9 @@ def route_href(route: Route, lang: str) -> str:
         return with_window(unit_href(route.unit, lang), route.window)
     if route.mode == "hotspots":
         return with_lang("/hotspots", lang)
+    page = own_page(route.mode)
+    if page:
+        return with_lang(page.href(route.unit), lang)
     return with_window(with_lang("/screen" if route.mode == "screen" else "/", lang), route.window)
 
 
@@ -126,10 +143,28 @@ def nav(route: Route) -> list[Any]:
             id="nav-hotspots",
         )
     )
-    items.append(
-        html.Span(t("nav_planner", lang), className="nav-item nav-soon", title=t("coming", lang))
-    )
+    items += own_nav(route)
+    if not any(p.nav_key == "nav_planner" for p in OWN_PAGES):
+        items.append(
+            html.Span(
+                t("nav_planner", lang), className="nav-item nav-soon", title=t("coming", lang)
+            )
+        )
     return items
+
+
+def own_nav(route: Route, pages: tuple[OwnPage, ...] = OWN_PAGES) -> list[Any]:
+    """A navigation item for each own page that has one."""
+    return [
+        dcc.Link(
+            t(p.nav_key, route.lang),
+            href=with_lang(p.href(), route.lang),
+            className="nav-item" + (" active" if route.mode == p.mode else ""),
+            id=f"nav-{p.mode}",
+        )
+        for p in pages
+        if p.nav_key
+    ]
 
 
 def control_options(

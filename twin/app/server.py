@@ -5,6 +5,7 @@ Its callbacks live with their concern: navigation, map, unit page, cockpit, wall
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from twin.app.layout import build_shell
 from twin.app.map_callbacks import register_map
 from twin.app.mapdata import MapData, register_routes
 from twin.app.navigation import register_navigation
+from twin.app.own_pages import OWN_PAGES
 from twin.app.pages import control_options
 from twin.app.unit_callbacks import register_unit_page
 from twin.app.window_callbacks import register_window
@@ -75,6 +77,8 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_window(app, ctx)
     register_hotspots(app, ctx)
     register_wall(app, wall)
+    for page in OWN_PAGES:
+        importlib.import_module(page.module).register(app, ctx)
     return app
 
 

@@ -209,7 +209,7 @@ def write_changes(
     expected_revision: int,
     *,
     action: str = "edit",
-    clock: Clock | None = None,
+    clock: Clock,
 ) -> int:
     """Write proposed units and removals to the plan as one undoable step; the new revision.
 
@@ -217,7 +217,6 @@ def write_changes(
     edit wrote one of these units after `expected_revision`. A unit proposed exactly as in
     force, or the removal of one the plan added, drops the plan's row for it.
     """
-    clock = clock or Clock.current()
     with conn.transaction():
         plan = editable(conn, plan.name)
         codes = [u.code for u in upserts] + list(removals)

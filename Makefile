@@ -14,6 +14,9 @@ APT_PACKAGES := postgresql-15-postgis-3 chromium fonts-noto-cjk faketime
 BENCH_APT_PACKAGES := gdal-bin
 SIZE    ?= city
 SEED    ?= 1
+# pytest workers (pytest-xdist): the machine's two cores; tests/conftest.py keeps a file's
+# tests on one worker and every browser test on one.
+JOBS    ?= 2
 
 .PHONY: demo serve test test-clocks setup system venv lint format bench bench-load bench-dash bench-hotspots examples lock
 .PHONY: db-start db-stop db-status clean
@@ -24,11 +27,11 @@ demo: setup                 ## set up, load the small demo city (once) and serve
 serve: setup                ## serve whatever the store holds
 	$(BIN)/twin serve
 
-test: setup                 ## set up and run every test (real PostGIS)
-	$(BIN)/pytest
+test: setup                 ## set up and run every test (real PostGIS), on $(JOBS) workers
+	$(BIN)/pytest -n $(JOBS) --dist loadgroup
 
 test-clocks: setup          ## the whole suite again under a shifted clock: local midnight, a year on, another TZ at once
-	$(BIN)/python -m tests.clocks $(CLOCKS)
+	TWIN_TEST_JOBS=$(JOBS) $(BIN)/python -m tests.clocks $(CLOCKS)
 
 setup: system venv
 

@@ -25,6 +25,16 @@ from twin.db.migrate import migrate
 TEMPLATE = "twin_test_template"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for pytest-xdist's loadgroup (make test runs two workers): a file's tests stay on
+    one worker, so its module fixtures are made once; every browser test runs on one worker,
+    one file after another, since two servers and two Chromiums at once on two cores made
+    their waits race."""
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("browser" if "tests/e2e/" in path else path))
+
+
 @pytest.fixture(scope="session")
 def server_url() -> Iterator[str]:
     """A superuser URL of a running PostGIS server (maintenance database)."""

@@ -97,6 +97,12 @@ def check_shift(env: dict[str, str], expected: datetime) -> None:
         raise SystemExit(f"clocks: libfaketime is not in effect (off by {drift:.0f} s)")
 
 
+def jobs() -> list[str]:
+    """pytest-xdist's arguments for TWIN_TEST_JOBS workers (make test-clocks sets it)."""
+    n = os.environ.get("TWIN_TEST_JOBS", "")
+    return ["-n", n, "--dist", "loadgroup"] if n.isdigit() and int(n) > 1 else []
+
+
 def main(argv: list[str]) -> int:
     """Run the suite once per chosen clock; the failed runs' names are the summary."""
     names, _, pytest_args = " ".join(argv).partition("--")
@@ -119,7 +125,7 @@ def main(argv: list[str]) -> int:
         # 0.9.10, so the few tests that wait for one would wait forever: make test runs them.
         # The browser keeps the real clock (Chromium cannot run under libfaketime), and under
         # it the shifted server answered some 5 s waits too late: make test runs tests/e2e.
-        args = ["-m", "not pg_timers", "--ignore=tests/e2e", *pytest_args.split()]
+        args = ["-m", "not pg_timers", "--ignore=tests/e2e", *jobs(), *pytest_args.split()]
         code = subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
         print(f"== clocks: {run.name}: exit {code} in {time.monotonic() - started:.0f} s")
         if code != 0:

@@ -121,6 +121,18 @@ def test_writes_after_the_checkpoint_moved_keep_status_the_recount(
     )
 
 
+def test_a_truncate_and_a_reload_keep_status_the_recount(
+    conn: psycopg.Connection, city: tuple[dict[str, int], datetime]
+) -> None:
+    _, t0 = city
+    assert advance_overdue_checkpoint(conn, t0 + timedelta(hours=3))
+    conn.execute("TRUNCATE incident")
+    assert_status_is_the_recount(conn, t0 + timedelta(hours=4))
+    add_case(conn, "AGAIN", 0.5, 0.5, t0 - timedelta(hours=2))
+    for at in moments(t0):
+        assert_status_is_the_recount(conn, at)
+
+
 def test_the_checkpoint_only_moves_forward(
     conn: psycopg.Connection, city: tuple[dict[str, int], datetime]
 ) -> None:

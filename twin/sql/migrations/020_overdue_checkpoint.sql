@@ -68,6 +68,19 @@ BEGIN
     END LOOP;
 END $$;
 
+-- As 011's, taking the checkpoint's lock before zeroing (else an advance waiting on the zeroed
+-- rows and a reload's recount waiting on the checkpoint would deadlock).
+CREATE OR REPLACE FUNCTION twin_stat_truncate() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER AS $$
+BEGIN
+    PERFORM twin_stat_lock(TG_TABLE_NAME);
+    EXECUTE (SELECT format('UPDATE grid_stat SET %s WHERE %s',
+                           string_agg(format('%I = 0', name), ', ' ORDER BY name),
+                           string_agg(format('%I <> 0', name), ' OR ' ORDER BY name))
+             FROM twin_stat_column WHERE layer = TG_TABLE_NAME);
+    RETURN NULL;
+END $$;
+
 -- Move the cases' checkpoint forward to a moment, folding the open cases come due in between
 -- into each unit's count (rolled up like every count; no unit: row 0). False when it did not
 -- move: not forward, or a writer holds the checkpoint (the next call tries again). Read
@@ -76,6 +89,7 @@ CREATE FUNCTION twin_advance_overdue_checkpoint(target timestamptz) RETURNS bool
 LANGUAGE plpgsql SECURITY DEFINER AS $$
 DECLARE
     old timestamptz;
+    prior text := current_setting('lock_timeout');
 BEGIN
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION 'the overdue checkpoint advances in a read committed transaction only';
@@ -85,6 +99,9 @@ BEGIN
     IF old IS NULL OR target <= old THEN
         RETURN false;
     END IF;
+    -- A unit's row held by a writer that took no checkpoint lock (a grid edit): give way
+    -- before the deadlock detector (1 s) might pick that writer instead.
+    PERFORM set_config('lock_timeout', '200ms', true);
     UPDATE grid_stat s SET open_due_before_checkpoint = s.open_due_before_checkpoint + d.n
     FROM (SELECT coalesce(a.ancestor_id, 0) AS grid_id, sum(f.n) AS n
           FROM (SELECT i.grid_id, count(*) AS n FROM incident i
@@ -92,11 +109,13 @@ BEGIN
                   AND i.due_at >= old AND i.due_at < target
                 GROUP BY i.grid_id) f
           LEFT JOIN grid_ancestor a ON a.grid_id = f.grid_id
-          GROUP BY 1
-          ORDER BY 1) d  -- one lock order for concurrent writers
+          GROUP BY 1) d
     WHERE s.grid_id = d.grid_id;
     UPDATE twin_overdue_checkpoint SET at = target WHERE layer = 'incident';
+    PERFORM set_config('lock_timeout', prior, true);
     RETURN true;
+EXCEPTION WHEN lock_not_available THEN
+    RETURN false;  -- nothing moved (the block's work and setting are undone); try next time
 END $$;
 
 DO $$
@@ -110,11 +129,13 @@ BEGIN
         path := path || ', ' || quote_ident(postgis);
     END IF;
     FOREACH fn IN ARRAY ARRAY['twin_stat_lock(text)', 'twin_stat_trigger()',
+                              'twin_stat_truncate()',
                               'twin_advance_overdue_checkpoint(timestamptz)'] LOOP
         EXECUTE format('ALTER FUNCTION %s SET search_path = %s, pg_temp', fn, path);
     END LOOP;
     -- Anyone may advance (it keeps every count exact); the lock is for the counting owner.
-    REVOKE ALL ON FUNCTION twin_stat_lock(text), twin_stat_trigger() FROM PUBLIC;
+    REVOKE ALL ON FUNCTION twin_stat_lock(text), twin_stat_trigger(), twin_stat_truncate()
+        FROM PUBLIC;
 END $$;
 
 SELECT twin_advance_overdue_checkpoint(now());

@@ -24,10 +24,11 @@ WITH checkpoint AS MATERIALIZED (
       AND i.grid_id IS NOT NULL
     GROUP BY i.grid_id
 ), overdue AS (
+    -- every ancestor of the few units in between (the join below keeps the level's): not
+    -- filtered by the level first, which would hash the whole level for a handful of rows
     SELECT a.ancestor_id AS grid_id, sum(f.n)::bigint AS n
     FROM finest f
     JOIN grid_ancestor a ON a.grid_id = f.grid_id
-    WHERE a.ancestor_id IN (SELECT id FROM level_grid)
     GROUP BY a.ancestor_id
 )
 SELECT g.id, g.code, g.name, g.level, g.parent_id, g.officer, g.population, g.households,

@@ -26,9 +26,12 @@ WITH checkpoint AS MATERIALIZED (
 ), overdue AS (
     -- every ancestor of the few units in between (the join below keeps the level's): not
     -- filtered by the level first, which would hash the whole level for a handful of rows
+    -- (LATERAL ... OFFSET 0: each unit's ancestors through the closure's key; the planner,
+    -- guessing thousands of units in between, would hash the whole closure)
     SELECT a.ancestor_id AS grid_id, sum(f.n)::bigint AS n
     FROM finest f
-    JOIN grid_ancestor a ON a.grid_id = f.grid_id
+    CROSS JOIN LATERAL (SELECT x.ancestor_id FROM grid_ancestor x
+                        WHERE x.grid_id = f.grid_id OFFSET 0) a
     GROUP BY a.ancestor_id
 )
 SELECT g.id, g.code, g.name, g.level, g.parent_id, g.officer, g.population, g.households,

@@ -16,6 +16,7 @@ from tests.gridworld import lonlat, point
 from twin.catalog import load_catalog
 from twin.ingest.bulk import insert_points
 from twin.settings import Settings
+from twin.spatial.overdue import advance_overdue_checkpoint
 
 LAYERS = load_catalog(Settings().layers_dir)
 CATEGORIES = LAYERS["incident"].field("category").allowed
@@ -51,6 +52,7 @@ op = st.one_of(
     st.tuples(st.just("bulk"), st.lists(spot, min_size=1, max_size=5)),
     st.tuples(st.just("delete_grid")),
     st.tuples(st.just("reparent")),
+    st.tuples(st.just("advance"), st.integers(-4, 6)),
 )
 CAMERA_STATUSES = LAYERS["camera"].field("status").allowed
 SENSOR_STATUSES = LAYERS["sensor"].field("status").allowed
@@ -127,6 +129,10 @@ def apply(conn: psycopg.Connection, step: tuple[Any, ...], n: int) -> None:
             "CASE WHEN parent_id = (SELECT id FROM grid WHERE code = 'C') THEN 'C2' "
             "ELSE 'C' END) WHERE code = 'G4'"
         )
+    elif kind == "advance":  # the overdue checkpoint moves (when forward) to now + hours
+        moment = conn.execute("SELECT now() + make_interval(hours => %s)", [step[1]]).fetchone()
+        assert moment is not None
+        advance_overdue_checkpoint(conn, moment[0])
     elif kind == "bulk":
         frame = pd.DataFrame(
             {
@@ -143,7 +149,7 @@ def apply(conn: psycopg.Connection, step: tuple[Any, ...], n: int) -> None:
         insert_points(conn, LAYERS["incident"], frame)
 
 
-def counted(table: str, a: Any, b: Any, c: Any) -> list[str]:
+def counted(table: str, a: Any, b: Any, c: Any, due_before_checkpoint: bool = False) -> list[str]:
     """The grid_stat columns one row counts towards, written out independently of the SQL."""
     if table == "camera":
         return ["cameras", f"camera_status_{a}"]
@@ -154,6 +160,7 @@ def counted(table: str, a: Any, b: Any, c: Any) -> list[str]:
     cols = ["incidents", f"incident_status_{a}", f"incident_category_{b}", f"incident_severity_{c}"]
     if a in OPEN_STATUSES:
         cols += ["open", f"open_severity_{c}", f"open_category_{b}"]
+        cols += ["open_due_before_checkpoint"] if due_before_checkpoint else []
     return cols
 
 
@@ -163,25 +170,28 @@ def from_scratch(conn: psycopg.Connection) -> tuple[Counter[tuple[Any, ...]], di
     parent = dict(conn.execute("SELECT id, parent_id FROM grid").fetchall())
     expected: Counter[tuple[Any, ...]] = Counter()
     assigned: dict[Any, Any] = {}
+    checkpoint = conn.execute("SELECT at FROM twin_overdue_checkpoint").fetchone()
+    assert checkpoint is not None
     for table, cols in (
-        ("incident", "status, category, severity"),
-        ("camera", "status, NULL, NULL"),
-        ("sensor", "status, kind, NULL"),
+        ("incident", "status, category, severity, due_at < %(checkpoint)s"),
+        ("camera", "status, NULL, NULL, false"),
+        ("sensor", "status, kind, NULL, false"),
     ):
         rows = conn.execute(
             f"SELECT p.id, p.grid_id, ({cols}), ("
             "  SELECT g.id FROM grid g JOIN grid_level l ON l.level = g.level"
             "  WHERE ST_Covers(g.geom, p.geom) ORDER BY l.depth DESC, g.code LIMIT 1) "
-            f"FROM {table} p"
+            f"FROM {table} p",
+            {"checkpoint": checkpoint[0]},
         ).fetchall()
-        for pid, stored, (a, b, c), joined in rows:
+        for pid, stored, (a, b, c, due), joined in rows:
             assigned[(table, pid)] = (stored, joined)
             chain, up = [], joined
             while up is not None:
                 chain.append(up)
                 up = parent[up]
             for g in chain or [0]:
-                for column in counted(table, a, b, c):
+                for column in counted(table, a, b, c, due == "t"):  # a record: text fields
                     expected[(g, column)] += 1
     return expected, assigned
 

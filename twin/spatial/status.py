@@ -13,6 +13,9 @@ from twin.settings import Settings
 
 # Why a grid is not green, in the order the UI lists them (red reasons first).
 REASONS = ("overdue", "open_severe", "sensor_alarm", "open", "camera_offline")
+# grid_stat's columns that are no KPI: the row's key, and the open cases due before the
+# overdue checkpoint (migration 020), from which the queries derive "overdue".
+WORKING = ("grid_id", "open_due_before_checkpoint")
 # The counts the composite is judged on.
 COMPOSITE_INPUTS = (
     "overdue",
@@ -90,7 +93,7 @@ def build_status(counts: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
     rate, composite, reasons = build_composite(
         {c: counts[c].to_numpy() for c in COMPOSITE_INPUTS}, t
     )
-    return counts.drop(columns="grid_id", errors="ignore").assign(
+    return counts.drop(columns=list(WORKING), errors="ignore").assign(
         camera_online_rate=rate, composite=composite, reasons=pd.Series(reasons, index=counts.index)
     )
 
@@ -100,7 +103,7 @@ def build_one_status(counts: Mapping[str, Any], t: Thresholds) -> dict[str, Any]
     rate, composite, reasons = build_composite(
         {c: np.array([counts[c]]) for c in COMPOSITE_INPUTS}, t
     )
-    out = {k: v for k, v in counts.items() if k != "grid_id"}
+    out = {k: v for k, v in counts.items() if k not in WORKING}
     rate_value = float(rate[0])
     out["camera_online_rate"] = None if np.isnan(rate_value) else rate_value
     return out | {"composite": str(composite[0]), "reasons": reasons[0]}

@@ -192,3 +192,28 @@ def test_json_nested_deeper_than_the_parser_goes_is_a_400(client: Any, path: str
 def test_a_version_that_is_no_number_python_reads_is_a_4xx(client: Any, ref: str) -> None:
     answer = client.get("/api/diff", query_string={"a": ref, "b": "p"})
     assert 400 <= answer.status_code < 500
+
+
+def test_drop_takes_a_unit_out_of_the_plan_and_refusals_are_4xx(client: Any) -> None:
+    for k, code in enumerate(("G1", "G2")):
+        done = client.post(
+            "/api/plans/p/edits/set",
+            json={"revision": k, "code": code, "changes": {"officer": "Li"}},
+        )
+        assert done.status_code == 200
+    dropped = client.post("/api/plans/p/drop", json={"revision": 2, "code": "G1"})
+    assert dropped.status_code == 200
+    assert (dropped.get_json()["revision"], dropped.get_json()["changed"]) == (3, ["G1"])
+    plan = client.get("/api/plans/p").get_json()
+    assert [f["id"] for f in plan["changes"]["features"]] == ["G2"]
+    again = client.post("/api/plans/p/drop", json={"revision": 3, "codes": ["G1"]})
+    assert again.status_code == 422
+    assert "does not change unit(s) G1" in again.get_json()["error"]["message"]
+    assert client.post("/api/plans/p/drop", json={"revision": 3}).status_code == 400
+    assert client.post("/api/plans/p/drop", json={"revision": 3, "codes": []}).status_code == 400
+    assert client.post("/api/plans/p/drop", json={"revision": 3, "codes": [1]}).status_code == 400
+    stale = client.post("/api/plans/p/drop", json={"revision": 1, "code": "G2"})
+    assert stale.status_code == 409
+    assert (
+        client.post("/api/plans/nope/drop", json={"revision": 0, "code": "G2"}).status_code == 404
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import geobuf
@@ -158,7 +159,7 @@ def test_a_pan_on_the_same_snapshot_sends_nothing(db_url: str, conn: psycopg.Con
 def test_refresh_sends_only_the_grids_that_changed(app: Dash, conn: psycopg.Connection) -> None:
     values = dict(MAP_VALUES)
     first = call(app, "units.hideout", values).get_json()["response"]
-    assert first[ids.UNITS]["url"] == "/twin/outlines/grid.pbf"
+    assert re.fullmatch(r"/twin/outlines/grid\.pbf\?map=\d+-\d+", first[ids.UNITS]["url"])
     assert first[ids.UNITS]["hideout"]["values"] == {"G1": 2, "G2": 1, "G3": 0, "G4": 0}
     key = first[ids.MAP_KEY]["data"]
     # A newer snapshot with the same values: only its version number travels.
@@ -228,7 +229,8 @@ def test_a_level_too_big_for_one_map_travels_per_viewport(
         "map.bounds": [[30.001, 114.001], [30.009, 114.009]],
     }
     near = call(app, "units.hideout", values).get_json()["response"][ids.UNITS]
-    assert near["url"] == "/twin/outlines/grid.pbf?bbox=114.00,30.00,114.02,30.02"  # snapped
+    snapped = r"/twin/outlines/grid\.pbf\?map=\d+-\d+&bbox=114\.00,30\.00,114\.02,30\.02"
+    assert re.fullmatch(snapped, near["url"])
     assert set(near["hideout"]["values"]) == {"G1", "G2", "G3", "G4"}
     values["map.bounds"] = [[31.0, 115.0], [31.01, 115.01]]
     away = call(app, "units.hideout", values).get_json()["response"][ids.UNITS]
@@ -285,3 +287,20 @@ def test_the_window_changes_the_tiles_the_trend_and_the_map(app: Dash) -> None:
     head = page.get_json()["response"][ids.UNIT_HEAD]["children"]
     assert find(head, "kpi-new_window")["data-value"] == "1"  # type: ignore[index]
     assert find(head, "unit-window")["children"] == "Last 24 hours"  # type: ignore[index]
+
+
+def test_a_new_map_gives_the_outlines_a_new_url_on_the_next_refresh(
+    app: Dash, conn: psycopg.Connection
+) -> None:
+    first = call(app, "units.hideout", MAP_VALUES).get_json()["response"]
+    key = first[ids.MAP_KEY]["data"]
+    conn.execute("UPDATE grid SET name = 'renamed' WHERE code = 'G1'")  # as a publish writes
+    wait_for_version(app, version_now(app) + 2)  # a snapshot read after the write
+    later = call(app, "units.hideout", MAP_VALUES | {"map-key.data": key}, "refresh.n_intervals")
+    response = later.get_json()["response"]
+    url = response[ids.UNITS]["url"]
+    assert url.startswith("/twin/outlines/grid.pbf?map=")
+    assert url != first[ids.UNITS]["url"]
+    parents = call(app, f"{ids.PARENTS}.url", {"map-key.data": response[ids.MAP_KEY]["data"]})
+    want = "/twin/outlines/community.pbf?" + url.partition("?")[2]
+    assert parents.get_json()["response"][ids.PARENTS]["url"] == want

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -12,16 +13,19 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def readme_commands() -> str:
+def readme_block(marker: str) -> str:
+    """The sh block after the README's comment `<!-- MARKER`, its twin run by this Python."""
     text = (ROOT / "README.md").read_text("utf-8")
-    block = text.split("<!-- planner-example")[1].split("```sh")[1].split("```")[0]
-    return block.replace(".venv/bin/twin", "python -m twin.cli")
+    block = text.split(f"<!-- {marker}")[1].split("```sh")[1].split("```")[0]
+    return block.replace(".venv/bin/twin", f"{sys.executable} -m twin.cli")
+
+
+def readme_commands() -> str:
+    return readme_block("planner-example")
 
 
 def test_the_readme_example_loads_the_shipped_files(db_url: str) -> None:
-    import sys
-
-    script = "set -e\n" + readme_commands().replace("python -m", f"{sys.executable} -m")
+    script = "set -e\n" + readme_commands()
     done = subprocess.run(
         ["bash", "-c", script],
         cwd=ROOT,

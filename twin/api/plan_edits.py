@@ -15,6 +15,7 @@ from twin.activity import Clock
 from twin.api.errors import ApiError, request_json
 from twin.api.registry import Resource
 from twin.plans import edits, store
+from twin.plans.drop import drop_units
 from twin.plans.model import EditResult
 from twin.plans.store import PlanConflict, PlanError, PlanNotFound
 
@@ -53,6 +54,16 @@ def _codes(body: Body, name: str, required: bool = True) -> list[str] | None:
     if value is not None and not all(isinstance(c, str) for c in value):
         raise ApiError(400, name, f"{name} must be a list of codes")
     return value
+
+
+def _drop_codes(body: Body) -> list[str]:
+    """The units to drop: `code`, or a list `codes`."""
+    if "codes" not in body:
+        return [_field(body, "code", str)]
+    codes = _codes(body, "codes") or []
+    if not codes:
+        raise ApiError(400, "codes", "codes must name at least one unit")
+    return codes
 
 
 def _snap(body: Body) -> float | None:
@@ -276,6 +287,11 @@ def blueprint(ctx: AppContext) -> Blueprint:
             revision = _field(body, "revision", int)
             act = edits.undo if step == "undo" else edits.redo
             return run(lambda conn: result_json(act(conn, name, actor, revision, clock())))
+        if step == "drop":
+            revision, codes = _field(body, "revision", int), _drop_codes(body)
+            return run(
+                lambda conn: result_json(drop_units(conn, name, codes, actor, revision, clock()))
+            )
         if step not in REVIEW:
             raise ApiError(404, None, f"no action {step!r} on a plan")
         comment = _field(body, "comment", str, "")
@@ -330,6 +346,10 @@ PATHS: dict[str, Any] = {
         "revision (the plan revision edited), actor, snap_m, and per op: reshape code, geom; "
         "split code, line, codes; merge codes, into; move from, to, area; add code, name, "
         "level, parent, geom, officer, population, households; delete code; set code, changes",
+    ),
+    "/api/plans/{name}/drop": _post(
+        "take units' changes out of a draft (each back to the map in force); undoable",
+        "code (or codes, a list), revision, actor",
     ),
     "/api/plans/{name}/undo": _post("take back the latest edit", "revision, actor"),
     "/api/plans/{name}/redo": _post("make again the edit undone first", "revision, actor"),

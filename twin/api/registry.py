@@ -31,6 +31,7 @@ RESOURCE_MODULES: tuple[str, ...] = (
     "twin.api.plan_versions",
     "twin.api.plan_checks",
     "twin.api.plan_edits",
+    "twin.api.plan_transfer",
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from dash import Dash, Input, Output, Patch, State, html, no_update
 from dash.exceptions import PreventUpdate
@@ -63,13 +63,14 @@ def register_map(app: Dash, ctx: AppContext) -> None:
             level = level_choice
         else:
             level = level_for_zoom(ctx.zoom_levels, number(zoom), ctx.terms.finest)
-        url = f"/twin/outlines/{level}.pbf"
+        snap = snapshots.current()
+        params = {"map": map_param(snap.map_version)}
         box = None
         if not mapdata.sent_whole(level, ctx.counts):
             # Snapped, so small pans keep the same URL (no refetch, no new values).
             box = snap_bbox(",".join(str(v) for v in _wsen(leaflet_bounds(view) or bounds)))
-            url += "?bbox=" + ",".join(f"{v:.2f}" for v in box)
-        snap = snapshots.current()
+            params["bbox"] = ",".join(f"{v:.2f}" for v in box)
+        url = f"/twin/outlines/{level}.pbf?" + urlencode(params, safe=",")
         metric = (
             metrics.get(metric_key if isinstance(metric_key, str) else "") or metrics["composite"]
         )
@@ -133,11 +134,18 @@ def parents_url(ctx: AppContext, key: dict[str, Any] | None) -> str | None:
     parent = ctx.terms.parent(level)
     if parent is None:
         return None
-    url = f"/twin/outlines/{parent}.pbf"
-    _, _, box = str((key or {}).get("url", "")).partition("?")
-    if not ctx.mapdata.sent_whole(parent, ctx.counts) and box:
-        url += "?" + box
-    return url
+    _, _, query = str((key or {}).get("url", "")).partition("?")
+    given = dict(parse_qsl(query))
+    params = {k: v for k, v in given.items() if k == "map"}  # new outlines when the map changes
+    if not ctx.mapdata.sent_whole(parent, ctx.counts) and "bbox" in given:
+        params["bbox"] = given["bbox"]
+    return f"/twin/outlines/{parent}.pbf" + ("?" + urlencode(params, safe=",") if params else "")
+
+
+def map_param(fingerprint: tuple[int, int]) -> str:
+    """The grid table's fingerprint as the outline URLs' `map` parameter: a new map, a new
+    URL, so an open page fetches the new outlines (the server ignores the parameter)."""
+    return f"{fingerprint[0]}-{fingerprint[1]}"
 
 
 def _only(frame: Any, codes: frozenset[str] | None) -> Any:

@@ -31,7 +31,7 @@ from twin.activity import (
 from twin.app.measures import with_derived
 from twin.catalog.terms import Terms
 from twin.spatial.status import Thresholds
-from twin.store import fetch_grid_statuses, fetch_unassigned
+from twin.store import fetch_grid_statuses, fetch_grid_version, fetch_unassigned
 from twin.window import DEFAULT, TimeWindow
 
 KEEP = 6  # versions kept for computing what changed
@@ -54,6 +54,9 @@ class Snapshot:
     # When the 30-day figures were last read, in the reader's monotonic seconds. A monotonic
     # clock counts from an arbitrary point (boot), so no value of it means "long ago".
     window_read: float | None = None
+    # The grid table's fingerprint (twin.store.fetch_grid_version) when read: a publish or a
+    # load changes it, and the map's outline URLs carry it so open pages fetch new outlines.
+    map_version: tuple[int, int] = (0, 0)
 
     @cached_property
     def leaves(self) -> pd.DataFrame:
@@ -118,8 +121,11 @@ def read_snapshot(
             window_read = monotonic()
         activity |= fetch_yesterday(conn, None, clock)  # the tiles' changes against it
         feed = fetch_feed(conn, 12)
+        map_version = fetch_grid_version(conn)
     took = (time.perf_counter() - started) * 1000
-    return Snapshot(version, clock, levels, city, activity, trend, feed, took, window_read)
+    return Snapshot(
+        version, clock, levels, city, activity, trend, feed, took, window_read, map_version
+    )
 
 
 def with_window_counts(frame: pd.DataFrame, counts: dict[str, int]) -> pd.DataFrame:

@@ -16,8 +16,10 @@ from twin.app import ids
 from twin.app.context import AppContext
 from twin.app.i18n import fmt_datetime, t
 from twin.app.inputs import dict_or_none, read_state
+from twin.app.unit_history import build_history_panel
 from twin.app.unit_page import build_unit_body, build_unit_head, devices, incident_block
 from twin.app.window_views import trend_title
+from twin.plans.versions import unit_history
 from twin.store import GridDetail, NotFound, fetch_grid_detail
 from twin.window import DEFAULT_WINDOW, TimeWindow
 
@@ -60,9 +62,10 @@ def register_unit_page(app: Dash, ctx: AppContext) -> None:
             trend = fetch_window_trend(
                 conn, detail.grid["id"], span, clock.tz, ctx.terms.categories
             )
+            history = unit_history(conn, code)
         title = trend_title(window, span, lang)
         body = build_unit_body(detail, trend, ctx.text, lang, title, now=clock.local)
-        return detail, body
+        return detail, body + build_history_panel(history, lang, settings.timezone)
 
     @app.callback(
         Output(ids.UNIT_BODY, "children", allow_duplicate=True),

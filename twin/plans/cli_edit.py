@@ -80,6 +80,10 @@ def _edit_commands(plans: argparse._SubParsersAction) -> None:
     p = _edit(plans, "set", "change a unit's attributes", _set)
     p.add_argument("code")
     p.add_argument("changes", nargs="+", metavar="FIELD=VALUE", help=", ".join(edits.ATTRIBUTES))
+    p = _edit(
+        plans, "drop", "take units' changes out of the plan (back to the map in force)", _drop
+    )
+    p.add_argument("codes", nargs="+", metavar="CODE")
     _edit(plans, "undo", "take back the plan's latest edit", _undo)
     _edit(plans, "redo", "make again the edit undone first", _redo)
 
@@ -236,6 +240,14 @@ def _set(
     conn: psycopg.Connection, a: argparse.Namespace, who: str, rev: int, c: Clock
 ) -> EditResult:
     return edits.set_attributes(conn, a.name, a.code, parse_changes(a.changes), who, rev, c)
+
+
+def _drop(
+    conn: psycopg.Connection, a: argparse.Namespace, who: str, rev: int, c: Clock
+) -> EditResult:
+    from twin.plans.drop import drop_units
+
+    return drop_units(conn, a.name, a.codes, who, rev, c)
 
 
 def _undo(

@@ -225,7 +225,7 @@ def write_changes(
         check_revision(conn, plan, expected_revision, codes)
         _check_scope(conn, plan, upserts, removals)
         rows = _normalise(conn, plan, upserts, removals)
-        return _write_step(conn, plan, rows, actor, action, clock)
+        return write_step(conn, plan, rows, actor, action, clock)
 
 
 def _check_scope(
@@ -265,7 +265,7 @@ def _normalise(
     return rows
 
 
-def _write_step(
+def write_step(
     conn: psycopg.Connection,
     plan: Plan,
     rows: dict[str, Row | None],

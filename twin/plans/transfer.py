@@ -150,8 +150,19 @@ def import_plan(
 ) -> Imported:
     """Make the plan's units of a level those of the file (the plan is created when new)."""
     level = level or finest_loaded(conn)
-    layer = layer_of(layers, level)
-    rows = read_units(path, layer, layer_name, mapping)
+    rows = read_units(path, layer_of(layers, level), layer_name, mapping)
+    return import_rows(conn, name, rows, level, actor, clock)
+
+
+def import_rows(
+    conn: psycopg.Connection,
+    name: str,
+    rows: Sequence[dict[str, Any]],
+    level: str,
+    actor: str,
+    clock: Clock,
+) -> Imported:
+    """Make the plan's units of a level these rows (fields, geom, feature number)."""
     try:
         plan = store.get_plan(conn, name)
     except store.PlanError:

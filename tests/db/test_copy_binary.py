@@ -48,7 +48,7 @@ def test_a_converted_file_is_staged_in_binary_as_it_was_in_text(
     frame, provided = incident_frame(layers)
     with conn.transaction():
         bulk.create_point_stage(conn, "incident", provided)
-        assert copy_binary.encodable(frame, bulk.stage_types(conn, frame.columns))
+        assert copy_binary.encodable(frame, bulk.stage_types(conn, list(frame.columns)))
         binary, text = staged_both_ways(conn, frame)
         assert len(binary) == len(frame)
         assert binary == text
@@ -61,10 +61,10 @@ def test_an_integer_out_of_its_column_range_is_sent_as_text(
     frame = frame.assign(severity=pd.array([70000] * len(frame), dtype="Int64"))
     with conn.transaction():
         bulk.create_point_stage(conn, "incident", provided)
-        assert not copy_binary.encodable(frame, bulk.stage_types(conn, frame.columns))
+        assert not copy_binary.encodable(frame, bulk.stage_types(conn, list(frame.columns)))
 
 
-TEXT = st.one_of(st.none(), st.text(st.characters(blacklist_categories=("Cs",), min_codepoint=1)))
+TEXT = st.one_of(st.none(), st.text(st.characters(blacklist_categories=["Cs"], min_codepoint=1)))
 FLOAT = st.one_of(st.none(), st.floats(allow_nan=False, width=64))
 STAMP = st.one_of(
     st.none(),
@@ -97,6 +97,6 @@ def test_any_values_stage_alike_in_binary_and_in_text(
             "CREATE TEMP TABLE twin_stage (sid int GENERATED ALWAYS AS IDENTITY, feature int,"
             " t text, x float8, at timestamptz, ok boolean, n smallint) ON COMMIT DROP"
         )
-        assert copy_binary.encodable(frame, bulk.stage_types(conn, frame.columns))
+        assert copy_binary.encodable(frame, bulk.stage_types(conn, list(frame.columns)))
         binary, text = staged_both_ways(conn, frame)
         assert binary == text

@@ -123,7 +123,7 @@ def create_point_stage(conn: psycopg.Connection, table: str, columns: Sequence[s
 def copy_frame(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
     """Append a frame to the stage with COPY, in blocks: binary where every column has an
     encoder (copy_binary), else CSV text (timestamps as UTC)."""
-    types = stage_types(conn, frame.columns)
+    types = stage_types(conn, list(frame.columns))
     if copy_binary.encodable(frame, types):
         stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
             STAGE, sql.SQL(", ").join(map(sql.Identifier, frame.columns))
@@ -153,7 +153,7 @@ def copy_text(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
 def stage_types(conn: psycopg.Connection, columns: Sequence[str]) -> list[str]:
     """The stage's type of each column (format_type names: 'text', 'smallint', ...)."""
     rows = conn.execute(query("stage_column_types"), {"columns": list(columns)}).fetchall()
-    known = dict(rows)
+    known: dict[str, str] = dict(rows)
     return [known[c] for c in columns]
 
 

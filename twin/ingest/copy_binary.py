@@ -75,6 +75,7 @@ def _field(values: pd.Series, pg_type: str) -> tuple[np.ndarray, np.ndarray]:
         return size, np.frombuffer(b"".join(encoded), dtype=np.uint8)
     dtype = FIXED[pg_type]
     present = values[~missing]
+    raw: np.ndarray | None
     if pg_type == "timestamp with time zone":
         # Rounded to the microsecond as PostgreSQL rounds finer text input (half to even).
         stamps = pd.to_datetime(present, utc=True).dt.round("us").dt.tz_localize(None)
@@ -85,7 +86,7 @@ def _field(values: pd.Series, pg_type: str) -> tuple[np.ndarray, np.ndarray]:
         raw = present.to_numpy(dtype=np.float64)
     else:
         raw = _integers(present)
-        assert raw is not None  # encodable() said so
+    assert raw is not None  # encodable() said the integers are integers
     size = np.where(missing, -1, np.dtype(dtype).itemsize).astype(np.int64)
     return size, np.ascontiguousarray(raw.astype(dtype)).view(np.uint8)
 

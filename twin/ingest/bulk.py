@@ -11,6 +11,7 @@ from psycopg import sql
 
 from twin.catalog import Layer
 from twin.db.queries import query
+from twin.ingest import copy_binary
 
 STAGE = sql.Identifier("twin_stage")
 COPY_ROWS = 20_000  # rows per CSV block sent to COPY: its text and cells bound memory
@@ -120,7 +121,24 @@ def create_point_stage(conn: psycopg.Connection, table: str, columns: Sequence[s
 
 
 def copy_frame(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
-    """Append a frame to the stage with COPY (timestamps as UTC), in blocks."""
+    """Append a frame to the stage with COPY, in blocks: binary where every column has an
+    encoder (copy_binary), else CSV text (timestamps as UTC)."""
+    types = stage_types(conn, list(frame.columns))
+    if copy_binary.encodable(frame, types):
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
+            STAGE, sql.SQL(", ").join(map(sql.Identifier, frame.columns))
+        )
+        with conn.cursor().copy(stmt) as copy:
+            copy.write(copy_binary.SIGNATURE)
+            for start in range(0, len(frame), COPY_ROWS):
+                copy.write(copy_binary.encode(frame.iloc[start : start + COPY_ROWS], types))
+            copy.write(copy_binary.TRAILER)
+    else:
+        copy_text(conn, frame)
+
+
+def copy_text(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
+    """Append a frame to the stage with COPY as CSV text (timestamps as UTC), in blocks."""
     frame = _utc_naive(frame)
     conn.execute("SET LOCAL TimeZone = 'UTC'")  # the naive timestamps written below are UTC
     stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
@@ -130,6 +148,13 @@ def copy_frame(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
         for start in range(0, len(frame), COPY_ROWS):
             copy.write(to_csv_text(frame.iloc[start : start + COPY_ROWS]))
     conn.execute("RESET TimeZone")
+
+
+def stage_types(conn: psycopg.Connection, columns: Sequence[str]) -> list[str]:
+    """The stage's type of each column (format_type names: 'text', 'smallint', ...)."""
+    rows = conn.execute(query("stage_column_types"), {"columns": list(columns)}).fetchall()
+    known: dict[str, str] = dict(rows)
+    return [known[c] for c in columns]
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:

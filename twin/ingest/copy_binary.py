@@ -1,0 +1,106 @@
+"""Frames as PostgreSQL's binary COPY stream, built column by column with numpy: the server
+then parses no text, and Python formats no cell (only text is encoded, one call a value)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + bytes(8)  # no flags, no header extension
+TRAILER = b"\xff\xff"
+PG_EPOCH_US = 946_684_800_000_000  # 2000-01-01 in microseconds since 1970-01-01
+INTEGERS = {"smallint": ">i2", "integer": ">i4", "bigint": ">i8"}
+FIXED = {**INTEGERS, "double precision": ">f8", "boolean": "u1", "timestamp with time zone": ">i8"}
+SUPPORTED = {*FIXED, "text"}
+DIGITS = r"[+-]?[0-9]+"  # what int8in reads without surrounding spaces
+
+
+def encodable(frame: pd.DataFrame, types: Sequence[str]) -> bool:
+    """Whether every column (types: PostgreSQL's format_type names) has a binary encoder and
+    every integer fits its column. Otherwise the caller sends text, so that a value out of
+    range meets the server's own error, as before, rather than wrapping around."""
+    if not all(t in SUPPORTED for t in types):
+        return False
+    for column, pg_type in zip(frame.columns, types, strict=True):
+        if pg_type in INTEGERS:
+            ints = _integers(frame[column].dropna())
+            info = np.iinfo(np.dtype(INTEGERS[pg_type]).newbyteorder("="))
+            if ints is None or (len(ints) and (ints.min() < info.min or ints.max() > info.max)):
+                return False
+    return True
+
+
+def encode(frame: pd.DataFrame, types: Sequence[str]) -> bytes:
+    """The rows of an encodable frame as binary COPY tuples (the stream is SIGNATURE, the
+    tuples of every block, TRAILER), each column as its PostgreSQL type; missing values
+    (None, NaN, NaT) as NULL."""
+    n = len(frame)
+    fields = [_field(frame[c], t) for c, t in zip(frame.columns, types, strict=True)]
+    sizes = [np.maximum(size, 0) + 4 for size, _ in fields]
+    row_bytes = 2 + np.sum(sizes, axis=0, dtype=np.int64) if fields else np.full(n, 2)
+    starts = np.concatenate(([0], np.cumsum(row_bytes)[:-1])).astype(np.int64)
+    buf = np.empty(int(row_bytes.sum()), dtype=np.uint8)
+    count = np.array([len(fields)], dtype=">i2").view(np.uint8)
+    buf[starts], buf[starts + 1] = count[0], count[1]
+    at = starts + 2
+    for (size, data), width in zip(fields, sizes, strict=True):
+        _scatter(buf, at, size.astype(">i4").view(np.uint8).reshape(n, 4))
+        present = size > 0
+        if present.any():
+            lengths = size[present]
+            begins = at[present] + 4
+            shift = np.repeat(begins - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
+            buf[shift + np.arange(int(lengths.sum()))] = data
+        at = at + width
+    return buf.tobytes()
+
+
+def _scatter(buf: np.ndarray, at: np.ndarray, rows: np.ndarray) -> None:
+    buf[at[:, None] + np.arange(rows.shape[1])] = rows
+
+
+def _field(values: pd.Series, pg_type: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's byte length (-1: NULL) and the present values' bytes, concatenated."""
+    missing = values.isna().to_numpy()
+    if pg_type == "text":
+        encoded = [
+            (v if type(v) is str else str(v)).encode()
+            for v, m in zip(values.tolist(), missing, strict=True)
+            if not m
+        ]
+        size = np.full(len(values), -1, dtype=np.int64)
+        size[~missing] = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        return size, np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    dtype = FIXED[pg_type]
+    present = values[~missing]
+    raw: np.ndarray | None
+    if pg_type == "timestamp with time zone":
+        # Rounded to the microsecond as PostgreSQL rounds finer text input (half to even).
+        stamps = pd.to_datetime(present, utc=True).dt.round("us").dt.tz_localize(None)
+        raw = stamps.to_numpy().astype("datetime64[us]").astype(np.int64) - PG_EPOCH_US
+    elif pg_type == "boolean":
+        raw = present.astype(bool).to_numpy()
+    elif pg_type == "double precision":
+        raw = present.to_numpy(dtype=np.float64)
+    else:
+        raw = _integers(present)
+    assert raw is not None  # encodable() said the integers are integers
+    size = np.where(missing, -1, np.dtype(dtype).itemsize).astype(np.int64)
+    return size, np.ascontiguousarray(raw.astype(dtype)).view(np.uint8)
+
+
+def _integers(present: pd.Series) -> np.ndarray | None:
+    """The values as int64: integers as they are, texts of plain digits (an enum of numbers,
+    staged in an integer column) as PostgreSQL reads them; None for anything else."""
+    if pd.api.types.is_integer_dtype(present.dtype):
+        return present.to_numpy(dtype=np.int64)
+    if len(present) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if pd.api.types.infer_dtype(present, skipna=False) != "string":
+        return None
+    text = present.astype(str)
+    if not text.str.fullmatch(DIGITS).all() or text.str.len().max() > 18:
+        return None
+    return text.astype(np.int64).to_numpy()

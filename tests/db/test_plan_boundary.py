@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from tests.db.test_plan_edits import CELL_M2, LAT_M, CLOCK, WORLD, area, assert_tiled, cells, grids
+from tests.db.test_plan_edits import CELL_M2, CLOCK, LAT_M, WORLD, area, assert_tiled, cells, grids
 from twin.plans import boundary, edits, store
 from twin.plans.store import PlanConflict, PlanError
 

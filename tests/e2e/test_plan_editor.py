@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Page
 
 from tests.e2e.conftest import Served, Watched, screenshot
 from twin.activity import Clock
@@ -63,8 +63,9 @@ def draw(page: Page, geometry: dict[str, Any], kind: str, n: int = 1) -> None:
     stop = "draw:editstop" if kind == "edited" else "draw:drawstop"
     page.evaluate(
         """([f, stop, n]) => {
-            dash_clientside.set_props("plan-draw", {geojson: {type: "FeatureCollection", features: [f]}});
-            dash_clientside.set_props("plan-draw", {action: {layer_type: "polygon", type: stop, n_actions: n}});
+            const set = (props) => dash_clientside.set_props("plan-draw", props);
+            set({geojson: {type: "FeatureCollection", features: [f]}});
+            set({action: {layer_type: "polygon", type: stop, n_actions: n}});
         }""",
         [feature, stop, n],
     )
@@ -83,3 +84,45 @@ def test_the_editor_shows_the_plan_over_the_map_in_force(
     assert page.locator("#ed-problems").inner_text() == "No problems: no gaps, no overlaps"
     screenshot(page, "plan-editor")
     print(json.dumps(community)[:100])
+
+
+def plan_units(db_url: str) -> dict[str, Any]:
+    """The plan's rows by plain SQL: code -> (op, area m², households)."""
+    with psycopg.connect(db_url) as conn:
+        rows = conn.execute(
+            "SELECT u.code, u.op, ST_Area(u.geom::geography), u.households"
+            " FROM grid_plan_unit u JOIN grid_plan p ON p.id = u.plan_id WHERE p.name = %s",
+            [PLAN],
+        ).fetchall()
+    return {r[0]: r[1:] for r in rows}
+
+
+def cameras_in_plan_unit(db_url: str, code: str) -> int:
+    """Cameras inside the plan's outline of a unit, by plain SQL."""
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM camera c JOIN grid_plan_unit u ON ST_Intersects(u.geom, c.geom)"
+            " JOIN grid_plan p ON p.id = u.plan_id WHERE p.name = %s AND u.code = %s",
+            [PLAN, code],
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_line_across_a_grid_splits_it_and_the_panels_follow(
+    editor: Watched, community: dict[str, Any], served: Served
+) -> None:
+    page = editor.page
+    code, (w, s, e, n) = next(iter(community["grids"].items()))
+    page.get_by_label("Split by a line").check()
+    mid = (w + e) / 2
+    rev = revision(page)
+    line = {"type": "LineString", "coordinates": [[mid, s - 0.001], [mid, n + 0.001]]}
+    draw(page, line, "polyline")
+    wait_revision(page, rev + 1)
+    rows = plan_units(served.db_url)
+    assert code in rows and len(rows) >= 2
+    row = page.locator(f"#ed-impact tr[data-code='{code}']")
+    cells = row.locator("td").all_inner_texts()
+    assert cells[0] == code
+    assert cells[4].endswith(f"→ {cameras_in_plan_unit(served.db_url, code)}")
+    screenshot(page, "plan-editor-impact")

@@ -239,7 +239,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ed_fixed": ("自动修复完成 {n} 处", "Auto-fix made {n} repair(s)"),
     "ed_conflict": (
         "未保存：载入后他人已修改本规划（{who}）。可重新载入这些网格，草图会保留。",
-        "Not saved: the plan changed since you loaded it ({who}). Reload them; your drawing is kept.",
+        "Not saved: the plan changed since you loaded it ({who}). "
+        "Reload them; your drawing is kept.",
     ),
     "ed_refused": ("未能修改：{why}", "The edit was refused: {why}"),
     "ed_no_drawing": ("没有可用的图形", "Nothing drawn to use"),

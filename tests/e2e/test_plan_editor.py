@@ -126,3 +126,30 @@ def test_a_line_across_a_grid_splits_it_and_the_panels_follow(
     assert cells[0] == code
     assert cells[4].endswith(f"→ {cameras_in_plan_unit(served.db_url, code)}")
     screenshot(page, "plan-editor-impact")
+
+
+def test_a_second_planner_editing_the_same_unit_gets_the_conflict_and_keeps_the_drawing(
+    editor: Watched, community: dict[str, Any], served: Served, browser: BrowserContext
+) -> None:
+    first = editor.page
+    second = browser.new_page()
+    second.goto(f"{served.url}/planner/{PLAN}?lang=en")
+    second.locator("#ed-map .leaflet-interactive").first.wait_for()
+    code, (w, s, e, n) = list(community["grids"].items())[1]
+    rev = revision(first)
+    assert revision(second) == rev
+    for page, x in ((first, w + (e - w) / 3), (second, w + 2 * (e - w) / 3)):
+        page.get_by_label("Split by a line").check()
+        draw(
+            page,
+            {"type": "LineString", "coordinates": [[x, s - 0.001], [x, n + 0.001]]},
+            "polyline",
+        )
+    wait_revision(first, rev + 1)
+    message = second.locator("#ed-message")
+    message.filter(has_text="Not saved").wait_for()
+    assert code in message.inner_text()
+    assert revision(second) == rev
+    second.locator("#ed-reload").click()
+    wait_revision(second, rev + 1)
+    assert second.locator("#ed-pending-layer path, #ed-map path[stroke='#6b21a8']").count() >= 1

@@ -13,7 +13,7 @@ from typing import Any
 
 import psycopg
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import BrowserContext, Page
 
 from tests.e2e.conftest import Served, Watched, screenshot
 from twin.activity import Clock

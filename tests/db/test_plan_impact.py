@@ -148,6 +148,21 @@ def test_moved_points_are_those_in_the_strip_and_the_edge_goes_to_the_lower_code
     assert edge.to_code == "G1"
 
 
+def test_each_moved_point_carries_where_it_is(conn: psycopg.Connection, scattered: list) -> None:
+    result = impact(conn, scattered, moved_boundary(scattered), CLOCK, Rules(), LEVELS)
+    stored = dict(
+        conn.execute(
+            "SELECT code, ARRAY[ST_X(geom), ST_Y(geom)] FROM camera"
+            " UNION ALL SELECT code, ARRAY[ST_X(geom), ST_Y(geom)] FROM sensor"
+            " UNION ALL SELECT code, ARRAY[ST_X(geom), ST_Y(geom)] FROM incident"
+        ).fetchall()
+    )
+    assert result.moved
+    assert {m.code: [m.lon, m.lat] for m in result.moved} == {
+        m.code: stored[m.code] for m in result.moved
+    }
+
+
 def test_each_moved_open_case_is_inherited_by_the_new_units_officer(
     conn: psycopg.Connection, scattered: list
 ) -> None:

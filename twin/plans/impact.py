@@ -39,6 +39,8 @@ class Moved:
     code: str
     from_code: str | None
     to_code: str | None
+    lon: float | None = None  # where it is, for the editor to draw it
+    lat: float | None = None
 
 
 @dataclass(frozen=True)
@@ -240,7 +242,8 @@ def _moved(
     for p, k in enumerate(keys):
         to = best[p][1] if p in best else None
         if to != points[k]["owner"]:
-            out.append(Moved(k[0], k[1], points[k]["owner"], to))
+            at = points[k]
+            out.append(Moved(k[0], k[1], at["owner"], to, at["lon"], at["lat"]))
     return out
 
 

@@ -1,0 +1,316 @@
+"""/planner/<plan>: the plan editor's callbacks, each a few lines over editor_actions (the
+engine's edits) and editor_views / editor_panels (what the page shows)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import parse_qs
+
+from dash import ALL, Dash, Input, Output, State, callback_context, html, no_update
+from dash.exceptions import PreventUpdate
+
+from twin.activity import Clock
+from twin.app import ids
+from twin.app.context import AppContext
+from twin.app.i18n import t
+from twin.app.inputs import read_state, text_value
+from twin.app.own_pages import own_page
+from twin.app.planner import editor_ids as eid
+from twin.app.planner.editor_actions import EditRequest, answer, perform
+from twin.app.planner.editor_layout import edit_group, editor_section
+from twin.app.planner.editor_panels import impact_table, inherit_list, problem_list, repair_list
+from twin.app.planner.editor_views import (
+    above,
+    balance_figure,
+    balance_text,
+    finest,
+    merge_answer,
+    message_text,
+    moved_points,
+    of_level,
+    parent_for,
+    problem_items,
+    selected,
+    split_target,
+    toggle,
+    units_bounds,
+)
+from twin.plans import store
+from twin.plans.store import PlanError
+
+MODE = "plan"
+DRAWN = {"add": "Polygon", "reshape": "Polygon", "boundary": "Polygon", "split": "LineString"}
+
+
+def area_of(search: Any) -> str | None:
+    """The ?area= of the URL (the unit whose subtree the editor shows)."""
+    query = parse_qs((text_value(search) or "").lstrip("?"))
+    return text_value(query.get("area", [""])[0]) or None
+
+
+def drawn_geometry(geojson: Any, tool: str) -> dict[str, Any] | None:
+    """The last drawn (or edited) shape of the tool's kind in the EditControl's features."""
+    kind = DRAWN.get(tool)
+    feats = geojson.get("features", []) if isinstance(geojson, dict) else []
+    shapes = [f.get("geometry") for f in feats if isinstance(f, dict)]
+    shapes = [g for g in shapes if isinstance(g, dict) and g.get("type") == kind]
+    return shapes[-1] if shapes else None
+
+
+def register(app: Dash, ctx: AppContext) -> None:
+    """The editor's callbacks."""
+    page = own_page(MODE)
+    assert page is not None, "the plan editor is not in OWN_PAGES"
+    levels = list(ctx.loaded)
+
+    def clock() -> Clock:
+        return Clock.current(ctx.settings.timezone)
+
+    @app.callback(
+        Output(page.container, "children"),
+        Input(ids.STATE, "data"),
+        State(ids.URL, "search"),
+    )
+    def build(state: Any, search: Any) -> Any:
+        route = read_state(state)
+        if route is None:
+            raise PreventUpdate
+        if route.mode != MODE or not route.unit:
+            return []
+        lang, area = route.lang, area_of(search)
+        try:
+            with ctx.pool.connection() as conn:
+                plan = store.get_plan(conn, route.unit)
+                area = area or plan.scope
+                first = answer(conn, plan.name, area, clock())
+        except PlanError:
+            return [html.P(t("ed_no_plan", lang, name=route.unit), className="note")]
+        title = t("ed_title", lang, name=plan.name)
+        key = {
+            "plan": plan.name,
+            "area": area,
+            "lang": lang,
+            "actor": f"planner-{secrets.token_hex(2)}",
+        }
+        bounds = units_bounds(first, ctx.bounds)
+        return editor_section(lang, title, bounds, ctx.settings.basemap_url, first, key)
+
+    @app.callback(
+        Output(eid.ANSWER, "data"),
+        Output(eid.PENDING, "data"),
+        Input(eid.DRAW, "action"),
+        Input(eid.MERGE, "n_clicks"),
+        Input(eid.DELETE, "n_clicks"),
+        Input(eid.UNDO, "n_clicks"),
+        Input(eid.REDO, "n_clicks"),
+        Input(eid.FIX, "n_clicks"),
+        Input(eid.SAVE, "n_clicks"),
+        Input(eid.RELOAD, "n_clicks"),
+        Input(eid.RETRY, "n_clicks"),
+        State(eid.DRAW, "geojson"),
+        State(eid.TOOL, "value"),
+        State(eid.SEL, "data"),
+        State(eid.ANSWER, "data"),
+        State(eid.PENDING, "data"),
+        State(eid.KEY, "data"),
+        State(eid.F_CODE, "value"),
+        State(eid.F_NAME, "value"),
+        State(eid.F_OFFICER, "value"),
+        State(eid.F_PARENT, "value"),
+        prevent_initial_call=True,
+    )
+    def edit(*args: Any) -> tuple[Any, Any]:
+        geojson, tool, sel, old, pending, key, *form = args[9:]
+        trigger = callback_context.triggered_id
+        if not isinstance(key, dict) or not isinstance(old, dict):
+            raise PreventUpdate
+        if trigger == eid.RELOAD:
+            with ctx.pool.connection() as conn:
+                return answer(conn, key["plan"], key["area"], clock()), pending
+        req = _request(trigger, geojson, tool, sel, old, pending, key, form, levels)
+        if req is None:
+            raise PreventUpdate
+        with ctx.pool.connection() as conn:
+            new = perform(conn, req, key["area"], clock())
+        refused = (new.get("message") or {}).get("kind") == "conflict"
+        keep = {"op": req.op, "codes": list(req.codes), "geom": req.geom, "fields": req.fields}
+        return merge_answer(old, new), keep if refused else None
+
+    @app.callback(
+        Output(eid.UNITS, "data"),
+        Output(eid.PARENTS, "data"),
+        Output(eid.BASE, "data"),
+        Output(eid.PROBLEMS, "data"),
+        Output(eid.MOVED, "data"),
+        Output(eid.PENDING_LAYER, "data"),
+        Output(eid.PROBLEM_LIST, "children"),
+        Output(eid.REPAIRS, "children"),
+        Output(eid.IMPACT, "children"),
+        Output(eid.BALANCE, "children"),
+        Output(eid.CHART, "figure"),
+        Output(eid.INHERIT, "children"),
+        Output(eid.MESSAGE, "children"),
+        Output(eid.CONFLICT_BOX, "hidden"),
+        Output(eid.HEAD, "children"),
+        Input(eid.ANSWER, "data"),
+        Input(eid.BASE_TOGGLE, "value"),
+        Input(eid.PENDING, "data"),
+        State(eid.KEY, "data"),
+    )
+    def render(ans: Any, toggle_base: Any, pending: Any, key: Any) -> tuple[Any, ...]:
+        if not isinstance(ans, dict) or not isinstance(key, dict):
+            raise PreventUpdate
+        lang, level = key["lang"], finest(ans["units"], levels)
+        msg = ans.get("message")
+        empty = {"type": "FeatureCollection", "features": []}
+        drawn = (pending or {}).get("geom")
+        return (
+            of_level(ans["units"], level),
+            above(ans["units"], level),
+            ans["base"] if "base" in (toggle_base or []) else empty,
+            {"type": "FeatureCollection", "features": ans["problems"]},
+            moved_points(ans["impact"]),
+            pending_layer(drawn) if drawn else empty,
+            problem_list(ans["problems"], lang),
+            repair_list(ans.get("repairs", []), lang),
+            impact_table(ans["impact"], ans.get("changed", []), lang),
+            balance_text(ans["impact"], lang),
+            balance_figure(ans["impact"], lang),
+            inherit_list(ans["impact"], lang),
+            message_text(msg, lang),
+            (msg or {}).get("kind") != "conflict" and not pending,
+            t(
+                "ed_head",
+                lang,
+                state=t(f"ed_state_{ans['state']}", lang),
+                rev=ans["revision"],
+                area=ans.get("area") or t("city", lang),
+                n=len(ans["problems"]),
+            ),
+        )
+
+    @app.callback(
+        Output(eid.SEL, "data"),
+        Input(eid.UNITS, "n_clicks"),
+        Input(eid.ANSWER, "data"),
+        State(eid.UNITS, "clickData"),
+        State(eid.SEL, "data"),
+        prevent_initial_call=True,
+    )
+    def select(_: Any, ans: Any, clicked: Any, sel: Any) -> Any:
+        sel = [c for c in sel or [] if isinstance(c, str)]
+        if callback_context.triggered_id == eid.ANSWER:
+            present = {
+                f["properties"]["code"] for f in (ans or {}).get("units", {}).get("features", [])
+            }
+            kept = [c for c in sel if c in present]
+            return kept if kept != sel else no_update
+        code = ((clicked or {}).get("properties") or {}).get("code")
+        if not isinstance(code, str):
+            raise PreventUpdate
+        return toggle(sel, code)
+
+    @app.callback(
+        Output(eid.SELECTED, "data"),
+        Output(eid.F_CODE, "value"),
+        Output(eid.F_NAME, "value"),
+        Output(eid.F_OFFICER, "value"),
+        Output(eid.F_PARENT, "value"),
+        Input(eid.SEL, "data"),
+        State(eid.ANSWER, "data"),
+    )
+    def show_selection(sel: Any, ans: Any) -> tuple[Any, ...]:
+        picked = selected((ans or {}).get("units", {}), sel or [])
+        if len(picked["features"]) != 1:
+            return picked, no_update, no_update, no_update, no_update
+        p = picked["features"][0]["properties"]
+        return picked, p["code"], p["name"], p["officer"], p["parent"]
+
+    @app.callback(
+        Output(eid.EDIT_HOLDER, "children"),
+        Output(eid.FLIP, "data"),
+        Input(eid.TOOL, "value"),
+        Input(eid.SEL, "data"),
+        Input(eid.ANSWER, "data"),
+        State(eid.FLIP, "data"),
+        prevent_initial_call=True,
+    )
+    def drawing_layer(tool: Any, sel: Any, ans: Any, flip: Any) -> tuple[Any, Any]:
+        picked = selected((ans or {}).get("units", {}), sel or [])["features"]
+        unit = picked[0] if len(picked) == 1 else None
+        flip = (flip or 0) + 1
+        return edit_group(tool if isinstance(tool, str) else "select", unit, flip), flip
+
+    @app.callback(
+        Output(eid.MAP, "viewport"),
+        Input({"type": eid.PROBLEM, "index": ALL}, "n_clicks"),
+        State(eid.ANSWER, "data"),
+        State(eid.KEY, "data"),
+        prevent_initial_call=True,
+    )
+    def zoom_to_problem(clicks: Any, ans: Any, key: Any) -> Any:
+        trigger = callback_context.triggered_id
+        if not isinstance(trigger, dict) or not any(clicks or []):
+            raise PreventUpdate
+        items = problem_items((ans or {}).get("problems", []), (key or {}).get("lang", "en"))
+        index = trigger.get("index")
+        if not isinstance(index, int) or not 0 <= index < len(items):
+            raise PreventUpdate
+        return {"bounds": items[index]["bounds"], "transition": "flyToBounds"}
+
+
+def pending_layer(geometry: Any) -> dict[str, Any]:
+    """The refused drawing as a layer, kept while the planner reloads."""
+    feature = {"type": "Feature", "geometry": geometry, "properties": {}}
+    return {"type": "FeatureCollection", "features": [feature]}
+
+
+def _request(
+    trigger: Any,
+    geojson: Any,
+    tool: Any,
+    sel: Any,
+    old: dict[str, Any],
+    pending: Any,
+    key: dict[str, Any],
+    form: list[Any],
+    levels: list[str],
+) -> EditRequest | None:
+    """The edit the trigger asks for (None: nothing to do)."""
+    codes = tuple(c for c in sel or [] if isinstance(c, str))
+    base = {"plan": key["plan"], "revision": int(old["revision"]), "actor": key["actor"]}
+    fields = dict(zip(("code", "name", "officer", "parent"), form, strict=True))
+    ops = {
+        eid.MERGE: "merge",
+        eid.DELETE: "delete",
+        eid.UNDO: "undo",
+        eid.REDO: "redo",
+        eid.FIX: "fix",
+        eid.SAVE: "set",
+    }
+    if trigger in ops:
+        return EditRequest(ops[trigger], codes=codes, fields=fields, **base)
+    if trigger == eid.RETRY and isinstance(pending, dict):
+        return EditRequest(
+            str(pending.get("op")),
+            codes=tuple(pending.get("codes") or ()),
+            geom=pending.get("geom"),
+            fields=dict(pending.get("fields") or {}),
+            **base,
+        )
+    if trigger != eid.DRAW or not isinstance(tool, str) or tool not in DRAWN:
+        return None
+    geom = drawn_geometry(geojson, tool)
+    if geom is None:
+        return None
+    level = finest(old["units"], levels)
+    if tool == "split":
+        target = split_target(old["units"], geom, level)
+        codes = (target,) if target else codes
+    elif tool == "add":
+        fields |= {
+            "level": level,
+            "parent": fields.get("parent") or parent_for(old["units"], geom, level, levels),
+        }
+    return EditRequest(tool, codes=codes, geom=geom, fields=fields, **base)

@@ -319,7 +319,9 @@ def register(app: Dash, ctx: AppContext) -> None:
         State(ids.STATE, "data"),
         prevent_initial_call=True,
     )
-    def new_plan(_: Any, name: Any, scope: Any, actor: Any, state: Any) -> tuple[Any, ...]:
+    def new_plan(clicks: Any, name: Any, scope: Any, actor: Any, state: Any) -> tuple[Any, ...]:
+        if not clicks:
+            raise PreventUpdate  # drawn, not pressed
         route = read_state(state)
         lang = route.lang if route else settings.lang
         who = (text_value(actor) or "").strip()

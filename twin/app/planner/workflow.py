@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import Dash, Input, Output, State, dcc, html, no_update
+from dash import Dash, Input, Output, State, callback_context, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from twin.activity import Clock
@@ -229,10 +229,8 @@ def register(app: Dash, ctx: AppContext) -> None:
         prevent_initial_call=True,
     )
     def ask(*values: Any) -> tuple[Any, ...]:
-        *_clicks, target, comment, day, actor, state = values
-        from dash import ctx as dash_ctx
-
-        pressed = next((a for a, i in ACT.items() if i == dash_ctx.triggered_id), None)
+        *clicks, target, comment, day, actor, state = values
+        pressed = pressed_action(callback_context.triggered_prop_ids, clicks)
         if pressed is None or not isinstance(target, dict):
             raise PreventUpdate
         req = Request.read(
@@ -275,7 +273,9 @@ def register(app: Dash, ctx: AppContext) -> None:
         State(ids.STATE, "data"),
         prevent_initial_call=True,
     )
-    def confirm(_: Any, pending: Any, actor: Any, done: Any, target: Any, state: Any) -> Any:
+    def confirm(clicks: Any, pending: Any, actor: Any, done: Any, target: Any, state: Any) -> Any:
+        if not clicks:
+            raise PreventUpdate  # the button was just drawn (Dash calls on new components)
         route = read_state(state)
         lang = route.lang if route else settings.lang
         req = Request.read(pending)
@@ -299,8 +299,19 @@ def register(app: Dash, ctx: AppContext) -> None:
         Input(CANCEL, "n_clicks"),
         prevent_initial_call=True,
     )
-    def cancel(_: Any) -> tuple[Any, bool]:
+    def cancel(clicks: Any) -> tuple[Any, bool]:
+        if not clicks:
+            raise PreventUpdate
         return None, True
+
+
+def pressed_action(triggered: dict[str, str], clicks: list[Any]) -> str | None:
+    """The action whose button was pressed: triggered and clicked (a button just drawn
+    triggers with no clicks)."""
+    for (action, button), n in zip(ACT.items(), clicks, strict=True):
+        if f"{button}.n_clicks" in triggered and n:
+            return action
+    return None
 
 
 def list_search(route: Route | None, target: Any, count: int) -> Any:

@@ -5,7 +5,10 @@ window.twinPlanner = Object.assign(window.twinPlanner || {}, {
   _moving: false,
   partner: { "cmp-map-a": "cmp-map-b", "cmp-map-b": "cmp-map-a" },
   remember: function (map) {
-    if (map && map.getContainer) { window.twinPlanner._maps[map.getContainer().id] = map; }
+    // Each map is known by its container's id and follows its own moves once.
+    if (!map || !map.getContainer) { return; }
+    window.twinPlanner._maps[map.getContainer().id] = map;
+    if (!map._twinSync) { map._twinSync = true; map.on("moveend", window.twinPlanner.sync); }
   },
   sync: function (e) {
     // One map moved: the other takes its centre and zoom (its own moveend is ignored).

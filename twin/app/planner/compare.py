@@ -36,7 +36,6 @@ CONTAINER = "page-compare"
 PICK_A, PICK_B, VIEW, GO = "cmp-a", "cmp-b", "cmp-view", "cmp-go"
 MAP_A, MAP_B = "cmp-map-a", "cmp-map-b"
 RESULT = "cmp-result"
-SYNC = {"moveend": {"variable": "twinPlanner.sync"}}
 
 
 def wanted(search: Any) -> tuple[str, str, str]:
@@ -74,7 +73,6 @@ def _map(
             bounds=bounds,
             zoomSnap=0.25,
             attributionControl=False,
-            eventHandlers=SYNC,
             children=[*base, *layers],
         ),
         className="cmp-map-box",
@@ -88,7 +86,6 @@ def _units(data: dict[str, Any], side: str) -> dl.GeoJSON:
         style={"variable": "twinPlanner.unitStyle"},
         onEachFeature={"variable": "twinPlanner.tooltip"},
         hideout={"side": side},
-        className=f"cmp-units-{side}",
     )
 
 

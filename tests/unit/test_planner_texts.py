@@ -106,7 +106,7 @@ def test_rows_of_the_list_and_the_history() -> None:
         "changed": 1200,
     }
     row = plan_row(plan, 2, "en", TZ)
-    assert row["href"] == "/planner/7?lang=en"
+    assert row["href"] == "/planner/%E5%8C%97%E5%8C%BA%2F%E8%B0%83%E6%95%B4?lang=en"
     assert (row["scope"], row["state_text"], row["units"], row["problems"]) == (
         "City",
         "Submitted",

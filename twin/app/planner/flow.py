@@ -158,14 +158,16 @@ def perform(conn: psycopg.Connection, req: Request, actor: str, clock: Clock, la
 
 
 def plan_by_key(conn: psycopg.Connection, key: str) -> store.Plan | None:
-    """The plan a page's key names: its id (digits), else its name; None when none."""
-    for row in store.list_plans(conn):
-        if str(row["id"]) == key.strip():
-            return store.get_plan(conn, row["name"])
+    """The plan a page's key names: its name (the editor's key), else its id; None when
+    neither."""
     try:
         return store.get_plan(conn, key)
     except store.PlanNotFound:
-        return None
+        pass
+    for row in store.list_plans(conn):
+        if str(row["id"]) == key.strip():
+            return store.get_plan(conn, row["name"])
+    return None
 
 
 def asked(conn: psycopg.Connection, req: Request, clock: Clock, rules: Rules, lang: str) -> str:

@@ -21,9 +21,9 @@ from twin.plans.versions import current_version
 CHECKED = ("draft", "submitted", "approved", "scheduled")
 
 
-def plan_href(plan_id: int | str, lang: str) -> str:
-    """The editor page of a plan (/planner/<id>), in lang."""
-    return f"/planner/{quote(str(plan_id), safe='')}?lang={quote(lang)}"
+def plan_href(name: str, lang: str) -> str:
+    """The editor page of a plan (/planner/<name>, as the editor reads it), in lang."""
+    return f"/planner/{quote(name, safe='')}?lang={quote(lang)}"
 
 
 def planner_href(lang: str, **query: str | int) -> str:
@@ -46,7 +46,7 @@ def plan_row(plan: dict[str, Any], problems: int | None, lang: str, tz: str) -> 
     return {
         "id": plan["id"],
         "name": plan["name"],
-        "href": plan_href(plan["id"], lang),
+        "href": plan_href(plan["name"], lang),
         "scope": scope_text(plan["scope"], lang),
         "state": plan["state"],
         "state_text": t(f"state_{plan['state']}", lang),

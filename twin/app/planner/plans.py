@@ -333,6 +333,6 @@ def register(app: Dash, ctx: AppContext) -> None:
                 plan = store.new_plan(conn, text_value(name, 120) or "", scope, who, clock())
         except store.PlanError as exc:
             return t("refused", lang, why=str(exc)), no_update, no_update
-        href = plan_href(plan.id, lang)
+        href = plan_href(plan.name, lang)
         path, _, query = href.partition("?")
         return "", path, "?" + query

@@ -256,9 +256,12 @@ def register(app: Dash, ctx: AppContext) -> None:
         if route is None or route.mode != "planner":
             raise PreventUpdate
         want = picked(search) | {"lang": route.lang}
-        if want == key:
-            raise PreventUpdate  # the same panel: an action's count changed, not the pick
-        return flow_panel(want, route.lang), want
+        # The action asked for by a row's link only opens the panel: an action done drops
+        # it from the URL, and the same panel (with its message) stays.
+        pick = {k: v for k, v in want.items() if k != "act"}
+        if pick == key:
+            raise PreventUpdate
+        return flow_panel(want, route.lang), pick
 
     def flow_panel(want: dict[str, str], lang: str) -> Any:
         """The panel of the picked plan or version, with the URL's action asked for."""

@@ -43,7 +43,11 @@ class OwnPage:
 
 
 # Pages add themselves here (one line each); their modules are imported by the server.
-OWN_PAGES: tuple[OwnPage, ...] = (OwnPage("plan", "/planner/", "twin.app.planner.editor"),)
+OWN_PAGES: tuple[OwnPage, ...] = (
+    OwnPage("compare", "/planner/compare", "twin.app.planner.compare"),  # before /planner/<id>
+    OwnPage("planner", "/planner", "twin.app.planner.plans", nav_key="nav_planner"),
+    OwnPage("plan", "/planner/", "twin.app.planner.editor"),
+)
 
 
 def own_page(mode: str, pages: tuple[OwnPage, ...] = OWN_PAGES) -> OwnPage | None:

@@ -1,7 +1,7 @@
 -- Every plan with how many units it changes, newest first.
 -- params: (none)
--- columns: name, scope, state, base_version, revision, author, effective_date, changed, created_at, updated_at
-SELECT p.name, p.scope_code AS scope, p.state, p.base_version, p.revision, p.author,
+-- columns: id, name, scope, state, base_version, revision, author, effective_date, changed, created_at, updated_at
+SELECT p.id, p.name, p.scope_code AS scope, p.state, p.base_version, p.revision, p.author,
        p.effective_date,
        (SELECT count(*) FROM grid_plan_unit u WHERE u.plan_id = p.id) AS changed,
        p.created_at, p.updated_at

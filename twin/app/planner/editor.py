@@ -3,7 +3,10 @@ engine's edits) and editor_views / editor_panels (what the page shows)."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -40,6 +43,7 @@ from twin.plans import store
 from twin.plans.store import PlanError
 
 MODE = "plan"
+log = logging.getLogger(__name__)
 DRAWN = {"add": "Polygon", "reshape": "Polygon", "boundary": "Polygon", "split": "LineString"}
 
 
@@ -56,6 +60,21 @@ def drawn_geometry(geojson: Any, tool: str) -> dict[str, Any] | None:
     shapes = [f.get("geometry") for f in feats if isinstance(f, dict)]
     shapes = [g for g in shapes if isinstance(g, dict) and g.get("type") == kind]
     return shapes[-1] if shapes else None
+
+
+def held(callback: Callable[..., Any]) -> Callable[..., Any]:
+    """A callback over the stores the page holds (its answer, key, selection): a value of
+    another shape than the page wrote (a forged request) is no update, never a 500."""
+
+    @functools.wraps(callback)
+    def guarded(*args: Any) -> Any:
+        try:
+            return callback(*args)
+        except (KeyError, TypeError, AttributeError, IndexError, ValueError) as exc:
+            log.info("plan editor: a held value of another shape (%s)", exc)
+            raise PreventUpdate from None
+
+    return guarded
 
 
 def register(app: Dash, ctx: AppContext) -> None:
@@ -120,6 +139,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         State(eid.F_PARENT, "value"),
         prevent_initial_call=True,
     )
+    @held
     def edit(*args: Any) -> tuple[Any, Any]:
         geojson, tool, sel, old, pending, key, *form = args[9:]
         trigger = callback_context.triggered_id
@@ -158,6 +178,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         Input(eid.PENDING, "data"),
         State(eid.KEY, "data"),
     )
+    @held
     def render(ans: Any, toggle_base: Any, pending: Any, key: Any) -> tuple[Any, ...]:
         if not isinstance(ans, dict) or not isinstance(key, dict):
             raise PreventUpdate
@@ -198,6 +219,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         State(eid.SEL, "data"),
         prevent_initial_call=True,
     )
+    @held
     def select(_: Any, ans: Any, clicked: Any, sel: Any) -> Any:
         sel = [c for c in sel or [] if isinstance(c, str)]
         if callback_context.triggered_id == eid.ANSWER:
@@ -220,6 +242,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         Input(eid.SEL, "data"),
         State(eid.ANSWER, "data"),
     )
+    @held
     def show_selection(sel: Any, ans: Any) -> tuple[Any, ...]:
         picked = selected((ans or {}).get("units", {}), sel or [])
         if len(picked["features"]) != 1:
@@ -236,6 +259,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         State(eid.FLIP, "data"),
         prevent_initial_call=True,
     )
+    @held
     def drawing_layer(tool: Any, sel: Any, ans: Any, flip: Any) -> tuple[Any, Any]:
         picked = selected((ans or {}).get("units", {}), sel or [])["features"]
         unit = picked[0] if len(picked) == 1 else None
@@ -249,6 +273,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         State(eid.KEY, "data"),
         prevent_initial_call=True,
     )
+    @held
     def zoom_to_problem(clicks: Any, ans: Any, key: Any) -> Any:
         trigger = callback_context.triggered_id
         if not isinstance(trigger, dict) or not any(clicks or []):

@@ -43,7 +43,7 @@ class OwnPage:
 
 
 # Pages add themselves here (one line each); their modules are imported by the server.
-OWN_PAGES: tuple[OwnPage, ...] = ()
+OWN_PAGES: tuple[OwnPage, ...] = (OwnPage("case", "/case/", "twin.app.cases.page"),)
 
 
 def own_page(mode: str, pages: tuple[OwnPage, ...] = OWN_PAGES) -> OwnPage | None:

@@ -42,21 +42,14 @@ def texts(node: Any) -> list[str]:
 
 
 def buttons(parts: Any) -> list[str]:
-    found = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            props = node.get("props", {})
-            if isinstance(props, dict) and isinstance(props.get("id"), dict):
-                found.append(props["id"]["action"])
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    walk(parts)
-    return found
+    """The actions whose buttons show."""
+    box = find(parts, "case-actions")
+    assert box is not None
+    return [
+        b["props"]["id"].removeprefix("case-act-")
+        for b in box["children"]
+        if not b["props"].get("hidden")
+    ]
 
 
 def confirm(app: Dash, code: str, action: str, actor: str | None = "duty A", **typed: str) -> Any:
@@ -190,3 +183,19 @@ def test_the_unit_table_rows_link_to_their_case_and_offer_quick_actions(app: Das
             ]
         )
     }
+
+
+def test_an_action_button_opens_the_dialog_saying_what_will_happen(app: Dash) -> None:
+    values = {f"{ids.act('escalate')}.n_clicks": 1, "state.data": case_state("E0")}
+    answer = call(app, f"{ids.dialog(P, 'pending')}.data", values)
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    shown = answer.get_json()["response"]
+    assert shown[ids.dialog(P, "pending")]["data"] == {"code": "E0", "action": "escalate"}
+    assert shown[ids.dialog(P, "dialog")]["hidden"] is False
+    assert shown[ids.dialog(P, "text")]["children"] == "Case E0 (Reported) will be escalated."
+    assert shown[ids.dialog(P, "dispatch")]["hidden"] is True  # a dispatch's fields only
+
+
+def test_a_redrawn_button_opens_nothing(app: Dash) -> None:
+    values = {f"{ids.act('escalate')}.n_clicks": None, "state.data": case_state("E0")}
+    assert call(app, f"{ids.dialog(P, 'pending')}.data", values).status_code == 204

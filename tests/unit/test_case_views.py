@@ -51,7 +51,7 @@ def test_each_status_offers_the_actions_the_lifecycle_allows() -> None:
 
 def test_a_row_offers_only_the_quick_actions_its_status_allows() -> None:
     assert quick_actions("reported", MOVES, OPEN) == ("dispatch", "escalate")
-    assert quick_actions("in_progress", MOVES, OPEN) == ("escalate",)
+    assert quick_actions("in_progress", MOVES, OPEN) == ("escalate", "resolve")
     assert quick_actions("resolved", MOVES, OPEN) == ("close",)
     assert quick_actions("closed", MOVES, OPEN) == ()
 

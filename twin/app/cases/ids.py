@@ -8,7 +8,6 @@ BUILT = "case-built"  # the route the page's parts were built for
 TITLE = "case-title"
 BODY = "case-body"  # fields, stages, actions, timeline, photos, map: redrawn after an action
 RESULT = "case-result"  # what the last action did
-ACT = "case-act"  # the type of the case page's action buttons ({"type": ACT, "action": a})
 CASE_PREFIX = "case"
 UNIT_PREFIX = "unit-case"
 
@@ -26,3 +25,8 @@ def done(prefix: str) -> str:
 def result(prefix: str) -> str:
     """The line that says what the last action of the dialog did."""
     return RESULT if prefix == CASE_PREFIX else f"{prefix}-result"
+
+
+def act(action: str) -> str:
+    """The id of the case page's button of an action."""
+    return f"case-act-{action}"

@@ -12,7 +12,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from twin.app.cases import ids
-from twin.app.cases.dialog import dialog
+from twin.app.cases.dialog import DIALOG_ACTIONS, dialog
 from twin.app.cases.reads import CaseRead
 from twin.app.cases.views import (
     Moves,
@@ -101,15 +101,17 @@ def stages(case: dict[str, Any], now: datetime, opens: tuple[str, ...], lang: st
 
 
 def action_buttons(actions: tuple[str, ...], lang: str) -> html.Div:
-    """A button per action the case's status allows."""
+    """A button per dialog action, those the case's status does not allow hidden (fixed ids:
+    the app's callback guard takes no wildcard ids)."""
     return html.Div(
         [
             html.Button(
                 t(f"act_{a}", lang),
-                id={"type": ids.ACT, "action": a},
+                id=ids.act(a),
                 className=f"case-action act-{a}",
+                hidden=a not in actions,
             )
-            for a in actions
+            for a in DIALOG_ACTIONS
         ],
         className="case-actions",
         id="case-actions",
@@ -231,7 +233,8 @@ def body(
     """The page's body for a case read (merged: where to, and unmerge; missing: said so)."""
     if read.case is None:
         if read.into is None:
-            return [html.P(t("case_missing", lang, code=read.code), className="case-missing")]
+            missing = html.P(t("case_missing", lang, code=read.code), className="case-missing")
+            return [missing, action_buttons((), lang)]
         return [
             html.P(
                 [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dash import ALL, Dash, Input, Output, State
+from dash import Dash, Input, Output, State
 from dash import ctx as dash_ctx
 from dash.exceptions import PreventUpdate
 
@@ -17,7 +17,7 @@ from twin.app.cases.layout import body, frame
 from twin.app.cases.reads import fetch_moves, read_case
 from twin.app.cases.unit_actions import register_unit_actions
 from twin.app.context import AppContext
-from twin.app.inputs import dict_or_none, read_state
+from twin.app.inputs import read_state
 from twin.catalog.terms import CASES
 from twin.ops.errors import CaseMerged, CaseNotFound
 from twin.ops.record import get_case
@@ -71,17 +71,18 @@ def register(app: Dash, ctx: AppContext) -> None:
 
     @app.callback(
         *opener_outputs(ids.CASE_PREFIX),
-        Input({"type": ids.ACT, "action": ALL}, "n_clicks"),
+        *[Input(ids.act(a), "n_clicks") for a in DIALOG_ACTIONS],
         State(app_ids.STATE, "data"),
         prevent_initial_call=True,
     )
-    def open_dialog(clicks: Any, state: Any) -> tuple[Any, ...]:
+    def open_dialog(*values: Any) -> tuple[Any, ...]:
+        *clicks, state = values
         route = read_state(state)
-        picked = dict_or_none(dash_ctx.triggered_id) or {}
-        action = picked.get("action")
-        if route is None or route.unit is None or action not in DIALOG_ACTIONS:
+        pressed = {ids.act(a): (a, c) for a, c in zip(DIALOG_ACTIONS, clicks, strict=True)}
+        action, count = pressed.get(str(dash_ctx.triggered_id), (None, None))
+        if route is None or route.unit is None or action is None:
             raise PreventUpdate
-        if not any(isinstance(c, int) and c > 0 for c in clicks or []):
+        if not (isinstance(count, int) and count > 0):
             raise PreventUpdate  # the buttons were drawn anew, none was pressed
         status, into = _status(ctx, route.unit, route.lang)
         return opened(route.unit, action, status, route.lang, into)

@@ -14,7 +14,7 @@ from twin.app.views import CatalogText
 from twin.ops.lifecycle import ACTIONS, TARGET
 
 Moves = Mapping[str, frozenset[str]]  # status -> the statuses the lifecycle lets follow it
-QUICK = ("dispatch", "escalate", "close")  # the actions a unit page's case row offers
+QUICK = ("dispatch", "escalate", "resolve", "close")  # what a unit page's case row offers
 # A case's stages: its name, the column of its due time and of the time it ended.
 STAGES = (
     ("dispatch", "dispatch_due_at", "dispatched_at"),

@@ -123,11 +123,14 @@ def test_confirming_acts_through_the_lifecycle_and_a_refusal_is_a_message(
         " WHERE i.code = 'E1' AND e.action = 'dispatch'"
     ).fetchone()
     assert event == ("duty A", "go")
+    # the dialog's dispatch fields, still filled from before, are not an escalation's
+    escalated = confirm(app, "E1", "escalate", department="城管")
+    assert escalated[ids.result(P)]["children"] == "Done: Escalate E1"
     refused = confirm(app, "E1", "close")
     assert refused[ids.dialog(P, "error")]["children"].startswith("Not done: action: case E1 is")
     assert ids.dialog(P, "dialog") not in refused  # the dialog stays open, saying why
     row = conn.execute("SELECT status FROM incident WHERE code = 'E1'").fetchone()
-    assert row == ("dispatched",)
+    assert row == ("escalated",)
 
 
 def test_without_an_actor_nothing_is_done(app: Dash, conn: psycopg.Connection) -> None:

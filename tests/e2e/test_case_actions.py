@@ -98,7 +98,7 @@ def test_from_the_case_page(served: Served, watched: Watched) -> None:
     expect(page.locator("#case-status")).to_have_text("已办结")
     page.locator(".case-action.act-close").click()
     confirm(page, "case", "结案")
-    expect(page.locator("#case-status")).to_have_text("已结案")
+    expect(page.locator("#case-status")).to_have_text("已归档")
     expect(page.locator("#case-actions .case-action")).to_have_text(["合并到…"])
     timeline = page.locator("#case-timeline tbody tr")
     expect(timeline.filter(has_text="值班员甲")).to_have_count(4)
@@ -142,7 +142,7 @@ def test_from_the_unit_table(served: Served, watched: Watched) -> None:
     page.locator("#case-scope").get_by_text("全部", exact=True).click()
     row.locator("button.act-close").click()
     confirm(page, "unit-case", "结案")
-    expect(row.locator("[col-id='status']")).to_have_text("已结案")
+    expect(row.locator("[col-id='status']")).to_have_text("已归档")
     expect(page.locator("#kpi-closed_today")).to_have_attribute(
         "data-value", str(closed_before + 1)
     )

@@ -58,6 +58,9 @@ def run_request(conn: psycopg.Connection, req: Request, clock: Clock) -> None:
     elif req.action == "unmerge":
         unmerge(conn, req.code, req.actor, clock)
     elif req.action in ACTIONS:
+        # The dispatch fields stay filled in a dialog reused for another action: only a
+        # dispatch reads them.
+        dispatch = req.action == "dispatch"
         act(
             conn,
             req.code,
@@ -65,8 +68,8 @@ def run_request(conn: psycopg.Connection, req: Request, clock: Clock) -> None:
             actor=req.actor,
             clock=clock,
             note=_given(req.note),
-            department=_given(req.department),
-            officer=_given(req.officer),
+            department=_given(req.department) if dispatch else None,
+            officer=_given(req.officer) if dispatch else None,
         )
     else:
         raise CaseError("action", f"{req.action!r} is not an action")

@@ -99,7 +99,7 @@ def test_from_the_case_page(served: Served, watched: Watched) -> None:
     page.locator(".case-action.act-close").click()
     confirm(page, "case", "结案")
     expect(page.locator("#case-status")).to_have_text("已归档")
-    expect(page.locator("#case-actions .case-action")).to_have_text(["合并到…"])
+    expect(page.locator("#case-actions .case-action:visible")).to_have_text(["合并到…"])
     timeline = page.locator("#case-timeline tbody tr")
     expect(timeline.filter(has_text="值班员甲")).to_have_count(4)
     expect(timeline.filter(has_text="请速处理")).to_have_count(1)
@@ -140,6 +140,8 @@ def test_from_the_unit_table(served: Served, watched: Watched) -> None:
     expect(page.locator("#kpi-open")).to_have_attribute("data-value", str(open_before - 1))
     expect(row).to_have_count(0)  # a resolved case is no longer open: it left the open list
     page.locator("#case-scope").get_by_text("全部", exact=True).click()
+    # Newest report first (the header's first click sorts descending): the case leads.
+    page.locator("#incidents .ag-header-cell[col-id='reported_at']").click()
     row.locator("button.act-close").click()
     confirm(page, "unit-case", "结案")
     expect(row.locator("[col-id='status']")).to_have_text("已归档")

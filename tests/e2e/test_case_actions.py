@@ -67,6 +67,8 @@ def confirm(page: Page, prefix: str, says: str, name: str | None = None, **typed
 
 def test_from_the_case_page(served: Served, watched: Watched) -> None:
     page = watched.page
+    failed: list[str] = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     grid, _ = quiet_grid(served.db_url)
     new_case(served, grid, "E2E-PAGE")
     page.goto(f"{served.url}/grid/{grid}")
@@ -117,6 +119,7 @@ def test_from_the_case_page(served: Served, watched: Watched) -> None:
             " ORDER BY e.id"
         ).fetchall()
     assert [a for a, _ in actors] == ["dispatch", "escalate", "resolve", "close"]
+    assert failed == [], watched.errors
     assert_clean(watched, served.url)
 
 

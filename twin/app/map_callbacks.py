@@ -29,7 +29,7 @@ def register_map(app: Dash, ctx: AppContext) -> None:
     )
     def move_map(state: Any) -> tuple[Any, Any]:
         route = read_state(state)
-        if route and route.unit:
+        if route and route.mode == "unit" and route.unit:  # (a case page's key is no unit)
             box = unit_bounds(ctx.pool, route.unit)
             outline = f"/twin/outline/{quote(route.unit, safe='')}.pbf"
             return ({"bounds": box} if box else no_update), outline

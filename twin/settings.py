@@ -44,6 +44,8 @@ class Settings:
     # TWIN_OPS_DIR: deadlines.toml, dispatch.toml, duplicates.toml of live operations
     ops_dir: Path = SHIPPED_OPS
     sweep_seconds: int = 60  # TWIN_SWEEP_SECONDS: how often `twin serve` escalates; 0 = never
+    # TWIN_CASE_CAMERA_RADIUS_M: how far from a case its page looks for cameras, in metres
+    case_camera_radius_m: float = 300.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -67,6 +69,8 @@ class Settings:
             raise SettingsError("TWIN_STATEMENT_TIMEOUT_MS must be 0 (no limit) or more")
         if settings.sweep_seconds < 0:
             raise SettingsError("TWIN_SWEEP_SECONDS must be 0 (no sweep) or more")
+        if not 0 < settings.case_camera_radius_m <= 10_000:  # (NaN fails too)
+            raise SettingsError("TWIN_CASE_CAMERA_RADIUS_M must be more than 0 and at most 10000")
         if settings.refresh_seconds < 1 or settings.tour_seconds < 1:
             raise SettingsError("TWIN_REFRESH_SECONDS and TWIN_TOUR_SECONDS must be at least 1")
         if settings.basemap_url and not all(f"{{{k}}}" in settings.basemap_url for k in "xyz"):

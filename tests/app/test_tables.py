@@ -29,7 +29,7 @@ PAGE = {"startRow": 0, "endRow": 15}
 
 
 def test_every_case_column_shares_the_width_and_shows_its_whole_text_on_hover() -> None:
-    columns = case_columns(TEXT, "zh-CN")
+    *columns, actions = case_columns(TEXT, "zh-CN")
     assert [c["field"] for c in columns] == [
         "code",
         "category",
@@ -38,6 +38,12 @@ def test_every_case_column_shares_the_width_and_shows_its_whole_text_on_hover() 
         "reported_at",
         "time_to_due",
     ]
+    # the last column: each row's quick actions (buttons, not a sortable text)
+    assert (actions["field"], actions["sortable"], actions["cellRenderer"]) == (
+        "actions",
+        False,
+        "CaseActions",
+    )
     assert all(c["flex"] > 0 and c["tooltipField"] and c["headerTooltip"] for c in columns)
     assert [c["field"] for c in columns if c.get("sort")] == ["time_to_due"]
     assert columns[-1]["sort"] == "asc"  # the nearest deadline first, as the server sends it

@@ -14,6 +14,8 @@ from psycopg_pool import ConnectionPool
 
 from twin.activity import Clock, fetch_pin_cases
 from twin.app import ids
+from twin.app.cases.reads import fetch_moves
+from twin.app.cases.views import with_case_actions
 from twin.app.hotspots.wall import WallHotspots
 from twin.app.i18n import fmt_datetime, t
 from twin.app.inputs import dict_or_none, number, read_state, strings, whole
@@ -70,9 +72,13 @@ def register_unit_callbacks(app: Dash, pool: ConnectionPool, text: CatalogText, 
                 unit = fetch_grid(conn, route.unit)
                 if flt is not None:  # else the scope and the status filter leave no status
                     frame, total = fetch_incidents(conn, unit["id"], flt)
+                moves = fetch_moves(conn)
         except NotFound:
             raise PreventUpdate from None
         rows = [] if frame is None else incident_rows(frame, clock.now, text, route.lang, tz)
+        if frame is not None:  # each row links to its case page and offers its quick actions
+            opens = text.layers[CASES].field("status").open_values
+            rows = with_case_actions(rows, list(frame["status"]), moves, opens, route.lang)
         lang = route.lang
         empty = t("no_cases", lang) if total == 0 else ""
         return {"rowData": rows, "rowCount": total}, case_count(total, lang), empty

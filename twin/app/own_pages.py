@@ -44,6 +44,7 @@ class OwnPage:
 
 # Pages add themselves here (one line each); their modules are imported by the server.
 OWN_PAGES: tuple[OwnPage, ...] = (
+    OwnPage("case", "/case/", "twin.app.cases.page"),
     OwnPage("compare", "/planner/compare", "twin.app.planner.compare"),  # before /planner/<id>
     OwnPage("planner", "/planner", "twin.app.planner.plans", nav_key="nav_planner"),
     OwnPage("plan", "/planner/", "twin.app.planner.editor"),

@@ -95,13 +95,20 @@ def case_columns(text: CatalogText, lang: str) -> list[dict[str, Any]]:
     # Shares of the width: the deadline and the times need the most room. The age is the
     # report time's tooltip (a column of its own would squeeze the deadline out of 527 px).
     extra: dict[str, dict[str, Any]] = {
-        "code": {"flex": 1.2},
+        "code": {"flex": 1.2, "cellRenderer": "CaseLink"},  # to /case/<code> (twin_case.js)
         "severity": {"flex": 1.1},
         "status": {"flex": 0.9},
         "reported_at": {"flex": 1.4, "tooltipField": "reported_tip"},
         "time_to_due": {"flex": 1.5, "sort": "asc"},  # as the server orders an unsorted request
     }
-    return [fitted(k, v, **extra.get(k, {})) for k, v in names.items()]
+    columns = [fitted(k, v, **extra.get(k, {})) for k, v in names.items()]
+    # The quick actions its status allows, each asking for confirmation (twin.app.cases).
+    actions = t("actions", lang)
+    return [
+        *columns,
+        fitted("actions", actions, 1.6, sortable=False, cellRenderer="CaseActions")
+        | {"tooltipField": None, "headerTooltip": actions},
+    ]
 
 
 def case_grid(text: CatalogText, lang: str) -> AgGrid:

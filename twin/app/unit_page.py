@@ -9,6 +9,8 @@ import pandas as pd
 from dash import dcc, html
 
 from twin.app import ids
+from twin.app.cases import ids as case_ids
+from twin.app.cases.dialog import dialog
 from twin.app.i18n import dropdown_labels, fmt_number, t
 from twin.app.tables import CASE_SCOPES, case_grid, children_grid, device_grid
 from twin.app.views import (
@@ -125,7 +127,9 @@ def incident_block(text: CatalogText, lang: str) -> list[Any]:
         ),
         incident_filters(text, lang),
         html.Div(id=ids.CASE_EMPTY, className="case-empty", role="status"),
+        html.Div(id=case_ids.result(case_ids.UNIT_PREFIX), className="case-result", role="status"),
         case_grid(text, lang),
+        dialog(case_ids.UNIT_PREFIX, lang),  # the confirmation of a row's quick action
     ]
 
 

@@ -43,7 +43,9 @@ class OwnPage:
 
 
 # Pages add themselves here (one line each); their modules are imported by the server.
-OWN_PAGES: tuple[OwnPage, ...] = ()
+OWN_PAGES: tuple[OwnPage, ...] = (
+    OwnPage("performance", "/performance", "twin.app.performance.page", nav_key="nav_performance"),
+)
 
 
 def own_page(mode: str, pages: tuple[OwnPage, ...] = OWN_PAGES) -> OwnPage | None:

@@ -184,8 +184,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "cases reported in the period, as handled by the time it was read",
     ),
     "perf_summary": (
-        "{period}（{first}至{last}）· {n} 件事件 · 截至 {at}",
-        "{period} ({first} to {last}) · {n} cases · as of {at}",
+        "{period} · {n} 件事件 · 截至 {at}",
+        "{period} · {n} cases · as of {at}",
     ),
     "perf_month": ("{y}年{m}月", "{y}-{m:02d}"),
     "perf_week": ("{y}年第{w}周", "{y} week {w}"),

@@ -75,7 +75,7 @@ def stages_figure(rows: list[dict[str, Any]], key: str, lang: str) -> go.Figure:
             for stage, colour in zip(STAGES, STAGE_COLOURS, strict=True)
         ]
     )
-    fig.update_layout(**_layout(t("perf_chart_stages", lang, n=len(shown)), 3 * len(shown) // 2))
+    fig.update_layout(**_layout(t("perf_chart_stages", lang, n=len(shown)), 2 * len(shown)))
     fig.update_layout(barmode="group")
     fig.update_xaxes(tickformat=".0%", range=[0, 1])
     return fig

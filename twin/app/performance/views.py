@@ -165,12 +165,12 @@ def table_columns(linked: bool, ranked_by: str, lang: str) -> list[dict[str, Any
 def summary(evaluation: Evaluation, lang: str, tz: str) -> str:
     """One line: the period, its dates, the city's cases, when read."""
     period = evaluation.period
+    label = period_label(period, lang)
+    dates = t("perf_range", lang, first=period.first.isoformat(), last=period.last.isoformat())
     return t(
         "perf_summary",
         lang,
-        period=period_label(period, lang),
-        first=period.first.isoformat(),
-        last=period.last.isoformat(),
+        period=label if label == dates else f"{label} · {dates}",
         n=f"{evaluation.total['cases']:,}",
         at=fmt_datetime(evaluation.at, lang, tz),
     )

@@ -52,6 +52,13 @@ def test_controls_change_the_url_and_the_table(served: Served, watched: Watched)
     expect(page).to_have_url(re.compile(r"rank=escalations"))
     expect(page.locator("#perf-rank-chart .gtitle")).to_contain_text("Escalations: top")
 
+    # The language switch keeps the choices.
+    page.locator("#lang-link").click()
+    expect(page).to_have_url(re.compile(r"\?lang=zh-CN&period=.*&by=department&rank=escalations"))
+    expect(page.locator(".perf-title")).to_have_text("绩效评估")
+    page.locator("#lang-link").click()
+    expect(page.locator(".perf-title")).to_have_text("Performance evaluation")
+
     # A unit of a level links to its page.
     pick_option(page, "perf-by", "Street")
     expect(page).to_have_url(re.compile(r"by=street"))

@@ -180,7 +180,7 @@ def test_a_url_without_choices_reads_as_this_month_by_department() -> None:
 
 def test_periods_read_in_both_languages_and_a_range_joins_the_choices() -> None:
     month = Period.parse("2026-03")
-    assert (period_label(month, "zh-CN"), period_label(month, "en")) == ("2026年3月", "2026-03")
+    assert (period_label(month, "zh-CN"), period_label(month, "en")) == ("2026年3月", "3/2026")
     week = Period.parse("2026-W05")
     assert (period_label(week, "zh-CN"), period_label(week, "en")) == ("2026年第5周", "2026 week 5")
     span = Period.parse(f"{TODAY - timedelta(days=1)}/{TODAY}")

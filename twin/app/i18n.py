@@ -187,7 +187,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{period} · {n} 件事件 · 截至 {at}",
         "{period} · {n} cases · as of {at}",
     ),
-    "perf_month": ("{y}年{m}月", "{y}-{m:02d}"),
+    "perf_month": ("{y}年{m}月", "{m}/{y}"),
     "perf_week": ("{y}年第{w}周", "{y} week {w}"),
     "perf_range": ("{first}至{last}", "{first} to {last}"),
     "perf_officer": ("处置人（网格员）", "Officer"),

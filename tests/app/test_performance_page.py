@@ -31,7 +31,7 @@ def built(app: Dash, search: str) -> Any:
 
 
 def followed(app: Dash, search: str) -> dict[str, Any]:
-    values = {"url.search": search, "state.data": PERF, "url.pathname": "/performance"}
+    values = {"url.search": search, "url.pathname": "/performance/"}
     response = call(app, "perf-summary.children", values, "url.search")
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()["response"]  # type: ignore[no-any-return]

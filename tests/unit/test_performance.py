@@ -73,6 +73,8 @@ def test_a_range_includes_both_dates() -> None:
         ("2020-01-01/2026-01-01", "longer than 366 days"),
         ("November", "expected a month (2026-11), a week (2026-W47) or FROM/TO dates"),
         (None, "expected text, got NoneType"),
+        ("9999-12-31/9999-12-31", "outside the calendar"),
+        ("9999-12", "year 10000 is out of range"),
     ],
 )
 def test_a_period_twin_cannot_read_is_named(text: object, message: str) -> None:

@@ -28,6 +28,10 @@ class Period:
     first: date
     last: date
 
+    def __post_init__(self) -> None:
+        if self.last >= date.max or self.first <= date.min:
+            raise PeriodError(f"period {self.text!r}: outside the calendar twin can count in")
+
     @classmethod
     def parse(cls, text: object) -> Period:
         """'YYYY-MM' | 'YYYY-Www' | 'YYYY-MM-DD/YYYY-MM-DD' (PeriodError otherwise)."""

@@ -16,6 +16,7 @@ from twin.app.context import AppContext
 from twin.app.i18n import grid_locale, t
 from twin.app.inputs import read_state, text_value
 from twin.app.own_pages import own_page
+from twin.app.pages import parse_route
 from twin.app.performance.figures import rank_figure, stages_figure
 from twin.app.performance.views import (
     PerformancePage,
@@ -185,13 +186,11 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output(ids.PERF_STAGES_CHART, "figure"),
         Output(ids.PERF_ERROR, "children"),
         Input(ids.URL, "search"),
-        State(ids.STATE, "data"),
         State(ids.URL, "pathname"),
         prevent_initial_call=True,
     )
-    def follow_url(search: Any, state: Any, pathname: Any) -> tuple[Any, ...]:
-        route = read_state(state)
-        if route is None or pathname != page_of.path:
-            raise PreventUpdate
+    def follow_url(search: Any, pathname: Any) -> tuple[Any, ...]:
+        if parse_route(pathname, search, settings.lang).mode != MODE:
+            raise PreventUpdate  # the URL left the page; its parts go with the next build
         now = clock()
         return results(ctx, read_page(search, settings.lang, ctx.terms, now), now)

@@ -98,14 +98,13 @@ def fetch_evaluation(
     by = "level" if grouping.is_level else grouping.by
     with conn.cursor(row_factory=dict_row) as cur:
         raw = cur.execute(query("performance_measures"), base | {"by": by, "level": level})
-        grouped = raw.fetchall()
-        total = cur.execute(query("performance_measures"), base | {"by": "total", "level": None})
-        city = total.fetchone()
+        found = raw.fetchall()
         units: list[dict[str, Any]] = []
         if level is not None:
             units = cur.execute(query("performance_level_units"), {"level": level}).fetchall()
-    rows = build_rows(grouped, units)
-    return Evaluation(period, grouping, clock.now, rows, build_row(city or {}, ""))
+    grouped = [r for r in found if not r["is_total"]]
+    city = next((r for r in found if r["is_total"]), {})  # none: no case at all
+    return Evaluation(period, grouping, clock.now, build_rows(grouped, units), build_row(city, ""))
 
 
 def share(part: Any, whole: Any) -> float | None:

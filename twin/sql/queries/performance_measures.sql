@@ -4,8 +4,8 @@
 -- counted once as a merged report (duplicate), in the period of its own report.
 --   unit: by 'level' the code of the unit of :level that holds the case's grid (the map in
 --   force now), by 'officer' the officer it was dispatched to or else its grid's officer,
---   by 'department' its department, by 'total' '' (the whole city); NULL: none (a case
---   outside every grid, not dispatched to anyone).
+--   by 'department' its department; NULL: none (a case outside every grid, or
+--   dispatched to nobody).
 --   *_h: hours from report to the first dispatch / to the resolution that stands, of the
 --   cases that have one; median and p90 interpolated (percentile_cont).
 --   *_judged: cases whose stage has a deadline and is decided at :at (done, or past due);
@@ -14,9 +14,10 @@
 --   escalations: escalate entries on the timeline (the sweep's, one per stage, and by
 --   hand); a case without a timeline (loaded from a file) that has an escalation time: 1.
 --   ever_resolved: resolved now or reopened since; reopened: reopened at least once.
--- params: start, end, at timestamptz, by text ('level', 'officer', 'department', 'total'),
+-- One more row, is_total, is the whole city's (a grouping set: the cases are read once).
+-- params: start, end, at timestamptz, by text ('level', 'officer', 'department'),
 --         level text (NULL unless by = 'level'), open text[]
--- columns: unit, cases, merged, dispatched, dispatch_h_median, dispatch_h_p90, resolved,
+-- columns: unit, is_total, cases, merged, dispatched, dispatch_h_median, dispatch_h_p90, resolved,
 --          resolve_h_median, resolve_h_p90, dispatch_judged, dispatch_on_time, start_judged,
 --          start_on_time, resolve_judged, resolve_on_time, overdue, escalations, escalated,
 --          ever_resolved, reopened
@@ -64,15 +65,14 @@ WITH cohort AS (
 ), keyed AS (
     SELECT CASE %(by)s::text WHEN 'officer' THEN f.officer
                              WHEN 'department' THEN f.department
-                             WHEN 'level' THEN u.code
-                             ELSE '' END AS unit,
+                             ELSE u.code END AS unit,
            f.*
     FROM facts f
     LEFT JOIN (SELECT a.grid_id, g.code
                FROM grid_ancestor a JOIN grid g ON g.id = a.ancestor_id
                WHERE g.level = %(level)s::text) u ON u.grid_id = f.grid_id
 )
-SELECT unit,
+SELECT unit, GROUPING(unit) = 1 AS is_total,
        count(*) FILTER (WHERE NOT merged) AS cases,
        count(*) FILTER (WHERE merged) AS merged,
        count(dispatch_h) AS dispatched,
@@ -93,5 +93,5 @@ SELECT unit,
        count(*) FILTER (WHERE ever_resolved) AS ever_resolved,
        count(*) FILTER (WHERE reopened) AS reopened
 FROM keyed
-GROUP BY unit
-ORDER BY unit NULLS LAST;
+GROUP BY GROUPING SETS ((unit), ())
+ORDER BY is_total, unit NULLS LAST;

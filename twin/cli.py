@@ -16,6 +16,7 @@ from twin.ingest.topology import FIX_BELOW_M2
 from twin.ops.command import DEFAULT_RATE, add_simulate_parser
 from twin.ops.command import add_parser as add_ops_parser
 from twin.ops.command import rate as simulate_rate
+from twin.performance.command import add_parser as add_report_parser
 from twin.plans.command import add_parser as add_plan_parser
 from twin.settings import Settings, SettingsError
 from twin.synth.city import SIZES
@@ -426,6 +427,7 @@ def parser() -> argparse.ArgumentParser:
     add_plan_parser(sub)  # each `twin plan` subcommand sets its own func
     add_ops_parser(sub)  # each `twin ops` subcommand sets its own func
     add_simulate_parser(sub)
+    add_report_parser(sub)  # each `twin report` subcommand sets its own func
     layers = sub.add_parser("layers", help="the layer catalog")
     layers.add_argument("action", choices=["check"])
     layers.set_defaults(func=cmd_layers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from twin.app.inputs import Route
 from twin.app.own_pages import OwnPage
-from twin.app.pages import own_nav, own_route
+from twin.app.pages import own_lang_href, own_nav, own_route
 
 PAGES = (
     OwnPage("case", "/case/", "twin.app.none"),
@@ -34,3 +34,12 @@ def test_navigation_has_an_item_for_each_page_with_a_label() -> None:
         ("nav-plans", "/plans?lang=en", "nav-item active")
     ]
     assert items[0].children == "Planner"
+
+
+def test_the_language_switch_of_an_own_page_keeps_its_own_choices() -> None:
+    route = Route("performance", "en")
+    search = "?lang=en&period=2026-W05&by=grid&rank=cases"
+    assert (
+        own_lang_href(route, search) == "/performance?lang=zh-CN&period=2026-W05&by=grid&rank=cases"
+    )
+    assert own_lang_href(Route("performance", "zh-CN"), None) == "/performance?lang=en"

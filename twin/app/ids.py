@@ -107,3 +107,14 @@ HOT_LEGEND = "hot-legend"
 HOT_LIST = "hot-list"
 HOT_PICKED = "hot-picked"
 HOT_WALL = "hot-wall"  # the wall screen's hotspot panel
+# The performance page (/performance)
+PERF_ROOT = "perf-root"  # its parts, built once per language (data-lang says which)
+PERF_PERIOD = "perf-period"
+PERF_BY = "perf-by"
+PERF_RANK = "perf-rank"
+PERF_CONTROLS = (PERF_PERIOD, PERF_BY, PERF_RANK)
+PERF_ERROR = "perf-error"
+PERF_SUMMARY = "perf-summary"
+PERF_TABLE = "perf-table"
+PERF_RANK_CHART = "perf-rank-chart"
+PERF_STAGES_CHART = "perf-stages-chart"

@@ -14,7 +14,14 @@ from twin.app.hotspots.views import hotspots_href
 from twin.app.i18n import dropdown_labels, other_lang, t
 from twin.app.inputs import read_state, text_value
 from twin.app.own_pages import OWN_PAGES, own_page
-from twin.app.pages import cockpit_titles, control_options, lang_href, nav, parse_route
+from twin.app.pages import (
+    cockpit_titles,
+    control_options,
+    lang_href,
+    nav,
+    own_lang_href,
+    parse_route,
+)
 from twin.app.unit_callbacks import unit_head
 from twin.store import NotFound
 
@@ -95,6 +102,8 @@ def register_navigation(app: Dash, ctx: AppContext) -> None:
             nav(r),
             hotspots_href(search, other_lang(r.lang), ctx.layers, ctx.loaded[-1])
             if r.mode == "hotspots"
+            else own_lang_href(r, search)
+            if own
             else lang_href(r),
             not on_cockpit,
             on_cockpit,

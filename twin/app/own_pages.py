@@ -48,6 +48,7 @@ OWN_PAGES: tuple[OwnPage, ...] = (
     OwnPage("compare", "/planner/compare", "twin.app.planner.compare"),  # before /planner/<id>
     OwnPage("planner", "/planner", "twin.app.planner.plans", nav_key="nav_planner"),
     OwnPage("plan", "/planner/", "twin.app.planner.editor"),
+    OwnPage("performance", "/performance", "twin.app.performance.page", nav_key="nav_performance"),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode
 
 from dash import dcc, html
 
@@ -78,6 +78,15 @@ def route_href(route: Route, lang: str) -> str:
 def lang_href(route: Route) -> str:
     """The same page in the other language."""
     return route_href(route, other_lang(route.lang))
+
+
+def own_lang_href(route: Route, search: Any) -> str:
+    """An own page in the other language with the rest of its search kept (its own choices,
+    such as /performance's period), the language first."""
+    query = [(k, v) for k, v in parse_qsl((text_value(search) or "").lstrip("?")) if k != "lang"]
+    lang = other_lang(route.lang)
+    rest = urlencode(query, quote_via=quote, safe="/")
+    return route_href(route, lang) + (f"&{rest}" if rest else "")
 
 
 def with_lang(href: str, lang: str) -> str:

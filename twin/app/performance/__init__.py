@@ -1,0 +1,1 @@
+"""The performance evaluation page (/performance, 绩效评估)."""

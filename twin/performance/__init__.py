@@ -1,0 +1,1 @@
+"""Performance evaluation (绩效评估): measures per unit, officer and department over a period."""

@@ -161,10 +161,12 @@ def read_delta(
     monotonic: Callable[[], float] = time.monotonic,
     *,
     terms: Terms,
+    also: frozenset[int] = frozenset(),
 ) -> Snapshot | None:
     """The previous snapshot with only the units that moved since it re-read: those whose
-    counters a write moved, and those with a case that fell due meanwhile. None when only a
-    full read will do (the map changed, the window moved on, the 30-day figures are due)."""
+    counters a write moved, those with a case that fell due meanwhile (and also: units a
+    benchmark has re-read as if moved). None when only a full read will do (the map
+    changed, the window moved on, the 30-day figures are due)."""
     start = TimeWindow(DEFAULT).span(clock).start
     if (
         previous.changes is None
@@ -179,7 +181,7 @@ def read_delta(
         if changes.map_version > previous.changes.version:
             return None
         moved = fetch_changed_units(conn, previous.changes.version)
-        moved |= fetch_units_falling_due(conn, previous.clock.now, clock.now)
+        moved |= fetch_units_falling_due(conn, previous.clock.now, clock.now) | also
         ids = sorted(moved - {0})  # the unassigned points are read every time
         fresh = fetch_unit_statuses(conn, ids, clock.now, t) if ids else None
         # A unit may hold points itself (a community's ground outside its grids): a case

@@ -90,7 +90,7 @@ def test_the_listener_wakes_the_reader_at_each_write(
 ) -> None:
     woke = threading.Semaphore(0)
     stop = threading.Event()
-    listen(db_url, woke.release, stop)
+    listen(db_url, woke.release, stop.is_set)
     try:
         assert woke.acquire(timeout=5)  # once on connecting: it may have missed a change
         add_incident(conn, "A", 0.5, 0.5)

@@ -27,7 +27,7 @@ def register_push(app: Dash, snapshots: Snapshots, conninfo: str) -> threading.E
     returns the event that stops the listener."""
     register_version_route(app.server, snapshots)
     stop = threading.Event()
-    listen(conninfo, snapshots.changed, stop)
+    listen(conninfo, snapshots.changed, lambda: stop.is_set() or snapshots.pool.closed)
     # A new version heard: tick the refresh every live part already follows.
     app.clientside_callback(
         ClientsideFunction("twinPush", "tick"),

@@ -46,7 +46,7 @@ def with_ancestors(ids: list[int], parents: Mapping[int, int | None]) -> list[in
 
 def window_column(frame: pd.DataFrame, totals: Mapping[int, int]) -> np.ndarray:
     """The frame's units' counts from a rolled-up id -> count map (absent: 0)."""
-    return np.array([totals.get(int(i), 0) for i in frame["id"]], dtype=np.int64)
+    return frame["id"].map(totals).fillna(0).to_numpy(dtype=np.int64)
 
 
 def direct_moved(
@@ -74,7 +74,7 @@ def merge_rows(frame: pd.DataFrame, fresh: pd.DataFrame, keep: tuple[str, ...]) 
     at = pd.Index(frame["id"]).get_indexer(fresh["id"])
     if (at < 0).any():
         raise KeyError("a re-read unit is not in the held level")
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns are replaced whole, never written into
     for column in fresh.columns:
         if column in keep or column not in out.columns:
             continue
@@ -92,4 +92,5 @@ def add_moved(frame: pd.DataFrame, moved_totals: Mapping[int, int]) -> pd.DataFr
     """The frame with each unit's window count moved by its rolled-up change."""
     if not moved_totals:
         return frame
-    return frame.assign(**{WINDOW: frame[WINDOW].to_numpy() + window_column(frame, moved_totals)})
+    moved = window_column(frame, moved_totals)
+    return frame.assign(**{WINDOW: frame[WINDOW].to_numpy() + moved})

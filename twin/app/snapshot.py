@@ -79,6 +79,7 @@ class Snapshot:
     changes: ChangeClock | None = None
     direct: dict[int, int] | None = None
     start: datetime | None = None
+    parents: dict[int, int | None] | None = None  # each unit's parent id, as of the read
 
     @cached_property
     def leaves(self) -> pd.DataFrame:
@@ -130,7 +131,8 @@ def read_snapshot(
         direct = fetch_window_direct(conn, start)
         for level in terms.levels:
             levels[level] = fetch_grid_statuses(conn, level, clock.now, t)
-        totals = roll_up(direct, parents_of(levels))
+        parents = parents_of(levels)
+        totals = roll_up(direct, parents)
         levels = {lv: f.assign(**{WINDOW: window_column(f, totals)}) for lv, f in levels.items()}
         levels = with_derived(levels)
         figures = _city_figures(conn, clock, previous, monotonic(), terms, levels, t)
@@ -149,6 +151,7 @@ def read_snapshot(
         changes=changes,
         direct=direct,
         start=start,
+        parents=parents,
     )
 
 
@@ -186,7 +189,7 @@ def read_delta(
         fresh = fetch_unit_statuses(conn, ids, clock.now, t) if ids else None
         # A unit may hold points itself (a community's ground outside its grids): a case
         # moving from it into one of its grids leaves its total, not its own count, as it was.
-        parents = parents_of(previous.levels)
+        parents = previous.parents or parents_of(previous.levels)
         under = with_ancestors(ids, parents)
         direct, diff = direct_moved(previous.direct, fetch_window_direct(conn, start, under), under)
         try:
@@ -209,6 +212,7 @@ def read_delta(
         changes=changes,
         direct=direct,
         start=start,
+        parents=parents,
     )
 
 

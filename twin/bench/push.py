@@ -138,12 +138,12 @@ def browser_rows(db_url: str) -> tuple[list[Row], list[str]]:
 # The moment the open-cases tile next changes, in the page's epoch milliseconds.
 WATCH = """() => {
   window.__seen = 0;
-  const tile = document.querySelector('#city-open');
-  const was = tile.innerText;
+  const text = () => (document.querySelector('#city-open .tile-value') || {}).innerText;
+  const was = text();
   const obs = new MutationObserver(() => {
-    if (!window.__seen && tile.innerText !== was) { window.__seen = Date.now(); obs.disconnect(); }
-  });
-  obs.observe(tile, {subtree: true, childList: true, characterData: true});
+    if (!window.__seen && text() !== was) { window.__seen = Date.now(); obs.disconnect(); }
+  });  // the whole page: a refresh replaces the tiles, not just their text
+  obs.observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""
 
 

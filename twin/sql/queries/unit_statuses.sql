@@ -5,15 +5,21 @@
 WITH unit AS MATERIALIZED (
     SELECT id, code, name, level, parent_id, officer, population, households, area_m2
     FROM grid WHERE id = ANY(%(ids)s::bigint[])
-), overdue AS (
-    -- each unit's open and past-due cases, through the (grid_id, due_at) partial index of
-    -- every unit under it
-    SELECT a.ancestor_id AS grid_id, count(*) AS n
-    FROM grid_ancestor a
-    JOIN incident i ON i.grid_id = a.grid_id
-    WHERE a.ancestor_id IN (SELECT id FROM unit)
-      AND i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')
+), finest AS (
+    -- open and past due per finest unit, from the partial (due_at, grid_id) index alone (as
+    -- grid_statuses): the units re-read always include districts, and probing each of their
+    -- grids would cost more than this one pass over the overdue cases
+    SELECT i.grid_id, count(*) AS n
+    FROM incident i
+    WHERE i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')
       AND i.due_at < coalesce(%(at)s::timestamptz, now())
+      AND i.grid_id IS NOT NULL
+    GROUP BY i.grid_id
+), overdue AS (
+    SELECT a.ancestor_id AS grid_id, sum(f.n)::bigint AS n
+    FROM finest f
+    JOIN grid_ancestor a ON a.grid_id = f.grid_id
+    WHERE a.ancestor_id IN (SELECT id FROM unit)
     GROUP BY a.ancestor_id
 )
 SELECT g.id, g.code, g.name, g.level, g.parent_id, g.officer, g.population, g.households,

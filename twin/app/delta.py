@@ -79,11 +79,15 @@ def merge_rows(frame: pd.DataFrame, fresh: pd.DataFrame, keep: tuple[str, ...]) 
         if column in keep or column not in out.columns:
             continue
         held = out[column].dtype == object
-        values = out[column].to_numpy(dtype=object if held else None).copy()
-        new = fresh[column]
+        current = out[column].to_numpy()
+        col = fresh[column]
         # Read among other levels, a column of ints with a None (the top's parent) comes as
         # floats with NaN: held as objects, it stays None as the level's own read has it.
-        values[at] = new.astype(object).where(new.notna(), None).to_numpy() if held else new
+        new = col.astype(object).where(col.notna(), None).to_numpy() if held else col.to_numpy()
+        if list(current[at]) == list(new):
+            continue  # most counts of a re-read unit did not move: no column copied for them
+        values = current.astype(object) if held else current.copy()
+        values[at] = new
         out[column] = values
     return out
 

@@ -170,6 +170,10 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             print(run_dashboard_bench(conn, url, args.size, args.seed))
         elif args.loads:
             print(run_load_bench(conn, url, args.size, args.seed, rows=args.rows))
+        elif args.push:
+            from twin.bench.push import run_push_bench
+
+            print(run_push_bench(conn, url, args.size, args.seed, args.repeat))
         else:
             print(run_bench(conn, args.size, args.seed, repeat=args.repeat))
     return 0
@@ -369,6 +373,11 @@ def parser() -> argparse.ArgumentParser:
         "--plans",
         action="store_true",
         help="measure publishing and rolling back a 50-unit plan beside a full recount",
+    )
+    bench.add_argument(
+        "--push",
+        action="store_true",
+        help="measure live push: refresh cost of 100 changed grids, API write to open cockpits",
     )
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")

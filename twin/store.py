@@ -40,7 +40,7 @@ class NotFound(LookupError):
 # Queries whose result has a column per grid_stat count (s.*): a new layer adds columns, and
 # a server-side prepared statement (psycopg prepares a query run 5 times) would then fail
 # with "cached plan must not change result type". Planned per call, they follow the table.
-FOLLOW_GRID_STAT = frozenset({"grid_statuses", "grid_one_status"})
+FOLLOW_GRID_STAT = frozenset({"grid_statuses", "grid_one_status", "unit_statuses"})
 
 
 def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:

@@ -67,3 +67,20 @@ def test_pages_get_the_last_snapshot_while_the_next_is_read(pool: ConnectionPool
         deadline -= 1
     assert snapshots.current().version > first.version
     assert snapshots.get(first.version) is first  # kept for computing what changed
+
+
+def test_a_window_is_read_again_only_after_a_few_seconds_however_many_versions_come(
+    pool: ConnectionPool,
+) -> None:
+    from dataclasses import replace
+
+    from twin.app.windows import WindowCache
+    from twin.window import TimeWindow
+
+    cache = WindowCache(pool, TERMS.categories)
+    first = read_snapshot(pool, 1, Clock.current(), Thresholds(), terms=TERMS)
+    window = TimeWindow.parse("24h")
+    figures = cache.of(first, window)
+    # Live push: a new version a second; the other window's figures are not read per version.
+    assert cache.of(replace(first, version=2), window) is figures
+    assert cache.held(replace(first, version=2), window) is figures

@@ -109,6 +109,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # The wall's clock, freshness watchdog, changes against yesterday and pinned cases.
     "vs_yesterday": ("{d} vs 昨日", "{d} vs yesterday"),
     "interrupted": ("数据中断 {s} 秒", "Data interrupted {s} s"),
+    "offline": (
+        "与服务器的连接已断开，恢复后自动更新",
+        "Connection to the server lost: the page catches up when it returns",
+    ),
     "pinned": ("待分派", "Not dispatched"),
     "unassigned": ("网格外", "Outside grids"),
     "name": ("名称", "Name"),

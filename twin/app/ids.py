@@ -37,6 +37,10 @@ TOUR_MARK = "tour-mark"
 TOUR_LABEL = "tour-label"
 PINS = "pins"
 REFRESH = "refresh"
+# Live push (assets/twin_push.js): the newest snapshot version the page heard of, and the
+# banner shown while the server cannot be reached.
+PUSH = "push"
+OFFLINE = "offline-banner"
 TOUR_TICK = "tour-tick"
 INCIDENTS = "incidents"
 INCIDENT_FILTERS = ("filter-status", "filter-category", "filter-severity")

@@ -257,6 +257,8 @@ def build_shell(
             dcc.Store(id=ids.FRESH),  # big screen: the snapshot version last received
             dcc.Store(id=ids.WATCHED),
             dcc.Interval(id=ids.REFRESH, interval=refresh_ms),
+            dcc.Store(id=ids.PUSH),  # live push: the newest version heard (twin_push.js)
+            html.Div(id=ids.OFFLINE, className="offline-banner", hidden=True, role="alert"),
             dcc.Interval(id=ids.TOUR_TICK, interval=tour_ms, disabled=True),
         ],
     )

@@ -16,6 +16,13 @@ def with_derived(levels: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {level: _derive(frame, posts) for level, frame in levels.items()}
 
 
+def with_held_posts(levels: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """As with_derived, for frames that already carry their officers column (the units
+    themselves did not change, only their counts)."""
+    posts = pd.concat([pd.Series(f["officers"].to_numpy(), index=f["id"]) for f in levels.values()])
+    return {level: _derive(frame, posts) for level, frame in levels.items()}
+
+
 def _derive(frame: pd.DataFrame, posts: pd.Series) -> pd.DataFrame:
     area = frame["area_m2"].to_numpy(dtype=float) / 1e6
     people = pd.to_numeric(frame["population"], errors="coerce").to_numpy(dtype=float)

@@ -27,6 +27,7 @@ from twin.app.mapdata import MapData, register_routes
 from twin.app.navigation import register_navigation
 from twin.app.own_pages import OWN_PAGES
 from twin.app.pages import control_options
+from twin.app.push import register_push
 from twin.app.unit_callbacks import register_unit_page
 from twin.app.window_callbacks import register_window
 from twin.package_data import data_dir
@@ -53,6 +54,8 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_callback_checks(app)
     register_routes(app.server, ctx.mapdata)
     register_api(app.server, ctx)
+    conninfo = pool.conninfo if isinstance(pool.conninfo, str) else pool.conninfo()
+    register_push(app, ctx.snapshots, conninfo)  # the store's changes reach pages at once
     # Encode the whole-level outlines now, not on the first visitor's clock.
     threading.Thread(target=ctx.mapdata.warm, args=(ctx.counts,), daemon=True).start()
     metrics = tuple(ctx.metrics.values())

@@ -12,10 +12,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
 import pandas as pd
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from twin.activity import (
@@ -23,13 +25,30 @@ from twin.activity import (
     city_status,
     fetch_activity,
     fetch_feed,
-    fetch_recent_counts,
     fetch_today,
     fetch_trend,
     fetch_yesterday,
 )
-from twin.app.measures import with_derived
+from twin.app.delta import (
+    WINDOW,
+    add_moved,
+    direct_moved,
+    merge_rows,
+    parents_of,
+    roll_up,
+    window_column,
+    with_ancestors,
+)
+from twin.app.measures import with_derived, with_held_posts
 from twin.catalog.terms import Terms
+from twin.changes import (
+    ChangeClock,
+    fetch_change_clock,
+    fetch_changed_units,
+    fetch_unit_statuses,
+    fetch_units_falling_due,
+    fetch_window_direct,
+)
 from twin.spatial.status import Thresholds
 from twin.store import fetch_grid_statuses, fetch_grid_version, fetch_unassigned
 from twin.window import DEFAULT, TimeWindow
@@ -57,6 +76,13 @@ class Snapshot:
     # The grid table's fingerprint (twin.store.fetch_grid_version) when read: a publish or a
     # load changes it, and the map's outline URLs carry it so open pages fetch new outlines.
     map_version: tuple[int, int] = (0, 0)
+    # The store's change clock as of the read (None: read without it), each grid's cases
+    # reported in the default window (not rolled up) and where that window started: what a
+    # refresh that follows the change starts from.
+    changes: ChangeClock | None = None
+    direct: dict[int, int] | None = None
+    start: datetime | None = None
+    parents: dict[int, int | None] | None = None  # each unit's parent id, as of the read
 
     @cached_property
     def leaves(self) -> pd.DataFrame:
@@ -101,31 +127,137 @@ def read_snapshot(
     """
     started = time.perf_counter()
     levels = {}
+    start = TimeWindow(DEFAULT).span(clock).start
     with pool.connection() as conn:
-        recent = fetch_recent_counts(conn, TimeWindow(DEFAULT).span(clock).start)
+        # The clock first: whatever is read after it is at least as new as its version.
+        changes = fetch_change_clock(conn)
+        direct = fetch_window_direct(conn, start)
         for level in terms.levels:
-            frame = fetch_grid_statuses(conn, level, clock.now, t)
-            levels[level] = with_window_counts(frame, recent.get(level, {}))
+            levels[level] = fetch_grid_statuses(conn, level, clock.now, t)
+        parents = parents_of(levels)
+        totals = roll_up(direct, parents)
+        levels = {lv: f.assign(**{WINDOW: window_column(f, totals)}) for lv, f in levels.items()}
         levels = with_derived(levels)
-        city = city_status(top_units(levels), fetch_unassigned(conn, clock.now), t)
-        if previous is not None and _window_fresh(previous, clock, monotonic()):
-            activity = carry_activity(previous.activity, fetch_today(conn, None, clock))
-            trend = previous.trend.copy()
-            trend.iloc[-1] = 0
-            today = fetch_trend(conn, None, clock, terms.categories, today_only=True).iloc[-1]
-            trend.loc[trend.index[-1], today.index] = today.to_numpy()
-            window_read = previous.window_read
-        else:
-            activity = fetch_activity(conn, None, clock)
-            trend = fetch_trend(conn, None, clock, terms.categories)
-            window_read = monotonic()
-        activity |= fetch_yesterday(conn, None, clock)  # the tiles' changes against it
-        feed = fetch_feed(conn, 12)
+        figures = _city_figures(conn, clock, previous, monotonic(), terms, levels, t)
         map_version = fetch_grid_version(conn)
     took = (time.perf_counter() - started) * 1000
+    city, activity, trend, feed, window_read = figures
     return Snapshot(
-        version, clock, levels, city, activity, trend, feed, took, window_read, map_version
+        version,
+        clock,
+        levels,
+        city,
+        activity,
+        trend,
+        feed,
+        took,
+        window_read,
+        map_version,
+        changes=changes,
+        direct=direct,
+        start=start,
+        parents=parents,
     )
+
+
+def read_delta(
+    pool: ConnectionPool,
+    version: int,
+    clock: Clock,
+    t: Thresholds,
+    previous: Snapshot,
+    monotonic: Callable[[], float] = time.monotonic,
+    *,
+    terms: Terms,
+    also: frozenset[int] = frozenset(),
+) -> Snapshot | None:
+    """The previous snapshot with only the units that moved since it re-read: those whose
+    counters a write moved, those with a case that fell due meanwhile (and also: units a
+    benchmark has re-read as if moved). None when only a full read will do (the map
+    changed, the window moved on, the 30-day figures are due)."""
+    start = TimeWindow(DEFAULT).span(clock).start
+    if (
+        previous.changes is None
+        or previous.direct is None
+        or previous.start != start
+        or not _window_fresh(previous, clock, monotonic())
+    ):
+        return None
+    started = time.perf_counter()
+    with pool.connection() as conn:
+        changes = fetch_change_clock(conn)
+        if changes.map_version > previous.changes.version:
+            return None
+        moved = fetch_changed_units(conn, previous.changes.version)
+        moved |= fetch_units_falling_due(conn, previous.clock.now, clock.now) | also
+        ids = sorted(moved - {0})  # the unassigned points are read every time
+        fresh = fetch_unit_statuses(conn, ids, clock.now, t) if ids else None
+        # A unit may hold points itself (a community's ground outside its grids): a case
+        # moving from it into one of its grids leaves its total, not its own count, as it was.
+        parents = previous.parents or parents_of(previous.levels)
+        under = with_ancestors(ids, parents)
+        direct, diff = direct_moved(previous.direct, fetch_window_direct(conn, start, under), under)
+        try:
+            levels = _merged(previous.levels, fresh, roll_up(diff, parents))
+        except KeyError:  # a unit the snapshot does not hold: read it all
+            return None
+        figures = _city_figures(conn, clock, previous, monotonic(), terms, levels, t)
+    took = (time.perf_counter() - started) * 1000
+    city, activity, trend, feed, window_read = figures
+    return Snapshot(
+        version,
+        clock,
+        levels,
+        city,
+        activity,
+        trend,
+        feed,
+        took,
+        window_read,
+        previous.map_version,  # the map did not change (else a full read)
+        changes=changes,
+        direct=direct,
+        start=start,
+        parents=parents,
+    )
+
+
+def _merged(
+    held: dict[str, pd.DataFrame], fresh: pd.DataFrame | None, moved: dict[int, int]
+) -> dict[str, pd.DataFrame]:
+    """The held levels with the re-read units' rows in place and window counts moved."""
+    out = {}
+    for level, frame in held.items():
+        rows = None if fresh is None else fresh[fresh["level"] == level]
+        merged = frame if rows is None else merge_rows(frame, rows, (WINDOW, "officers"))
+        out[level] = add_moved(merged, moved)
+    return with_held_posts(out) if fresh is not None else out
+
+
+def _city_figures(
+    conn: psycopg.Connection,
+    clock: Clock,
+    previous: Snapshot | None,
+    mono_now: float,
+    terms: Terms,
+    levels: dict[str, pd.DataFrame],
+    t: Thresholds,
+) -> tuple[dict[str, Any], dict[str, Any], pd.DataFrame, pd.DataFrame, float | None]:
+    """The city's status, activity, trend and feed (the 30-day parts carried when fresh)."""
+    city = city_status(top_units(levels), fetch_unassigned(conn, clock.now), t)
+    if previous is not None and _window_fresh(previous, clock, mono_now):
+        activity = carry_activity(previous.activity, fetch_today(conn, None, clock))
+        trend = previous.trend.copy()
+        trend.iloc[-1] = 0
+        today = fetch_trend(conn, None, clock, terms.categories, today_only=True).iloc[-1]
+        trend.loc[trend.index[-1], today.index] = today.to_numpy()
+        window_read = previous.window_read
+    else:
+        activity = fetch_activity(conn, None, clock)
+        trend = fetch_trend(conn, None, clock, terms.categories)
+        window_read = mono_now
+    activity |= fetch_yesterday(conn, None, clock)  # the tiles' changes against it
+    return city, activity, trend, fetch_feed(conn, 12), window_read
 
 
 def with_window_counts(frame: pd.DataFrame, counts: dict[str, int]) -> pd.DataFrame:
@@ -153,7 +285,8 @@ def _window_fresh(previous: Snapshot, clock: Clock, mono_now: float) -> bool:
 
 
 class Snapshots:
-    """The newest snapshot, re-read when older than max_age seconds; a few old ones kept."""
+    """The newest snapshot, re-read at once when the store notifies a change (only what
+    moved) and at least every max_age seconds; a few old ones kept."""
 
     def __init__(
         self, pool: ConnectionPool, thresholds: Thresholds, tz: str, max_age: float, *, terms: Terms
@@ -163,6 +296,7 @@ class Snapshots:
         self._kept: OrderedDict[int, Snapshot] = OrderedDict()
         self._lock = threading.Lock()  # guards _kept only
         self._reading = threading.Lock()  # one snapshot query at a time
+        self._wake = threading.Event()  # set by the listener: the store changed
 
     def current(self) -> Snapshot:
         """The newest snapshot. Only the very first read makes a page wait (and every page
@@ -175,11 +309,21 @@ class Snapshots:
             newest = self._newest()  # read by the caller this one waited for
             return newest if newest is not None else self._read_next()
 
+    def version(self) -> int:
+        """The newest snapshot's version (0 before the first read); no query."""
+        newest = self._newest()
+        return newest.version if newest is not None else 0
+
+    def changed(self) -> None:
+        """Wake the reader: the store notified a change (safe from any thread)."""
+        self._wake.set()
+
     def _newest(self) -> Snapshot | None:
         with self._lock:
             return next(reversed(self._kept.values())) if self._kept else None
 
-    def _read(self) -> Snapshot:
+    def refresh(self) -> Snapshot:
+        """Read what moved since the newest snapshot (everything when that will not do)."""
         with self._reading:  # one query at a time; pages keep reading the last snapshot
             return self._read_next()
 
@@ -188,7 +332,10 @@ class Snapshots:
         with self._lock:
             version = (next(reversed(self._kept)) + 1) if self._kept else 1
             previous = self._kept[version - 1] if version > 1 else None
-        snap = read_snapshot(self.pool, version, clock, self.thresholds, previous, terms=self.terms)
+        args = (self.pool, version, clock, self.thresholds)
+        snap = read_delta(*args, previous, terms=self.terms) if previous else None
+        if snap is None:
+            snap = read_snapshot(*args, previous, terms=self.terms)
         with self._lock:
             self._kept[version] = snap
             while len(self._kept) > KEEP:
@@ -196,15 +343,17 @@ class Snapshots:
         return snap
 
     def start(self) -> threading.Thread:
-        """Re-read every max_age seconds in a daemon thread until the pool closes."""
+        """Re-read on each wake-up and every max_age seconds, in a daemon thread until the
+        pool closes. Notifications that arrive during a read are served by one more read."""
 
         def loop() -> None:
             while not self.pool.closed:
+                self._wake.clear()
                 try:
-                    self._read()
+                    self.refresh()
                 except Exception as exc:  # a database hiccup must not end the refreshes
                     log.warning("snapshot read failed: %s", exc)
-                time.sleep(self.max_age)
+                self._wake.wait(self.max_age)
 
         thread = threading.Thread(target=loop, name="twin-snapshots", daemon=True)
         thread.start()

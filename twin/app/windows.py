@@ -4,6 +4,7 @@ else read once per snapshot version and window, and shared by every page that as
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from twin.app.snapshot import Snapshot, with_window_counts
 from twin.window import Span, TimeWindow
 
 KEEP = 16  # (version, window) entries kept: a few windows over the versions pages hold
+# Live push makes a version per write burst: a window other than the default is read again
+# at most this often (seconds), its last figures serving the versions in between.
+REUSE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class WindowCache:
     def __init__(self, pool: ConnectionPool, categories: Sequence[str]):
         self.pool, self.categories = pool, list(categories)
         self._kept: OrderedDict[tuple[int, str], WindowFigures] = OrderedDict()
+        self._read_at: dict[str, tuple[float, WindowFigures]] = {}  # window -> newest read
         self._lock = threading.Lock()
 
     def of(self, snap: Snapshot, window: TimeWindow) -> WindowFigures:
@@ -55,7 +60,12 @@ class WindowCache:
         with self._lock:  # one read per key, however many pages ask at once
             found = self._kept.get(key)
             if found is None:
-                found = self._read(snap, window, span)
+                at, last = self._read_at.get(window.text, (None, None))
+                now = time.monotonic()
+                fresh = at is not None and now - at < REUSE_SECONDS and last is not None
+                found = last if fresh and last is not None else self._read(snap, window, span)
+                if not fresh:
+                    self._read_at[window.text] = (now, found)
                 self._kept[key] = found
                 while len(self._kept) > KEEP:
                     self._kept.popitem(last=False)

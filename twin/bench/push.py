@@ -1,0 +1,193 @@
+"""`twin bench --push`: what a refresh costs when it follows the change, and how soon a case
+posted through the API shows on open cockpits in Chromium.
+
+The refresh cost only reads (100 grids re-read as if their counters moved), so it runs on any
+store, the metro demo included. The browser run posts cases through the API, so it runs at
+city size (or smaller) only: it would add cases to a store kept for measuring.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import statistics
+import time
+import urllib.request
+from typing import Any
+
+import psycopg
+
+from twin.activity import Clock
+from twin.app.delta import parents_of, with_ancestors
+from twin.app.launch import twin_serve
+from twin.app.snapshot import Snapshot, read_delta, read_snapshot
+from twin.bench.dashboard import ARGS, CHROMIUM
+from twin.bench.table import Row, format_table
+from twin.catalog import load_catalog
+from twin.catalog.terms import Terms
+from twin.db.connect import open_pool
+from twin.settings import Settings
+from twin.spatial.status import Thresholds
+from twin.synth.load import load_demo
+
+CHANGED = 100  # grids whose counters moved, per refresh measured
+PAGES = 20  # open cockpits in the browser run
+WRITES = 8  # cases posted in the browser run, one at a time
+
+
+def refresh_rows(url: str, settings: Settings, repeat: int) -> tuple[list[Row], str]:
+    """A full re-read beside a refresh of CHANGED grids (and their ancestors)."""
+    terms = Terms.of(load_catalog(settings.layers_dir))
+    pool = open_pool(url, 2)
+    try:
+        clock = Clock.current(settings.timezone)
+        mono = iter(float(i) for i in range(10_000))  # every read within WINDOW_TTL
+
+        def full(previous: Snapshot | None) -> Snapshot:
+            return read_snapshot(
+                pool, 1, clock, Thresholds(), previous, lambda: next(mono), terms=terms
+            )
+
+        held = full(None)
+        fulls = [full(held).took_ms for _ in range(max(1, min(repeat, 3)))]
+        leaves = held.leaves["id"].astype(int).tolist()
+        deltas, units = [], 0
+        for seed in range(repeat):
+            picked = random.Random(seed).sample(leaves, min(CHANGED, len(leaves)))
+            moved = frozenset(with_ancestors(picked, parents_of(held.levels)))
+            got = read_delta(
+                pool, 2, clock, Thresholds(), held, lambda: next(mono), terms=terms, also=moved
+            )
+            assert got is not None, "a refresh of what moved fell back to a full read"
+            deltas.append(got.took_ms)
+            units = len(moved)
+    finally:
+        pool.close()
+    grids = len(leaves)
+    row = Row(
+        measure=f"refresh after {CHANGED} grids changed ({units} units with their ancestors)",
+        twin=statistics.median(deltas) / 1000,
+        naive=statistics.median(fulls) / 1000,
+        naive_name=f"re-read the whole city ({grids:,} grids, every level)",
+        unit="ms",
+    )
+    return [row], f"full re-read median {statistics.median(fulls):,.0f} ms"
+
+
+def browser_rows(db_url: str) -> tuple[list[Row], list[str]]:
+    """Post cases through the API while PAGES cockpits are open; how long until each shows
+    the new open count (browser time, same machine's clock)."""
+    from playwright.sync_api import sync_playwright  # a dev dependency: benchmarks only
+
+    env = {"TWIN_REFRESH_SECONDS": "600", "TWIN_SWEEP_SECONDS": "0"}
+    latencies: list[float] = []
+    with twin_serve(db_url, None, **env) as url, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        pages = [browser.new_page(viewport={"width": 1280, "height": 800}) for _ in range(PAGES)]
+        for page in pages:
+            page.goto(url)
+        for page in pages:
+            page.locator("#city-open .tile-value").wait_for()
+        spot = _spot(db_url)
+        version_ms = _version_cost(url)
+        time.sleep(3)  # every page has heard the current version
+        for n in range(WRITES):
+            before = [pg.locator("#city-open .tile-value").inner_text() for pg in pages]
+            for pg in pages:  # each page stamps the moment its tile changes
+                pg.evaluate(WATCH)
+            sent = time.time() * 1000
+            _post(url, spot, n)
+            for pg, old in zip(pages, before, strict=True):
+                pg.wait_for_function(
+                    "old => document.querySelector('#city-open .tile-value')"
+                    ".innerText !== old && window.__seen",
+                    arg=old,
+                    timeout=20_000,
+                )
+                latencies.append(float(pg.evaluate("window.__seen")) - sent)
+            time.sleep(1)
+        browser.close()
+    latencies.sort()
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    median = statistics.median(latencies)
+    rows = [
+        Row(
+            measure=f"API write to the new value on {PAGES} open cockpits (median)",
+            twin=median / 1000,
+            naive=15.0,
+            naive_name="the 30 s poll's average wait",
+            unit="ms",
+        ),
+        Row(
+            measure=f"API write to the new value on {PAGES} open cockpits (p95)",
+            twin=p95 / 1000,
+            naive=30.0,
+            naive_name="the 30 s poll's worst wait",
+            unit="ms",
+        ),
+    ]
+    notes = [
+        f"{len(latencies)} observations ({WRITES} writes x {PAGES} pages); "
+        f"min {latencies[0]:.0f} ms, max {latencies[-1]:.0f} ms",
+        f"version check: {PAGES} requests/s at {PAGES} pages; one costs {version_ms:.2f} ms "
+        f"served (so {PAGES * version_ms / 10:.1f}% of one core)",
+    ]
+    return rows, notes
+
+
+# The moment the open-cases tile next changes, in the page's epoch milliseconds.
+WATCH = """() => {
+  window.__seen = 0;
+  const text = () => (document.querySelector('#city-open .tile-value') || {}).innerText;
+  const was = text();
+  const obs = new MutationObserver(() => {
+    if (!window.__seen && text() !== was) { window.__seen = Date.now(); obs.disconnect(); }
+  });  // the whole page: a refresh replaces the tiles, not just their text
+  obs.observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _spot(db_url: str) -> tuple[float, float]:
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM grid"
+            " WHERE level = 'grid' ORDER BY code LIMIT 1) g"
+        ).fetchone()
+    assert row is not None
+    return float(row[0]), float(row[1])
+
+
+CATEGORIES = ("sanitation", "dispute", "fire_hazard", "city_management")
+
+
+def _post(url: str, spot: tuple[float, float], n: int) -> None:
+    # Categories and places vary: the same case twice would be merged as a duplicate.
+    body: dict[str, Any] = {"category": CATEGORIES[n % 4], "severity": 3, "source": "hotline"}
+    body |= {"lon": spot[0] + 1e-6 * n, "lat": spot[1], "description": f"bench push {n}"}
+    request = urllib.request.Request(
+        url + "/api/cases", json.dumps(body).encode(), {"Content-Type": "application/json"}
+    )
+    urllib.request.urlopen(request).close()
+
+
+def _version_cost(url: str, n: int = 500) -> float:
+    """Milliseconds per GET /twin/version, asked back to back."""
+    start = time.perf_counter()
+    for _ in range(n):
+        urllib.request.urlopen(url + "/twin/version").close()
+    return (time.perf_counter() - start) * 1000 / n
+
+
+def run_push_bench(conn: psycopg.Connection, url: str, size: str, seed: int, repeat: int) -> str:
+    """Load the demo of that size if needed; the refresh cost, then (city size and smaller)
+    the browser run."""
+    load_demo(conn, size, seed, progress=True)
+    rows, note = refresh_rows(url, Settings.from_env(), repeat)
+    notes = [note]
+    if size == "metro":
+        notes.append("browser run skipped at metro size (it posts cases): run --size city")
+    else:
+        more, said = browser_rows(url)
+        rows, notes = rows + more, notes + said
+    header = f"twin bench --push — size {size}, seed {seed}"
+    return format_table(rows, header) + "\n\n" + "\n".join(f"- {n}" for n in notes)

@@ -20,6 +20,11 @@ from twin.store import _frame
 CHANNEL = "twin_change"
 
 
+def listen_for_changes(conn: psycopg.Connection) -> None:
+    """Subscribe an autocommit connection to the change notifications."""
+    conn.execute(f"LISTEN {CHANNEL}")  # a constant name, not data
+
+
 @dataclass(frozen=True)
 class ChangeClock:
     """The newest change version, and the last one that changed the units themselves."""

@@ -131,21 +131,22 @@ def test_from_the_unit_table(served: Served, watched: Watched) -> None:
     open_before = tile(page, "open")
     closed_before = tile(page, "closed_today")
     row = page.locator("#incidents .ag-center-cols-container .ag-row", has_text="E2E-ROW")
-    row.locator("button.act-dispatch").click()
+    row.locator("select.case-quick").select_option("dispatch")
     confirm(page, "unit-case", "分派", name="值班员乙", department="环卫所")
     expect(row.locator("[col-id='status']")).to_have_text("已分派")
-    row.locator("button.act-escalate").click()
+    row.locator("select.case-quick").select_option("escalate")
     confirm(page, "unit-case", "督办")
     expect(row.locator("[col-id='status']")).to_have_text("督办中")
-    expect(row.locator("button")).to_have_text(["分派", "办结"])  # what 督办中 allows of these
-    row.locator("button.act-resolve").click()
+    # what 督办中 allows of the quick actions (the menu's first entry is its label)
+    expect(row.locator("select.case-quick option")).to_have_text(["操作 ▾", "分派", "办结"])
+    row.locator("select.case-quick").select_option("resolve")
     confirm(page, "unit-case", "办结")
     expect(page.locator("#kpi-open")).to_have_attribute("data-value", str(open_before - 1))
     expect(row).to_have_count(0)  # a resolved case is no longer open: it left the open list
     page.locator("#case-scope").get_by_text("全部", exact=True).click()
     # Newest report first (the header's first click sorts descending): the case leads.
     page.locator("#incidents .ag-header-cell[col-id='reported_at']").click()
-    row.locator("button.act-close").click()
+    row.locator("select.case-quick").select_option("close")
     confirm(page, "unit-case", "结案")
     expect(row.locator("[col-id='status']")).to_have_text("已归档")
     expect(page.locator("#kpi-closed_today")).to_have_attribute(

@@ -59,7 +59,9 @@ def register_unit_callbacks(app: Dash, pool: ConnectionPool, text: CatalogText, 
     def incident_page(request: Any, *rest: Any) -> tuple[Any, ...]:
         *filters, scope, state = rest
         route, chosen = read_state(state), [strings(f) for f in filters]
-        if not request or route is None or route.unit is None or None in chosen:
+        if not request or route is None or route.mode != "unit" or route.unit is None:
+            raise PreventUpdate
+        if None in chosen:
             raise PreventUpdate
         try:
             flt = case_filter(request, chosen, text.layers[CASES], scope)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import psycopg
 
-from twin.changes import CHANNEL
+from twin.changes import listen_for_changes
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 2.0  # how soon a lost listening connection is opened again
@@ -26,7 +26,7 @@ def listen(
         while not done():
             try:
                 with psycopg.connect(conninfo, autocommit=True) as conn:
-                    conn.execute(f"LISTEN {CHANNEL}")  # a constant name, not data
+                    listen_for_changes(conn)
                     on_change()
                     while not done():
                         for _ in conn.notifies(timeout=POLL_SECONDS):

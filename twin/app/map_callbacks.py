@@ -112,7 +112,8 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         route, shown = read_state(state), strings(chosen)
         if route is None or shown is None:
             raise PreventUpdate
-        lang, unit, tz = route.lang, route.unit, ctx.settings.timezone
+        lang, tz = route.lang, ctx.settings.timezone
+        unit = route.unit if route.mode == "unit" else None  # own pages' keys are no units
         suffix = f"?unit={quote(unit, safe='')}" if unit else ""
         on = [p for p in ctx.point_layers if p in shown]
         urls = [f"/twin/points/{p}.pbf{suffix}" if p in on else None for p in ctx.point_layers]

@@ -106,7 +106,7 @@ def case_columns(text: CatalogText, lang: str) -> list[dict[str, Any]]:
     actions = t("actions", lang)
     return [
         *columns,
-        fitted("actions", actions, 1.6, sortable=False, cellRenderer="CaseActions")
+        fitted("actions", actions, 1.4, sortable=False, cellRenderer="CaseActions")
         | {"tooltipField": None, "headerTooltip": actions},
     ]
 

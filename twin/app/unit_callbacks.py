@@ -76,7 +76,7 @@ def register_unit_page(app: Dash, ctx: AppContext) -> None:
     )
     def unit_body(state: Any) -> tuple[list[Any], ...]:
         route = read_state(state)
-        if route is None or route.unit is None:
+        if route is None or route.mode != "unit" or route.unit is None:
             raise PreventUpdate
         try:
             detail, body = read_body(route.unit, route.time_window, route.lang)

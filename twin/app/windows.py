@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,10 +45,16 @@ class WindowFigures:
 class WindowCache:
     """Figures per (snapshot version, window), read on first demand."""
 
-    def __init__(self, pool: ConnectionPool, categories: Sequence[str]):
-        self.pool, self.categories = pool, list(categories)
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        categories: Sequence[str],
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        self.pool, self.categories, self.monotonic = pool, list(categories), monotonic
         self._kept: OrderedDict[tuple[int, str], WindowFigures] = OrderedDict()
-        self._read_at: dict[str, tuple[float, WindowFigures]] = {}  # window -> newest read
+        # window -> newest read; bounded like _kept (the windows come from URLs)
+        self._read_at: OrderedDict[str, tuple[float, WindowFigures]] = OrderedDict()
         self._lock = threading.Lock()
 
     def of(self, snap: Snapshot, window: TimeWindow) -> WindowFigures:
@@ -61,11 +67,14 @@ class WindowCache:
             found = self._kept.get(key)
             if found is None:
                 at, last = self._read_at.get(window.text, (None, None))
-                now = time.monotonic()
+                now = self.monotonic()
                 fresh = at is not None and now - at < REUSE_SECONDS and last is not None
                 found = last if fresh and last is not None else self._read(snap, window, span)
                 if not fresh:
                     self._read_at[window.text] = (now, found)
+                    self._read_at.move_to_end(window.text)
+                    while len(self._read_at) > KEEP:
+                        self._read_at.popitem(last=False)
                 self._kept[key] = found
                 while len(self._kept) > KEEP:
                     self._kept.popitem(last=False)

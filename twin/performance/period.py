@@ -47,7 +47,7 @@ class Period:
                 return cls(text, first, first + timedelta(days=6))
             if m := _RANGE.fullmatch(text):
                 return cls.between(date.fromisoformat(m[1]), date.fromisoformat(m[2]))
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:  # OverflowError: a week at 9999's end
             if isinstance(exc, PeriodError):
                 raise
             raise PeriodError(f"period {text!r}: {exc}") from None

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from twin.app.i18n import fmt_datetime, fmt_hours, t
 from twin.app.views import CatalogText
+from twin.catalog.terms import CASES
 from twin.ops.lifecycle import ACTIONS, TARGET
 
 Moves = Mapping[str, frozenset[str]]  # status -> the statuses the lifecycle lets follow it
@@ -107,7 +108,7 @@ def _detail(action: str, data: Mapping[str, Any], text: CatalogText, lang: str) 
     """The words of a timeline entry's data: where it went, from which status, which stage."""
 
     def status(value: Any) -> str:
-        return text.value("incident", "status", value, lang) if isinstance(value, str) else ""
+        return text.value(CASES, "status", value, lang) if isinstance(value, str) else ""
 
     parts: list[str] = []
     if action == "dispatch":
@@ -122,7 +123,7 @@ def _detail(action: str, data: Mapping[str, Any], text: CatalogText, lang: str) 
         if isinstance(data.get(key), str):
             parts.append(t(f"event_{key}", lang, code=data[key]))
     if action == "report" and isinstance(data.get("source"), str):
-        parts.append(text.value("incident", "source", data["source"], lang))
+        parts.append(text.value(CASES, "source", data["source"], lang))
     return " · ".join(str(p) for p in parts if p)
 
 

@@ -226,3 +226,9 @@ def test_charts_show_the_ranked_units_with_names_as_text() -> None:
     stages = stages_figure(rows, "resolve_on_time", "zh-CN").to_plotly_json()
     assert [d["name"] for d in stages["data"]] == ["按时分派率", "按时处置率", "按时办结率"]
     assert as_text("a & <b>") == "a &amp; &lt;b&gt;"
+
+
+def test_a_week_at_the_calendars_end_is_refused_not_an_overflow() -> None:
+    # 9999-W52 starts on 9999-12-27: its last day is past date.max (an OverflowError before).
+    with pytest.raises(PeriodError, match="9999-W52"):
+        Period.parse("9999-W52")

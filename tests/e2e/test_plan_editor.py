@@ -114,6 +114,7 @@ def test_a_line_across_a_grid_splits_it_and_the_panels_follow(
     page = editor.page
     code, (w, s, e, n) = next(iter(community["grids"].items()))
     page.get_by_label("Split by a line").check()
+    page.locator(".leaflet-draw-draw-polyline").wait_for()  # the tool's layer has arrived
     mid = (w + e) / 2
     rev = revision(page)
     line = {"type": "LineString", "coordinates": [[mid, s - 0.001], [mid, n + 0.001]]}
@@ -142,6 +143,9 @@ def test_a_second_planner_editing_the_same_unit_gets_the_conflict_and_keeps_the_
     # loaded); sending both at once would leave which one wins to the server's threads.
     for page, x in ((first, w + (e - w) / 3), (second, w + 2 * (e - w) / 3)):
         page.get_by_label("Split by a line").check()
+        # The tool's drawing layer is made anew by the server: draw once it has arrived
+        # (a shape sent to the old one is lost when the new one replaces it).
+        page.locator(".leaflet-draw-draw-polyline").wait_for()
         draw(
             page,
             {"type": "LineString", "coordinates": [[x, s - 0.001], [x, n + 0.001]]},

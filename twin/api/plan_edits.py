@@ -18,6 +18,7 @@ from twin.plans import edits, store
 from twin.plans.drop import drop_units
 from twin.plans.model import EditResult
 from twin.plans.store import PlanConflict, PlanError, PlanNotFound
+from twin.plans.transfer_json import unit_feature
 
 if TYPE_CHECKING:
     from twin.app.context import AppContext
@@ -199,23 +200,7 @@ def plan_json(conn: psycopg.Connection, plan: store.Plan, with_changes: bool) ->
         upserts, removals = store.plan_changes(conn, plan)
         out["changes"] = {
             "type": "FeatureCollection",
-            "features": [
-                {
-                    "type": "Feature",
-                    "id": u.code,
-                    "geometry": shapely.geometry.mapping(u.geom),
-                    "properties": {
-                        "code": u.code,
-                        "name": u.name,
-                        "level": u.level,
-                        "parent": u.parent,
-                        "officer": u.officer,
-                        "population": u.population,
-                        "households": u.households,
-                    },
-                }
-                for u in upserts
-            ],
+            "features": [unit_feature(u, "parent") for u in upserts],
         }
         out["removed"] = removals
         out["events"] = [{**e, "at": e["at"].isoformat()} for e in store.plan_events(conn, plan)]

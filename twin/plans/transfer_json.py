@@ -118,25 +118,25 @@ def _geometry(value: Any) -> tuple[Any, str]:
     return polygonal(geom), ""
 
 
+def unit_feature(u: UnitState, parent_key: str = "parent_code", **extra: Any) -> dict[str, Any]:
+    """One unit as a GeoJSON Feature (its code as the id); extra properties appended."""
+    return {
+        "type": "Feature",
+        "id": u.code,
+        "geometry": shapely.geometry.mapping(u.geom),
+        "properties": {
+            "code": u.code,
+            "name": u.name,
+            "level": u.level,
+            parent_key: u.parent,
+            "officer": u.officer,
+            "population": u.population,
+            "households": u.households,
+            **extra,
+        },
+    }
+
+
 def units_to_geojson(units: Sequence[UnitState]) -> dict[str, Any]:
     """Units as a FeatureCollection whose properties `twin plan import` reads back."""
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": u.code,
-                "geometry": shapely.geometry.mapping(u.geom),
-                "properties": {
-                    "code": u.code,
-                    "name": u.name,
-                    "level": u.level,
-                    "parent_code": u.parent,
-                    "officer": u.officer,
-                    "population": u.population,
-                    "households": u.households,
-                },
-            }
-            for u in units
-        ],
-    }
+    return {"type": "FeatureCollection", "features": [unit_feature(u) for u in units]}

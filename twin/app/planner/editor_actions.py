@@ -23,6 +23,7 @@ from twin.plans.assess import assess, plan_rules
 from twin.plans.checks import fix_plan
 from twin.plans.model import EditResult, UnitState
 from twin.plans.store import PlanConflict, PlanError
+from twin.plans.transfer_json import unit_feature
 
 OPS = ("add", "split", "reshape", "boundary", "merge", "delete", "set", "undo", "redo", "fix")
 
@@ -155,24 +156,7 @@ def features(units: list[UnitState], touched: set[str]) -> dict[str, Any]:
     """Units as a GeoJSON FeatureCollection (text from data stays text: the page sets it)."""
     return {
         "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": u.code,
-                "geometry": shapely.geometry.mapping(u.geom),
-                "properties": {
-                    "code": u.code,
-                    "name": u.name,
-                    "level": u.level,
-                    "parent": u.parent,
-                    "officer": u.officer,
-                    "households": u.households,
-                    "population": u.population,
-                    "changed": u.code in touched,
-                },
-            }
-            for u in units
-        ],
+        "features": [unit_feature(u, "parent", changed=u.code in touched) for u in units],
     }
 
 

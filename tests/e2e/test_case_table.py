@@ -78,6 +78,11 @@ def sql_count(
     return int(row[0])
 
 
+def cases_text(n: int) -> str:
+    """The English case count as the page words it (one case, many cases)."""
+    return f"{n:,} case" if n == 1 else f"{n:,} cases"
+
+
 def record_pages(page: Page) -> list[dict[str, Any]]:
     """Every case page the server sends, as the browser receives it."""
     pages: list[dict[str, Any]] = []
@@ -193,7 +198,7 @@ def test_overdue_cases_lead_marked_and_archived_ones_are_one_click_away(
 
     page.locator("#case-scope").get_by_text("Archived", exact=True).click()
     archived = sql_count(served.db_url, code, statuses=ARCHIVED)
-    expect(page.locator("#case-count")).to_have_text(f"{archived:,} cases")
+    expect(page.locator("#case-count")).to_have_text(cases_text(archived))
     expect_rows(page, sql_page(served.db_url, code, "due_at ASC", 0, statuses=ARCHIVED))
     assert page.locator("#incidents .case-overdue").count() == 0  # archived: none overdue
 
@@ -202,11 +207,11 @@ def test_overdue_cases_lead_marked_and_archived_ones_are_one_click_away(
     page.get_by_role("option").filter(has_text="Reported").click()
     page.keyboard.press("Escape")
     expect(page.locator("#case-empty")).to_have_text("No case matches these filters")
-    expect(page.locator("#case-count")).to_have_text("0 cases")
+    expect(page.locator("#case-count")).to_have_text(cases_text(0))
     expect_rows(page, [])
     page.locator("#case-scope").get_by_text("All", exact=True).click()
     reported = sql_count(served.db_url, code, statuses=["reported"])
-    expect(page.locator("#case-count")).to_have_text(f"{reported:,} cases")
+    expect(page.locator("#case-count")).to_have_text(cases_text(reported))
     expect(page.locator("#case-empty")).to_be_hidden()
     screenshot(page, "case-table-scope")
     assert_clean(watched, served.url)

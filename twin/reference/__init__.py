@@ -1,0 +1,1 @@
+"""Reference layers: roads, water, buildings and landmarks drawn under the map, never counted."""

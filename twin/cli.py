@@ -245,6 +245,13 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
     from twin.ingest.summary import summarise
 
     layer = _layer(settings, args.layer)
+    if layer.kind == "reference":
+        return load_reference_layer(args, settings, layer)
+    if args.osm or args.tags:
+        raise ValueError(
+            f"--osm and --tags load reference layers; {layer.name} is a {layer.kind} layer"
+            " (read an extract's points with --layer-name points --where ...)"
+        )
     if args.fix_below is not None and not args.fix:
         raise ValueError("--fix-below sets how far --fix goes: give --fix as well")
     fix_below = FIX_BELOW_M2 if args.fix_below is None else args.fix_below
@@ -284,6 +291,34 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         + (f"; peak memory {peak:,.0f} MB" if peak else "")
     )
     return 0
+
+
+def load_reference_layer(args: argparse.Namespace, settings: Settings, layer: Layer) -> int:
+    """Replace a reference layer from a file or an OpenStreetMap extract, all or nothing."""
+    from twin.ingest.reference import ReferenceLoad
+    from twin.ingest.reference_command import run_load
+
+    for given, option in ((args.snap, "--snap"), (args.merge_parts, "--merge-parts")):
+        if given:
+            raise ValueError(
+                f"{option} applies to boundary layers; {layer.name} is a reference layer"
+            )
+    if args.fix_below is not None:
+        raise ValueError(
+            f"--fix-below applies to boundary layers; {layer.name} is a reference layer"
+        )
+    _check_crs(args.crs)
+    how = ReferenceLoad(
+        args.layer_name,
+        args.crs,
+        _mapping(args.map),
+        args.fix,
+        args.from_ == "gcj02",
+        args.where,
+        args.osm,
+        tuple(args.tags),
+    )
+    return run_load(_ready_url(settings), layer, args.file, how, MAX_PROBLEMS)
 
 
 def cmd_hotspots(args: argparse.Namespace, settings: Settings) -> int:
@@ -419,6 +454,18 @@ def parser() -> argparse.ArgumentParser:
         dest="from_",
         choices=["gcj02"],
         help="coordinates are GCJ-02 (AMap/Tencent); convert to WGS 84",
+    )
+    load.add_argument(
+        "--osm",
+        action="store_true",
+        help="the file is an OpenStreetMap extract (found by .osm/.osm.pbf otherwise)",
+    )
+    load.add_argument(
+        "--tags",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2",
+        help="the OpenStreetMap tags a reference layer takes (repeatable; KEY=* for any)",
     )
     load.set_defaults(func=cmd_load)
     export = sub.add_parser("export", help="write a layer to a GIS file")

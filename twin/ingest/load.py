@@ -54,6 +54,7 @@ class LoadReport:
     repairs: list[str] = field(default_factory=list)
     created_table: bool = False
     notes: list[str] = field(default_factory=list)  # what was assumed or left out, not repaired
+    replaced: int | None = None  # a reference layer's features before it was replaced
 
     @property
     def rate(self) -> float:
@@ -104,7 +105,7 @@ def source_crs(
     return crs
 
 
-def _warnings_as_notes(load: Callable[P, LoadReport]) -> Callable[P, LoadReport]:
+def warnings_as_notes(load: Callable[P, LoadReport]) -> Callable[P, LoadReport]:
     """GDAL and pandas speak through Python warnings: what they say goes into the report,
     not onto the terminal."""
 
@@ -122,7 +123,7 @@ def _warnings_as_notes(load: Callable[P, LoadReport]) -> Callable[P, LoadReport]
     return recorded
 
 
-@_warnings_as_notes
+@warnings_as_notes
 def load_file(
     conn: psycopg.Connection,
     layer: Layer,
@@ -142,6 +143,8 @@ def load_file(
     tolerance = tolerance or Tolerance()
     mapping = mapping or {}
     start = time.perf_counter()
+    if layer.kind == "reference":
+        _refuse(path, "layer", f"{layer.name} is a reference layer: twin.ingest.reference loads it")
     if layer.kind == "point" and (tolerance.snap_m or tolerance.merge_parts):
         option = "--snap" if tolerance.snap_m else "--merge-parts"
         _refuse(path, option, f"applies to boundary layers; {layer.name} is a point layer")

@@ -131,7 +131,10 @@ def convert_chunk(layer: Layer, chunk: Chunk, opts: Options) -> Converted:
         out[f.name] = values
     geometry = np.array(chunk.geometry, dtype=object)
     flattened = _flatten(geometry)
-    geoms, geom_problems, repairs, dropped = _geometry(
+    check = _geometry
+    if layer.kind == "reference":  # imported here: twin.ingest.shapes builds on this module
+        from twin.ingest.shapes import reference_geometry as check
+    geoms, geom_problems, repairs, dropped = check(
         layer, geometry, chunk.broken, features, codes, opts
     )
     frame = _with_geometry(out, geoms, layer)
@@ -390,7 +393,9 @@ def _polygonal(g: shapely.Geometry) -> shapely.Geometry | None:
 
 def _with_geometry(frame: pd.DataFrame, geoms: np.ndarray, layer: Layer) -> pd.DataFrame:
     ok = np.array([g is not None for g in geoms])
-    if layer.kind == "point":
+    if layer.kind == "reference":  # handed to the reference store as shapes
+        frame["geometry"] = geoms
+    elif layer.kind == "point":
         lon, lat = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)
         lon[ok], lat[ok] = shapely.get_x(geoms[ok]), shapely.get_y(geoms[ok])
         frame["lon"], frame["lat"] = lon, lat

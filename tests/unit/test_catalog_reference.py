@@ -165,3 +165,20 @@ def test_a_city_declares_its_own_reference_layer_in_toml(tmp_path: Path) -> None
         False,
         None,
     )
+
+
+def test_the_readme_example_of_a_reference_layer_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    section = readme[readme.index("### Reference layers") :]
+    text = section[
+        section.index("```toml\n") + 8 : section.index("\n```", section.index("```toml"))
+    ]
+    directory = tmp_path / "layers"
+    directory.mkdir()
+    (directory / "rail.toml").write_text(text, "utf-8")
+    rail = load_catalog(directory)["rail"]
+    assert (rail.kind, rail.geometry, rail.field("class").values[0].snap) == (
+        "reference",
+        "line",
+        True,
+    )

@@ -15,6 +15,8 @@ from twin.db.migrate import migrate
 from twin.performance.measures import Grouping, fetch_evaluation
 from twin.performance.period import Period
 from twin.performance.report import report_format, write_report
+from twin.plans.asof import as_of_moment
+from twin.plans.versions import version_at
 from twin.settings import Settings
 
 
@@ -35,6 +37,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     perf.add_argument("--out", type=Path, required=True, help="the file: .csv or .xlsx")
     perf.add_argument("--lang", choices=LANGS, help="the column names' language (TWIN_LANG)")
+    perf.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="place the cases in the units of the grid map in force on that date",
+    )
     perf.set_defaults(func=cmd_performance)
 
 
@@ -62,15 +69,18 @@ def cmd_performance(args: argparse.Namespace, settings: Settings) -> int:
     terms = Terms.of(load_catalog(settings.layers_dir))
     grouping = Grouping.parse(args.by, terms)
     report_format(args.out)  # a bad suffix is refused before the database is read
+    as_of = as_of_moment(args.as_of, settings.timezone) if args.as_of else None
     url = database_url(settings)
     with connect(url) as conn:
         migrate(conn)
+        version = version_at(conn, as_of) if as_of is not None else None
         evaluation = fetch_evaluation(
-            conn, period, grouping, Clock.current(settings.timezone), terms
+            conn, period, grouping, Clock.current(settings.timezone), terms, version
         )
     n = write_report(evaluation, args.out, args.lang or settings.lang)
     print(
         f"{args.out}: {n} row(s) by {grouping.by} for {period.text} "
         f"({period.first} to {period.last}), and the whole city"
+        + (f"; cases placed in map version {version} (in force {args.as_of})" if version else "")
     )
     return 0

@@ -86,25 +86,36 @@ class Evaluation:
     at: Any  # datetime: the store as it was then
     rows: list[dict[str, Any]]
     total: dict[str, Any]
+    version: int | None = None  # the map the cases were placed in (None: the one in force now)
 
 
 def fetch_evaluation(
-    conn: psycopg.Connection, period: Period, grouping: Grouping, clock: Clock, terms: Terms
+    conn: psycopg.Connection,
+    period: Period,
+    grouping: Grouping,
+    clock: Clock,
+    terms: Terms,
+    map_version: int | None = None,
 ) -> Evaluation:
-    """Read an evaluation of the cases reported in the period, as the store holds them now."""
+    """Read an evaluation of the cases reported in the period, as the store holds them now,
+    placed in the units of the map in force now or, given map_version, of that version."""
     start, end = period.bounds(clock.tz)
     base = {"start": start, "end": end, "at": clock.now, "open": list(terms.open_statuses)}
     level = grouping.by if grouping.is_level else None
     by = "level" if grouping.is_level else grouping.by
+    params = base | {"by": by, "level": level, "version": map_version}
     with conn.cursor(row_factory=dict_row) as cur:
-        raw = cur.execute(query("performance_measures"), base | {"by": by, "level": level})
-        found = raw.fetchall()
+        found = cur.execute(query("performance_measures"), params).fetchall()
         units: list[dict[str, Any]] = []
-        if level is not None:
+        if level is not None and map_version is None:
             units = cur.execute(query("performance_level_units"), {"level": level}).fetchall()
+        elif level is not None:
+            asof = {"level": level, "version": map_version}
+            units = cur.execute(query("asof_units"), asof).fetchall()
     grouped = [r for r in found if not r["is_total"]]
     city = next((r for r in found if r["is_total"]), {})  # none: no case at all
-    return Evaluation(period, grouping, clock.now, build_rows(grouped, units), build_row(city, ""))
+    rows, total = build_rows(grouped, units), build_row(city, "")
+    return Evaluation(period, grouping, clock.now, rows, total, map_version)
 
 
 def share(part: Any, whole: Any) -> float | None:

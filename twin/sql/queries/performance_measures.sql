@@ -5,7 +5,10 @@
 --   unit: by 'level' the code of the unit of :level that holds the case's grid (the map in
 --   force now), by 'officer' the officer it was dispatched to or else its grid's officer,
 --   by 'department' its department; NULL: none (a case outside every grid, or
---   dispatched to nobody).
+--   dispatched to nobody). With :version (--as-of), the map of that version instead: each
+--   case placed in the deepest of its units that covers it (lowest code among equals, the
+--   assignment rule of migration 010 over that version's outlines, from grid_history),
+--   its unit of :level found up that version's hierarchy, its officer that unit's then.
 --   *_h: hours from report to the first dispatch / to the resolution that stands, of the
 --   cases that have one; median and p90 interpolated (percentile_cont).
 --   *_judged: cases whose stage has a deadline and is decided at :at (done, or past due);
@@ -16,17 +19,51 @@
 --   ever_resolved: resolved now or reopened since; reopened: reopened at least once.
 -- One more row, is_total, is the whole city's (a grouping set: the cases are read once).
 -- params: start, end, at timestamptz, by text ('level', 'officer', 'department'),
---         level text (NULL unless by = 'level'), open text[]
+--         level text (NULL unless by = 'level'), open text[], version int (NULL: now)
 -- columns: unit, is_total, cases, merged, dispatched, dispatch_h_median, dispatch_h_p90, resolved,
 --          resolve_h_median, resolve_h_p90, dispatch_judged, dispatch_on_time, start_judged,
 --          start_on_time, resolve_judged, resolve_on_time, overdue, escalations, escalated,
 --          ever_resolved, reopened
-WITH cohort AS (
+WITH RECURSIVE cohort AS (
     SELECT i.id, i.grid_id, i.officer, i.department, i.status, i.reported_at,
            i.dispatched_at, i.started_at, i.escalated_at, i.resolved_at,
-           i.dispatch_due_at, i.start_due_at, i.due_at
+           i.dispatch_due_at, i.start_due_at, i.due_at, i.geom
     FROM incident i
     WHERE i.reported_at >= %(start)s AND i.reported_at < %(end)s
+), merged AS (
+    -- A merged report's unit by the assignment rule now (twin_grid_at), not the grid_id
+    -- of its snapshot: that one is stale once a publish redraws where it lies.
+    SELECT r.id, twin_grid_at(r.geom) AS grid_id, r.officer, r.department, r.geom
+    FROM (SELECT m.incident_id AS id, m.snapshot ->> 'officer' AS officer,
+                 m.snapshot ->> 'department' AS department,
+                 ST_GeomFromEWKB(decode(m.snapshot ->> 'geom', 'hex')) AS geom,
+                 m.snapshot ->> 'reported_at' AS reported_at
+          FROM incident_merged m) r
+    WHERE r.reported_at::timestamptz >= %(start)s AND r.reported_at::timestamptz < %(end)s
+), placed AS (  -- only with :version; point-driven through grid_history's spatial index
+    SELECT p.is_merged, p.id, u.code, u.officer
+    FROM (SELECT false AS is_merged, id, geom FROM cohort
+          UNION ALL SELECT true, id, geom FROM merged) p
+    CROSS JOIN LATERAL (
+        SELECT h.code, h.officer FROM grid_history h JOIN grid_level l ON l.level = h.level
+        WHERE h.version_from <= %(version)s::int
+          AND (h.version_to IS NULL OR h.version_to > %(version)s::int)
+          AND ST_Covers(h.geom, p.geom)
+        ORDER BY l.depth DESC, h.code LIMIT 1) u
+), version_up AS (  -- each placed unit and its ancestors in that version
+    SELECT DISTINCT code AS unit, code AS ancestor FROM placed
+    UNION
+    SELECT up.unit, h.parent_code
+    FROM version_up up JOIN grid_history h ON h.code = up.ancestor
+    WHERE h.version_from <= %(version)s::int
+      AND (h.version_to IS NULL OR h.version_to > %(version)s::int)
+      AND h.parent_code IS NOT NULL
+), version_level AS (
+    SELECT up.unit, up.ancestor AS code
+    FROM version_up up JOIN grid_history h ON h.code = up.ancestor
+    WHERE h.version_from <= %(version)s::int
+      AND (h.version_to IS NULL OR h.version_to > %(version)s::int)
+      AND h.level = %(level)s::text
 ), timeline AS (
     SELECT e.incident_id,
            count(*) FILTER (WHERE e.action = 'escalate') AS escalations,
@@ -34,8 +71,10 @@ WITH cohort AS (
     FROM incident_event e JOIN cohort c ON c.id = e.incident_id
     GROUP BY e.incident_id
 ), facts AS (
-    SELECT c.grid_id, coalesce(c.officer, g.officer) AS officer, c.department,
-           false AS merged,
+    SELECT c.grid_id, pl.code AS placed_code,
+           coalesce(c.officer, CASE WHEN %(version)s::int IS NULL THEN g.officer
+                                    ELSE pl.officer END) AS officer,
+           c.department, false AS merged,
            extract(epoch FROM c.dispatched_at - c.reported_at) / 3600 AS dispatch_h,
            extract(epoch FROM c.resolved_at - c.reported_at) / 3600 AS resolve_h,
            c.dispatch_due_at IS NOT NULL
@@ -54,23 +93,28 @@ WITH cohort AS (
     FROM cohort c
     LEFT JOIN timeline t ON t.incident_id = c.id
     LEFT JOIN grid g ON g.id = c.grid_id
+    LEFT JOIN placed pl ON NOT pl.is_merged AND pl.id = c.id
     UNION ALL
-    SELECT (m.snapshot ->> 'grid_id')::bigint, coalesce(m.snapshot ->> 'officer', g.officer),
-           m.snapshot ->> 'department', true, NULL, NULL, false, false, false, false, false,
+    SELECT m.grid_id, pl.code,
+           coalesce(m.officer, CASE WHEN %(version)s::int IS NULL THEN g.officer
+                                    ELSE pl.officer END),
+           m.department, true, NULL, NULL, false, false, false, false, false,
            false, false, 0, false, false
-    FROM incident_merged m
-    LEFT JOIN grid g ON g.id = (m.snapshot ->> 'grid_id')::bigint
-    WHERE (m.snapshot ->> 'reported_at')::timestamptz >= %(start)s
-      AND (m.snapshot ->> 'reported_at')::timestamptz < %(end)s
+    FROM merged m
+    LEFT JOIN grid g ON g.id = m.grid_id
+    LEFT JOIN placed pl ON pl.is_merged AND pl.id = m.id
 ), keyed AS (
     SELECT CASE %(by)s::text WHEN 'officer' THEN f.officer
                              WHEN 'department' THEN f.department
-                             ELSE u.code END AS unit,
+                             WHEN 'level' THEN CASE WHEN %(version)s::int IS NULL THEN u.code
+                                                    ELSE v.code END
+                             END AS unit,
            f.*
     FROM facts f
     LEFT JOIN (SELECT a.grid_id, g.code
                FROM grid_ancestor a JOIN grid g ON g.id = a.ancestor_id
                WHERE g.level = %(level)s::text) u ON u.grid_id = f.grid_id
+    LEFT JOIN version_level v ON v.unit = f.placed_code
 )
 SELECT unit, GROUPING(unit) = 1 AS is_total,
        count(*) FILTER (WHERE NOT merged) AS cases,

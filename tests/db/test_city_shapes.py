@@ -142,7 +142,7 @@ def test_the_app_serves_the_shape(db_url: str, pool: Any, city: tuple[str, dict[
     for level in loaded:
         assert client.get(f"/twin/outlines/{level}.pbf").status_code == 200
     layout = json.dumps(client.get("/_dash-layout").get_json())
-    assert f'"url": "/twin/outlines/{loaded[0]}.pbf"' in layout  # the city's frame
+    assert f'"url": "/twin/outlines/{loaded[0]}.pbf?map=' in layout  # the city's frame
     words = call(app, "title.children", {"url.search": "?lang=en"}).get_json()["response"]
     offered = [o["value"] for o in words[ids.LEVEL]["options"]]
     assert offered == ["auto", *loaded]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 from typing import Any
-from urllib.parse import quote
 
 import dash_leaflet as dl
 from dash import ClientsideFunction, Dash, Input, Output, State, html, no_update
@@ -19,6 +18,7 @@ from twin.app.cases.views import with_case_actions
 from twin.app.hotspots.wall import WallHotspots
 from twin.app.i18n import fmt_datetime, t
 from twin.app.inputs import dict_or_none, number, read_state, strings, whole
+from twin.app.map_callbacks import outline_url
 from twin.app.mapdata import padded, unit_bounds
 from twin.app.snapshot import Snapshots
 from twin.app.tables import case_count, case_filter
@@ -191,7 +191,7 @@ def register_screen(
         box = unit_bounds(pool, code, pad=0)
         # The grid amid its neighbours, outlined and labelled for its whole step.
         view: Any = {"bounds": padded(box, 1.5), "transition": "flyToBounds"} if box else no_update
-        mark = f"/twin/outline/{quote(code, safe='')}.pbf"
+        mark = outline_url(code, snap.map_version)  # redrawn after a publish
         label = tour_marker(box, tour_label(row.to_dict(), lang)) if box else []
         card = [
             html.Div(f"{t('tour', lang)} {pos + 1}/{len(codes)}", className="tour-step"),

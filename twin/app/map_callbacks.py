@@ -121,6 +121,21 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         legend = point_legend([ctx.layers[p] for p in on], ctx.text, lang)
         return [*urls, *hideouts, legend]
 
+    @app.callback(
+        Output(ids.CITY, "url"),
+        Input(ids.REFRESH, "n_intervals"),
+        State(ids.CITY, "url"),
+        prevent_initial_call=True,
+    )
+    def outline_city(_: Any, current: Any) -> Any:
+        """The city outline under every page (the wall's too), fetched anew for a new map."""
+        if not isinstance(current, str) or not current:
+            raise PreventUpdate  # the city is too large to send whole: no such layer
+        url = with_map(current, snapshots.current().map_version)
+        if url == current:
+            raise PreventUpdate
+        return url
+
     @app.callback(Output(ids.PARENTS, "url"), Input(ids.MAP_KEY, "data"))
     def outline_parents(key: Any) -> Any:
         """The drawn level's parents over it (in the same viewport box when cut to one)."""
@@ -147,6 +162,19 @@ def map_param(fingerprint: tuple[int, int]) -> str:
     """The grid table's fingerprint as the outline URLs' `map` parameter: a new map, a new
     URL, so an open page fetches the new outlines (the server ignores the parameter)."""
     return f"{fingerprint[0]}-{fingerprint[1]}"
+
+
+def with_map(url: str, fingerprint: tuple[int, int]) -> str:
+    """An outline URL with its `map` parameter set to the grid table's fingerprint (the
+    other parameters kept)."""
+    path, _, query = url.partition("?")
+    params = dict(parse_qsl(query)) | {"map": map_param(fingerprint)}
+    return f"{path}?" + urlencode(params, safe=",")
+
+
+def outline_url(code: str, fingerprint: tuple[int, int]) -> str:
+    """One unit's outline URL, new when the map is: the wall's tour marks its grid by it."""
+    return with_map(f"/twin/outline/{quote(code, safe='')}.pbf", fingerprint)
 
 
 def _only(frame: Any, codes: frozenset[str] | None) -> Any:

@@ -22,7 +22,7 @@ from twin.app.hotspots.wall import WallHotspots, register_wall
 from twin.app.i18n import t
 from twin.app.inputs import register_callback_checks, register_request_checks
 from twin.app.layout import build_shell
-from twin.app.map_callbacks import register_map
+from twin.app.map_callbacks import register_map, with_map
 from twin.app.mapdata import MapData, register_routes
 from twin.app.navigation import register_navigation
 from twin.app.own_pages import OWN_PAGES
@@ -32,6 +32,7 @@ from twin.app.unit_callbacks import register_unit_page
 from twin.app.window_callbacks import register_window
 from twin.package_data import data_dir
 from twin.settings import Settings
+from twin.store import fetch_grid_version
 
 ASSETS = data_dir("assets")
 
@@ -67,7 +68,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         settings.refresh_seconds * 1000,
         first_options,
         settings.tour_seconds * 1000,
-        city_outline(ctx.counts, ctx.terms.levels),
+        city_outline(ctx.counts, ctx.terms.levels, _fingerprint(pool)),
         settings.timezone,
     )
     register_navigation(app, ctx)
@@ -85,10 +86,20 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     return app
 
 
-def city_outline(counts: dict[str, int], levels: Sequence[str]) -> str | None:
+def _fingerprint(pool: ConnectionPool) -> tuple[int, int]:
+    """The grid table's fingerprint now (one cheap read), for the first layout's URLs."""
+    with pool.connection() as conn:
+        return fetch_grid_version(conn)
+
+
+def city_outline(
+    counts: dict[str, int], levels: Sequence[str], fingerprint: tuple[int, int] | None = None
+) -> str | None:
     """The URL of the outlines drawn under everything: the coarsest level the city has,
     when it is small enough to send whole (none otherwise: a frame of 20k grids is noise)."""
     level = next((lv for lv in levels if counts.get(lv)), None)
     if level is None or not MapData.sent_whole(level, counts):
         return None
-    return f"/twin/outlines/{level}.pbf"
+    url = f"/twin/outlines/{level}.pbf"
+    # With the map's fingerprint, as a refresh sets it: no second fetch on the first refresh.
+    return with_map(url, fingerprint) if fingerprint else url

@@ -43,10 +43,10 @@ def assign_points(conn: psycopg.Connection) -> None:
     """Fill a temporary twin_assigned (sid, grid_id) with each staged point's finest
     covering unit: the points clearly inside one unit of the finest level in memory
     (twin.spatial.assign_memory), the rest by PostGIS as assign_points_by_sql does."""
-    staged = _start_assigned(conn)
-    rest = assign_memory.assign_clear_points(conn, STAGE, staged, ASSIGNED, REST)
+    _start_assigned(conn)
+    rest = assign_memory.assign_clear_points(conn, STAGE, ASSIGNED, REST)
     if rest is None:
-        _assign_levels(conn, STAGE, staged)
+        _assign_levels(conn, STAGE, _staged(conn))
     else:
         _assign_levels(conn, REST, rest)
 
@@ -54,15 +54,20 @@ def assign_points(conn: psycopg.Connection) -> None:
 def assign_points_by_sql(conn: psycopg.Connection) -> None:
     """assign_points with every point placed by PostGIS (what the fast path is checked and
     measured against)."""
-    _assign_levels(conn, STAGE, _start_assigned(conn))
+    _start_assigned(conn)
+    _assign_levels(conn, STAGE, _staged(conn))
 
 
-def _start_assigned(conn: psycopg.Connection) -> int:
-    """Create an empty twin_assigned; return how many points are staged."""
+def _start_assigned(conn: psycopg.Connection) -> None:
+    """Create an empty twin_assigned."""
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(ASSIGNED))
     conn.execute(
         sql.SQL("CREATE TEMP TABLE {} (sid bigint, grid_id bigint) ON COMMIT DROP").format(ASSIGNED)
     )
+
+
+def _staged(conn: psycopg.Connection) -> int:
+    """How many points are staged."""
     row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(STAGE)).fetchone()
     return row[0] if row else 0
 

@@ -91,14 +91,13 @@ def _build(conn: psycopg.Connection) -> UnitIndex | None:
 def assign_clear_points(
     conn: psycopg.Connection,
     stage: sql.Identifier,
-    staged: int,
     assigned: sql.Identifier,
     rest: sql.Identifier,
 ) -> int | None:
-    """Append to `assigned` (sid, grid_id) the points of `stage` (sid, geom; `staged` rows)
-    clearly inside one unit of the finest level, put the others in a new indexed temporary
-    table `rest` (sid, geom), and return how many went there; None (nothing written) when
-    there is no index."""
+    """Append to `assigned` (sid, grid_id) the points of `stage` (sid, geom) clearly inside
+    one unit of the finest level, put the others in a new indexed temporary table `rest`
+    (sid, geom), and return how many went there; None (nothing written) when there is no
+    index."""
     index = fetch_unit_index(conn)
     if index is None:
         return None
@@ -110,7 +109,7 @@ def assign_clear_points(
     )
     left = 0
     try:
-        for points in _stage_blocks(conn, stage, staged):
+        for points in _stage_blocks(conn, stage):
             grid = decide(index, points["x"], points["y"])
             clear = grid != UNDECIDED
             _copy(conn, assigned, _assigned_tuples(points["sid"][clear], grid[clear]))
@@ -125,17 +124,20 @@ def assign_clear_points(
     return left
 
 
-def _stage_blocks(
-    conn: psycopg.Connection, stage: sql.Identifier, staged: int
-) -> Iterator[np.ndarray]:
+def _stage_blocks(conn: psycopg.Connection, stage: sql.Identifier) -> Iterator[np.ndarray]:
     """The staged points, BATCH or so at a time, as POINT_ROW arrays (by heap page ranges,
-    so each block is one TID range scan)."""
+    so each block is one TID range scan). The rows a page holds come from the stage's
+    statistics (a count when it has none): a wrong guess only changes the blocks' size."""
     row = conn.execute(
-        "SELECT pg_relation_size(%s::regclass) / current_setting('block_size')::bigint",
+        "SELECT pg_relation_size(c.oid) / current_setting('block_size')::bigint, c.reltuples"
+        " FROM pg_class c WHERE c.oid = %s::regclass",
         [stage.as_string(conn)],
     ).fetchone()
-    pages = int(row[0]) if row else 0
-    step = max(1, pages * BATCH // max(staged, 1))
+    pages, rows = (int(row[0]), float(row[1])) if row else (0, -1.0)
+    if rows < 0:  # never analysed
+        counted = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(stage)).fetchone()
+        rows = float(counted[0]) if counted else 0.0
+    step = max(1, int(pages * BATCH // max(rows, 1.0)))
     block = sql.SQL(
         "SELECT string_agg(int8send(sid) || ST_AsBinary(geom, 'NDR'), '') FROM {} "
         "WHERE ctid >= %(lo)s::tid AND ctid < %(hi)s::tid AND geom IS NOT NULL"

@@ -70,6 +70,13 @@ def fetch_unit_index(conn: psycopg.Connection) -> UnitIndex | None:
     return index
 
 
+def forget_unit_indexes() -> None:
+    """Drop every cached unit index (the next assignment builds its own, as after a grid
+    change)."""
+    with _lock:
+        _cache.clear()
+
+
 def _fingerprint(conn: psycopg.Connection) -> tuple[int, int]:
     row = conn.execute(query("assign_grid_fingerprint")).fetchone()
     assert row is not None  # an aggregate always returns a row

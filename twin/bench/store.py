@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 
@@ -16,7 +17,8 @@ from psycopg import sql
 
 from twin.bench.table import Row, format_table, timed
 from twin.catalog.terms import Terms
-from twin.ingest.bulk import assign_points
+from twin.ingest.bulk import assign_points, assign_points_by_sql
+from twin.spatial.assign_memory import forget_unit_indexes
 from twin.spatial.overdue import advance_overdue_checkpoint
 from twin.store import fetch_grid_detail, fetch_grid_geometries, fetch_grid_statuses
 from twin.synth.load import builtin_layers, load_demo
@@ -81,16 +83,25 @@ def _count(conn: psycopg.Connection, query: str | sql.Composable) -> None:
     )
 
 
-def _assign(conn: psycopg.Connection) -> None:
-    """The loader's assignment of the staged points, level by level from the finest."""
+def _assign(conn: psycopg.Connection, assign: Callable[[psycopg.Connection], None]) -> None:
+    """The loader's assignment of the staged points (or another way of doing it)."""
     with conn.transaction():  # its working tables live for one transaction
-        assign_points(conn)
+        assign(conn)
+
+
+def _assign_cold(conn: psycopg.Connection) -> None:
+    """The loader's assignment right after a grid change: the unit index built first."""
+    forget_unit_indexes()
+    _assign(conn, assign_points)
 
 
 def bench_assignment(conn: psycopg.Connection, points: int) -> list[Row]:
-    """Bulk assignment rate: polygon-driven vs the planner's join, row by row, and sjoin."""
+    """Bulk assignment rate (in memory, PostGIS at the edges) vs PostGIS alone, the planner's
+    join, row by row, and sjoin."""
     n = _stage_points(conn, points)
-    polygon_driven = timed(lambda: _assign(conn), 1)
+    hybrid = timed(lambda: _assign(conn, assign_points), 3)
+    by_sql = timed(lambda: _assign(conn, assign_points_by_sql), 3)
+    cold = timed(lambda: _assign_cold(conn), 1)
     planner = timed(lambda: _count(conn, PLANNER_JOIN), 1)
     sample = min(n, PER_POINT_SAMPLE)
     limited = sql.SQL("{} LIMIT {}").format(sql.SQL(PER_POINT), sql.Literal(sample))
@@ -101,17 +112,25 @@ def bench_assignment(conn: psycopg.Connection, points: int) -> list[Row]:
     sjoin = timed(lambda: gpd.sjoin(pts, grids, predicate="within", how="left"), 1)
     what = f"bulk assignment of {n:,} points"
     return [
+        Row(what, n / hybrid, n / by_sql, "PostGIS alone (polygon-driven)", "points/s"),
+        Row(
+            f"{what}, first after a grid change",
+            n / cold,
+            n / by_sql,
+            "PostGIS alone (polygon-driven)",
+            "points/s",
+        ),
         Row(
             what,
-            n / polygon_driven,
+            n / hybrid,
             n / per_point,
             f"row by row (per-point lookup, rate on {sample:,})",
             "points/s",
         ),
-        Row(what, n / polygon_driven, n / planner, "planner's own join order", "points/s"),
+        Row(what, n / hybrid, n / planner, "planner's own join order", "points/s"),
         Row(
             what,
-            n / polygon_driven,
+            n / hybrid,
             n / sjoin,
             "geopandas.sjoin in memory (data already loaded, no tie rule)",
             "points/s",

@@ -12,6 +12,7 @@ from psycopg import sql
 from twin.catalog import Layer
 from twin.db.queries import query
 from twin.ingest import copy_binary
+from twin.spatial import assign_memory
 
 STAGE = sql.Identifier("twin_stage")
 COPY_ROWS = 20_000  # rows per CSV block sent to COPY: its text and cells bound memory
@@ -40,22 +41,49 @@ def assign_query(level: str, points: sql.Identifier = STAGE) -> sql.Composed:
 
 def assign_points(conn: psycopg.Connection) -> None:
     """Fill a temporary twin_assigned (sid, grid_id) with each staged point's finest
-    covering unit, level by level from the finest loaded one: only the points a level
-    leaves uncovered (outside the city, or in a community with no grids) are probed with
-    the next, so a city whose finest level covers it costs one polygon-driven pass."""
-    levels = [r[0] for r in conn.execute(query("grid_levels_loaded")).fetchall()]
+    covering unit: the points clearly inside one unit of the finest level in memory
+    (twin.spatial.assign_memory), the rest by PostGIS as assign_points_by_sql does."""
+    _start_assigned(conn)
+    rest = assign_memory.assign_clear_points(conn, STAGE, ASSIGNED, REST)
+    if rest is None:
+        _assign_levels(conn, STAGE, _staged(conn))
+    else:
+        _assign_levels(conn, REST, rest)
+
+
+def assign_points_by_sql(conn: psycopg.Connection) -> None:
+    """assign_points with every point placed by PostGIS (what the fast path is checked and
+    measured against)."""
+    _start_assigned(conn)
+    _assign_levels(conn, STAGE, _staged(conn))
+
+
+def _start_assigned(conn: psycopg.Connection) -> None:
+    """Create an empty twin_assigned."""
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(ASSIGNED))
     conn.execute(
         sql.SQL("CREATE TEMP TABLE {} (sid bigint, grid_id bigint) ON COMMIT DROP").format(ASSIGNED)
     )
+
+
+def _staged(conn: psycopg.Connection) -> int:
+    """How many points are staged."""
     row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(STAGE)).fetchone()
-    left = row[0] if row else 0
-    points, taken = STAGE, 0
+    return row[0] if row else 0
+
+
+def _assign_levels(conn: psycopg.Connection, points: sql.Identifier, left: int) -> None:
+    """Place the points of a table (sid, geom) level by level from the finest loaded one:
+    only the points a level leaves uncovered (outside the city, or in a community with no
+    grids) are probed with the next, so a city whose finest level covers it costs one
+    polygon-driven pass."""
+    levels = [r[0] for r in conn.execute(query("grid_levels_loaded")).fetchall()]
+    taken = 0
     for level in levels:
         if left == 0:
             break
         if taken:  # otherwise the points still to place are those of the last probe
-            points = _unassigned(conn)
+            points = _unassigned(conn, points)
         cur = conn.execute(
             sql.SQL("INSERT INTO {} {}").format(ASSIGNED, assign_query(level, points))
         )
@@ -65,8 +93,17 @@ def assign_points(conn: psycopg.Connection) -> None:
     conn.execute(sql.SQL("ANALYZE {}").format(ASSIGNED))
 
 
-def _unassigned(conn: psycopg.Connection) -> sql.Identifier:
-    """The staged points no level has taken yet, in their own indexed table."""
+def _unassigned(conn: psycopg.Connection, points: sql.Identifier) -> sql.Identifier:
+    """The points no level has taken yet, in their own indexed table (REST, shrunk in
+    place when the points already are REST's)."""
+    if points == REST:
+        conn.execute(
+            sql.SQL("DELETE FROM {rest} r USING {done} a WHERE a.sid = r.sid").format(
+                rest=REST, done=ASSIGNED
+            )
+        )
+        conn.execute(sql.SQL("ANALYZE {}").format(REST))
+        return REST
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(REST))
     conn.execute(
         sql.SQL(

@@ -131,3 +131,34 @@ def test_a_zero_tolerance_turns_reference_snapping_off(
     drawn = box(*gridworld.lonlat(0, 0), gridworld.X0 + gridworld.STEP - 3 * LON_M, 30.01)
     edits.replace_geometry(conn, "p", "G1", drawn, "alice", 0, CLOCK, reference_m=0)
     assert grids(conn)["G1"].geom.equals(drawn)
+
+
+def test_an_edit_whose_boundary_cuts_a_building_reports_it(
+    conn: psycopg.Connection, plan: store.Plan
+) -> None:
+    west = gridworld.X0 + gridworld.STEP - 30 * LON_M  # 30 m to 10 m west of the G1 | G2 edge
+    shop = box(west, 30.005, west + 20 * LON_M, 30.005 + 20 / 110_860)
+    replace_layer(conn, "building", [ReferenceFeature("B17", "building", "商店", shop)], NOW)
+    drawn = box(*gridworld.lonlat(0, 0), west + 10 * LON_M, 30.01)  # G2 takes half the shop
+    result = boundary.move_edge(conn, "p", "G1", drawn, "alice", 0, CLOCK)
+    (crossed,) = [p for p in result.problems if p.kind == "crosses_building"]
+    assert (crossed.codes, crossed.detail) == (("G1", "G2"), "B17")
+    assert crossed.area_m2 == pytest.approx(400, rel=0.01)
+    assert shop.contains(shapely.Point(crossed.lon, crossed.lat))
+    again = boundary.move_edge(conn, "p", "G1", cells_box(1), "alice", result.revision, CLOCK)
+    assert found(again) == HOLE
+
+
+def cells_box(east: float) -> shapely.Geometry:
+    """G1's outline with its east edge at cell x = east."""
+    return box(*gridworld.lonlat(0, 0), *gridworld.lonlat(east, 1))
+
+
+@pytest.mark.parametrize(("layer", "cls"), [("road", "path"), ("water", "stream")])
+def test_a_class_the_catalog_does_not_snap_to_is_not_followed(
+    conn: psycopg.Connection, plan: store.Plan, layer: str, cls: str
+) -> None:
+    lay(conn, layer, cls, bent_road(1))
+    drawn = box(*gridworld.lonlat(0, 0), gridworld.X0 + gridworld.STEP + 3 * LON_M, 30.01)
+    boundary.move_edge(conn, "p", "G1", drawn, "alice", 0, CLOCK)
+    assert grids(conn)["G1"].geom.equals(drawn)

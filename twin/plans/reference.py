@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from twin.catalog import Layer, load_catalog
 from twin.plans import snap
+from twin.reference.check import reference_layers
 from twin.reference.store import features_near
 from twin.settings import Settings
 
@@ -29,22 +30,13 @@ BUILDING_LAYER = "building"  # the catalog's reference layer of building footpri
 MIN_FOLLOW = 2.0  # a run follows a line when it runs along it this many tolerances or more
 
 
-# TODO(i16-load): until the catalog has reference layers, the contract's snapping classes.
-INTERIM = {
-    "road": ("motorway", "trunk", "primary", "secondary", "tertiary", "residential"),
-    "water": ("river", "canal", "stream"),
-}
-
-
 def snap_classes(layers: Mapping[str, Layer]) -> dict[str, tuple[str, ...]]:
     """The classes of each reference layer whose centre lines boundaries snap to (snap = true)."""
-    if not any(layer.kind == "reference" for layer in layers.values()):
-        return dict(INTERIM)
     out = {}
-    for layer in layers.values():
-        if layer.kind != "reference" or "class" not in {f.name for f in layer.fields}:
+    for layer in reference_layers(layers).values():
+        if "class" not in {f.name for f in layer.fields}:
             continue
-        classes = tuple(v.value for v in layer.field("class").values if getattr(v, "snap", False))
+        classes = tuple(v.value for v in layer.field("class").values if v.snap)
         if classes:
             out[layer.name] = classes
     return out

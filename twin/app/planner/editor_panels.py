@@ -27,6 +27,7 @@ def problem_list(problems: list[Json], lang: str) -> list[Any]:
                 html.Span(p["kind"], className="ed-kind"),
                 html.Span(p["codes"], className="ed-codes"),
                 html.Span(p["area"], className="ed-area"),
+                *([html.Span(p["building"], className="ed-building")] if p["building"] else []),
             ],
             id={"type": eid.PROBLEM, "index": p["index"]},
             n_clicks=0,

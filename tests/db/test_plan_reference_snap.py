@@ -4,6 +4,7 @@ still tiles (issue 16)."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import numpy as np
@@ -17,6 +18,7 @@ from tests.db.test_plan_edits import HOLE, LON_M, WORLD, assert_tiled, found, gr
 from twin.activity import Clock
 from twin.plans import boundary, edits, snap, store
 from twin.reference.store import ReferenceFeature, replace_layer
+from twin.synth.load import load_demo
 
 CLOCK = Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 NOW = CLOCK.now
@@ -162,3 +164,28 @@ def test_a_class_the_catalog_does_not_snap_to_is_not_followed(
     drawn = box(*gridworld.lonlat(0, 0), gridworld.X0 + gridworld.STEP + 3 * LON_M, 30.01)
     boundary.move_edge(conn, "p", "G1", drawn, "alice", 0, CLOCK)
     assert grids(conn)["G1"].geom.equals(drawn)
+
+
+def test_a_demo_grid_redrawn_roughly_inside_its_streets_lands_back_on_them(
+    conn: psycopg.Connection,
+) -> None:
+    load_demo(conn, "small", seed=7, now=NOW)
+    code, community = conn.execute(
+        "SELECT g.code, p.code FROM grid g JOIN grid p ON p.id = g.parent_id"
+        " WHERE g.level = 'grid' ORDER BY g.code LIMIT 1 OFFSET 40"
+    ).fetchone()  # type: ignore[misc]
+    store.new_plan(conn, "demo", community, "alice", CLOCK)
+    before = {u.code: u for u in store.proposed_units(conn, store.get_plan(conn, "demo"), "grid")}
+    grid = before[code].geom
+    proj = snap.projection_for(grid)
+    # 3 m inside its streets, drawn with a vertex every 20 m or so: the planner's few clicks
+    rough = snap.to_metres(grid, proj).buffer(-3, join_style="mitre").simplify(1.5)
+    drawn = proj.geoms_to_lonlat(np.array([rough]))[0]
+    assert len(shapely.get_coordinates(drawn)) < len(shapely.get_coordinates(grid))
+    started = time.perf_counter()
+    result = edits.replace_geometry(conn, "demo", code, drawn, "alice", 0, CLOCK)
+    print(f"reshape with reference snapping: {time.perf_counter() - started:.3f} s")
+    after = store.proposed_units(conn, store.get_plan(conn, "demo"), "grid")
+    new = next(u.geom for u in after if u.code == code)
+    assert snap.area_m2(new.symmetric_difference(grid), proj) < 1.0
+    assert [p for p in result.problems if p.kind in ("gap", "overlap", "sliver")] == []

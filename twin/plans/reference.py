@@ -11,7 +11,7 @@ distances are measured in metres.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import psycopg
@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from twin.catalog import Layer, load_catalog
 from twin.plans import snap
+from twin.plans.geometry import Metric
 from twin.reference.check import reference_layers
 from twin.reference.store import features_near
 from twin.settings import Settings
@@ -99,9 +100,7 @@ def follow(
     """
     if not lines or tol_m <= 0 or geom.is_empty:
         return geom
-    proj = snap.projection_for(geom)
-    keep_metres = snap.to_metres(keep, proj) if keep is not None and not keep.is_empty else None
-    ctx = _Context(proj, tol_m, keep_metres, keep_m)
+    ctx = _Context(Metric.around([geom]), tol_m, keep, keep_m)
     if geom.geom_type in ("LineString", "MultiLineString"):
         parts = [
             LineString(ctx.along(np.asarray(p.coords), lines, closed=False))
@@ -119,20 +118,21 @@ def follow(
 
 
 class _Context:
-    """What one follow() measures with: the metric projection and the edges that stay."""
+    """What one follow() measures with: local metres and the edges that stay."""
 
     def __init__(
-        self,
-        proj: snap.Projection,
-        tol_m: float,
-        keep: BaseGeometry | None,
-        keep_m: float,
+        self, metric: Metric, tol_m: float, keep: BaseGeometry | None, keep_m: float
     ) -> None:
-        self.proj, self.tol_m, self.keep, self.keep_m = proj, tol_m, keep, keep_m
+        self.metric, self.tol_m, self.keep_m = metric, tol_m, keep_m
+        self.keep = self.shape_m(keep) if keep is not None and not keep.is_empty else None
 
-    def metres(self, xy: np.ndarray) -> np.ndarray:
-        """Lon/lat points as metric points."""
-        return shapely.points(self.proj.to_metres(xy[:, 0], xy[:, 1]))
+    def shape_m(self, geom: BaseGeometry) -> BaseGeometry:
+        """A lon/lat shape in local metres."""
+        return self.metric.to_metres(np.array([geom], dtype=object))[0]
+
+    def xy_m(self, xy: np.ndarray) -> np.ndarray:
+        """Lon/lat coordinates in local metres."""
+        return np.asarray(shapely.get_coordinates(self.shape_m(shapely.multipoints(xy))))
 
     def along(self, coords: np.ndarray, lines: Sequence[LineString], closed: bool) -> np.ndarray:
         """A ring's (or line's) coordinates after following each line in turn."""
@@ -143,9 +143,9 @@ class _Context:
 
     def _follow_one(self, xy: np.ndarray, line: LineString, closed: bool) -> np.ndarray:
         ring = xy[:-1] if closed else xy
-        dense, original = _densify(ring, closed, self.tol_m / 2, self.proj)
-        pts = self.metres(dense)
-        line_m = snap.to_metres(line, self.proj)
+        dense, original = _densify(ring, closed, self.tol_m / 2, self.xy_m)
+        pts = shapely.points(self.xy_m(dense))
+        line_m = self.shape_m(line)
         near = shapely.distance(pts, line_m) <= self.tol_m
         if not near.any() or (closed and near.all()):
             return xy
@@ -220,12 +220,12 @@ class _Context:
 
 
 def _densify(
-    xy: np.ndarray, closed: bool, step_m: float, proj: snap.Projection
+    xy: np.ndarray, closed: bool, step_m: float, to_m: Callable[[np.ndarray], np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Points every step_m along the ring or line, and which of them are its own vertices."""
     ends = np.vstack([xy[1:], xy[:1]]) if closed else xy[1:]
     starts = xy if closed else xy[:-1]
-    a, b = proj.to_metres(starts[:, 0], starts[:, 1]), proj.to_metres(ends[:, 0], ends[:, 1])
+    a, b = to_m(starts), to_m(ends)
     pieces = np.maximum(1, np.ceil(np.hypot(*(b - a).T) / step_m)).astype(int)
     seg = np.repeat(np.arange(len(starts)), pieces)
     k = np.arange(len(seg)) - np.repeat(np.cumsum(pieces) - pieces, pieces)

@@ -185,6 +185,6 @@ def test_a_crossed_building_is_listed_with_its_code() -> None:
     assert [c.children for c in buttons[0].children] == [
         "Crosses a building",
         "A, B",
-        en["area"],
         "building B17",
+        en["area"],
     ]

@@ -46,6 +46,9 @@ class Settings:
     sweep_seconds: int = 60  # TWIN_SWEEP_SECONDS: how often `twin serve` escalates; 0 = never
     # TWIN_CASE_CAMERA_RADIUS_M: how far from a case its page looks for cameras, in metres
     case_camera_radius_m: float = 300.0
+    # TWIN_SNAP_REFERENCE_M: how near (metres) a road's or river's centre line a drawn grid
+    # boundary must come to follow it; 0 = never
+    snap_reference_m: float = 5.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -71,6 +74,8 @@ class Settings:
             raise SettingsError("TWIN_SWEEP_SECONDS must be 0 (no sweep) or more")
         if not 0 < settings.case_camera_radius_m <= 10_000:  # (NaN fails too)
             raise SettingsError("TWIN_CASE_CAMERA_RADIUS_M must be more than 0 and at most 10000")
+        if not 0 <= settings.snap_reference_m <= 100:  # (NaN fails too)
+            raise SettingsError("TWIN_SNAP_REFERENCE_M must be from 0 (never snap) to 100")
         if settings.refresh_seconds < 1 or settings.tour_seconds < 1:
             raise SettingsError("TWIN_REFRESH_SECONDS and TWIN_TOUR_SECONDS must be at least 1")
         if settings.basemap_url and not all(f"{{{k}}}" in settings.basemap_url for k in "xyz"):

@@ -13,7 +13,7 @@ from twin.catalog import load_catalog
 from twin.db.verify import verify
 from twin.settings import Settings
 from twin.store import fetch_grid_statuses
-from twin.synth.load import generate, load_demo
+from twin.synth.load import generate, load_demo, loaded_demo
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 LAYERS = load_catalog(Settings().layers_dir)
@@ -105,6 +105,7 @@ def test_the_same_seed_gives_identical_data(conn: psycopg.Connection) -> None:
     assert [shapely.to_wkb(x.geom) for x in a.areas] == [shapely.to_wkb(x.geom) for x in b.areas]
     assert a.cameras.equals(b.cameras) and a.sensors.equals(b.sensors)
     assert not a.cameras.equals(c.cameras)
+    assert features(a) == features(b) != features(c)
     checksum = """SELECT md5(string_agg(code || status || severity || ST_AsText(geom)
                   || coalesce(grid_id, 0) || coalesce(closed_at::text, ''), ',' ORDER BY code))
                   FROM incident"""
@@ -190,3 +191,99 @@ def test_the_demo_city_verifies_whole(conn: psycopg.Connection, small: float) ->
         "SELECT (SELECT count(*) FROM incident) + (SELECT count(*) FROM camera)"
         " + (SELECT count(*) FROM sensor)",
     )
+
+
+def features(city: object) -> list[tuple[str, str, str, str | None, bytes]]:
+    """The demo's reference features, comparable."""
+    return [
+        (layer, f.code, f.cls, f.name, shapely.to_wkb(f.geom))
+        for layer, found in city.reference.by_layer().items()  # type: ignore[attr-defined]
+        for f in found
+    ]
+
+
+STREETS = "(SELECT ST_Collect(geom) FROM reference_feature WHERE layer = 'road' OR class = 'river')"
+EDGES = "(SELECT ST_Collect(ST_Boundary(geom)) FROM grid WHERE level = 'grid')"
+
+
+def test_the_streets_are_the_grid_edges(conn: psycopg.Connection, small: float) -> None:
+    off_street = one(
+        conn,
+        f"""SELECT count(*) FROM grid WHERE level = 'grid'
+            AND NOT ST_Covers(ST_Buffer({STREETS}, 1e-6), ST_Boundary(geom))""",
+    )
+    assert off_street == 0  # every grid's whole boundary runs down a street (or the river)
+    assert one(conn, f"SELECT ST_Covers(ST_Buffer({EDGES}, 1e-6), {STREETS})::int") == 1
+    classes = dict(
+        conn.execute(
+            "SELECT class, count(*) FROM reference_feature WHERE layer = 'road' GROUP BY 1"
+        ).fetchall()
+    )
+    assert set(classes) == {"trunk", "primary", "secondary", "tertiary", "residential"}
+    assert classes["residential"] > classes["tertiary"] > classes["secondary"] > classes["primary"]
+    assert (
+        one(conn, "SELECT count(*) FROM reference_feature WHERE name IS NULL AND layer = 'road'")
+        == 0
+    )
+    districts = "(SELECT ST_Collect(ST_Boundary(geom)) FROM grid WHERE level = 'district')"
+    on_districts = one(
+        conn,
+        f"""SELECT bool_and(ST_Covers(ST_Buffer({districts}, 1e-6), geom))::int
+            FROM reference_feature WHERE class IN ('trunk', 'primary', 'river')""",
+    )
+    assert on_districts == 1
+
+
+def test_a_river_a_lake_and_buildings_that_no_boundary_crosses(
+    conn: psycopg.Connection, small: float
+) -> None:
+    water = conn.execute(
+        "SELECT class, GeometryType(geom) FROM reference_feature WHERE layer = 'water'"
+        " ORDER BY code"
+    ).fetchall()
+    assert water == [("river", "LINESTRING"), ("water", "POLYGON")]
+    lake_grids = one(
+        conn,
+        """SELECT count(*) FROM grid g JOIN reference_feature w ON w.class = 'water'
+           AND ST_Intersects(g.geom, w.geom) WHERE g.level = 'grid'""",
+    )
+    assert lake_grids == 1
+    buildings = one(conn, "SELECT count(*) FROM reference_feature WHERE layer = 'building'")
+    assert 0.6 * 2000 / 4 < buildings <= 2000 / 4  # one round most sensor sites
+    crossed = one(
+        conn,
+        """SELECT count(*) FROM reference_feature b JOIN grid g ON g.level = 'grid'
+           AND ST_Intersects(b.geom, ST_Boundary(g.geom)) WHERE b.layer = 'building'""",
+    )
+    assert crossed == 0
+    by_a_building = one(
+        conn,
+        """SELECT avg((EXISTS (SELECT 1 FROM reference_feature b WHERE b.layer = 'building'
+                   AND b.geom && ST_Expand(s.geom, 0.001)
+                   AND ST_DWithin(b.geom::geography, s.geom::geography, 20)))::int)
+           FROM sensor s""",
+    )
+    assert by_a_building > 0.7  # sensors stand in and round the buildings
+
+
+def test_a_failed_demo_build_leaves_the_old_city_and_its_streets(conn: psycopg.Connection) -> None:
+    assert load_demo(conn, "small", seed=7, now=NOW)
+    before = conn.execute(
+        "SELECT (SELECT count(*) FROM grid), (SELECT count(*) FROM reference_feature),"
+        " (SELECT md5(string_agg(code || ST_AsText(geom), ',' ORDER BY layer, code))"
+        "  FROM reference_feature)"
+    ).fetchone()
+    # a real fault of the database, late in the build: buildings are written last
+    conn.execute(
+        "ALTER TABLE reference_feature ADD CONSTRAINT no_buildings CHECK (layer <> 'building')"
+        " NOT VALID"
+    )
+    with pytest.raises(psycopg.errors.CheckViolation):
+        load_demo(conn, "small", seed=8, now=NOW)
+    after = conn.execute(
+        "SELECT (SELECT count(*) FROM grid), (SELECT count(*) FROM reference_feature),"
+        " (SELECT md5(string_agg(code || ST_AsText(geom), ',' ORDER BY layer, code))"
+        "  FROM reference_feature)"
+    ).fetchone()
+    assert after == before
+    assert loaded_demo(conn) == {"size": "small", "seed": 7, "now": NOW.isoformat()}

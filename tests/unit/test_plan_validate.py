@@ -7,7 +7,7 @@ import shapely
 
 from tests.planworld import LEVELS, geodesic_m2, multi, rect, unit
 from twin.plans.rules import Bounds, Rules
-from twin.plans.validate import KINDS, validate
+from twin.plans.validate import KINDS, Building, validate
 
 RULES = Rules(tolerance_m2=1.0, sliver_m2=100.0, fix_gap_m2=500.0)
 
@@ -124,4 +124,42 @@ def test_units_above_the_scope_are_context_not_gaps() -> None:
 
 
 def test_every_kind_is_known() -> None:
-    assert len(set(KINDS)) == len(KINDS) == 9
+    assert len(set(KINDS)) == len(KINDS) == 10
+
+
+M_X, M_Y = 1 / 965.0, 1 / 1108.0  # a metre in cells, east and north, near 30°N
+
+
+def house(code: str, west_m: float, east_m: float) -> Building:
+    """A 20 m deep building from west_m to east_m (metres east of the A | B edge)."""
+    return Building(code, rect(1 + west_m * M_X, 0.5, 1 + east_m * M_X, 0.5 + 20 * M_Y))
+
+
+def test_a_boundary_cutting_a_building_names_the_units_the_building_and_where_it_is() -> None:
+    cut = house("B17", -10, 10)
+    (p,) = validate(two_grids(), RULES, LEVELS, buildings=[cut])
+    assert (p.kind, p.codes, p.detail) == ("crosses_building", ("A", "B"), "B17")
+    assert p.area_m2 == pytest.approx(geodesic_m2(cut.geom), rel=1e-3)
+    assert p.area_m2 == pytest.approx(400, rel=0.01)
+    assert cut.geom.contains(shapely.Point(p.lon, p.lat))
+
+
+def test_a_building_beside_a_boundary_or_a_hair_across_it_is_no_problem() -> None:
+    inside, hair = house("B1", 1, 20), house("B2", -0.01, 20)  # 0.2 m² across: noise
+    assert validate(two_grids(), RULES, LEVELS, buildings=[inside, hair]) == []
+    across = house("B3", -0.05, 20)  # 1 m² across
+    assert kinds(validate(two_grids(), RULES, LEVELS, buildings=[across])) == [
+        ("crosses_building", ("A", "B"))
+    ]
+
+
+def test_a_building_cut_by_the_map_edge_names_only_the_units_in_scope() -> None:
+    units = [
+        unit("D", "district", None, rect(0, 0, 2, 1)),
+        unit("S1", "street", "D", rect(0, 0, 2, 1)),
+        unit("A", "grid", "S1", rect(0, 0, 2, 1)),
+    ]
+    edge = Building("B9", rect(2 - 10 * M_X, 0.5, 2 + 10 * M_X, 0.5 + 20 * M_Y))
+    assert kinds(validate(units, RULES, LEVELS, scope="S1", buildings=[edge])) == [
+        ("crosses_building", ("A", "S1"))
+    ]

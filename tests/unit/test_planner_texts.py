@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from twin.app.i18n import MESSAGES
 from twin.app.planner.compare import wanted
+from twin.app.planner.editor_panels import problem_list
+from twin.app.planner.editor_views import problem_items
 from twin.app.planner.flow import Figures, Request, actions_for, confirmation, problem_of
 from twin.app.planner.listing import compare_href, plan_href, plan_row, planner_href, version_row
 from twin.app.planner.plans import built_lang, picked
 from twin.app.planner.workflow import pressed_action
 from twin.plans.store import TRANSITIONS
+from twin.plans.validate import KINDS
 
 TODAY = date(2030, 5, 6)  # a date passed as the clock's: nothing here reads the real clock
 TZ = "Asia/Shanghai"
@@ -152,3 +156,35 @@ def test_the_page_knows_the_language_it_was_built_in() -> None:
     assert built_lang([]) is None
     assert built_lang([{"props": {"id": "other"}}]) is None
     assert built_lang("forged") is None
+
+
+def test_every_problem_kind_has_a_label_in_both_languages() -> None:
+    for kind in KINDS:
+        zh, en = MESSAGES[f"pk_{kind}"]
+        assert zh and en and zh != en, kind
+
+
+def test_a_crossed_building_is_listed_with_its_code() -> None:
+    problem = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [114.0, 30.0]},
+        "properties": {
+            "kind": "crosses_building",
+            "codes": ["A", "B"],
+            "area_m2": 412.5,
+            "lon": 114.0,
+            "lat": 30.0,
+            "detail": "B17",
+        },
+    }
+    (zh,) = problem_items([problem], "zh-CN")
+    (en,) = problem_items([problem], "en")
+    assert (zh["kind"], zh["codes"], zh["building"]) == ("穿越建筑", "A, B", "建筑 B17")
+    assert (en["kind"], en["building"]) == ("Crosses a building", "building B17")
+    buttons = problem_list([problem], "en")
+    assert [c.children for c in buttons[0].children] == [
+        "Crosses a building",
+        "A, B",
+        "building B17",
+        en["area"],
+    ]

@@ -544,6 +544,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pk_sliver": ("碎片", "Sliver"),
     "pk_area_bounds": ("面积越界", "Area out of bounds"),
     "pk_households_bounds": ("户数越界", "Households out of bounds"),
+    "pk_crosses_building": ("穿越建筑", "Crosses a building"),
+    "ed_building": ("建筑 {code}", "building {code}"),
     "m_households": ("户数", "Households"),
     "m_population": ("人口", "Population"),
     "m_cameras": ("摄像头", "Cameras"),

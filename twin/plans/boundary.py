@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from twin.activity import Clock
-from twin.plans import snap
+from twin.plans import reference, snap
 from twin.plans.assess import snap_tolerance
 from twin.plans.draft import Draft, minus, plus, polygonal, share
 from twin.plans.edits import Change, _run
@@ -44,15 +44,21 @@ def move_edge(
     revision: int,
     clock: Clock,
     snap_m: float | None = None,
+    reference_m: float | None = None,
 ) -> EditResult:
-    """Give unit `code` a new outline; its neighbours of the level lose what it takes and
-    gain what it gives up (households and population move with the area)."""
+    """Give unit `code` a new outline (following road and river lines near its moved
+    stretches); its neighbours of the level lose what it takes and gain what it gives up
+    (households and population move with the area)."""
 
     def work(draft: Draft) -> Change:
         tol = snap_tolerance(snap_m)
         unit = draft.get(code)
         drawn = polygonal(geom, f"new outline of {code}")
-        reach = shapely.union_all([unit.geom, drawn]).buffer(2 * tol / snap.METRES_PER_DEGREE)
+        ref = reference.reference_tolerance(reference_m)
+        # following a line moves the outline by up to ref: neighbours that far count too
+        reach = shapely.union_all([unit.geom, drawn]).buffer(
+            (2 * tol + ref) / snap.METRES_PER_DEGREE
+        )
         near = [
             u
             for u in draft.units.values()
@@ -60,6 +66,8 @@ def move_edge(
         ]
         edges = shapely.union_all([unit.geom.boundary, *[n.geom.boundary for n in near]])
         new = shapely.make_valid(snap.snap_vertices(drawn, edges, tol))
+        # The line has the last word: the edges it replaces move with the unit.
+        new = reference.follow_near(conn, new, ref, edges, tol)
         parent = draft.container(unit.parent)
         if parent is not None:
             new = new.intersection(parent)

@@ -18,8 +18,9 @@ from twin.plans.diff import Diff, diff
 from twin.plans.fix import autofix
 from twin.plans.impact import Impact, impact
 from twin.plans.model import Problem, Repair, UnitState
+from twin.plans.reference import BUILDING_LAYER
 from twin.plans.rules import Rules
-from twin.plans.validate import validate
+from twin.plans.validate import Building, validate
 
 
 def levels_of(conn: psycopg.Connection) -> tuple[str, ...]:
@@ -36,10 +37,23 @@ def context_units(conn: psycopg.Connection, plan: store.Plan) -> list[UnitState]
     return [store.unit_from_row(r) for r in rows]
 
 
+def buildings_under(conn: psycopg.Connection, units: Sequence[UnitState]) -> list[Building]:
+    """The building footprints within the units' bounds."""
+    shapes = [u.geom for u in units if u.geom is not None and not u.geom.is_empty]
+    if not shapes:
+        return []
+    west, south, east, north = shapely.total_bounds(shapes)
+    box = {"layer": BUILDING_LAYER, "west": west, "south": south, "east": east, "north": north}
+    rows = conn.execute(query("plan_buildings_in"), box).fetchall()
+    return [Building(code, shapely.from_wkb(bytes(wkb))) for code, wkb in rows]
+
+
 def validate_plan(conn: psycopg.Connection, plan: store.Plan, rules: Rules) -> list[Problem]:
     """Every problem of the plan's proposed map."""
-    units = context_units(conn, plan) + store.proposed_units(conn, plan)
-    return validate(units, rules, levels_of(conn), scope=plan.scope)
+    proposed = store.proposed_units(conn, plan)
+    units = context_units(conn, plan) + proposed
+    buildings = buildings_under(conn, proposed)
+    return validate(units, rules, levels_of(conn), scope=plan.scope, buildings=buildings)
 
 
 @dataclass(frozen=True)
@@ -70,7 +84,7 @@ def fix_plan(
         revision = store.write_changes(
             conn, plan, changed, [], actor, plan.revision, action="fix", clock=clock
         )
-    left = validate(fixed, rules, levels, scope=plan.scope)
+    left = validate(fixed, rules, levels, scope=plan.scope, buildings=buildings_under(conn, fixed))
     return Fixed(tuple(repairs), revision, tuple(left))
 
 

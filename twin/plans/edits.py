@@ -17,7 +17,7 @@ import shapely.ops
 from shapely.geometry.base import BaseGeometry
 
 from twin.activity import Clock
-from twin.plans import snap, store
+from twin.plans import reference, snap, store
 from twin.plans.assess import assess, snap_tolerance
 from twin.plans.draft import (
     Draft,
@@ -68,18 +68,29 @@ def replace_geometry(
     revision: int,
     clock: Clock,
     snap_m: float | None = None,
+    reference_m: float | None = None,
 ) -> EditResult:
-    """Give a unit a new outline, snapped to its neighbours and parent."""
+    """Give a unit a new outline, following road and river lines and snapped to its
+    neighbours and parent."""
 
     def work(draft: Draft) -> Change:
         tol = snap_tolerance(snap_m)
         unit = draft.get(code)
         new = polygonal(geom, f"new outline of {code}")
-        near = draft.near(unit.level, new, {code}, tol)
-        out = snap.snap_outline(new, near, draft.container(unit.parent), unit.geom, tol)
+        ref = reference.reference_tolerance(reference_m)
+        near = draft.near(unit.level, new, {code}, max(tol, ref))  # following moves it by ref
+        container = draft.container(unit.parent)
+        stays = _edges([unit.geom, *near, *([container] if container is not None else [])])
+        new = reference.follow_near(conn, new, ref, stays, tol)
+        out = snap.snap_outline(new, near, container, unit.geom, tol)
         return [replace(unit, geom=out)], []
 
     return _run(conn, plan_name, "reshape", actor, revision, clock, work)
+
+
+def _edges(geoms: Sequence[BaseGeometry]) -> BaseGeometry | None:
+    """The boundaries of some outlines as one shape (None for none)."""
+    return shapely.union_all([g.boundary for g in geoms]) if geoms else None
 
 
 def _adopt(
@@ -104,8 +115,10 @@ def split(
     clock: Clock,
     new_codes: Sequence[str] | None = None,
     snap_m: float | None = None,
+    reference_m: float | None = None,
 ) -> EditResult:
-    """Cut a unit along a line into two or more; the largest piece keeps the code."""
+    """Cut a unit along a line into two or more (the line follows roads and rivers near it);
+    the largest piece keeps the code."""
 
     def work(draft: Draft) -> Change:
         tol = snap_tolerance(snap_m)
@@ -118,6 +131,7 @@ def split(
         # Pushing the ends out by the tolerance lets a line drawn to the edge, a little short
         # of it, still cut right across.
         cutter = snap.extend_line(line, 2 * tol / snap.METRES_PER_DEGREE)
+        cutter = reference.follow_near(conn, cutter, reference.reference_tolerance(reference_m))
         parts = snap.polygons(unit.geom)
         pieces = [p for part in parts for p in snap.polygons(shapely.ops.split(part, cutter))]
         proj = snap.projection_for(unit.geom)
@@ -223,8 +237,10 @@ def move_boundary(
     revision: int,
     clock: Clock,
     snap_m: float | None = None,
+    reference_m: float | None = None,
 ) -> EditResult:
-    """Transfer the part of `from_code` inside `area` to its neighbour `to_code`."""
+    """Transfer the part of `from_code` inside `area` to its neighbour `to_code` (the area's
+    new edge follows roads and rivers near it)."""
 
     def work(draft: Draft) -> Change:
         tol = snap_tolerance(snap_m)
@@ -236,6 +252,9 @@ def move_boundary(
         drawn = polygonal(area, f"area moved from {from_code} to {to_code}")
         edges = shapely.union_all([giver.geom.boundary, taker.geom.boundary])
         drawn = shapely.make_valid(snap.snap_vertices(drawn, edges, tol))
+        drawn = reference.follow_near(
+            conn, drawn, reference.reference_tolerance(reference_m), edges, tol
+        )
         proj = snap.projection_for(giver.geom)
         piece = giver.geom.intersection(drawn)
         if snap.to_metres(piece, proj).area <= snap.DUST_M2:
@@ -282,8 +301,10 @@ def add_unit(
     population: int | None = None,
     households: int | None = None,
     snap_m: float | None = None,
+    reference_m: float | None = None,
 ) -> EditResult:
-    """Add a new unit under `parent`, its outline snapped to its neighbours."""
+    """Add a new unit under `parent`, its outline following road and river lines and snapped
+    to its neighbours."""
 
     def work(draft: Draft) -> Change:
         tol = snap_tolerance(snap_m)
@@ -294,8 +315,12 @@ def add_unit(
             raise PlanError(f"new unit {code}: unknown level {level!r} ({', '.join(draft.depths)})")
         check_parent(draft, code, level, parent)
         new = polygonal(geom, f"outline of new unit {code}")
-        near = draft.near(level, new, set(), tol)
-        out = snap.snap_outline(new, near, draft.container(parent), None, tol)
+        ref = reference.reference_tolerance(reference_m)
+        near = draft.near(level, new, set(), max(tol, ref))  # following moves it by ref
+        container = draft.container(parent)
+        stays = _edges([*near, *([container] if container is not None else [])])
+        new = reference.follow_near(conn, new, ref, stays, tol)
+        out = snap.snap_outline(new, near, container, None, tol)
         unit = UnitState(code, name, level, parent, out, officer, population, households)
         check_counts(unit)
         return [unit], []

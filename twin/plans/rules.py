@@ -12,7 +12,7 @@ from twin.package_data import data_dir
 
 RULES_FILE = "plans.toml"  # in the layer catalog's directory; the catalog skips it
 MEASURES = ("households", "population", "cameras", "sensors", "open", "overdue", "incidents_90d")
-CHECK_KEYS = ("tolerance_m2", "sliver_m2", "fix_gap_m2", "snap_m")
+CHECK_KEYS = ("tolerance_m2", "sliver_m2", "fix_gap_m2", "snap_m", "building_m2")
 BOUND_KEYS = ("min_area_m2", "max_area_m2", "min_households", "max_households")
 
 
@@ -38,6 +38,7 @@ class Rules:
     sliver_m2: float = 100.0
     fix_gap_m2: float = 500.0
     snap_m: float = 1.0
+    building_m2: float = 0.5  # a boundary cuts a building with more than this on each side
     levels: Mapping[str, Bounds] = field(default_factory=dict)
     weights: Mapping[str, float] = field(default_factory=dict)
 

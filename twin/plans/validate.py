@@ -9,7 +9,9 @@ Rules, for units of any levels (a scope's subtree and its parent chain):
 - outside_parent: the part of a unit outside its parent;
 - multipart: a unit of two or more parts of at least sliver_m2 (not contiguous);
 - sliver: a part of a unit (or a whole unit) smaller than sliver_m2;
-- area_bounds, households_bounds: outside the level's bounds in plans.toml.
+- area_bounds, households_bounds: outside the level's bounds in plans.toml;
+- crosses_building: a building footprint (a reference feature) cut by a unit's boundary, more
+  than building_m2 of it on each side; one problem per building, naming every unit that cuts it.
 Pieces of tolerance_m2 or less are float noise and never problems.
 """
 
@@ -37,6 +39,7 @@ KINDS = (
     "sliver",
     "area_bounds",
     "households_bounds",
+    "crosses_building",
 )
 
 
@@ -93,8 +96,20 @@ def problem(
     return Problem(kind, codes, round(frame.metric.area_of(geom), 2), lon, lat, geom, detail)
 
 
+@dataclass(frozen=True)
+class Building:
+    """A building footprint the boundaries should not cut (EPSG:4326)."""
+
+    code: str
+    geom: BaseGeometry
+
+
 def validate(
-    units: Sequence[UnitState], rules: Rules, levels: Sequence[str], scope: str | None = None
+    units: Sequence[UnitState],
+    rules: Rules,
+    levels: Sequence[str],
+    scope: str | None = None,
+    buildings: Sequence[Building] = (),
 ) -> list[Problem]:
     """Every problem of a map (see the module), in kind order then code order."""
     if not units:
@@ -107,6 +122,7 @@ def validate(
         *coverage(frame, rules),
         *part_problems(frame, rules),
         *bounds(frame, rules),
+        *crossings(frame, rules, buildings),
     ]
     return sorted(found, key=lambda p: (KINDS.index(p.kind), p.codes, p.lon, p.lat))
 
@@ -273,6 +289,32 @@ def bounds(frame: Frame, rules: Rules) -> list[Problem]:
             else:
                 continue
             out.append(problem(frame, kind, (u.code,), u.geom, detail))
+    return out
+
+
+def crossings(frame: Frame, rules: Rules, buildings: Sequence[Building]) -> list[Problem]:
+    """Buildings a unit's boundary cuts, with more than building_m2 inside and outside it."""
+    ok = np.flatnonzero(frame.valid & ~frame.context)
+    if not len(ok) or not buildings:
+        return []
+    shapes = np.array([b.geom for b in buildings], dtype=object)
+    unit_i, house_i = shapely.STRtree(shapes).query(
+        shapely.boundary(frame.geoms[ok]), predicate="intersects"
+    )
+    if not len(unit_i):
+        return []
+    units, houses = ok[unit_i], shapes[house_i]
+    inside = frame.metric.area(shapely.intersection(houses, frame.geoms[units]))
+    outside = frame.metric.area(shapely.difference(houses, frame.geoms[units]))
+    cut = (inside > rules.building_m2) & (outside > rules.building_m2)
+    by_house: dict[int, list[int]] = {}
+    for u, h in zip(units[cut], house_i[cut], strict=True):
+        by_house.setdefault(int(h), []).append(int(u))
+    out = []
+    for h, cutting in sorted(by_house.items()):
+        house = buildings[h]
+        # the detail is the building's code: the editor names it, the CLI prints it
+        out.append(problem(frame, "crosses_building", frame.codes(cutting), house.geom, house.code))
     return out
 
 

@@ -17,9 +17,11 @@ from twin.catalog import Layer, load_catalog
 from twin.catalog.terms import CASES, Terms
 from twin.ingest import bulk, grids
 from twin.plans.versions import record_version
+from twin.reference.store import replace_layer
 from twin.settings import Settings
 from twin.synth import points
 from twin.synth.city import SIZES, Area, build_hierarchy, to_lonlat
+from twin.synth.streets import Reference, build_reference
 
 INCIDENT_CHUNK = 250_000
 DEMO_KEY = "demo"
@@ -32,6 +34,7 @@ class DemoCity:
     areas: list[Area]
     cameras: pd.DataFrame
     sensors: pd.DataFrame
+    reference: Reference  # streets, water and buildings (twin.synth.streets)
 
 
 def rng_for(seed: int, *stream: int) -> np.random.Generator:
@@ -51,11 +54,16 @@ def generate(
     layers = layers or builtin_layers()
     spec = SIZES[size]
     areas = build_hierarchy(spec, rng_for(seed, 1), Terms.of(layers).levels)
+    levels = Terms.of(layers).levels
     grids = [a for a in areas if a.level == areas[-1].level]
+    sensors, sites = points.sensors_and_sites(
+        rng_for(seed, 3), grids, spec.sensors, now, layers["sensor"]
+    )
     return DemoCity(
         areas=areas,
         cameras=points.cameras(rng_for(seed, 2), grids, spec.cameras, now),
-        sensors=points.sensors(rng_for(seed, 3), grids, spec.sensors, now, layers["sensor"]),
+        sensors=sensors,
+        reference=build_reference(rng_for(seed, 6), areas, sites, levels),
     )
 
 
@@ -143,6 +151,8 @@ def load_demo(
         city = generate(size, seed, now, layers)
         _insert_areas(conn, city.areas, terms)
         record_version(conn, "load", effective_at=None, note=f"demo city {size} (seed {seed})")
+        for layer, features in city.reference.by_layer().items():
+            replace_layer(conn, layer, features, now)
         bar.update()
         bulk.insert_points(conn, layers["camera"], city.cameras)
         bar.update()

@@ -66,6 +66,24 @@ SURNAMES = (
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红文辉玉兰海燕鹏飞俊"
 
 
+WATER_STEMS = ("清水", "青龙", "白沙", "金水", "玉带", "碧波", "月湖", "南湖", "沙河", "府河")
+
+
+def road_name(rng: np.random.Generator, used: dict[str, int], suffix: str) -> str:
+    """A road name (和平路, 解放大道 …): a stem and the class's suffix, numbered when taken
+    (和平2路); a ring road (环城路) takes no stem."""
+    stem = "" if suffix.startswith("环") else str(rng.choice(STREET_STEMS))
+    key = f"{stem}{suffix}"
+    used[key] = used.get(key, 0) + 1
+    return key if used[key] == 1 else f"{stem}{used[key]}{suffix}"
+
+
+def water_name(rng: np.random.Generator, suffix: str) -> str:
+    """A river's or lake's name (清水河, 南湖 …)."""
+    stem = str(rng.choice(WATER_STEMS))
+    return stem if stem.endswith(suffix) else f"{stem}{suffix}"
+
+
 def street_name(rng: np.random.Generator, used: set[str]) -> str:
     """A street (街道) name not yet used."""
     return _unique(rng, used, lambda: f"{rng.choice(STREET_STEMS)}街道", "街道")

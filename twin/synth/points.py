@@ -175,6 +175,13 @@ def sensors(
     rng: np.random.Generator, grids: list[Area], n: int, now: datetime, layer: Layer
 ) -> pd.DataFrame:
     """Sensors of every kind in buildings (clustered round building centres), some in alarm."""
+    return sensors_and_sites(rng, grids, n, now, layer)[0]
+
+
+def sensors_and_sites(
+    rng: np.random.Generator, grids: list[Area], n: int, now: datetime, layer: Layer
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The sensors (see sensors) and the building centres they cluster round (metres)."""
     _, weights = _grid_index(grids)
     buildings = points_in_grids(rng, grids, weights, max(1, n // 4))
     xy = buildings[rng.integers(0, len(buildings), n)] + rng.normal(0, 8, (n, 2))
@@ -190,7 +197,7 @@ def sensors(
     value = np.where((status == "alarm") & (kind != "hydrant_pressure"), hi * 3, value)
     ago = np.where(status == "offline", rng.uniform(7200, 5 * 86400, n), rng.uniform(0, 600, n))
     lon, lat = xy_to_lonlat(xy[:, 0], xy[:, 1])
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "code": [f"SEN{i + 1:07d}" for i in range(n)],
             "kind": kind,
@@ -202,6 +209,7 @@ def sensors(
             "lat": lat,
         }
     )
+    return frame, buildings
 
 
 def hotspots(rng: np.random.Generator, grids: list[Area], cases: Layer) -> pd.DataFrame:

@@ -17,7 +17,7 @@ MAX_LISTED = 60  # problems, cases listed; the rest are counted
 
 
 def problem_list(problems: list[Json], lang: str) -> list[Any]:
-    """Each problem a button (kind, units, area) that zooms the map to it."""
+    """Each problem a button (kind, units, the building cut, area) that zooms the map to it."""
     if not problems:
         return [html.P(t("ed_no_problems", lang), className="note ed-ok")]
     items = problem_items(problems, lang)
@@ -26,6 +26,7 @@ def problem_list(problems: list[Json], lang: str) -> list[Any]:
             [
                 html.Span(p["kind"], className="ed-kind"),
                 html.Span(p["codes"], className="ed-codes"),
+                *([html.Span(p["building"], className="ed-building")] if p["building"] else []),
                 html.Span(p["area"], className="ed-area"),
             ],
             id={"type": eid.PROBLEM, "index": p["index"]},

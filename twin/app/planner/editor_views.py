@@ -117,6 +117,11 @@ def problem_items(problems: Sequence[Json], lang: str) -> list[Json]:
                 "kind": t(f"pk_{props['kind']}", lang),
                 "codes": ", ".join(props["codes"]),
                 "area": t("ed_area_m2", lang, n=fmt_number(round(props["area_m2"], 1), lang)),
+                "building": (
+                    t("ed_building", lang, code=props.get("detail", ""))
+                    if props["kind"] == "crosses_building"
+                    else ""
+                ),
                 "bounds": [[s - PAD_DEG, w - PAD_DEG], [n + PAD_DEG, e + PAD_DEG]],
             }
         )

@@ -46,6 +46,8 @@ class Settings:
     sweep_seconds: int = 60  # TWIN_SWEEP_SECONDS: how often `twin serve` escalates; 0 = never
     # TWIN_CASE_CAMERA_RADIUS_M: how far from a case its page looks for cameras, in metres
     case_camera_radius_m: float = 300.0
+    # TWIN_WALL_REFERENCE: 1 = the wall draws the reference layers (dimmed); 0 = off
+    wall_reference: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -58,6 +60,9 @@ class Settings:
                 continue
             raw = env[name]
             kind = type(getattr(cls, f.name))
+            if kind is bool:
+                values[f.name] = _flag(name, raw)
+                continue
             try:
                 values[f.name] = kind(raw) if kind is not Path else Path(raw)
             except ValueError as exc:
@@ -82,6 +87,16 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"TWIN_TIMEZONE={settings.timezone!r}: not a known zone") from exc
         return settings
+
+
+def _flag(name: str, raw: str) -> bool:
+    """A yes/no setting: 1/true/yes or 0/false/no (or empty)."""
+    word = raw.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("", "0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={raw!r}: give 1 (yes) or 0 (no)")
 
 
 def env_name(field_name: str) -> str:

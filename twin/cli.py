@@ -76,7 +76,7 @@ def db_verify(settings: Settings) -> int:
     from twin.db.verify import verify
 
     with connect(_ready_url(settings), autocommit=True) as conn:
-        result = verify(conn)
+        result = verify(conn, load_catalog(settings.layers_dir))
     for problem in result.problems:
         print(f"  {problem}", file=sys.stderr)
     print(result.summary(), file=sys.stderr if result.problems else sys.stdout)
@@ -304,7 +304,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     _check_crs(args.crs)
     as_of = as_of_moment(args.as_of, settings.timezone) if args.as_of else None
     if as_of is not None and layer.kind != "grid":
-        raise ValueError(f"--as-of applies to grid layers; {layer.name} is a point layer")
+        raise ValueError(f"--as-of applies to grid layers; {layer.name} is a {layer.kind} layer")
     with connect(_ready_url(settings), autocommit=True) as conn:
         n = export_layer(conn, layer, args.file, crs=args.crs, where=args.where, as_of=as_of)
     print(f"{layer.name}: {n:,} features written to {args.file}")

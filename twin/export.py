@@ -160,7 +160,9 @@ def fetch_features(
     version = None
     if as_of is not None:
         if layer.kind != "grid":
-            raise ExportError(f"--as-of applies to grid layers; {layer.name} is a point layer")
+            raise ExportError(
+                f"--as-of applies to grid layers; {layer.name} is a {layer.kind} layer"
+            )
         version = version_at(conn, as_of)
     fields = sql.SQL(", ").join(
         sql.SQL("{} AS {}").format(_column_sql(layer, f), sql.Identifier(f))
@@ -182,6 +184,13 @@ def fetch_features(
             "WHERE g.level = %(level)s AND {cond} ORDER BY g.code"
         ).format(fields=fields, cond=condition)
         params["level"] = layer.level
+    elif layer.kind == "reference":
+        # Every reference layer shares one table: its rows are the layer's by name.
+        stmt = sql.SQL(
+            "SELECT {fields}, ST_AsBinary(t.geom) AS geom FROM {table} t "
+            "WHERE t.layer = %(layer)s AND {cond} ORDER BY t.code"
+        ).format(fields=fields, table=sql.Identifier(layer.table), cond=condition)
+        params["layer"] = layer.name
     else:
         stmt = sql.SQL(
             "SELECT {fields}, ST_AsBinary(t.geom) AS geom FROM {table} t "

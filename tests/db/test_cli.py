@@ -97,7 +97,7 @@ def test_load_export_and_layers_check_from_the_command_line(db_url: str, tmp_pat
     exported = twin("export", "incident", str(out), "--where", "category = dispute", env=env)
     assert exported.returncode == 0 and out.read_text("utf-8").count("\n") == 2
     check = twin("layers", "check", env=env)
-    assert check.returncode == 0 and "7 layers checked: all match the database" in check.stdout
+    assert check.returncode == 0 and "11 layers checked: all match the database" in check.stdout
     unknown = twin("load", "hydrant", str(bad), env=env)
     assert unknown.returncode == 2 and "no layer 'hydrant'" in unknown.stderr
 

@@ -14,13 +14,17 @@ from twin.settings import Settings
 def test_the_built_in_layers() -> None:
     layers = load_catalog(Settings().layers_dir)
     assert sorted(layers) == [
+        "building",
         "camera",
         "community",
         "district",
         "grid",
         "incident",
+        "landmark",
+        "road",
         "sensor",
         "street",
+        "water",
     ]
     incident = layers["incident"]
     assert incident.field("category").values[1].label.get("zh-CN") == "消防隐患"

@@ -2,8 +2,10 @@
 
 from twin.catalog.model import (
     FIELD_TYPES,
+    GEOMETRIES,
     KINDS,
     NAME,
+    REFERENCE_TABLE,
     CatalogError,
     EnumValue,
     Field,
@@ -18,8 +20,10 @@ from twin.catalog.model import (
 
 __all__ = [
     "FIELD_TYPES",
+    "GEOMETRIES",
     "KINDS",
     "NAME",
+    "REFERENCE_TABLE",
     "CatalogError",
     "EnumValue",
     "Field",

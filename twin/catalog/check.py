@@ -9,6 +9,7 @@ from psycopg import sql
 
 from twin.catalog.model import Layer
 from twin.catalog.terms import Terms
+from twin.reference.check import check_reference
 
 COMPATIBLE = {
     "text": {"text", "character varying"},
@@ -18,6 +19,9 @@ COMPATIBLE = {
     "bool": {"boolean"},
     "timestamp": {"timestamp with time zone"},
 }
+# The geometry column's declared type per layer kind: a reference layer's table holds every
+# shape (the catalog's `geometry` is checked on the rows, by twin.reference.check).
+GEOMETRY_TYPE = {"point": "POINT", "grid": "MULTIPOLYGON", "reference": "Geometry"}
 # Grid-layer fields stored under another name (the parent is a reference, not a code).
 GRID_COLUMN = {"parent_code": "parent_id"}
 
@@ -47,11 +51,16 @@ def check_layer(conn: psycopg.Connection, layer: Layer) -> list[str]:
                 f"{where}: field {f.name!r} is {f.type} but the column is {columns[column]}"
             )
     geom = conn.execute(
-        "SELECT type, srid FROM geometry_columns WHERE f_table_schema = current_schema() "
+        # geometry_columns reads a type out of a CHECK that names one: the reference table's
+        # CHECK names six, so its declared type (the typmod) is read instead.
+        "SELECT postgis_typmod_type(atttypmod), postgis_typmod_srid(atttypmod)"
+        " FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = 'geom'"
+        if layer.kind == "reference"
+        else "SELECT type, srid FROM geometry_columns WHERE f_table_schema = current_schema() "
         "AND f_table_name = %s AND f_geometry_column = 'geom'",
         [layer.table],
     ).fetchone()
-    want = ("POINT" if layer.kind == "point" else "MULTIPOLYGON", 4326)
+    want = (GEOMETRY_TYPE[layer.kind], 4326)
     if geom is None or tuple(geom) != want:
         errors.append(f"{where}: geometry should be {want[0]} in EPSG:{want[1]}, found {geom}")
     if layer.kind == "grid":
@@ -65,6 +74,9 @@ def check_layer(conn: psycopg.Connection, layer: Layer) -> list[str]:
                 f"{where}: level {layer.level!r} has the parent {layer.parent!r} here but"
                 f" {level[0]!r} in grid_level"
             )
+    elif layer.kind == "reference":
+        if "layer" not in columns:
+            errors.append(f"{where}: no column 'layer' in {layer.table}")
     else:
         errors += [
             f"{where}: field {f.name!r}: the database allows {', '.join(sorted(db))}, the"
@@ -125,6 +137,7 @@ def check_levels(conn: psycopg.Connection, layers: dict[str, Layer]) -> list[str
 
 
 def check_catalog(conn: psycopg.Connection, layers: dict[str, Layer]) -> list[str]:
-    """check_layer for every layer, then the levels as a whole."""
+    """check_layer for every layer, then the levels as a whole, then what the reference
+    table holds."""
     errors = [e for layer in layers.values() for e in check_layer(conn, layer)]
-    return errors + check_levels(conn, layers)
+    return errors + check_levels(conn, layers) + check_reference(conn, layers)

@@ -10,7 +10,11 @@ from pathlib import Path
 from typing import Any
 
 FIELD_TYPES = ("text", "int", "float", "bool", "timestamp", "enum")
-KINDS = ("point", "grid")
+KINDS = ("point", "grid", "reference")
+# What a reference layer holds: "any" mixes lines, polygons and points (water: rivers and lakes).
+GEOMETRIES = ("line", "polygon", "point", "any")
+REFERENCE_TABLE = "reference_feature"  # the one table of every reference layer
+REFERENCE_FIELDS = ("code", "class", "name")  # its columns, beside layer and geom
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 
 
@@ -44,6 +48,14 @@ class EnumValue:
     open: bool = False
     attention: bool = False
     alert: bool = False
+    # How a reference layer draws this class: line width (px), polygon fill, the lowest zoom
+    # it is drawn at; labelled: named features of the class are labelled (TOML key `label`,
+    # renamed here because `label` is the value's zh/en text); snap: plan boundaries snap to it.
+    width: float | None = None
+    fill: str | None = None
+    min_zoom: int | None = None
+    labelled: bool = False
+    snap: bool = False
 
 
 @dataclass(frozen=True)
@@ -116,6 +128,12 @@ class Layer:
     style: Style = Style()
     source: str = ""
     parent: str | None = None  # a grid layer's level above (None: the top level)
+    geometry: str | None = None  # a reference layer's shapes: line, polygon, point or any
+
+    @property
+    def counted(self) -> bool:
+        """Whether the layer's features are assigned units and counted (reference: never)."""
+        return self.kind != "reference"
 
     def field(self, name: str) -> Field:
         """The field of that name, or a KeyError naming the layer."""
@@ -203,6 +221,7 @@ def _field(data: dict[str, Any], where: str) -> Field:
                 open=vr.take("open", bool, False),
                 attention=vr.take("attention", bool, False),
                 alert=vr.take("alert", bool, False),
+                **_drawing(vr),
             )
         )
         vr.done()
@@ -219,6 +238,55 @@ def _field(data: dict[str, Any], where: str) -> Field:
     return field
 
 
+def _drawing(vr: _Reader) -> dict[str, Any]:
+    """A reference class's drawing keys (width, fill, min_zoom, label, snap), checked."""
+    width = vr.take("width", (int, float), None)
+    if width is not None and (isinstance(width, bool) or not width > 0):
+        raise CatalogError(f"{vr.where}: width must be a positive number of pixels")
+    min_zoom = vr.take("min_zoom", int, None)
+    if min_zoom is not None and (isinstance(min_zoom, bool) or not 0 <= min_zoom <= 24):
+        raise CatalogError(f"{vr.where}: min_zoom must be a whole zoom from 0 to 24")
+    return {
+        "width": None if width is None else float(width),
+        "fill": vr.take("fill", str, None),
+        "min_zoom": min_zoom,
+        "labelled": vr.take("label", bool, False),
+        "snap": vr.take("snap", bool, False),
+    }
+
+
+def _check_reference(layer: Layer) -> None:
+    """A reference layer: the one table, fields code, class (enum) and name, no counts;
+    the drawing keys of enum values belong to reference layers only."""
+    source = layer.source
+    if layer.kind != "reference":
+        for f in layer.fields:
+            for v in f.values:
+                if v.width or v.fill or v.min_zoom is not None or v.labelled or v.snap:
+                    raise CatalogError(
+                        f"{source} field {f.name!r} value {v.value!r}: width, fill, min_zoom,"
+                        " label and snap style the classes of a reference layer only"
+                    )
+        if layer.geometry is not None:
+            raise CatalogError(f"{source} [layer]: only a reference layer has a geometry")
+        return
+    if layer.geometry not in GEOMETRIES:
+        raise CatalogError(
+            f"{source} [layer]: a reference layer needs geometry = one of {', '.join(GEOMETRIES)}"
+        )
+    if layer.table != REFERENCE_TABLE:
+        raise CatalogError(f"{source} [layer]: a reference layer's table is {REFERENCE_TABLE!r}")
+    if layer.field_names not in (REFERENCE_FIELDS[:2], REFERENCE_FIELDS):
+        raise CatalogError(
+            f"{source}: a reference layer's fields are code, class (enum) and optionally name,"
+            " in that order"
+        )
+    if layer.field("class").type != "enum":
+        raise CatalogError(f"{source} [[field]] class: a reference layer's class is an enum")
+    if layer.rollup is not None:
+        raise CatalogError(f"{source} [rollup]: a reference layer is drawn, never counted")
+
+
 def parse_layer(data: dict[str, Any], source: str) -> Layer:
     """One layer from a parsed TOML document; source names the file in errors."""
     top = _Reader(data, source)
@@ -229,7 +297,7 @@ def parse_layer(data: dict[str, Any], source: str) -> Layer:
         raise CatalogError(f"{source} [layer]: kind {kind!r} is not one of {', '.join(KINDS)}")
     level = head.take("level", str, None)
     if (kind == "grid") != (level is not None):
-        raise CatalogError(f"{source} [layer]: a grid layer needs a level; a point layer none")
+        raise CatalogError(f"{source} [layer]: a grid layer needs a level; other layers none")
     if level is not None:
         _name(level, f"{source} [layer] level")
     parent = head.take("parent", str, None)
@@ -237,6 +305,7 @@ def parse_layer(data: dict[str, Any], source: str) -> Layer:
         raise CatalogError(f"{source} [layer]: only a grid layer has a parent level")
     table = _name(head.take("table", str), f"{source} [layer] table")
     title = _label(head.take("title", dict), f"{source} [layer] title")
+    geometry = head.take("geometry", str, None)
     head.done()
     fields = tuple(
         _field(f, f"{source} [[field]] #{i + 1}") for i, f in enumerate(top.take("field", list))
@@ -270,7 +339,9 @@ def parse_layer(data: dict[str, Any], source: str) -> Layer:
             if ref not in names and not (kind == "grid" and ref == "composite"):
                 raise CatalogError(f"{source} [style]: {ref!r} is not a field of this layer")
     top.done()
-    return Layer(name, table, kind, title, fields, level, rollup, style, source, parent)
+    layer = Layer(name, table, kind, title, fields, level, rollup, style, source, parent, geometry)
+    _check_reference(layer)
+    return layer
 
 
 # TOML files beside the layers that are not layers: the rules of grid plans (twin.plans.rules).

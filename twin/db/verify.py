@@ -4,12 +4,15 @@ compare with what the incremental machinery (write-time assignment, stat trigger
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import psycopg
 from psycopg import sql
 
+from twin.catalog.model import Layer
 from twin.db.queries import query
+from twin.reference.check import check_reference
 
 UNASSIGNED = "(unassigned)"
 
@@ -94,11 +97,12 @@ class Verification:
     layers: int = 0
     drifts: list[CountDrift] = field(default_factory=list)
     misassigned: list[Misassigned] = field(default_factory=list)
+    reference: list[str] = field(default_factory=list)  # reference features the catalog refuses
 
     @property
-    def problems(self) -> list[CountDrift | Misassigned]:
-        """Every disagreement, counts first."""
-        return [*self.drifts, *self.misassigned]
+    def problems(self) -> list[CountDrift | Misassigned | str]:
+        """Every disagreement, counts first, reference features last."""
+        return [*self.drifts, *self.misassigned, *(f"reference: {r}" for r in self.reference)]
 
     def summary(self) -> str:
         """One line: what was checked and whether it all agrees."""
@@ -111,8 +115,9 @@ class Verification:
         return f"{len(self.problems):,} problem(s) in {checked}"
 
 
-def verify(conn: psycopg.Connection) -> Verification:
-    """Recount every count column and every assignment in one snapshot of the store."""
+def verify(conn: psycopg.Connection, layers: Mapping[str, Layer] | None = None) -> Verification:
+    """Recount every count column and every assignment in one snapshot of the store; with a
+    catalog, also check the reference features against its reference layers."""
     result = Verification()
     with conn.transaction():
         # One snapshot for every query: a write landing between two of them cannot look
@@ -132,6 +137,8 @@ def verify(conn: psycopg.Connection) -> Verification:
             found, points = reassign(conn, layer)
             result.misassigned += found
             result.points += points
+        if layers is not None:
+            result.reference = check_reference(conn, layers)
     return result
 
 

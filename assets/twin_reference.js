@@ -33,7 +33,7 @@
     // Polygons first, then lines (the catalog's first classes, the major roads, on top),
     // then points; labels for the classes marked label, where the name fits.
     var P = window.protomapsL;
-    var fills = [], lines = [], points = [], labels = [];
+    var fills = [], casings = [], lines = [], points = [], labels = [];
     var halo = { fill: "#1f2933", stroke: "#ffffff", width: 3, font: "500 12px sans-serif" };
     (layers || []).forEach(function (layer) {
       var classes = (layer.classes || []).slice().reverse();
@@ -46,6 +46,10 @@
         lines.push(Object.assign({}, base, { filter: isClass(c.value, 2),
           symbolizer: new P.LineSymbolizer({ color: c.color, width: zoomWidth(width),
             lineCap: "round", lineJoin: "round" }) }));
+        // A dark casing under each line, so white streets read on pale fills too.
+        casings.push(Object.assign({}, base, { filter: isClass(c.value, 2),
+          symbolizer: new P.LineSymbolizer({ color: "#3e4c59", opacity: 0.55,
+            width: zoomWidth(width + 1.6), lineCap: "round", lineJoin: "round" }) }));
         points.push(Object.assign({}, base, { filter: isClass(c.value, 1),
           symbolizer: new P.CircleSymbolizer({ radius: 4, fill: c.color, stroke: "#ffffff",
             width: 1 }) }));
@@ -59,7 +63,7 @@
         }
       });
     });
-    return { paint: fills.concat(lines.reverse(), points), labels: labels };
+    return { paint: fills.concat(casings, lines, points), labels: labels };
   }
 
   function labelNode(text) {

@@ -67,9 +67,13 @@ def register_reference(app: Dash, tiles: ReferenceTiles, wall_on: bool) -> None:
         wall = route.mode == "screen"
         return overlay_config(tiles, ids.MAP, route.lang, on=wall_on or not wall, dim=wall)
 
+    # An output that never changes (the function answers no_update): Dash runs a callback
+    # without outputs for the stores of the first layout only, not for a page's stores.
     for map_id in MAPS:
         app.clientside_callback(
-            ClientsideFunction("twinRef", "sync"), Input(store_id(map_id), "data")
+            ClientsideFunction("twinRef", "sync"),
+            Output(store_id(map_id), "clear_data"),
+            Input(store_id(map_id), "data"),
         )
 
 

@@ -56,24 +56,15 @@ def reference_layers(layers: Mapping[str, Layer]) -> tuple[ReferenceLayer, ...]:
                 value=v.value,
                 title=v.label,
                 color=v.color or DEFAULT_COLOR,
-                width=getattr(v, "width", None),
-                fill=getattr(v, "fill", None),
-                min_zoom=getattr(v, "min_zoom", None) or 0,
-                label=_labelled(v),
+                width=v.width,
+                fill=v.fill,
+                min_zoom=v.min_zoom or 0,
+                label=v.labelled,
             )
             for v in values
         )
-        geometry = getattr(layer, "geometry", None) or "any"
-        out.append(ReferenceLayer(layer.name, layer.title, geometry, classes))
+        out.append(ReferenceLayer(layer.name, layer.title, layer.geometry or "any", classes))
     return tuple(out)
-
-
-def _labelled(value: object) -> bool:
-    """Whether a class's named features are labelled (the catalog's `label = true`)."""
-    flag = getattr(value, "labelled", None)
-    if flag is None:
-        flag = getattr(value, "label", None)
-    return flag is True
 
 
 def fingerprint(refs: tuple[ReferenceLayer, ...]) -> str:

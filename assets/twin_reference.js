@@ -128,5 +128,5 @@
       },
     },
   });
-  window.twinRef = { maps: maps, apply: apply };
+  window.twinRef = { maps: maps, wanted: wanted, apply: apply };
 })();

@@ -155,17 +155,24 @@ def test_the_planner_draws_the_streets_under_the_plan_and_in_compare(
     assert_clean(watched, served.url)
 
 
-def test_the_wall_starts_without_them_and_draws_them_dimmed_when_asked(
+def test_the_wall_starts_without_them_and_draws_them_dimmed_when_set(
     served: Served, roads: dict[str, Any], watched: Watched
 ) -> None:
     page = watched.page
     page.goto(f"{served.url}/screen?lang=en")
     box = control(page, "map")
-    box.wait_for()
+    box.wait_for(state="attached")
+    expect(box).to_be_hidden()  # nobody clicks the wall: the setting decides
     expect(box).not_to_be_checked()
     page.wait_for_timeout(1500)
     assert [u for u in watched.requests if TILES in u] == []
-    box.check()
+    # What TWIN_WALL_REFERENCE=1 sends the wall's map (twin.app.reference_map).
+    page.evaluate(
+        """() => {
+            const cfg = Object.assign({}, window.twinRef.wanted.map, {on: true});
+            dash_clientside.set_props("map-reference", {data: cfg});
+        }"""
+    )
     wait_drawn(page, "map")
     opacity = page.evaluate(
         "() => getComputedStyle(document.querySelector('#map .leaflet-twinReference-pane')).opacity"

@@ -170,6 +170,10 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             print(run_dashboard_bench(conn, url, args.size, args.seed))
         elif args.loads:
             print(run_load_bench(conn, url, args.size, args.seed, rows=args.rows))
+        elif args.tiles:
+            from twin.bench.tiles import run_tile_bench
+
+            print(run_tile_bench(conn, args.size, args.seed))
         elif args.push:
             from twin.bench.push import run_push_bench
 
@@ -413,6 +417,11 @@ def parser() -> argparse.ArgumentParser:
         "--push",
         action="store_true",
         help="measure live push: refresh cost of 100 changed grids, API write to open cockpits",
+    )
+    bench.add_argument(
+        "--tiles",
+        action="store_true",
+        help="measure reference vector tiles (latency, bytes) beside GeoJSON of each tile's box",
     )
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")

@@ -49,6 +49,8 @@ class Settings:
     # TWIN_SNAP_REFERENCE_M: how near (metres) a road's or river's centre line a drawn grid
     # boundary must come to follow it; 0 = never
     snap_reference_m: float = 5.0
+    # TWIN_WALL_REFERENCE: 1 = the wall draws the reference layers (dimmed); 0 = off
+    wall_reference: bool = False
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -61,6 +63,9 @@ class Settings:
                 continue
             raw = env[name]
             kind = type(getattr(cls, f.name))
+            if kind is bool:
+                values[f.name] = _flag(name, raw)
+                continue
             try:
                 values[f.name] = kind(raw) if kind is not Path else Path(raw)
             except ValueError as exc:
@@ -87,6 +92,16 @@ class Settings:
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise SettingsError(f"TWIN_TIMEZONE={settings.timezone!r}: not a known zone") from exc
         return settings
+
+
+def _flag(name: str, raw: str) -> bool:
+    """A yes/no setting: 1/true/yes or 0/false/no (or empty)."""
+    word = raw.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("", "0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name}={raw!r}: give 1 (yes) or 0 (no)")
 
 
 def env_name(field_name: str) -> str:

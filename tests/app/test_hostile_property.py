@@ -198,6 +198,9 @@ ROUTES = [
     "/twin/hotspots/units.pbf{}",
     "/twin/hotspots/density.png{}",
     "/hotspots{}",
+    "/tiles/reference/{}/0/0.mvt",
+    "/tiles/reference/14/{}/6765.mvt",
+    "/tiles/reference/{}.mvt",
 ]
 query_keys = st.sampled_from(
     ["bbox", "unit", "lang", "x", "window", "category", "layer", "severity"]

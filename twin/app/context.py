@@ -15,6 +15,8 @@ from twin.app.views import CatalogText
 from twin.app.windows import WindowCache
 from twin.catalog import Layer, load_catalog
 from twin.catalog.terms import Terms
+from twin.reference.styles import reference_layers
+from twin.reference.tiles import ReferenceTiles
 from twin.settings import Settings
 from twin.spatial.status import Thresholds
 from twin.store import fetch_map_extent
@@ -41,6 +43,7 @@ class AppContext:
     snapshots: Snapshots
     windows: WindowCache  # the city's figures in windows other than the snapshot's
     hotspots: Analyses  # the hotspot page's and the wall's analyses, kept per filters
+    tiles: ReferenceTiles  # the reference layers' vector tiles, cut and cached
 
 
 def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
@@ -72,6 +75,7 @@ def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
         windows=WindowCache(pool, terms.categories),
         # Older than two refreshes, a result is recomputed in the background, shown meanwhile.
         hotspots=Analyses(pool, layers, max(settings.refresh_seconds, 5) * 2.0),
+        tiles=ReferenceTiles(pool, reference_layers(layers)),
     )
 
 

@@ -553,6 +553,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "m_open": ("在办", "Open"),
     "m_overdue": ("超期", "Overdue"),
     "m_incidents_90d": ("90天事件", "Incidents 90 d"),
+    # The map's layer control: the reference layers drawn as twin's own vector tiles.
+    "reference_layers": ("道路·水系·建筑", "Streets, water, buildings"),
 }
 
 

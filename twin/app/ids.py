@@ -25,6 +25,7 @@ TOUR_CARD = "tour-card"
 TAKEOVER = "takeover"
 STATE = "state"
 MAP_KEY = "map-key"
+MAP_REFERENCE = "map-reference"  # twin.app.reference_map.store_id(MAP)
 SCREEN = "screen-state"
 ALERT = "alert-state"
 COCKPIT_KEY = "cockpit-key"

@@ -250,6 +250,7 @@ def build_shell(
             html.Div(id=ids.TAKEOVER, className="takeover", hidden=True),
             dcc.Store(id=ids.STATE),  # {lang, mode, unit}: what the URL asks for
             dcc.Store(id=ids.MAP_KEY),  # which snapshot the map's values came from
+            dcc.Store(id=ids.MAP_REFERENCE),  # the reference layers' tiles and styles
             dcc.Store(id=ids.COCKPIT_KEY),  # digests of the cockpit parts the page holds
             dcc.Store(id=ids.UNIT_KEY),  # what the unit page shows, in short, and when read
             dcc.Store(id=ids.SCREEN),  # big screen: this round's tour codes and position

@@ -28,6 +28,7 @@ from twin.app.navigation import register_navigation
 from twin.app.own_pages import OWN_PAGES
 from twin.app.pages import control_options
 from twin.app.push import register_push
+from twin.app.reference_map import register_reference
 from twin.app.unit_callbacks import register_unit_page
 from twin.app.window_callbacks import register_window
 from twin.package_data import data_dir
@@ -55,6 +56,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     register_callback_checks(app)
     register_routes(app.server, ctx.mapdata)
     register_api(app.server, ctx)
+    register_reference(app, ctx.tiles, settings.wall_reference)
     conninfo = pool.conninfo if isinstance(pool.conninfo, str) else pool.conninfo()
     register_push(app, ctx.snapshots, conninfo)  # the store's changes reach pages at once
     # Encode the whole-level outlines now, not on the first visitor's clock.

@@ -20,6 +20,7 @@ from twin.app.hotspots.views import (
 )
 from twin.app.i18n import dropdown_labels, t
 from twin.app.layout import fit_zoom
+from twin.app.reference_map import reference_store
 
 
 def _field(label: str, control: Any) -> html.Div:
@@ -165,7 +166,11 @@ def hotspots_section(ctx: AppContext, page: HotspotPage) -> list[Any]:
         html.Div(
             [
                 html.Section(
-                    [hot_map(ctx), html.Div(id=ids.HOT_LEGEND, className="legend")],
+                    [
+                        hot_map(ctx),
+                        html.Div(id=ids.HOT_LEGEND, className="legend"),
+                        reference_store(ctx.tiles, ids.HOT_MAP, lang),
+                    ],
                     className="map-col hot-map-col",
                 ),
                 html.Aside(

@@ -31,6 +31,7 @@ from twin.app.planner.comparing import (
 )
 from twin.app.planner.flow import REFUSALS
 from twin.app.planner.listing import compare_href
+from twin.app.reference_map import reference_store
 
 CONTAINER = "page-compare"
 PICK_A, PICK_B, VIEW, GO = "cmp-a", "cmp-b", "cmp-view", "cmp-go"
@@ -47,7 +48,12 @@ def wanted(search: Any) -> tuple[str, str, str]:
 
 
 def _map(
-    mid: str, ctx: AppContext, bounds: list[list[float]], layers: list[Any], hidden: bool
+    mid: str,
+    ctx: AppContext,
+    bounds: list[list[float]],
+    layers: list[Any],
+    hidden: bool,
+    lang: str,
 ) -> html.Div:
     """One of the two maps: the city's outline under the units and the exchanges."""
     base: list[Any] = []
@@ -65,16 +71,19 @@ def _map(
         )
     (s, w), (n, e) = bounds
     return html.Div(
-        dl.Map(
-            id=mid,
-            className="map cmp-map",
-            center=[(s + n) / 2, (w + e) / 2],
-            zoom=fit_zoom(bounds, 700, 560),
-            bounds=bounds,
-            zoomSnap=0.25,
-            attributionControl=False,
-            children=[*base, *layers],
-        ),
+        [
+            dl.Map(
+                id=mid,
+                className="map cmp-map",
+                center=[(s + n) / 2, (w + e) / 2],
+                zoom=fit_zoom(bounds, 700, 560),
+                bounds=bounds,
+                zoomSnap=0.25,
+                attributionControl=False,
+                children=[*base, *layers],
+            ),
+            reference_store(ctx.tiles, mid, lang),
+        ],
         className="cmp-map-box",
         hidden=hidden,
     )
@@ -122,8 +131,8 @@ def result(ctx: AppContext, cmp: Comparison, view: str, lang: str) -> list[Any]:
         html.P(summary(cmp.diff, lang), className="note", id="cmp-summary"),
         html.Div(
             [
-                _map(MAP_A, ctx, bounds, first, False),
-                _map(MAP_B, ctx, bounds, [_units(b, "b"), _exchanges(moved)], overlay),
+                _map(MAP_A, ctx, bounds, first, False, lang),
+                _map(MAP_B, ctx, bounds, [_units(b, "b"), _exchanges(moved)], overlay, lang),
             ],
             className=f"cmp-maps cmp-{view}",
         ),

@@ -39,6 +39,7 @@ from twin.app.planner.editor_views import (
     toggle,
     units_bounds,
 )
+from twin.app.reference_map import reference_store
 from twin.plans import store
 from twin.plans.store import PlanError
 
@@ -113,7 +114,8 @@ def register(app: Dash, ctx: AppContext) -> None:
             "actor": f"planner-{secrets.token_hex(2)}",
         }
         bounds = units_bounds(first, ctx.bounds)
-        return editor_section(lang, title, bounds, ctx.settings.basemap_url, first, key)
+        reference = reference_store(ctx.tiles, eid.MAP, lang)
+        return editor_section(lang, title, bounds, ctx.settings.basemap_url, first, key, reference)
 
     @app.callback(
         Output(eid.ANSWER, "data"),

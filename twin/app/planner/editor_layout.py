@@ -155,6 +155,7 @@ def editor_section(
     basemap_url: str,
     first: dict[str, Any],
     key: dict[str, Any],
+    reference: Any = None,
 ) -> list[Any]:
     """The whole page below the header: the answer store holds the plan's first state, the
     key store the plan, area, language and this page's actor name."""
@@ -178,7 +179,9 @@ def editor_section(
         ),
         html.Div(
             [
-                html.Section([editor_map(bounds, basemap_url)], className="map-col ed-map-col"),
+                html.Section(
+                    [editor_map(bounds, basemap_url), reference], className="map-col ed-map-col"
+                ),
                 html.Aside(
                     [
                         attribute_form(lang),

@@ -15,6 +15,7 @@ from twin.app.views import CatalogText
 from twin.app.windows import WindowCache
 from twin.catalog import Layer, load_catalog
 from twin.catalog.terms import Terms
+from twin.performance.cache import EvaluationCache
 from twin.settings import Settings
 from twin.spatial.status import Thresholds
 from twin.store import fetch_map_extent
@@ -41,6 +42,7 @@ class AppContext:
     snapshots: Snapshots
     windows: WindowCache  # the city's figures in windows other than the snapshot's
     hotspots: Analyses  # the hotspot page's and the wall's analyses, kept per filters
+    evaluations: EvaluationCache  # the performance page's evaluations, kept per data version
 
 
 def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
@@ -72,6 +74,7 @@ def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
         windows=WindowCache(pool, terms.categories),
         # Older than two refreshes, a result is recomputed in the background, shown meanwhile.
         hotspots=Analyses(pool, layers, max(settings.refresh_seconds, 5) * 2.0),
+        evaluations=EvaluationCache(),
     )
 
 

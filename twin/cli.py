@@ -132,11 +132,14 @@ def serve(settings: Settings, url: str, simulate_per_minute: float = 0) -> int:
         if settings.sweep_seconds:  # 督办: overdue stages escalate while the server runs
             stops.append(start_sweeper(pool, settings.sweep_seconds, clock)[1])
         if simulate_per_minute:
+            from twin.ops.command import own_url
             from twin.ops.config import config_for
             from twin.ops.simulate import start_simulator
 
+            # The simulator writes through this server's API, as any client: it starts
+            # now and its first steps wait on the server to answer.
             config = config_for(settings)
-            stops.append(start_simulator(pool, simulate_per_minute, config, clock))
+            stops.append(start_simulator(pool, own_url(settings), simulate_per_minute, config))
             print(f"simulating {simulate_per_minute:g} new cases a minute")
         print(f"twin dashboard on http://{settings.host}:{settings.port}/")
         # waitress: a production WSGI server in pure Python (Flask's own is for development);

@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 RETRIED = (http.client.RemoteDisconnected, http.client.BadStatusLine, ConnectionError)
+FAILED = (OSError, http.client.HTTPException)  # no answer: what a caller catches
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,9 @@ class ApiClient:
                 if attempt == 2:
                     raise
                 continue
+            except FAILED:
+                self.close()  # a timed-out connection is mid-request: never reuse it
+                raise
             took = time.perf_counter() - start
             if response.getheader("Connection", "").lower() == "close":
                 self.close()

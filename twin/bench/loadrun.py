@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
-from twin.api.client import ApiClient
+from twin.api.client import FAILED, ApiClient
 from twin.app.launch import twin_serve
 from twin.bench.traffic import Intake, fetch_spots, latency_line, scratch_database, vocabulary
 from twin.settings import Settings
@@ -152,7 +152,7 @@ def _post(intake: Intake, n: int, due: float, out: Results) -> None:
     try:
         answer, code = post(n)
         why = None if code is not None else answer.error()
-    except OSError as exc:  # no answer in time, or the connection failed
+    except FAILED as exc:  # no answer in time, or the connection failed
         code, why = None, f"{type(exc).__name__}: {exc}"
     took = time.monotonic() - due
     with out.lock:
@@ -181,7 +181,7 @@ def _watch(url: str, refresh: list[Captured], first: float, end: float, out: Res
             if known is not None and version != known:
                 _replay(api, refresh, out)
             known = version
-        except OSError as exc:
+        except FAILED as exc:
             _failed(out, f"{type(exc).__name__}: {exc}")
     api.close()
 

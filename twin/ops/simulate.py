@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from twin.api.client import Answer, ApiClient
+from twin.api.client import FAILED, Answer, ApiClient
 from twin.db.queries import query
 from twin.ops.config import OpsConfig
 from twin.synth.load import DEMO_KEY
@@ -164,7 +164,7 @@ def run(
             with pool.connection() as conn:
                 conn.autocommit = True
                 step(conn, sim, rng, config, per_minute / 60, tally)
-        except (psycopg.Error, OSError, SimulatorError) as exc:
+        except (psycopg.Error, *FAILED, SimulatorError) as exc:
             log.warning("simulator step failed: %s", exc)
     api.close()
     return tally

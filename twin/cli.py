@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from twin.catalog import CatalogError, Layer, load_catalog
 from twin.db.cluster import Cluster, ClusterError
@@ -132,11 +133,14 @@ def serve(settings: Settings, url: str, simulate_per_minute: float = 0) -> int:
         if settings.sweep_seconds:  # 督办: overdue stages escalate while the server runs
             stops.append(start_sweeper(pool, settings.sweep_seconds, clock)[1])
         if simulate_per_minute:
+            from twin.ops.command import own_url
             from twin.ops.config import config_for
             from twin.ops.simulate import start_simulator
 
+            # The simulator writes through this server's API, as any client: it starts
+            # now and its first steps wait on the server to answer.
             config = config_for(settings)
-            stops.append(start_simulator(pool, simulate_per_minute, config, clock))
+            stops.append(start_simulator(pool, own_url(settings), simulate_per_minute, config))
             print(f"simulating {simulate_per_minute:g} new cases a minute")
         print(f"twin dashboard on http://{settings.host}:{settings.port}/")
         # waitress: a production WSGI server in pure Python (Flask's own is for development);
@@ -155,6 +159,8 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     from twin.bench.store import run_bench
 
     url = _ready_url(settings)
+    if args.intake or args.load_run:  # each in a scratch database of its own
+        return _bench_intake(args, url)
     with connect(url, autocommit=True) as conn:
         if args.plans:
             from twin.bench.plans import run_plan_bench
@@ -181,6 +187,37 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
         else:
             print(run_bench(conn, args.size, args.seed, repeat=args.repeat))
     return 0
+
+
+def _bench_intake(args: argparse.Namespace, url: str) -> int:
+    """`twin bench --intake` or `--load-run`; the load run exits 1 when anything was lost."""
+    if args.intake:
+        from twin.bench.intake import run_intake_bench
+
+        print(run_intake_bench(url, args.size, args.seed, args.cases))
+        return 0
+    from twin.bench.loadrun import Plan, run_load_run_bench
+
+    text, kept = run_load_run_bench(
+        url, args.size, args.seed, Plan(args.rate, args.seconds, args.clients)
+    )
+    print(text)
+    return 0 if kept else 1
+
+
+def _bounded(kind: type, low: float, high: float, what: str) -> Any:
+    """An argparse type: a number of that kind from low to high."""
+
+    def read(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text}: choose {what} from {low:g} to {high:g}")
+        return value
+
+    return read
 
 
 def _layer(settings: Settings, name: str) -> Layer:
@@ -422,6 +459,40 @@ def parser() -> argparse.ArgumentParser:
         "--tiles",
         action="store_true",
         help="measure reference vector tiles (latency, bytes) beside GeoJSON of each tile's box",
+    )
+    bench.add_argument(
+        "--intake",
+        action="store_true",
+        help="measure cases/s accepted through twin serve (API, Open311) beside twin load",
+    )
+    bench.add_argument(
+        "--cases",
+        type=_bounded(int, 1, 100_000, "a count of cases"),
+        default=2000,
+        help="with --intake: cases posted each way (default 2000)",
+    )
+    bench.add_argument(
+        "--load-run",
+        action="store_true",
+        help="intake at a steady rate beside open dashboards: latencies, and nothing lost",
+    )
+    bench.add_argument(
+        "--rate",
+        type=_bounded(float, 0.1, 500, "requests a second"),
+        default=50.0,
+        help="with --load-run: intake requests a second (default 50)",
+    )
+    bench.add_argument(
+        "--seconds",
+        type=_bounded(float, 1, 600, "seconds"),
+        default=60.0,
+        help="with --load-run: how long the intake runs (default 60)",
+    )
+    bench.add_argument(
+        "--clients",
+        type=_bounded(int, 1, 60, "dashboard clients"),
+        default=20,
+        help="with --load-run: open dashboards (default 20)",
     )
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")

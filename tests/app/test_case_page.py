@@ -52,15 +52,23 @@ def buttons(parts: Any) -> list[str]:
     ]
 
 
-def confirm(app: Dash, code: str, action: str, actor: str | None = "duty A", **typed: str) -> Any:
+def confirm(
+    app: Dash,
+    code: str,
+    action: str,
+    actor: str | None = "duty A",
+    lang: str = "en",
+    prefix: str = P,
+    **typed: str,
+) -> Any:
     """Press the dialog's confirm for a pending action; the JSON answer."""
     values = {
-        f"{ids.dialog(P, 'confirm')}.n_clicks": 1,
-        f"{ids.dialog(P, 'pending')}.data": {"code": code, "action": action},
-        f"{ids.dialog(P, 'actor')}.value": actor,
-        "state.data": case_state(code),
-    } | {f"{ids.dialog(P, k)}.value": v for k, v in typed.items()}
-    answer = call(app, f"{ids.done(P)}.data", values)
+        f"{ids.dialog(prefix, 'confirm')}.n_clicks": 1,
+        f"{ids.dialog(prefix, 'pending')}.data": {"code": code, "action": action},
+        f"{ids.dialog(prefix, 'actor')}.value": actor,
+        "state.data": case_state(code, lang),
+    } | {f"{ids.dialog(prefix, k)}.value": v for k, v in typed.items()}
+    answer = call(app, f"{ids.done(prefix)}.data", values)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return answer.get_json()["response"]
 
@@ -127,7 +135,10 @@ def test_confirming_acts_through_the_lifecycle_and_a_refusal_is_a_message(
     escalated = confirm(app, "E1", "escalate", department="城管")
     assert escalated[ids.result(P)]["children"] == "Done: Escalate E1"
     refused = confirm(app, "E1", "close")
-    assert refused[ids.dialog(P, "error")]["children"].startswith("Not done: action: case E1 is")
+    assert refused[ids.dialog(P, "error")]["children"] == (
+        "Not done: case E1 is escalated: it cannot close"
+        " (from escalated it may move to dispatched, in progress, resolved)"
+    )
     assert ids.dialog(P, "dialog") not in refused  # the dialog stays open, saying why
     row = conn.execute("SELECT status FROM incident WHERE code = 'E1'").fetchone()
     assert row == ("escalated",)
@@ -147,7 +158,7 @@ def test_merge_and_unmerge_from_the_page(app: Dash, conn: psycopg.Connection) ->
     assert "Case E1 was merged into" in texts(merged)
     assert buttons(merged) == ["unmerge"]
     unknown = confirm(app, "E0", "merge", into="NOPE")
-    assert unknown[ids.dialog(P, "error")]["children"] == "Not done: into: no case 'NOPE'"
+    assert unknown[ids.dialog(P, "error")]["children"] == "Not done: no case 'NOPE'"
     confirm(app, "E1", "unmerge")
     assert conn.execute("SELECT count(*) FROM incident WHERE code = 'E1'").fetchone() == (1,)
 
@@ -202,3 +213,50 @@ def test_an_action_button_opens_the_dialog_saying_what_will_happen(app: Dash) ->
 def test_a_redrawn_button_opens_nothing(app: Dash) -> None:
     values = {f"{ids.act('escalate')}.n_clicks": None, "state.data": case_state("E0")}
     assert call(app, f"{ids.dialog(P, 'pending')}.data", values).status_code == 204
+
+
+def error_of(answer: Any, prefix: str = P) -> str:
+    return str(answer[ids.dialog(prefix, "error")]["children"])
+
+
+def test_refusals_are_worded_in_the_page_language_on_the_case_page_and_the_unit_table(
+    app: Dash, conn: psycopg.Connection
+) -> None:
+    for action in ("dispatch", "start", "resolve", "close"):
+        assert error_of(confirm(app, "E1", action, department="城管")) == ""
+    U = ids.UNIT_PREFIX
+    assert error_of(confirm(app, "E1", "dispatch", lang="zh-CN")) == (
+        "未执行：事件 E1 当前已归档，不能分派（已归档之后只能转为：无）"
+    )
+    assert error_of(confirm(app, "E1", "dispatch", lang="en")) == (
+        "Not done: case E1 is closed: it cannot dispatch (from closed it may move to nothing)"
+    )
+    assert error_of(confirm(app, "E1", "escalate", lang="zh-CN", prefix=U), U) == (
+        "未执行：事件 E1 当前已归档，不能督办（已归档之后只能转为：无）"
+    )
+    assert error_of(confirm(app, "E0", "dispatch", lang="zh-CN", prefix=U), U) == (
+        "未执行：分派需要填写处置部门或处置人"
+    )
+    assert error_of(confirm(app, "E0", "dispatch", lang="en", prefix=U), U) == (
+        "Not done: a dispatch needs a department or an officer"
+    )
+    too_long = confirm(app, "E0", "dispatch", lang="zh-CN", department="x" * 300)
+    assert error_of(too_long) == "未执行：处置部门最多 200 个字符，且不能含空字符（NUL）"
+    assert error_of(confirm(app, "E0", "merge", lang="zh-CN", into="E0")) == (
+        "未执行：事件不能合并到自身"
+    )
+    assert error_of(confirm(app, "E0", "merge", lang="zh-CN", into="NOPE")) == (
+        "未执行：没有编号为 NOPE 的事件"
+    )
+    assert error_of(confirm(app, "E0", "merge", lang="zh-CN")) == "未执行：请填写要合并到的事件编号"
+    assert error_of(confirm(app, "E0", "unmerge", lang="zh-CN")) == "未执行：事件 E0 未并入其他事件"
+    assert (
+        error_of(confirm(app, "NOPE", "escalate", lang="zh-CN")) == "未执行：没有编号为 NOPE 的事件"
+    )
+    confirm(app, "E1", "merge", into="E0")
+    assert error_of(confirm(app, "E1", "escalate", lang="zh-CN")) == "未执行：事件 E1 已并入 E0"
+    assert error_of(confirm(app, "E2", "merge", lang="zh-CN", into="E1")) == (
+        "未执行：事件 E1 已并入 E0，请合并到 E0"
+    )
+    statuses = dict(conn.execute("SELECT code, status FROM incident").fetchall())
+    assert statuses == {"E0": "reported", "E2": "reported"}  # E1 merged into E0

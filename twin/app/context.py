@@ -15,6 +15,7 @@ from twin.app.views import CatalogText
 from twin.app.windows import WindowCache
 from twin.catalog import Layer, load_catalog
 from twin.catalog.terms import Terms
+from twin.performance.cache import EvaluationCache
 from twin.reference.styles import reference_layers
 from twin.reference.tiles import ReferenceTiles
 from twin.settings import Settings
@@ -44,6 +45,7 @@ class AppContext:
     windows: WindowCache  # the city's figures in windows other than the snapshot's
     hotspots: Analyses  # the hotspot page's and the wall's analyses, kept per filters
     tiles: ReferenceTiles  # the reference layers' vector tiles, cut and cached
+    evaluations: EvaluationCache  # the performance page's evaluations, kept per data version
 
 
 def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
@@ -76,6 +78,7 @@ def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
         # Older than two refreshes, a result is recomputed in the background, shown meanwhile.
         hotspots=Analyses(pool, layers, max(settings.refresh_seconds, 5) * 2.0),
         tiles=ReferenceTiles(pool, reference_layers(layers)),
+        evaluations=EvaluationCache(),
     )
 
 

@@ -32,6 +32,10 @@ def add_simulate_parser(sub: argparse._SubParsersAction) -> None:
     sim = sub.add_parser("simulate", help="animate the demo city: cases, stages, device alarms")
     sim.add_argument("--rate", type=rate, default=DEFAULT_RATE, help="new cases per minute")
     sim.add_argument("--seed", type=int, help="repeat a run exactly (default: random)")
+    sim.add_argument(
+        "--url",
+        help="the running `twin serve` to write through (default: http://TWIN_HOST:TWIN_PORT)",
+    )
     sim.set_defaults(func=cmd_simulate)
 
 
@@ -47,7 +51,9 @@ def rate(text: str) -> float:
 
 
 def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the simulator over the demo city until interrupted."""
+    """Run the simulator over the demo city, through a running server's API, until
+    interrupted."""
+    from twin.api.client import ApiClient
     from twin.db.connect import open_pool
     from twin.ops.simulate import is_demo, run
 
@@ -55,17 +61,26 @@ def cmd_simulate(args: argparse.Namespace, settings: Settings) -> int:
     config = config_for(settings)
     with connect(url, autocommit=True) as conn:
         refuse_unless_demo(is_demo(conn))
+    api = ApiClient(args.url or own_url(settings))
     pool = open_pool(url, 2, settings.statement_timeout_ms)
     stop = threading.Event()
-    print(f"simulating {args.rate:g} new cases a minute over the demo city (Ctrl-C stops)")
+    print(
+        f"simulating {args.rate:g} new cases a minute over the demo city through "
+        f"{api.base_url} (Ctrl-C stops)"
+    )
     try:
-        tally = run(
-            pool, args.rate, config, lambda: Clock.current(settings.timezone), stop, args.seed
-        )
+        tally = run(pool, api, args.rate, config, stop, args.seed)
     finally:
         pool.close()
     print(f"created {tally.created}, moved {tally.moved}, device changes {tally.devices}")
     return 0
+
+
+def own_url(settings: Settings) -> str:
+    """The URL `twin serve` answers on with these settings (loopback for a wildcard host)."""
+    host = "127.0.0.1" if settings.host in ("", "0.0.0.0") else settings.host
+    host = "[::1]" if host == "::" else f"[{host}]" if ":" in host else host
+    return f"http://{host}:{settings.port}"
 
 
 def refuse_unless_demo(demo: bool) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
@@ -10,19 +11,28 @@ from twin.db.queries import query
 
 
 class CaseError(ValueError):
-    """A request twin refuses (an HTTP 4xx): which field, and why."""
+    """A request twin refuses (an HTTP 4xx): which field, and why.
 
-    def __init__(self, field: str, message: str) -> None:
+    key and params name the refusal for the dashboard, which words it in the page's language
+    (twin.app.cases.refusals); the API answers message, in English."""
+
+    def __init__(
+        self, field: str, message: str, key: str = "", params: Mapping[str, Any] | None = None
+    ) -> None:
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.key = key
+        self.params = dict(params or {})
 
 
 class CaseMerged(CaseError):
     """The case was merged into another: act on (or read) that one."""
 
     def __init__(self, code: str, into: str) -> None:
-        super().__init__("code", f"case {code} was merged into {into}")
+        super().__init__(
+            "code", f"case {code} was merged into {into}", "merged", {"code": code, "into": into}
+        )
         self.code = code
         self.into = into
 

@@ -41,9 +41,14 @@ def _optional_text(value: Any, field: str, limit: int) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise CaseError(field, "must be non-empty text")
+        raise CaseError(field, "must be non-empty text", "empty", {"field": field})
     if len(value) > limit or "\x00" in value:
-        raise CaseError(field, f"must be at most {limit} characters, without NUL")
+        raise CaseError(
+            field,
+            f"must be at most {limit} characters, without NUL",
+            "too_long",
+            {"field": field, "limit": limit},
+        )
     return value
 
 
@@ -52,14 +57,21 @@ def check_action(
 ) -> None:
     """Refuse a malformed action before reading the case, naming the field."""
     if action not in ACTIONS:
-        raise CaseError("action", f"{action!r} is not one of {', '.join(ACTIONS)}")
+        raise CaseError(
+            "action",
+            f"{action!r} is not one of {', '.join(ACTIONS)}",
+            "not_action",
+            {"action": action},
+        )
     if _optional_text(actor, "actor", MAX_NAME) is None:
-        raise CaseError("actor", "who acts must be named")
+        raise CaseError("actor", "who acts must be named", "actor")
     _optional_text(note, "note", MAX_NOTE)
     _optional_text(department, "department", MAX_NAME)
     _optional_text(officer, "officer", MAX_NAME)
     if action != "dispatch" and (department is not None or officer is not None):
-        raise CaseError("department" if department else "officer", "only a dispatch names one")
+        raise CaseError(
+            "department" if department else "officer", "only a dispatch names one", "dispatch_only"
+        )
 
 
 def allowed_moves(cur: psycopg.Cursor[Any], status: str) -> list[str]:
@@ -94,16 +106,21 @@ def act(
             raise missing(cur, code)
         status = case["status"]
         redispatch = action == "dispatch" and status == "dispatched"
-        if not redispatch and target not in allowed_moves(cur, status):
+        moves = allowed_moves(cur, status)
+        if not redispatch and target not in moves:
             raise CaseError(
                 "action",
                 f"case {code} is {status}: it cannot {action} (from {status} it may move to "
-                f"{', '.join(allowed_moves(cur, status)) or 'nothing'})",
+                f"{', '.join(moves) or 'nothing'})",
+                "cannot",
+                {"code": code, "status": status, "action": action, "moves": moves},
             )
         if action == "dispatch" and not (
             department or officer or case["department"] or case["officer"]
         ):
-            raise CaseError("department", "a dispatch needs a department or an officer")
+            raise CaseError(
+                "department", "a dispatch needs a department or an officer", "needs_department"
+            )
         _move(cur, case["id"], target, clock, department, officer)
         data: dict[str, Any] = {"from": status, "to": target}
         if action == "dispatch":

@@ -21,7 +21,12 @@ from twin.ops.record import add_event, get_case
 
 def _actor(actor: str) -> None:
     if not isinstance(actor, str) or not actor.strip() or len(actor) > MAX_NAME:
-        raise CaseError("actor", f"who merges must be named (at most {MAX_NAME} characters)")
+        raise CaseError(
+            "actor",
+            f"who merges must be named (at most {MAX_NAME} characters)",
+            "actor_limit",
+            {"limit": MAX_NAME},
+        )
 
 
 def merge(
@@ -31,7 +36,7 @@ def merge(
     the merged reports)."""
     _actor(actor)
     if code == into:
-        raise CaseError("into", "a case cannot be merged into itself")
+        raise CaseError("into", "a case cannot be merged into itself", "into_self")
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         found = {
             r["code"]: r for r in cur.execute(query("case_lock_pair"), {"codes": [code, into]})
@@ -41,8 +46,13 @@ def merge(
         if into not in found:
             err = missing(cur, into)
             if isinstance(err, CaseMerged):
-                raise CaseError("into", f"case {into} was merged into {err.into}: merge into that")
-            raise CaseError("into", f"no case {into!r}")
+                raise CaseError(
+                    "into",
+                    f"case {into} was merged into {err.into}: merge into that",
+                    "into_merged",
+                    {"into": into, "other": err.into},
+                )
+            raise CaseError("into", f"no case {into!r}", "no_into", {"into": into})
         source, target = found[code], found[into]
         params = {"id": source["id"], "into_id": target["id"], "at": clock.now, "actor": actor}
         cur.execute(query("case_merge"), params)
@@ -59,14 +69,21 @@ def unmerge(conn: psycopg.Connection, code: str, actor: str, clock: Clock) -> di
         if merged is None:
             taken = cur.execute(query("case_code_taken"), {"code": code}).fetchone()
             if taken and taken["taken"]:
-                raise CaseError("code", f"case {code} is not merged into another")
+                raise CaseError(
+                    "code", f"case {code} is not merged into another", "not_merged", {"code": code}
+                )
             raise CaseNotFound(code)
         cur.execute(query("case_lock"), {"code": merged["into_code"]})
         try:
             with conn.transaction():
                 cur.execute(query("case_unmerge"), {"id": merged["id"]})
         except psycopg.errors.UniqueViolation:
-            raise CaseError("code", f"a case {code} was written since: cannot unmerge") from None
+            raise CaseError(
+                "code",
+                f"a case {code} was written since: cannot unmerge",
+                "written_since",
+                {"code": code},
+            ) from None
         data = {"from": merged["into_code"]}
         add_event(cur, merged["id"], clock.now, actor, "unmerge", None, data)
         add_event(cur, merged["into_id"], clock.now, actor, "unmerged", None, {"code": code})

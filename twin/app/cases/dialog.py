@@ -14,6 +14,7 @@ from dash.exceptions import PreventUpdate
 
 from twin.activity import Clock
 from twin.app.cases import ids
+from twin.app.cases.refusals import refusal_text
 from twin.app.cases.views import confirm_text
 from twin.app.i18n import t
 from twin.app.inputs import dict_or_none, read_state, text_value
@@ -50,10 +51,10 @@ def _given(value: str) -> str | None:
 def run_request(conn: psycopg.Connection, req: Request, clock: Clock) -> None:
     """Do the action through twin.ops (as the API does); CaseError or CaseNotFound if refused."""
     if not req.actor.strip():
-        raise CaseError("actor", "who acts must be named")
+        raise CaseError("actor", "who acts must be named", "actor")
     if req.action == "merge":
         if not req.into.strip():
-            raise CaseError("into", "name the case to merge into")
+            raise CaseError("into", "name the case to merge into", "into_needed")
         merge(conn, req.code, req.into.strip(), req.actor, clock)
     elif req.action == "unmerge":
         unmerge(conn, req.code, req.actor, clock)
@@ -72,7 +73,9 @@ def run_request(conn: psycopg.Connection, req: Request, clock: Clock) -> None:
             officer=_given(req.officer) if dispatch else None,
         )
     else:
-        raise CaseError("action", f"{req.action!r} is not an action")
+        raise CaseError(
+            "action", f"{req.action!r} is not an action", "not_action", {"action": req.action}
+        )
 
 
 def read_pending(value: Any) -> tuple[str, str] | None:
@@ -195,7 +198,7 @@ def register_dialog(
             with ctx.pool.connection() as conn:
                 run_request(conn, req, Clock.current(ctx.settings.timezone))
         except (CaseError, CaseNotFound) as exc:
-            return no_update, t("refused", lang, why=str(exc)), no_update, no_update
+            return no_update, refusal_text(exc, lang, ctx.text), no_update, no_update
         done = t("done_action", lang, what=t(f"act_{req.action}", lang), code=req.code)
         return True, "", done, {"code": req.code, "action": req.action, "n": clicks}
 

@@ -30,7 +30,7 @@ from twin.app.performance.views import (
     table_rows,
 )
 from twin.app.tables import COLUMN_DEFAULTS
-from twin.performance.measures import Grouping, fetch_evaluation
+from twin.performance.measures import Grouping
 
 MODE = "performance"
 
@@ -74,7 +74,7 @@ def results(ctx: AppContext, page: PerformancePage, clock: Clock) -> tuple[Any, 
     """Summary, table rows and columns, and the two charts of the page's evaluation."""
     grouping = Grouping.parse(page.by, ctx.terms)
     with ctx.pool.connection() as conn:
-        evaluation = fetch_evaluation(conn, page.period, grouping, clock, ctx.terms)
+        evaluation = ctx.evaluations.get(conn, page.period, grouping, clock, ctx.terms)
     lang = page.lang
     line = summary(evaluation, lang, ctx.settings.timezone)
     if not evaluation.total["cases"]:

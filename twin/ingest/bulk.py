@@ -11,7 +11,7 @@ from psycopg import sql
 
 from twin.catalog import Layer
 from twin.db.queries import query
-from twin.ingest import copy_binary
+from twin.ingest import copy_binary, indexes
 from twin.spatial import assign_memory
 
 STAGE = sql.Identifier("twin_stage")
@@ -229,18 +229,32 @@ def index_point_stage(conn: psycopg.Connection) -> None:
 
 def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) -> tuple[int, int]:
     """Move the stage into the table, each point with its grid; (inserted, updated)."""
+    marked = begin_bulk(conn)
+    conn.execute("SET LOCAL work_mem = '256MB'")  # the tie-rule sort of 1M rows stays in memory
+    assign_points(conn)
+    conn.execute("SET LOCAL twin.bulk_assigned = 'on'")  # units come from assign_points
+    with indexes.built_once(conn, table, _staged_rows(conn)):
+        row = _write_stage(conn, table, columns)
+    conn.execute("RESET twin.bulk_assigned")
+    conn.execute("RESET work_mem")
+    end_bulk(conn, marked)
+    conn.execute(sql.SQL("DROP TABLE {}, {}").format(STAGE, ASSIGNED))
+    inserted, written = row if row else (0, 0)
+    return inserted, written - inserted
+
+
+def _write_stage(
+    conn: psycopg.Connection, table: str, columns: Sequence[str]
+) -> tuple[int, int] | None:
+    """Insert or update (by code) each staged point with its unit; (inserted, written)."""
     cols = sql.SQL(", ").join(map(sql.Identifier, columns))
     updates = sql.SQL(", ").join(
         sql.SQL("{0} = excluded.{0}").format(sql.Identifier(c))
         for c in (*columns, "geom")
         if c != "code"
     )
-    marked = begin_bulk(conn)
-    conn.execute("SET LOCAL work_mem = '256MB'")  # the tie-rule sort of 1M rows stays in memory
-    assign_points(conn)
-    conn.execute("SET LOCAL twin.bulk_assigned = 'on'")  # units come from assign_points
     # Counted in the server: a million RETURNING rows sent to Python cost seconds.
-    row = conn.execute(
+    return conn.execute(
         sql.SQL(
             "WITH written AS (INSERT INTO {table} ({cols}, geom, grid_id) "
             "SELECT {scols}, s.geom, a.grid_id FROM {stage} s "
@@ -257,12 +271,12 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
             updates=updates,
         )
     ).fetchone()
-    conn.execute("RESET twin.bulk_assigned")
-    conn.execute("RESET work_mem")
-    end_bulk(conn, marked)
-    conn.execute(sql.SQL("DROP TABLE {}, {}").format(STAGE, ASSIGNED))
-    inserted, written = row if row else (0, 0)
-    return inserted, written - inserted
+
+
+def _staged_rows(conn: psycopg.Connection) -> int:
+    """How many rows the stage holds."""
+    row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(STAGE)).fetchone()
+    return int(row[0]) if row else 0
 
 
 def insert_points(conn: psycopg.Connection, layer: Layer, frame: pd.DataFrame) -> int:

@@ -10,6 +10,7 @@ from twin.app.hotspots.analyses import Analyses
 from twin.app.mapdata import MapData
 from twin.app.metrics import Metric, catalog_metrics
 from twin.app.pages import auto_levels, drawn_layers
+from twin.app.shared import PerVersion
 from twin.app.snapshot import Snapshots
 from twin.app.views import CatalogText
 from twin.app.windows import WindowCache
@@ -41,6 +42,7 @@ class AppContext:
     snapshots: Snapshots
     windows: WindowCache  # the city's figures in windows other than the snapshot's
     hotspots: Analyses  # the hotspot page's and the wall's analyses, kept per filters
+    shown: PerVersion  # what a refresh shows per snapshot version, shared by the pages
 
 
 def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
@@ -72,6 +74,7 @@ def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
         windows=WindowCache(pool, terms.categories),
         # Older than two refreshes, a result is recomputed in the background, shown meanwhile.
         hotspots=Analyses(pool, layers, max(settings.refresh_seconds, 5) * 2.0),
+        shown=PerVersion(),
     )
 
 

@@ -1,8 +1,8 @@
-// Live push, the page's side: ask the server's newest snapshot version each second (a lookup
+// Live push, the page's side: ask the server's newest snapshot version twice a second (a lookup
 // in memory, no SQL); when it moved, tell Dash (the push store ticks the refresh every live
 // part follows). A page that cannot reach its server says so, and catches up on return.
 (function () {
-  var EVERY_MS = 1000;   // how often the version is asked
+  var EVERY_MS = 500;    // how often the version is asked (half the wait of the 2 s target)
   var WAIT_MS = 2000;    // an answer slower than this counts as lost
   var LOST_AFTER = 2;    // failed asks in a row before the banner shows
   var push = { known: null, fails: 0, lost: false };
@@ -48,6 +48,12 @@
     twinPush: {
       // The push store changed: one more refresh tick.
       tick: function (heardVersion, n) { return (n || 0) + 1; },
+      // A refresh tick passed on to the parts of the page's mode only (unit, wall, hotspots).
+      gate: function (n, state) {
+        var mode = state && state.mode;
+        var skip = window.dash_clientside.no_update;
+        return ["unit", "screen", "hotspots"].map(function (m) { return m === mode ? n : skip; });
+      },
     },
   });
 

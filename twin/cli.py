@@ -51,6 +51,12 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     if args.action == "verify":
         return db_verify(settings)
+    if args.action == "maintain":
+        from twin.db.maintain import maintain
+
+        with connect(_ready_url(settings), autocommit=True) as conn:
+            print(maintain(conn, everything=True).summary())
+        return 0
     if settings.database_url:
         print(
             f"TWIN_DATABASE_URL is set ({redact(settings.database_url)}): "
@@ -408,7 +414,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="twin", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     db = sub.add_parser("db", help="embedded PostGIS cluster and schema")
-    db.add_argument("action", choices=["start", "stop", "status", "migrate", "verify"])
+    db.add_argument("action", choices=["start", "stop", "status", "migrate", "verify", "maintain"])
     db.set_defaults(func=cmd_db)
     demo = sub.add_parser("demo", help="load the synthetic demo city and serve it")
     demo.add_argument("--size", choices=list(SIZES), default="small")

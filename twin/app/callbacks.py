@@ -95,7 +95,7 @@ def register_unit_callbacks(app: Dash, pool: ConnectionPool, text: CatalogText, 
     # Each refresh tick re-reads the pages the table holds, in place: page and sort stay.
     app.clientside_callback(
         ClientsideFunction("twinGrid", "refreshRows"),
-        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.TICK_UNIT, "data"),
         State(ids.STATE, "data"),
         State(ids.UNIT_CASES, "id"),
         prevent_initial_call=True,
@@ -120,7 +120,7 @@ def register_screen(
         Output(ids.TAKEOVER, "children"),
         Output(ids.TAKEOVER, "hidden"),
         Output(ids.ALERT, "data"),
-        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.TICK_SCREEN, "data"),
         Input(ids.STATE, "data"),
         State(ids.ALERT, "data"),
         prevent_initial_call=True,
@@ -217,7 +217,7 @@ def register_screen(
 
     @app.callback(
         Output(ids.PINS, "children"),
-        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.TICK_SCREEN, "data"),
         Input(ids.ALERT, "data"),
         State(ids.STATE, "data"),
         prevent_initial_call=True,

@@ -11,7 +11,7 @@ from dash.exceptions import PreventUpdate
 from twin.app import ids
 from twin.app.context import AppContext
 from twin.app.i18n import fmt_datetime, t
-from twin.app.inputs import dict_or_none, read_state
+from twin.app.inputs import Route, dict_or_none, read_state
 from twin.app.snapshot import Snapshot
 from twin.app.views import (
     build_attention,
@@ -46,8 +46,21 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
         route = read_state(state)
         if route is None or route.mode not in ("cockpit", "screen"):
             raise PreventUpdate
-        lang = route.lang
         snap = ctx.snapshots.current()
+        state = route.data()
+        # Every page of the same language, mode and window is shown the same: built once.
+        view = tuple(sorted(state.items()))
+        shown = ctx.shown.get(("cockpit", snap.version, view), lambda: cockpit_view(snap, route))
+        keys, parts, updated = shown
+        # What each part shows, in short: a part the page already holds is not sent again.
+        held = dict_or_none(held) or {}
+        out = [no_update if held.get(k) == keys[k] else part for k, part in parts.items()]
+        # The wall's watchdog (assets/twin_wall.js) counts from the last new snapshot it saw.
+        return (*out, updated, keys, {"version": snap.version})
+
+    def cockpit_view(snap: Snapshot, route: Route) -> tuple[dict[str, str], dict[str, Any], str]:
+        """The digests, the parts and the time line of the cockpit (or wall) as of snap."""
+        lang = route.lang
         dark = route.mode == "screen"
         updated = t("updated", lang, time=fmt_datetime(snap.clock.now, lang, settings.timezone))
         rows = WALL_ROWS if dark else 10  # the wall shows fewer, larger rows
@@ -55,24 +68,17 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
         figures = ctx.windows.of(snap, route.time_window)
         changes = tile_changes(snap.activity)
         parts = {
-            "tiles": lambda: build_tiles(
-                tile_values(snap.city, figures.activity), lang, "city", changes
-            ),
-            "attention": lambda: build_attention(ranked, lang),
-            "trend": lambda: (wall_trend if dark else _same)(
+            "tiles": build_tiles(tile_values(snap.city, figures.activity), lang, "city", changes),
+            "attention": build_attention(ranked, lang),
+            "trend": (wall_trend if dark else _same)(
                 trend_figure(figures.trend, text, lang, dark=dark, now=snap.clock.local)
             ),
-            "feed": lambda: build_feed(
+            "feed": build_feed(
                 feed_rows(snap.feed.head(WALL_ROWS if dark else 8), text, lang, settings.timezone),
                 lang,
             ),
         }
-        # What each part shows, in short: a part the page already holds is not sent again.
-        keys = section_keys(snap, ranked, route.data(), figures)
-        held = dict_or_none(held) or {}
-        out = [no_update if held.get(k) == keys[k] else build() for k, build in parts.items()]
-        # The wall's watchdog (assets/twin_wall.js) counts from the last new snapshot it saw.
-        return (*out, updated, keys, {"version": snap.version})
+        return section_keys(snap, ranked, route.data(), figures), parts, updated
 
 
 def _same(fig: Any) -> Any:

@@ -10,6 +10,7 @@ from twin.app.hotspots.analyses import Analyses
 from twin.app.mapdata import MapData
 from twin.app.metrics import Metric, catalog_metrics
 from twin.app.pages import auto_levels, drawn_layers
+from twin.app.shared import PerVersion
 from twin.app.snapshot import Snapshots
 from twin.app.views import CatalogText
 from twin.app.windows import WindowCache
@@ -46,6 +47,7 @@ class AppContext:
     hotspots: Analyses  # the hotspot page's and the wall's analyses, kept per filters
     tiles: ReferenceTiles  # the reference layers' vector tiles, cut and cached
     evaluations: EvaluationCache  # the performance page's evaluations, kept per data version
+    shown: PerVersion  # what a refresh shows per snapshot version, shared by the pages
 
 
 def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
@@ -79,6 +81,7 @@ def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
         hotspots=Analyses(pool, layers, max(settings.refresh_seconds, 5) * 2.0),
         tiles=ReferenceTiles(pool, reference_layers(layers)),
         evaluations=EvaluationCache(),
+        shown=PerVersion(),
     )
 
 

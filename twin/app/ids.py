@@ -38,6 +38,11 @@ TOUR_MARK = "tour-mark"
 TOUR_LABEL = "tour-label"
 PINS = "pins"
 REFRESH = "refresh"
+# Each refresh tick passed on only to the parts of the page's mode (twin_push.js gate): a
+# cockpit tick costs the cockpit's and the map's callbacks, not one request per part anywhere.
+TICK_UNIT = "tick-unit"
+TICK_SCREEN = "tick-screen"
+TICK_HOT = "tick-hot"
 # Live push (assets/twin_push.js): the newest snapshot version the page heard of, and the
 # banner shown while the server cannot be reached.
 PUSH = "push"

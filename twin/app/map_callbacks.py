@@ -16,6 +16,8 @@ from twin.app.mapdata import snap_bbox, unit_bounds
 from twin.app.metrics import build_hideout, build_legend, hideout_changes
 from twin.app.pages import level_for_zoom
 from twin.app.pointmap import point_hideout, point_legend
+from twin.app.snapshot import Snapshot
+from twin.app.windows import WindowFigures
 
 
 def register_map(app: Dash, ctx: AppContext) -> None:
@@ -80,17 +82,29 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         same_view = key is not None and all(key.get(k) == v for k, v in want.items())
         if same_view and key is not None and key.get("version") == snap.version:
             raise PreventUpdate  # a pan or zoom that changes nothing on the map
-        in_view = mapdata.codes_in(level, box) if box else None
+        # Every page with the same view of the same snapshot is sent the same: built once.
+        view = (level, metric.key, lang, route.window, box)
+
+        def colours(snap: Snapshot, figures: WindowFigures) -> dict[str, Any]:
+            in_view = mapdata.codes_in(level, box) if box else None
+            return build_hideout(_only(figures.level(snap, level), in_view), metric, lang)
+
         figures = ctx.windows.of(snap, route.time_window)
-        hideout = build_hideout(_only(figures.level(snap, level), in_view), metric, lang)
-        legend = legend_children(build_legend(metric, hideout["values"], lang), lang)
+        hideout = ctx.shown.get(("hideout", snap.version, view), lambda: colours(snap, figures))
+        legend = ctx.shown.get(
+            ("legend", snap.version, view),
+            lambda: legend_children(build_legend(metric, hideout["values"], lang), lang),
+        )
         version = key.get("version") if same_view and key else None
         old = snapshots.get(version) if isinstance(version, int) else None
         held = ctx.windows.held(old, route.time_window) if old is not None else None
         if old is not None and held is not None:
             # Same map, newer values: send only the grids whose values changed.
-            before = build_hideout(_only(held.level(old, level), in_view), metric, lang)
-            changes = hideout_changes(before, hideout)
+            before = ctx.shown.get(("hideout", old.version, view), lambda: colours(old, held))
+            changes = ctx.shown.get(
+                ("changes", old.version, snap.version, view),
+                lambda: hideout_changes(before, hideout),
+            )
             classes = [(h["breaks"], h["ramp"]) for h in (before, hideout)]
             if not changes and classes[0] == classes[1]:
                 return no_update, no_update, no_update, want | {"version": snap.version}
@@ -136,8 +150,10 @@ def register_map(app: Dash, ctx: AppContext) -> None:
             raise PreventUpdate
         return url
 
-    @app.callback(Output(ids.PARENTS, "url"), Input(ids.MAP_KEY, "data"))
-    def outline_parents(key: Any) -> Any:
+    # Follows the units' URL, not the key: the key moves with every pushed version, and a
+    # request per page per version would only say the same URL again.
+    @app.callback(Output(ids.PARENTS, "url"), Input(ids.UNITS, "url"), State(ids.MAP_KEY, "data"))
+    def outline_parents(_: Any, key: Any) -> Any:
         """The drawn level's parents over it (in the same viewport box when cut to one)."""
         return parents_url(ctx, dict_or_none(key))
 

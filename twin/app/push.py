@@ -1,4 +1,4 @@
-"""Live push to the browser: a version route the page asks each second (one lookup in
+"""Live push to the browser: a version route the page asks twice a second (one lookup in
 memory, no SQL), and the refresh it triggers when the version moved (assets/twin_push.js).
 
 Why not server-sent events: waitress serves from a fixed pool of threads, and each open
@@ -34,6 +34,18 @@ def register_push(app: Dash, snapshots: Snapshots, conninfo: str) -> threading.E
         Output(ids.REFRESH, "n_intervals"),
         Input(ids.PUSH, "data"),
         State(ids.REFRESH, "n_intervals"),
+        prevent_initial_call=True,
+    )
+    # Each tick (pushed or the interval's) reaches only the parts of the page's mode: the
+    # cockpit's and the map's callbacks follow the interval itself; the unit page's, the
+    # wall's and the hotspot page's follow their own tick, set in the browser (no request).
+    app.clientside_callback(
+        ClientsideFunction("twinPush", "gate"),
+        Output(ids.TICK_UNIT, "data"),
+        Output(ids.TICK_SCREEN, "data"),
+        Output(ids.TICK_HOT, "data"),
+        Input(ids.REFRESH, "n_intervals"),
+        State(ids.STATE, "data"),
         prevent_initial_call=True,
     )
 

@@ -96,7 +96,7 @@ def register_unit_page(app: Dash, ctx: AppContext) -> None:
         Output(ids.UNIT_HEAD, "children", allow_duplicate=True),
         Output(ids.UNIT_BODY, "children", allow_duplicate=True),
         Output(ids.UNIT_DEVICES, "children", allow_duplicate=True),
-        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.TICK_UNIT, "data"),
         Input(ids.STATE, "data"),
         State(ids.UNIT_KEY, "data"),
         prevent_initial_call=True,
@@ -119,7 +119,7 @@ def register_unit_page(app: Dash, ctx: AppContext) -> None:
         updated = t("updated", lang, time=fmt_datetime(clock.now, lang, settings.timezone))
         digest = unit_digest(f"{route.unit}|{route.window}", lang, detail, activity)
         # A new page is drawn by the route and the body callbacks: here only its time and key.
-        ticked = dash_ctx.triggered_id == ids.REFRESH
+        ticked = dash_ctx.triggered_id == ids.TICK_UNIT
         key = {"digest": digest, "at": clock.now.isoformat()}
         if not ticked or (dict_or_none(held) or {}).get("digest") == digest:
             return updated, key, no_update, no_update, no_update

@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from twin.catalog import Layer, load_catalog
 from twin.catalog.terms import CASES, Terms
+from twin.db.maintain import maintain
 from twin.ingest import bulk, grids
 from twin.plans.versions import record_version
 from twin.reference.store import replace_layer
@@ -168,7 +169,7 @@ def load_demo(
         conn.execute(
             "INSERT INTO twin_meta (key, value) VALUES (%s, %s)", [DEMO_KEY, json.dumps(meta)]
         )
-    # Fresh statistics for the planner, and a visibility map so the overdue counts are
-    # index-only scans.
-    conn.execute("VACUUM (ANALYZE)")
+    # Fresh statistics for the planner, a visibility map so the overdue counts are
+    # index-only scans, and grid_stat rewritten after the recount bloated it.
+    maintain(conn, everything=True)
     return True

@@ -104,7 +104,7 @@ def register_results(app: Dash, ctx: AppContext) -> None:
         Output(ids.HOT_PICKED, "children"),
         Output(ids.HOT_ERROR, "children"),
         Input(ids.URL, "search"),
-        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.TICK_HOT, "data"),
         Input(ids.HOT_BUILT, "data"),
         State(ids.STATE, "data"),
     )

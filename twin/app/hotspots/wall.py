@@ -83,7 +83,7 @@ def register_wall(app: Dash, wall: WallHotspots) -> None:
 
     @app.callback(
         Output(ids.HOT_WALL, "children"),
-        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.TICK_SCREEN, "data"),
         Input(ids.STATE, "data"),
     )
     def hot_wall(_: Any, state: Any) -> list[Any]:

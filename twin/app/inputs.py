@@ -3,6 +3,7 @@ these functions, so a forged or malformed value is an empty answer or a 4xx, nev
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -141,6 +142,27 @@ def register_callback_checks(app: Dash) -> None:
             abort(Response(f"not a callback request of this page: {problem}", status=400))
 
 
+def _sent_as_declared(sent: Any, declared: dict[str, str]) -> bool:
+    """One input or state as its callback declares it: the id and property; for a pattern
+    (an id like {"type": "x", "index": ALL}) a list of matching ids, or one for MATCH."""
+    if not declared["id"].startswith("{"):
+        return isinstance(sent, dict) and (sent.get("id"), sent.get("property")) == (
+            declared["id"],
+            declared["property"],
+        )
+    pattern = json.loads(declared["id"])
+    fixed = {k: v for k, v in pattern.items() if not isinstance(v, list)}  # ["ALL"] etc.
+    items = sent if isinstance(sent, list) else [sent]
+    return all(
+        isinstance(i, dict)
+        and i.get("property") == declared["property"]
+        and isinstance(i.get("id"), dict)
+        and i["id"].keys() == pattern.keys()
+        and all(i["id"][k] == v for k, v in fixed.items())
+        for i in items
+    )
+
+
 def callback_problem(app: Dash, body: Any) -> str | None:
     """What makes body not a request for one of app's server callbacks (None: nothing)."""
     if not isinstance(body, dict):
@@ -150,11 +172,11 @@ def callback_problem(app: Dash, body: Any) -> str | None:
         return "no such callback"
     for part in ("inputs", "state"):
         sent = body.get(part, [])
-        if not isinstance(sent, list) or not all(isinstance(i, dict) for i in sent):
+        if not isinstance(sent, list) or not all(isinstance(i, dict | list) for i in sent):
             return f"{part} is no list of objects"
-        if [(i.get("id"), i.get("property")) for i in sent] != [
-            (i["id"], i["property"]) for i in spec[part]
-        ]:
+        if len(sent) != len(spec[part]) or not all(
+            _sent_as_declared(i, d) for i, d in zip(sent, spec[part], strict=True)
+        ):
             return f"{part} are not the callback's"
     outputs = body.get("outputs", [])
     outputs = outputs if isinstance(outputs, list) else [outputs]

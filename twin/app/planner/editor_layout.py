@@ -161,10 +161,13 @@ def editor_section(
     key store the plan, area and language."""
     return [
         html.Div(
-            [html.H2(title, id=eid.TITLE), html.Span(id=eid.HEAD, className="note")],
+            [
+                html.H2(title, id=eid.TITLE),
+                html.Span(id=eid.HEAD, className="note"),
+                actor_field(lang),  # the one "your name" field, the workflow's and the edits'
+            ],
             className="ed-head",
         ),
-        actor_field(lang),  # the one "your name" field, the workflow's and the edits'
         html.Div(id="plan-workflow"),  # the workflow buttons (twin.app.planner.workflow)
         tool_bar(lang),
         html.Div(

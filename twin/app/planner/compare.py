@@ -55,18 +55,13 @@ def _map(
         base.append(dl.TileLayer(url=ctx.settings.basemap_url, attribution="", maxZoom=19))
     top = ctx.loaded[0]
     if MapData.sent_whole(top, ctx.counts):
-        # The city's frame in a pane under the overlay pane: it is filled and arrives last
-        # (fetched), so in the overlay pane it would cover the units and the exchanges.
         base.append(
-            dl.Pane(
-                dl.GeoJSON(
-                    url=f"/twin/outlines/{top}.pbf",
-                    format="geobuf",
-                    style={"variable": "twin.cityStyle"},
-                    interactive=False,
-                ),
-                name="cmp-city",
-                style={"zIndex": 250},
+            dl.GeoJSON(
+                url=f"/twin/outlines/{top}.pbf",
+                format="geobuf",
+                # A frame, unfilled: it is fetched, so it arrives after (over) the exchanges.
+                style={"variable": "twinPlanner.cityStyle"},
+                interactive=False,
             )
         )
     (s, w), (n, e) = bounds

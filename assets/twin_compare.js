@@ -27,6 +27,7 @@ window.twinPlanner = Object.assign(window.twinPlanner || {}, {
     if (side === "b") { return { color: "#7b2cbf", weight: 2.4, fill: false }; }
     return { color: "#1d4ed8", weight: 2, dashArray: "6 4", fill: false };
   },
+  cityStyle: function () { return { color: "#52606d", weight: 2.2, fill: false }; },
   exchangeStyle: function (feature) {
     var c = (feature.properties || {}).colour || "#e69f00";
     return { color: c, weight: 1, fillColor: c, fillOpacity: 0.6 };

@@ -38,7 +38,10 @@ window.twinPlan = Object.assign(window.twinPlan || {}, {
       return div;
     }, { sticky: true });
   },
-  unitTooltip: function (feature, layer) {
+  unitTooltip: function (feature, layer, context) {
+    // The map, known to the page's scripts (and to the browser tests, which turn a place
+    // into the pixel a planner clicks).
+    if (context && context.map) { window.twinPlan.map = context.map; }
     var p = feature.properties;
     window.twinPlan.textTip(layer, [p.code + " · " + (p.name || ""), p.officer || "–"]);
   },

@@ -190,6 +190,10 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             from twin.bench.push import run_push_bench
 
             print(run_push_bench(conn, url, args.size, args.seed, args.repeat))
+        elif args.editor:
+            from twin.bench.editor import run_editor_bench
+
+            print(run_editor_bench(conn, url, args.size, args.seed, args.repeat))
         else:
             print(run_bench(conn, args.size, args.seed, repeat=args.repeat))
     return 0
@@ -499,6 +503,11 @@ def parser() -> argparse.ArgumentParser:
         type=_bounded(int, 1, 60, "dashboard clients"),
         default=20,
         help="with --load-run: open dashboards (default 20)",
+    )
+    bench.add_argument(
+        "--editor",
+        action="store_true",
+        help="measure the plan editor in Chromium: page load and edit to impact panel",
     )
     bench.set_defaults(func=cmd_bench)
     load = sub.add_parser("load", help="load a GIS file into a layer (all or nothing)")

@@ -116,6 +116,32 @@ def test_a_request_that_is_no_callback_of_the_page_is_a_400(app: Dash, body: Any
     assert "not a callback request" in answer.get_data(as_text=True)
 
 
+def problem_click(pattern_type: str) -> dict[str, Any]:
+    """The editor's zoom-to-problem request as the browser sends it: its pattern input (every
+    problem button, {"type": ..., "index": ALL}) as a list."""
+    button = {"id": {"type": pattern_type, "index": 0}, "property": "n_clicks", "value": 1}
+    return {
+        "output": "ed-map.viewport",
+        "outputs": {"id": "ed-map", "property": "viewport"},
+        "inputs": [[button]],
+        "state": [
+            {"id": "ed-answer", "property": "data", "value": None},
+            {"id": "ed-key", "property": "data", "value": None},
+        ],
+        "changedPropIds": ['{"index":0,"type":"' + pattern_type + '"}.n_clicks'],
+    }
+
+
+def test_a_pattern_matching_callback_is_checked_against_its_pattern(app: Dash) -> None:
+    client = app.server.test_client()
+    assert (
+        client.post("/_dash-update-component", json=problem_click("ed-problem")).status_code == 204
+    )
+    forged = client.post("/_dash-update-component", json=problem_click("ed-other"))
+    assert forged.status_code == 400
+    assert "inputs are not the callback's" in forged.get_data(as_text=True)
+
+
 @pytest.mark.parametrize(
     ("output", "values"),
     [

@@ -5,6 +5,7 @@ the history; two synchronised maps; nothing fetched from outside, no console err
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import subprocess
@@ -12,6 +13,7 @@ import sys
 
 import psycopg
 import shapely
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Served, Watched, screenshot
@@ -28,6 +30,23 @@ SETTINGS = Settings()
 
 def clock() -> Clock:
     return Clock.current(SETTINGS.timezone)
+
+
+UNDER = "#dfe6ec"  # the maps' background (twin.css .leaflet-container)
+
+
+def exchange_shows(page: Page) -> bool:
+    """The middle of the first area that changed hands, on screen, is its colour over the
+    maps' background (twinPlanner.exchangeStyle: fill opacity 0.6), not something drawn over it."""
+    area = page.locator("#cmp-map-a path[fill-opacity='0.6']").first
+    fill, box = area.get_attribute("fill") or "", area.bounding_box()
+    assert box is not None and fill.startswith("#")
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    shot = page.screenshot(clip={"x": x - 1, "y": y - 1, "width": 3, "height": 3})
+    seen = Image.open(io.BytesIO(shot)).convert("RGB").getpixel((1, 1))
+    colour, under = (tuple(int(c[i : i + 2], 16) for i in (1, 3, 5)) for c in (fill, UNDER))
+    expected = [0.6 * a + 0.4 * b for a, b in zip(colour, under, strict=True)]
+    return max(abs(a - b) for a, b in zip(seen, expected, strict=True)) < 30
 
 
 def split_plan(db_url: str, name: str) -> tuple[int, str]:
@@ -197,8 +216,10 @@ def test_compare_shows_two_synchronised_maps_the_exchanges_and_the_diff(
     expect(page.locator("#cmp-summary")).to_contain_text("2 units differ; 1 areas changed hands")
     for side in ("a", "b"):
         expect(page.locator(f"#cmp-map-{side} path.leaflet-interactive")).not_to_have_count(0)
+    page.locator("#cmp-map-a path[stroke='#52606d']").first.wait_for()  # the frame is in
     page.wait_for_timeout(400)
     screenshot(page, "planner-compare")
+    assert exchange_shows(page), "the area that changed hands is covered on the map"
     zoom = page.evaluate("() => window.twinPlanner._maps['cmp-map-a'].getZoom()")
     page.evaluate(
         "z => window.twinPlanner._maps['cmp-map-a'].setZoom(z + 1, {animate: false})", zoom

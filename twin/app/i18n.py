@@ -564,6 +564,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Workload balance: max/min {r0} → {r1}, coefficient of variation {c0} → {c1}",
     ),
     "ed_workload": ("网格员工作量（变化者）", "Workload per officer (those that change)"),
+    "ed_workload_same": ("网格员工作量（均无变化）", "Workload per officer (none changes)"),
     "ed_before": ("调整前", "Before"),
     "ed_after": ("调整后", "After"),
     "ed_done": ("{op}：已更新 {codes}", "{op}: updated {codes}"),
@@ -578,6 +579,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ed_pick_one": ("请先选中一个网格", "Select one unit first"),
     "ed_pick_two": ("请选中两个或更多相邻网格", "Select two or more neighbouring units"),
     "ed_need_code_name": ("新网格需要编号和名称", "A new unit needs a code and a name"),
+    "ed_need_actor": (
+        "请先在“您的姓名”中填写姓名，再修改方案（图形已保留）",
+        "Enter your name in “Your name” before editing (the drawing is kept)",
+    ),
     "ed_unknown_op": ("未知的操作", "Unknown edit"),
     "pk_invalid": ("图形无效", "Invalid shape"),
     "pk_parent": ("上级不符", "Wrong parent"),

@@ -65,7 +65,8 @@ def _map(
             dl.GeoJSON(
                 url=f"/twin/outlines/{top}.pbf",
                 format="geobuf",
-                style={"variable": "twin.cityStyle"},
+                # A frame, unfilled: it is fetched, so it arrives after (over) the exchanges.
+                style={"variable": "twinPlanner.cityStyle"},
                 interactive=False,
             )
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import functools
 import logging
-import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -39,6 +39,7 @@ from twin.app.planner.editor_views import (
     toggle,
     units_bounds,
 )
+from twin.app.planner.workflow import ACTOR
 from twin.app.reference_map import reference_store
 from twin.plans import store
 from twin.plans.store import PlanError
@@ -107,12 +108,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         except PlanError:
             return [html.P(t("ed_no_plan", lang, name=route.unit), className="note")]
         title = t("ed_title", lang, name=plan.name)
-        key = {
-            "plan": plan.name,
-            "area": area,
-            "lang": lang,
-            "actor": f"planner-{secrets.token_hex(2)}",
-        }
+        key = {"plan": plan.name, "area": area, "lang": lang}
         bounds = units_bounds(first, ctx.bounds)
         reference = reference_store(ctx.tiles, eid.MAP, lang)
         return editor_section(lang, title, bounds, ctx.settings.basemap_url, first, key, reference)
@@ -135,6 +131,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         State(eid.ANSWER, "data"),
         State(eid.PENDING, "data"),
         State(eid.KEY, "data"),
+        State(ACTOR, "value"),
         State(eid.F_CODE, "value"),
         State(eid.F_NAME, "value"),
         State(eid.F_OFFICER, "value"),
@@ -143,7 +140,7 @@ def register(app: Dash, ctx: AppContext) -> None:
     )
     @held
     def edit(*args: Any) -> tuple[Any, Any]:
-        geojson, tool, sel, old, pending, key, *form = args[9:]
+        geojson, tool, sel, old, pending, key, actor, *form = args[9:]
         trigger = callback_context.triggered_id
         if not isinstance(key, dict) or not isinstance(old, dict):
             raise PreventUpdate
@@ -153,10 +150,14 @@ def register(app: Dash, ctx: AppContext) -> None:
         req = _request(trigger, geojson, tool, sel, old, pending, key, form, levels)
         if req is None:
             raise PreventUpdate
-        with ctx.pool.connection() as conn:
-            new = perform(conn, req, key["area"], clock())
-        refused = (new.get("message") or {}).get("kind") == "conflict"
         keep = {"op": req.op, "codes": list(req.codes), "geom": req.geom, "fields": req.fields}
+        who = (text_value(actor, 80) or "").strip()
+        if not who:  # every step is signed with the planner's name; the drawing is kept
+            unnamed = {"message": {"kind": "refused", "key": "ed_need_actor"}}
+            return merge_answer(old, unnamed), keep
+        with ctx.pool.connection() as conn:
+            new = perform(conn, replace(req, actor=who), key["area"], clock())
+        refused = (new.get("message") or {}).get("kind") == "conflict"
         return merge_answer(old, new), keep if refused else None
 
     @app.callback(
@@ -199,7 +200,7 @@ def register(app: Dash, ctx: AppContext) -> None:
             repair_list(ans.get("repairs", []), lang),
             impact_table(ans["impact"], ans.get("changed", []), lang),
             balance_text(ans["impact"], lang),
-            balance_figure(ans["impact"], lang),
+            balance_figure(ans["impact"], lang, ans["units"]),
             inherit_list(ans["impact"], lang),
             message_text(msg, lang),
             (msg or {}).get("kind") != "conflict" and not pending,
@@ -306,7 +307,7 @@ def _request(
 ) -> EditRequest | None:
     """The edit the trigger asks for (None: nothing to do)."""
     codes = tuple(c for c in sel or [] if isinstance(c, str))
-    base = {"plan": key["plan"], "revision": int(old["revision"]), "actor": key["actor"]}
+    base = {"plan": key["plan"], "revision": int(old["revision"]), "actor": ""}
     fields = dict(zip(("code", "name", "officer", "parent"), form, strict=True))
     ops = {
         eid.MERGE: "merge",

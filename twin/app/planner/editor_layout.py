@@ -11,6 +11,7 @@ from dash import dcc, html
 from twin.app.i18n import t
 from twin.app.layout import fit_zoom
 from twin.app.planner import editor_ids as eid
+from twin.app.planner.workflow import actor_field
 
 TOOLS = ("select", "add", "split", "reshape", "boundary")
 NOTHING = {
@@ -158,10 +159,14 @@ def editor_section(
     reference: Any = None,
 ) -> list[Any]:
     """The whole page below the header: the answer store holds the plan's first state, the
-    key store the plan, area, language and this page's actor name."""
+    key store the plan, area and language."""
     return [
         html.Div(
-            [html.H2(title, id=eid.TITLE), html.Span(id=eid.HEAD, className="note")],
+            [
+                html.H2(title, id=eid.TITLE),
+                html.Span(id=eid.HEAD, className="note"),
+                actor_field(lang),  # the one "your name" field, the workflow's and the edits'
+            ],
             className="ed-head",
         ),
         html.Div(id="plan-workflow"),  # the workflow buttons (twin.app.planner.workflow)

@@ -196,26 +196,45 @@ def balance_text(impact: Json, lang: str) -> str:
     )
 
 
-def balance_figure(impact: Json, lang: str, officers: Sequence[str] = ()) -> go.Figure:
-    """Workload per officer, before and after, as grouped bars (only the officers given, or
-    those whose workload changes, so a district's chart stays readable)."""
+def chart_officers(impact: Json, units: Json) -> tuple[list[str], bool]:
+    """The officers the balance chart shows, and whether their workload changes: those whose
+    workload changes; when none does, the officers of the touched units (before = after); when
+    no unit is touched, every officer of the area."""
     b = impact.get("balance", {})
     before = b.get("before", {}).get("per_officer", {})
     after = b.get("after", {}).get("per_officer", {})
-    names = list(officers) or sorted(
-        o for o in before.keys() | after.keys() if before.get(o) != after.get(o)
-    )
+    known = before.keys() | after.keys()
+    moving = sorted(o for o in known if before.get(o) != after.get(o))
+    if moving:
+        return moving, True
+    touched = {r["code"] for r in impact.get("rows", [])}
+    of_touched = {
+        f["properties"].get("officer")
+        for f in units.get("features", [])
+        if f["properties"]["code"] in touched
+    }
+    return sorted((of_touched & known) or known), False
+
+
+def balance_figure(impact: Json, lang: str, units: Json | None = None) -> go.Figure:
+    """Workload per officer, before and after, as grouped bars (the officers of
+    chart_officers, so a district's chart stays readable)."""
+    b = impact.get("balance", {})
+    before = b.get("before", {}).get("per_officer", {})
+    after = b.get("after", {}).get("per_officer", {})
+    names, moving = chart_officers(impact, units or {})
     fig = go.Figure(
         [
             go.Bar(name=t("ed_before", lang), x=names, y=[before.get(o, 0) for o in names]),
             go.Bar(name=t("ed_after", lang), x=names, y=[after.get(o, 0) for o in names]),
         ]
     )
+    title = t("ed_workload" if moving else "ed_workload_same", lang)
     fig.update_layout(
         barmode="group",
         height=220,
         margin={"l": 40, "r": 10, "t": 24, "b": 40},
-        title={"text": t("ed_workload", lang), "font": {"size": 13}},
+        title={"text": title, "font": {"size": 13}},
         legend={"orientation": "h", "y": -0.3},
         template="none",
     )

@@ -194,7 +194,7 @@ def register(app: Dash, ctx: AppContext) -> None:
             target = target_of(conn, route.unit)
         if target is None:
             return html.P(t("plan_missing", route.lang, plan=route.unit))
-        return panel(target, route.lang, with_actor=True)
+        return panel(target, route.lang, with_actor=False)  # the editor has the name field
 
     @app.callback(
         Output(BODY, "children"),

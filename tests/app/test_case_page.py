@@ -158,7 +158,7 @@ def test_merge_and_unmerge_from_the_page(app: Dash, conn: psycopg.Connection) ->
     assert "Case E1 was merged into" in texts(merged)
     assert buttons(merged) == ["unmerge"]
     unknown = confirm(app, "E0", "merge", into="NOPE")
-    assert unknown[ids.dialog(P, "error")]["children"] == "Not done: no case 'NOPE'"
+    assert unknown[ids.dialog(P, "error")]["children"] == "Not done: no case “NOPE”"
     confirm(app, "E1", "unmerge")
     assert conn.execute("SELECT count(*) FROM incident WHERE code = 'E1'").fetchone() == (1,)
 

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from tests.e2e.conftest import Served, Watched, screenshot
-from tests.e2e.test_plan_editor import draw, revision, wait_revision
+from tests.e2e.test_plan_editor import draw, revision, sign_in, wait_revision
 from twin.activity import Clock
 from twin.plans import store
 
@@ -41,6 +41,7 @@ def editor(served: Served, site: dict[str, Any], watched: Watched) -> Iterator[W
     watched.page.goto(f"{served.url}/planner/{PLAN}?lang=en")
     watched.page.locator("#ed-title").wait_for()
     watched.page.locator("#ed-map .leaflet-interactive").first.wait_for()
+    sign_in(watched.page, "Planner Zhao")  # the editor refuses an unsigned edit
     yield watched
     assert [u for u in watched.requests if not u.startswith(served.url)] == []
     assert watched.errors == [], "\n".join(watched.errors)

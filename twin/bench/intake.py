@@ -20,7 +20,8 @@ import psycopg
 
 from twin.api.client import Answer, ApiClient
 from twin.app.launch import twin_serve
-from twin.bench.traffic import Intake, fetch_spots, latency_line, scratch_database, vocabulary
+from twin.bench.scratch import scratch_database
+from twin.bench.traffic import Intake, fetch_spots, latency_line, vocabulary
 from twin.catalog import load_catalog
 from twin.catalog.terms import CASES
 from twin.db.verify import verify

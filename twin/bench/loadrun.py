@@ -23,7 +23,8 @@ import psycopg
 
 from twin.api.client import FAILED, ApiClient
 from twin.app.launch import twin_serve
-from twin.bench.traffic import Intake, fetch_spots, latency_line, scratch_database, vocabulary
+from twin.bench.scratch import scratch_database
+from twin.bench.traffic import Intake, fetch_spots, latency_line, vocabulary
 from twin.settings import Settings
 from twin.synth.load import load_demo
 

@@ -18,10 +18,10 @@ import psycopg
 import pyogrio
 from psycopg import conninfo, sql
 
+from twin.bench.scratch import scratch_database
 from twin.bench.table import Row, format_table
 from twin.catalog import load_catalog
 from twin.catalog.terms import Terms
-from twin.db.migrate import migrate
 from twin.export import export_layer, fetch_features
 from twin.settings import Settings
 from twin.synth.load import load_demo
@@ -30,19 +30,6 @@ SCRATCH = "twin_bench_load"
 OGR_TABLE = "bench_ogr_incident"  # where ogr2ogr writes its copy of the CSV
 ROW_BY_ROW_SAMPLE = 20_000
 POLY_SAMPLE = 500
-
-
-def _scratch(url: str) -> str:
-    admin = conninfo.make_conninfo(url, dbname="postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(SCRATCH))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(SCRATCH)))
-    scratch = conninfo.make_conninfo(url, dbname=SCRATCH)
-    with psycopg.connect(scratch) as conn:
-        migrate(conn)
-    return scratch
 
 
 def _cli_load(url: str, layer: str, path: Path, *extra: str) -> tuple[float, float]:
@@ -170,7 +157,7 @@ def run_load_bench(
         n_points = scaled_csv(exported, csv, rows)
         exported.unlink()
     n_grids = int(pyogrio.read_info(gpkg, layer="grid")["features"])
-    scratch = _scratch(url)
+    scratch = scratch_database(url, SCRATCH)
     for level in levels[:-1]:
         _cli_load(scratch, level, gpkg, "--layer-name", level)
     grid_s, grid_mb = _cli_load(scratch, "grid", gpkg, "--layer-name", "grid")

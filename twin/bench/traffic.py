@@ -11,12 +11,10 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import psycopg
-from psycopg import conninfo, sql
 
 from twin.api.client import Answer, ApiClient
 from twin.catalog import load_catalog
 from twin.catalog.terms import CASES
-from twin.db.migrate import migrate
 from twin.db.queries import query
 from twin.settings import Settings
 
@@ -25,20 +23,6 @@ def vocabulary(settings: Settings) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The catalog's case categories and sources."""
     cases = load_catalog(settings.layers_dir)[CASES]
     return cases.field("category").allowed, cases.field("source").allowed
-
-
-def scratch_database(url: str, name: str) -> str:
-    """A new, migrated database of that name on url's server (dropped first if there)."""
-    admin = conninfo.make_conninfo(url, dbname="postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    scratch = conninfo.make_conninfo(url, dbname=name)
-    with psycopg.connect(scratch) as conn:
-        migrate(conn)
-    return scratch
 
 
 def fetch_spots(conn: psycopg.Connection, n: int, seed: int) -> list[tuple[float, float]]:

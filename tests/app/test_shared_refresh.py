@@ -23,8 +23,8 @@ def test_a_second_page_of_the_same_view_is_not_rebuilt(
 
     monkeypatch.setattr(cockpit, "build_tiles", counted)
     state = {"mode": "cockpit", "lang": "en", "unit": None}
+    seen: set[int] = set()
     for _ in range(5):  # the reader makes a new version every 0.5 s: two asks within one
-        built.clear()
         answers = [
             call(
                 app, "city-tiles.children", {"refresh.n_intervals": 1, "state.data": state}
@@ -32,8 +32,10 @@ def test_a_second_page_of_the_same_view_is_not_rebuilt(
             for _ in range(2)
         ]
         versions = {a[ids.FRESH]["data"]["version"] for a in answers}
+        seen |= versions
         if len(versions) == 1:
             break
     assert len(versions) == 1
     assert answers[0][ids.CITY_TILES] == answers[1][ids.CITY_TILES]
-    assert len(built) == 1
+    # Each version seen was built once, however many asks (an earlier try may have built it).
+    assert len(built) == len(seen)

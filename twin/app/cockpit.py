@@ -97,7 +97,7 @@ def section_keys(
         "tiles": digest(context + repr(sorted(city.items()))),
         "attention": digest(context + repr(attention) + repr(list(ranked["reasons"]))),
         "trend": digest(context + figures.trend.to_json(date_format="iso")),
-        "feed": digest(context + snap.feed.drop(columns=["lon", "lat"]).to_json()),
+        "feed": digest(context + snap.feed.drop(columns=["lon", "lat"]).to_json(date_format="iso")),
     }
 
 

@@ -43,7 +43,7 @@ def test_a_code_with_url_characters_travels_encoded_and_the_language_stays(
     assert out[ids.UNIT_HEAD]["children"][1]["props"]["children"][1] == SCRIPT  # text, as is
     moved = call(hostile, "map.viewport", {"state.data": UNIT}).get_json()["response"]
     outline_url = moved[ids.SELECTED]["url"]
-    assert outline_url == f"/twin/outline/{ENCODED}.pbf"
+    assert outline_url.startswith(f"/twin/outline/{ENCODED}.pbf?map=")
     client = hostile.server.test_client()
     outline = geobuf.decode(client.get(outline_url).data)["features"]
     assert [f["properties"]["code"] for f in outline] == [CODE]

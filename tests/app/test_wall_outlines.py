@@ -1,4 +1,4 @@
-"""An open wall redraws after a publish: its tour mark and the city outline under it carry
+"""An open wall or unit page redraws after a publish: its tour mark and the city outline under it carry
 the grid table's fingerprint (`?map=`), as the cockpit's outline URLs do, so a new map is a
 new URL and the browser fetches the new outlines."""
 
@@ -49,6 +49,31 @@ def test_the_tour_mark_and_the_city_outline_change_url_with_the_map(
     later = tour_mark(app)
     assert later.partition("?")[2] != mark.partition("?")[2]
     assert later.partition("?")[2] == again.partition("?")[2]  # one fingerprint for both
+
+
+def selected(app: Dash, current: str | None) -> Any:
+    """The open unit's outline URL after a refresh, given the one the page holds."""
+    return call(
+        app,
+        f"{ids.SELECTED}.url@",
+        {"refresh.n_intervals": 1, f"{ids.SELECTED}.url": current},
+        "refresh.n_intervals",
+    )
+
+
+def test_an_open_unit_page_fetches_its_outline_anew_after_a_publish(
+    app: Dash, conn: psycopg.Connection
+) -> None:
+    state = {"state.data": {"mode": "unit", "lang": "en", "unit": "G1"}}
+    moved = call(app, "map.viewport", state).get_json()["response"]
+    first = moved[ids.SELECTED]["url"]
+    assert re.fullmatch(rf"/twin/outline/G1\.pbf\?{MAP}", first), first
+    assert selected(app, first).status_code == 204  # the same map: nothing to fetch again
+    conn.execute("UPDATE grid SET name = 'redrawn' WHERE code = 'G1'")  # as a publish writes
+    wait_for_version(app, version_now(app) + 2)
+    again = selected(app, first).get_json()["response"][ids.SELECTED]["url"]
+    assert again.startswith("/twin/outline/G1.pbf?map=") and again != first
+    assert selected(app, None).status_code == 204  # no unit open: nothing
 
 
 def test_a_page_without_a_city_outline_gets_none(app: Dash) -> None:

@@ -33,7 +33,7 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         route = read_state(state)
         if route and route.mode == "unit" and route.unit:  # own pages' keys are no units
             box = unit_bounds(ctx.pool, route.unit)
-            outline = f"/twin/outline/{quote(route.unit, safe='')}.pbf"
+            outline = outline_url(route.unit, snapshots.current().map_version)
             return ({"bounds": box} if box else no_update), outline
         if route and route.mode == "screen":
             raise PreventUpdate  # the tour moves the wall's map
@@ -145,6 +145,21 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         """The city outline under every page (the wall's too), fetched anew for a new map."""
         if not isinstance(current, str) or not current:
             raise PreventUpdate  # the city is too large to send whole: no such layer
+        url = with_map(current, snapshots.current().map_version)
+        if url == current:
+            raise PreventUpdate
+        return url
+
+    @app.callback(
+        Output(ids.SELECTED, "url", allow_duplicate=True),
+        Input(ids.REFRESH, "n_intervals"),
+        State(ids.SELECTED, "url"),
+        prevent_initial_call=True,
+    )
+    def outline_selected(_: Any, current: Any) -> Any:
+        """The open unit's outline, fetched anew when a published plan reshapes it."""
+        if not isinstance(current, str) or not current.startswith("/twin/outline/"):
+            raise PreventUpdate  # no unit open (the wall's tour sets its own)
         url = with_map(current, snapshots.current().map_version)
         if url == current:
             raise PreventUpdate

@@ -65,13 +65,14 @@ def template_url(server_url: str) -> str:
 
 
 @contextmanager
-def fresh_database(server_url: str) -> Iterator[str]:
-    """A new database copied from the migrated template; dropped afterwards."""
+def fresh_database(server_url: str, template: str = TEMPLATE) -> Iterator[str]:
+    """A new database copied from a template (the migrated one unless told); dropped
+    afterwards."""
     name = f"twin_test_{secrets.token_hex(4)}"
     with psycopg.connect(server_url, autocommit=True) as conn:
         conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(TEMPLATE)
+                sql.Identifier(name), sql.Identifier(template)
             )
         )
     try:

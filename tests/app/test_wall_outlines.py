@@ -1,6 +1,7 @@
-"""An open wall or unit page redraws after a publish: its tour mark and the city outline under it carry
-the grid table's fingerprint (`?map=`), as the cockpit's outline URLs do, so a new map is a
-new URL and the browser fetches the new outlines."""
+"""An open wall or unit page redraws after a publish: the wall's tour mark, the city outline
+and a unit page's selected outline carry the grid table's fingerprint (`?map=`), as the
+cockpit's outline URLs do, so a new map is a new URL and the browser fetches the new
+outlines."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,13 +14,17 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from playwright.sync_api import BrowserContext, Page, Response, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Response, expect, sync_playwright
+from psycopg import conninfo, sql
 
-from tests.conftest import fresh_database
+from tests.conftest import TEMPLATE, fresh_database
 from twin.app.launch import twin_serve
 from twin.synth.load import load_demo
 
 CHROMIUM = "/usr/bin/chromium"
+# A loaded CI machine can take longer than Playwright's default 5 s to draw a busy page's
+# parts; the timed checks (push, live refresh) keep their own explicit bounds.
+expect.set_options(timeout=10_000)
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -47,11 +50,27 @@ class Served:
     db_url: str
 
 
+DEMO_TEMPLATE = "twin_test_demo"
+
+
+@pytest.fixture(scope="session")
+def demo_template(server_url: str, template_url: str) -> str:
+    """A database holding the small demo as of NOW, loaded once: each module's served
+    database is a copy of it (a file copy, not a demo load per module)."""
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        conn.execute(drop.format(sql.Identifier(DEMO_TEMPLATE)))
+        create = sql.SQL("CREATE DATABASE {} TEMPLATE {}")
+        conn.execute(create.format(sql.Identifier(DEMO_TEMPLATE), sql.Identifier(TEMPLATE)))
+    url = conninfo.make_conninfo(server_url, dbname=DEMO_TEMPLATE)
+    with psycopg.connect(url, autocommit=True) as conn:
+        load_demo(conn, "small", seed=1, now=NOW)
+    return DEMO_TEMPLATE
+
+
 @pytest.fixture(scope="module")
-def served(server_url: str, template_url: str) -> Iterator[Served]:
-    with fresh_database(server_url) as db_url:
-        with psycopg.connect(db_url, autocommit=True) as conn:
-            load_demo(conn, "small", seed=1, now=NOW)
+def served(server_url: str, demo_template: str) -> Iterator[Served]:
+    with fresh_database(server_url, demo_template) as db_url:
         # Short clocks so a test sees a refresh, a tour step and a takeover come and go.
         env = {"TWIN_REFRESH_SECONDS": "2", "TWIN_TOUR_SECONDS": "2", "TWIN_TAKEOVER_SECONDS": "3"}
         env["TWIN_SWEEP_SECONDS"] = "0"  # the demo's statuses stay as loaded (no 督办 sweep)
@@ -91,21 +110,25 @@ def browser_env() -> dict[str, str | float | bool]:
     return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and "FAKETIME" not in k}
 
 
-@pytest.fixture
-def browser() -> Iterator[BrowserContext]:
-    """A fresh Chromium profile per test."""
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, started once per test file."""
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: `make test` installs Debian's chromium"
-    with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-        context = p.chromium.launch_persistent_context(
-            profile,
-            executable_path=CHROMIUM,
-            headless=True,
-            args=ARGS,
-            viewport={"width": 1600, "height": 900},
-            env=browser_env(),
+    with sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=ARGS, env=browser_env()
         )
-        yield context
-        context.close()
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def browser(chromium: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser profile per test: a new context has its own storage, cookies and
+    cache."""
+    context = chromium.new_context(viewport={"width": 1600, "height": 900})
+    yield context
+    context.close()
 
 
 @pytest.fixture

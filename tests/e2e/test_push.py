@@ -15,20 +15,17 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import fresh_database
-from tests.e2e.conftest import ARTIFACTS, NOW, Served, Watched
+from tests.e2e.conftest import ARTIFACTS, Served, Watched
 from tests.e2e.test_map import assert_clean
 from twin.app.launch import twin_serve
-from twin.synth.load import load_demo
 
 PUSHED_MS = 3000  # the issue's 2 s, and a second of slack for a loaded test machine
 
 
 @pytest.fixture(scope="module")
-def pushed(server_url: str, template_url: str) -> Iterator[Served]:
+def pushed(server_url: str, demo_template: str) -> Iterator[Served]:
     """The small demo served with a refresh of 10 minutes: only the push can be that fast."""
-    with fresh_database(server_url) as db_url:
-        with psycopg.connect(db_url, autocommit=True) as conn:
-            load_demo(conn, "small", seed=1, now=NOW)
+    with fresh_database(server_url, demo_template) as db_url:
         env = {"TWIN_REFRESH_SECONDS": "600", "TWIN_SWEEP_SECONDS": "0"}
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         with twin_serve(db_url, ARTIFACTS / "serve-push.log", TWIN_LANG="zh-CN", **env) as url:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import pandas as pd
 import psycopg
 
-from twin.hotspots.analysis import HotspotResult, run_hotspots
-from twin.hotspots.emerging import EmergingResult, run_emerging
 from twin.hotspots.filters import FilterError, Filters, Window, hex_size
 from twin.hotspots.steps import STEPS
 from twin.hotspots.weights import parse_weights
+
+# The analyses load geopandas and scipy, and every `twin` command builds this parser.
+if TYPE_CHECKING:
+    from twin.hotspots.analysis import HotspotResult
+    from twin.hotspots.emerging import EmergingResult
 
 OUT_COLUMNS = ["code", "count", "gi_z", "p_value", "p_fdr", "class"]
 EMERGING_COLUMNS = [*OUT_COLUMNS, "category", "trend_z", "trend_p"]
@@ -117,6 +119,9 @@ def write_result(
     result: HotspotResult | EmergingResult, out: Path, columns: list[str] = OUT_COLUMNS
 ) -> None:
     """The table's columns of the issue, one row per unit; with outlines unless a CSV."""
+    import geopandas as gpd
+    import pandas as pd
+
     table = result.table[columns]
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() == ".csv":
@@ -170,6 +175,8 @@ def emerging_summary(result: EmergingResult) -> str:
 
 def run_emerging_command(conn: psycopg.Connection, args: argparse.Namespace) -> str:
     """Run the emerging analysis the options ask for, write it, return the summary line."""
+    from twin.hotspots.emerging import run_emerging
+
     if args.permutations:
         raise ValueError("--permutations: not with --emerging (normal p per step)")
     now = args.now or datetime.now(UTC)
@@ -185,6 +192,8 @@ def run_emerging_command(conn: psycopg.Connection, args: argparse.Namespace) -> 
 
 def run_command(conn: psycopg.Connection, args: argparse.Namespace) -> str:
     """Run the analysis the options ask for, write it, return the summary line."""
+    from twin.hotspots.analysis import run_hotspots
+
     if args.emerging:
         return run_emerging_command(conn, args)
     if args.step or args.lags:

@@ -20,7 +20,7 @@ import psycopg
 
 from twin.plans import store
 from twin.plans.model import UnitState
-from twin.plans.transfer_json import unit_feature
+from twin.plans.transfer_json import unit_feature, unit_properties
 
 KEPT = 8  # views kept: a few planners' areas, each a district at most
 Json = dict[str, Any]
@@ -61,7 +61,15 @@ class View:
     def outline(self) -> Json:
         """The plan's units without their geometry (what the page's answer carries)."""
         return collection(
-            [{**f, "geometry": None} for f in self.unit_features.values()],
+            [
+                {
+                    "type": "Feature",
+                    "id": u.code,
+                    "geometry": None,
+                    "properties": unit_properties(u, "parent", changed=u.code in self.touched),
+                }
+                for u in self.units
+            ]
         )
 
 

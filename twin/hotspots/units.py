@@ -29,8 +29,14 @@ class Projection:
     lat: float
 
     def _forward(self) -> Transformer:
-        proj = f"+proj=tmerc +lon_0={self.lon} +lat_0={self.lat} +k=1 +x_0=0 +y_0=0 +ellps=WGS84"
-        return Transformer.from_crs("EPSG:4326", proj, always_xy=True)
+        # The pipeline PROJ builds for EPSG:4326 (lon/lat) to this tmerc, given directly: the
+        # same numbers, made in 0.2 ms instead of the 30-70 ms of a lookup in proj.db (a plan
+        # edit makes several, each its own projection).
+        return Transformer.from_pipeline(
+            "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad"
+            f" +step +proj=tmerc +lon_0={self.lon} +lat_0={self.lat} +k=1 +x_0=0 +y_0=0"
+            " +ellps=WGS84"
+        )
 
     def to_metres(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """n×2 metres from arrays of lon, lat."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import psycopg
 
 from twin.activity import Clock
-from twin.plans.checks import impact_of, validate_plan
+from twin.plans.checks import impact_of, maps_of, validate_plan
 from twin.plans.model import EditResult
 from twin.plans.rules import Rules, rules_for
 from twin.plans.store import Plan
@@ -29,9 +29,10 @@ def assess(
 ) -> EditResult:
     """The EditResult of an edit that brought `plan` to `revision`, touching `changed`."""
     rules = plan_rules()
+    maps = maps_of(conn, plan)  # read once for both
     return EditResult(
         revision=revision,
         changed=tuple(changed),
-        problems=tuple(validate_plan(conn, plan, rules)),
-        impact=impact_of(conn, plan, clock, rules).to_json(),
+        problems=tuple(validate_plan(conn, plan, rules, maps)),
+        impact=impact_of(conn, plan, clock, rules, maps).to_json(),
     )

@@ -48,11 +48,30 @@ def buildings_under(conn: psycopg.Connection, units: Sequence[UnitState]) -> lis
     return [Building(code, shapely.from_wkb(bytes(wkb))) for code, wkb in rows]
 
 
-def validate_plan(conn: psycopg.Connection, plan: store.Plan, rules: Rules) -> list[Problem]:
-    """Every problem of the plan's proposed map."""
-    proposed = store.proposed_units(conn, plan)
-    units = context_units(conn, plan) + proposed
-    buildings = buildings_under(conn, proposed)
+@dataclass(frozen=True)
+class Maps:
+    """A plan's scope read once: the units in force above it, the map in force in it and the
+    plan's map of it (what the checks and the impact of one edit both read)."""
+
+    context: list[UnitState]
+    base: list[UnitState]
+    proposed: list[UnitState]
+
+
+def maps_of(conn: psycopg.Connection, plan: store.Plan) -> Maps:
+    """The plan's maps, read now."""
+    base = store.base_units(conn, plan)
+    proposed = store.laid_over(base, store.plan_rows(conn, plan))
+    return Maps(context_units(conn, plan), base, proposed)
+
+
+def validate_plan(
+    conn: psycopg.Connection, plan: store.Plan, rules: Rules, maps: Maps | None = None
+) -> list[Problem]:
+    """Every problem of the plan's proposed map (of `maps` when they are already read)."""
+    maps = maps or maps_of(conn, plan)
+    units = maps.context + maps.proposed
+    buildings = buildings_under(conn, maps.proposed)
     return validate(units, rules, levels_of(conn), scope=plan.scope, buildings=buildings)
 
 
@@ -88,11 +107,12 @@ def fix_plan(
     return Fixed(tuple(repairs), revision, tuple(left))
 
 
-def impact_of(conn: psycopg.Connection, plan: store.Plan, clock: Clock, rules: Rules) -> Impact:
+def impact_of(
+    conn: psycopg.Connection, plan: store.Plan, clock: Clock, rules: Rules, maps: Maps | None = None
+) -> Impact:
     """The impact of the plan's map against the map in force over its scope."""
-    context = context_units(conn, plan)
-    before = context + store.base_units(conn, plan)
-    after = context + store.proposed_units(conn, plan)
+    maps = maps or maps_of(conn, plan)
+    before, after = maps.context + maps.base, maps.context + maps.proposed
     return impact(conn, before, after, clock, rules, levels_of(conn))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -127,8 +127,15 @@ def proposed_units(
     conn: psycopg.Connection, plan: Plan, level: str | None = None
 ) -> list[UnitState]:
     """The plan's map of its scope: the units in force with the plan's changes laid over."""
-    units = {u.code: u for u in base_units(conn, plan)}
-    for row in plan_rows(conn, plan).values():
+    return laid_over(base_units(conn, plan), plan_rows(conn, plan), level)
+
+
+def laid_over(
+    base: Sequence[UnitState], rows: Mapping[str, Row], level: str | None = None
+) -> list[UnitState]:
+    """The units in force with a plan's rows laid over, in code order (of one level, if given)."""
+    units = {u.code: u for u in base}
+    for row in rows.values():
         if row.unit is None:
             units.pop(row.code, None)
         else:

@@ -124,16 +124,21 @@ def unit_feature(u: UnitState, parent_key: str = "parent_code", **extra: Any) ->
         "type": "Feature",
         "id": u.code,
         "geometry": shapely.geometry.mapping(u.geom),
-        "properties": {
-            "code": u.code,
-            "name": u.name,
-            "level": u.level,
-            parent_key: u.parent,
-            "officer": u.officer,
-            "population": u.population,
-            "households": u.households,
-            **extra,
-        },
+        "properties": unit_properties(u, parent_key, **extra),
+    }
+
+
+def unit_properties(u: UnitState, parent_key: str = "parent_code", **extra: Any) -> dict[str, Any]:
+    """A unit's properties as its Feature carries them."""
+    return {
+        "code": u.code,
+        "name": u.name,
+        "level": u.level,
+        parent_key: u.parent,
+        "officer": u.officer,
+        "population": u.population,
+        "households": u.households,
+        **extra,
     }
 
 

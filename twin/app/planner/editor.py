@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
@@ -21,7 +21,8 @@ from twin.app.inputs import read_state, text_value
 from twin.app.own_pages import own_page
 from twin.app.planner import editor_ids as eid
 from twin.app.planner.editor_actions import EditRequest, answer, perform
-from twin.app.planner.editor_layout import edit_group, editor_section
+from twin.app.planner.editor_cache import View, collection, current_view
+from twin.app.planner.editor_layout import EDITS_VERTICES, edit_group, editor_section
 from twin.app.planner.editor_panels import impact_table, inherit_list, problem_list, repair_list
 from twin.app.planner.editor_views import (
     above,
@@ -34,7 +35,6 @@ from twin.app.planner.editor_views import (
     of_level,
     parent_for,
     problem_items,
-    selected,
     split_target,
     toggle,
     units_bounds,
@@ -42,6 +42,7 @@ from twin.app.planner.editor_views import (
 from twin.app.planner.workflow import ACTOR
 from twin.app.reference_map import reference_store
 from twin.plans import store
+from twin.plans.model import UnitState
 from twin.plans.store import PlanError
 
 MODE = "plan"
@@ -105,11 +106,12 @@ def register(app: Dash, ctx: AppContext) -> None:
                 plan = store.get_plan(conn, route.unit)
                 area = area or plan.scope
                 first = answer(conn, plan.name, area, clock())
+                shown = current_view(conn, plan.name, area).units
         except PlanError:
             return [html.P(t("ed_no_plan", lang, name=route.unit), className="note")]
         title = t("ed_title", lang, name=plan.name)
         key = {"plan": plan.name, "area": area, "lang": lang}
-        bounds = units_bounds(first, ctx.bounds)
+        bounds = units_bounds(shown, ctx.bounds)
         reference = reference_store(ctx.tiles, eid.MAP, lang)
         return editor_section(lang, title, bounds, ctx.settings.basemap_url, first, key, reference)
 
@@ -144,26 +146,23 @@ def register(app: Dash, ctx: AppContext) -> None:
         trigger = callback_context.triggered_id
         if not isinstance(key, dict) or not isinstance(old, dict):
             raise PreventUpdate
-        if trigger == eid.RELOAD:
-            with ctx.pool.connection() as conn:
-                return answer(conn, key["plan"], key["area"], clock()), pending
-        req = _request(trigger, geojson, tool, sel, old, pending, key, form, levels)
-        if req is None:
-            raise PreventUpdate
-        keep = {"op": req.op, "codes": list(req.codes), "geom": req.geom, "fields": req.fields}
-        who = (text_value(actor, 80) or "").strip()
-        if not who:  # every step is signed with the planner's name; the drawing is kept
-            unnamed = {"message": {"kind": "refused", "key": "ed_need_actor"}}
-            return merge_answer(old, unnamed), keep
         with ctx.pool.connection() as conn:
+            if trigger == eid.RELOAD:
+                return answer(conn, key["plan"], key["area"], clock()), pending
+            shown = current_view(conn, key["plan"], key["area"]).units
+            req = _request(trigger, geojson, tool, sel, old, pending, key, form, levels, shown)
+            if req is None:
+                raise PreventUpdate
+            keep = {"op": req.op, "codes": list(req.codes), "geom": req.geom, "fields": req.fields}
+            who = (text_value(actor, 80) or "").strip()
+            if not who:  # every step is signed with the planner's name; the drawing is kept
+                unnamed = {"message": {"kind": "refused", "key": "ed_need_actor"}}
+                return merge_answer(old, unnamed), keep
             new = perform(conn, replace(req, actor=who), key["area"], clock())
         refused = (new.get("message") or {}).get("kind") == "conflict"
         return merge_answer(old, new), keep if refused else None
 
     @app.callback(
-        Output(eid.UNITS, "data"),
-        Output(eid.PARENTS, "data"),
-        Output(eid.BASE, "data"),
         Output(eid.PROBLEMS, "data"),
         Output(eid.MOVED, "data"),
         Output(eid.PENDING_LAYER, "data"),
@@ -177,25 +176,19 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output(eid.CONFLICT_BOX, "hidden"),
         Output(eid.HEAD, "children"),
         Input(eid.ANSWER, "data"),
-        Input(eid.BASE_TOGGLE, "value"),
         Input(eid.PENDING, "data"),
         State(eid.KEY, "data"),
     )
     @held
-    def render(ans: Any, toggle_base: Any, pending: Any, key: Any) -> tuple[Any, ...]:
+    def render(ans: Any, pending: Any, key: Any) -> tuple[Any, ...]:
         if not isinstance(ans, dict) or not isinstance(key, dict):
             raise PreventUpdate
-        lang, level = key["lang"], finest(ans["units"], levels)
-        msg = ans.get("message")
-        empty = {"type": "FeatureCollection", "features": []}
+        lang, msg = key["lang"], ans.get("message")
         drawn = (pending or {}).get("geom")
         return (
-            of_level(ans["units"], level),
-            above(ans["units"], level),
-            ans["base"] if "base" in (toggle_base or []) else empty,
-            {"type": "FeatureCollection", "features": ans["problems"]},
+            collection(ans["problems"]),
             moved_points(ans["impact"]),
-            pending_layer(drawn) if drawn else empty,
+            pending_layer(drawn) if drawn else collection([]),
             problem_list(ans["problems"], lang),
             repair_list(ans.get("repairs", []), lang),
             impact_table(ans["impact"], ans.get("changed", []), lang),
@@ -213,6 +206,54 @@ def register(app: Dash, ctx: AppContext) -> None:
                 n=len(ans["problems"]),
             ),
         )
+
+    def view(key: dict[str, Any]) -> View:
+        """The kept view of the page's plan and area (no update when the plan is gone)."""
+        plan, area = key.get("plan"), key.get("area")
+        if not isinstance(plan, str) or not isinstance(area, str | None):
+            raise PreventUpdate  # a key of another shape than the page wrote
+        try:
+            with ctx.pool.connection() as conn:
+                return current_view(conn, plan, area)
+        except PlanError:
+            raise PreventUpdate from None
+
+    @app.callback(
+        Output(eid.UNITS, "data"),
+        Output(eid.PARENTS, "data"),
+        Output(eid.DRAWN_VIEW, "data"),
+        Input(eid.ANSWER, "data"),
+        State(eid.KEY, "data"),
+        State(eid.DRAWN_VIEW, "data"),
+    )
+    @held
+    def layers(ans: Any, key: Any, drawn: Any) -> tuple[Any, ...]:
+        # The outlines go only when the answer is of another view than the map shows: a
+        # refused edit, a selection or the panels never send them again.
+        if not isinstance(ans, dict) or not isinstance(key, dict) or ans.get("view") == drawn:
+            raise PreventUpdate
+        shown = view(key)
+        units = shown.units_collection()
+        level = finest(units, levels)
+        return of_level(units, level), above(units, level), shown.key
+
+    @app.callback(
+        Output(eid.BASE, "data"),
+        Output(eid.BASE_VIEW, "data"),
+        Input(eid.BASE_TOGGLE, "value"),
+        Input(eid.ANSWER, "data"),
+        State(eid.KEY, "data"),
+        State(eid.BASE_VIEW, "data"),
+    )
+    @held
+    def base_layer(toggle_base: Any, ans: Any, key: Any, drawn: Any) -> tuple[Any, Any]:
+        # The map in force goes when it is turned on or a publish changed it, not per edit.
+        if not isinstance(ans, dict) or not isinstance(key, dict):
+            raise PreventUpdate
+        want = ["base" in (toggle_base or []), (ans.get("view") or [None, None])[1]]
+        if want == drawn:
+            raise PreventUpdate
+        return (view(key).base_collection if want[0] else collection([])), want
 
     @app.callback(
         Output(eid.SEL, "data"),
@@ -243,11 +284,14 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output(eid.F_OFFICER, "value"),
         Output(eid.F_PARENT, "value"),
         Input(eid.SEL, "data"),
-        State(eid.ANSWER, "data"),
+        State(eid.KEY, "data"),
     )
     @held
-    def show_selection(sel: Any, ans: Any) -> tuple[Any, ...]:
-        picked = selected((ans or {}).get("units", {}), sel or [])
+    def show_selection(sel: Any, key: Any) -> tuple[Any, ...]:
+        codes = [c for c in sel or [] if isinstance(c, str)]
+        if not isinstance(key, dict):
+            raise PreventUpdate
+        picked = view(key).units_collection(codes) if codes else collection([])
         if len(picked["features"]) != 1:
             return picked, no_update, no_update, no_update, no_update
         p = picked["features"][0]["properties"]
@@ -260,14 +304,19 @@ def register(app: Dash, ctx: AppContext) -> None:
         Input(eid.SEL, "data"),
         Input(eid.ANSWER, "data"),
         State(eid.FLIP, "data"),
+        State(eid.KEY, "data"),
         prevent_initial_call=True,
     )
     @held
-    def drawing_layer(tool: Any, sel: Any, ans: Any, flip: Any) -> tuple[Any, Any]:
-        picked = selected((ans or {}).get("units", {}), sel or [])["features"]
-        unit = picked[0] if len(picked) == 1 else None
+    def drawing_layer(tool: Any, sel: Any, _: Any, flip: Any, key: Any) -> tuple[Any, Any]:
+        tool = tool if isinstance(tool, str) else "select"
+        codes = [c for c in sel or [] if isinstance(c, str)]
+        unit = None
+        if len(codes) == 1 and tool in EDITS_VERTICES and isinstance(key, dict):
+            picked = view(key).units_collection(codes)["features"]
+            unit = picked[0] if picked else None
         flip = (flip or 0) + 1
-        return edit_group(tool if isinstance(tool, str) else "select", unit, flip), flip
+        return edit_group(tool, unit, flip), flip
 
     @app.callback(
         Output(eid.MAP, "viewport"),
@@ -304,6 +353,7 @@ def _request(
     key: dict[str, Any],
     form: list[Any],
     levels: list[str],
+    shown: Sequence[UnitState],
 ) -> EditRequest | None:
     """The edit the trigger asks for (None: nothing to do)."""
     codes = tuple(c for c in sel or [] if isinstance(c, str))
@@ -334,11 +384,11 @@ def _request(
         return None
     level = finest(old["units"], levels)
     if tool == "split":
-        target = split_target(old["units"], geom, level)
+        target = split_target(shown, geom, level)
         codes = (target,) if target else codes
     elif tool == "add":
         fields |= {
             "level": level,
-            "parent": fields.get("parent") or parent_for(old["units"], geom, level, levels),
+            "parent": fields.get("parent") or parent_for(shown, geom, level, levels),
         }
     return EditRequest(tool, codes=codes, geom=geom, fields=fields, **base)

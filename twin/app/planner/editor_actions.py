@@ -8,7 +8,7 @@ problems, its impact and what the edit said.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -18,12 +18,12 @@ from shapely.geometry.base import BaseGeometry
 
 from twin.activity import Clock
 from twin.api.plan_checks import problem_json, repair_json
+from twin.app.planner.editor_cache import view_of
 from twin.plans import boundary, edits, store
 from twin.plans.assess import assess, plan_rules
 from twin.plans.checks import fix_plan
-from twin.plans.model import EditResult, UnitState
+from twin.plans.model import EditResult
 from twin.plans.store import PlanConflict, PlanError
-from twin.plans.transfer_json import unit_feature
 
 OPS = ("add", "split", "reshape", "boundary", "merge", "delete", "set", "undo", "redo", "fix")
 
@@ -43,23 +43,6 @@ class EditRequest:
 
 class RequestError(ValueError):
     """A request the page cannot send to the engine; the message is a catalog key."""
-
-
-def view_units(
-    conn: psycopg.Connection, plan: store.Plan, area: str | None
-) -> tuple[list[UnitState], list[UnitState]]:
-    """The map in force and the plan's map, both of the area's subtree (the plan's scope when
-    no area is given)."""
-    shown = replace(plan, scope=area or plan.scope)
-    base = store.base_units(conn, shown)
-    inside = {u.code for u in base}
-    units = {u.code: u for u in base}
-    for row in store.plan_rows(conn, plan).values():
-        if row.unit is None:
-            units.pop(row.code, None)
-        elif row.code in inside or row.unit.parent in inside:
-            units[row.code] = row.unit
-    return base, sorted(units.values(), key=lambda u: u.code)
 
 
 def _shape(req: EditRequest) -> BaseGeometry:
@@ -131,32 +114,24 @@ def answer(
     clock: Clock,
     result: EditResult | None = None,
 ) -> dict[str, Any]:
-    """The page's whole state after an edit (or on load: result None, assessed afresh)."""
+    """The page's state after an edit (or on load: result None, assessed afresh). The units
+    go without their outlines: the layers take those from the kept view (editor_cache)."""
     plan = store.get_plan(conn, plan_name)
     if result is None:
         result = assess(conn, plan, plan.revision, (), clock)
-    base, units = view_units(conn, plan, area)
-    touched = set(store.plan_rows(conn, plan))
+    view = view_of(conn, plan, area)
     return {
         "plan": plan.name,
         "area": area or plan.scope,
         "state": plan.state,
         "revision": result.revision,
+        "view": view.key,
         "changed": list(result.changed),
-        "units": features(units, touched),
-        "base": features(base, set()),
+        "units": view.outline(),
         "problems": [problem_json(p) for p in result.problems],
         "impact": result.impact,
         "repairs": [],
         "message": None,
-    }
-
-
-def features(units: list[UnitState], touched: set[str]) -> dict[str, Any]:
-    """Units as a GeoJSON FeatureCollection (text from data stays text: the page sets it)."""
-    return {
-        "type": "FeatureCollection",
-        "features": [unit_feature(u, "parent", changed=u.code in touched) for u in units],
     }
 
 

@@ -39,4 +39,6 @@ SEL = "ed-sel"
 PENDING = "ed-pending"
 FLIP = "ed-flip"
 KEY = "ed-key"
+DRAWN_VIEW = "ed-drawn-view"
+BASE_VIEW = "ed-base-view"
 PROBLEM = "ed-problem"  # pattern id type of a problem's button: {"type": PROBLEM, "index": i}

@@ -14,6 +14,7 @@ from twin.app.planner import editor_ids as eid
 from twin.app.planner.workflow import actor_field
 
 TOOLS = ("select", "add", "split", "reshape", "boundary")
+EDITS_VERTICES = ("reshape", "boundary")  # the tools that edit the selected unit's vertices
 NOTHING = {
     k: False for k in ("polyline", "polygon", "rectangle", "circle", "marker", "circlemarker")
 }
@@ -26,7 +27,7 @@ def draw_options(tool: str) -> tuple[dict[str, Any], dict[str, Any]]:
         draw["polygon"] = {"allowIntersection": False, "showArea": False}
     elif tool == "split":
         draw["polyline"] = {"shapeOptions": {"color": "#c81e1e", "weight": 3}}
-    editing = tool in ("reshape", "boundary")
+    editing = tool in EDITS_VERTICES
     return draw, {"edit": editing, "remove": False}
 
 
@@ -35,7 +36,7 @@ def edit_group(tool: str, unit: dict[str, Any] | None, flip: int) -> list[Any]:
     edited in it; `flip` alternates its place so Leaflet mounts a fresh one."""
     draw, edit = draw_options(tool)
     inner: list[Any] = []
-    if unit is not None and tool in ("reshape", "boundary"):
+    if unit is not None and tool in EDITS_VERTICES:
         geometry = unit["geometry"]
         rings = (
             geometry["coordinates"] if geometry["type"] == "Polygon" else geometry["coordinates"][0]
@@ -209,4 +210,6 @@ def editor_section(
         dcc.Store(id=eid.PENDING),
         dcc.Store(id=eid.FLIP, data=0),
         dcc.Store(id=eid.KEY, data=key),
+        dcc.Store(id=eid.DRAWN_VIEW),  # the view whose outlines the map shows
+        dcc.Store(id=eid.BASE_VIEW),  # whether the map in force is shown, and its version
     ]

@@ -12,6 +12,7 @@ import shapely
 import shapely.geometry
 
 from twin.app.i18n import fmt_number, t
+from twin.plans.model import UnitState
 from twin.plans.rules import MEASURES
 
 Json = dict[str, Any]
@@ -25,14 +26,13 @@ def merge_answer(old: Json, new: Json) -> Json:
     return {**old, "message": new.get("message"), "server_ms": new.get("server_ms")}
 
 
-def units_bounds(ans: Json, fallback: list[list[float]]) -> list[list[float]]:
+def units_bounds(units: Sequence[UnitState], fallback: list[list[float]]) -> list[list[float]]:
     """[[south, west], [north, east]] of the units shown (the city's when there are none)."""
-    shapes = [shape_of(f["geometry"]) for f in ans.get("units", {}).get("features", [])]
-    shapes = [g for g in shapes if g is not None]
+    shapes = [u.geom for u in units if u.geom is not None and not u.geom.is_empty]
     if not shapes:
         return fallback
-    w, s, e, n = shapely.union_all(shapes).bounds
-    return [[s, w], [n, e]]
+    w, s, e, n = shapely.total_bounds(shapes)
+    return [[float(s), float(w)], [float(n), float(e)]]
 
 
 def shape_of(geometry: Any) -> Any | None:
@@ -62,46 +62,40 @@ def above(units: Json, level: str | None) -> Json:
     return {"type": "FeatureCollection", "features": feats}
 
 
-def selected(units: Json, codes: Sequence[str]) -> Json:
-    """The selected units' features, in selection order."""
-    by_code = {f["properties"]["code"]: f for f in units.get("features", [])}
-    feats = [by_code[c] for c in codes if c in by_code]
-    return {"type": "FeatureCollection", "features": feats}
-
-
 def toggle(codes: Sequence[str], code: str) -> list[str]:
     """The selection with code added (or taken out when it was in)."""
     return [c for c in codes if c != code] if code in codes else [*codes, code]
 
 
-def split_target(units: Json, line: Any, level: str | None) -> str | None:
+def _of_level(units: Sequence[UnitState], level: str | None) -> list[UnitState]:
+    """The units of one level with a polygonal outline."""
+    return [u for u in units if u.level == level and u.geom is not None and not u.geom.is_empty]
+
+
+def split_target(units: Sequence[UnitState], line: Any, level: str | None) -> str | None:
     """The unit of the level the drawn line runs through furthest (None: it crosses none)."""
     path = shape_of(line)
-    if path is None:
+    kept = _of_level(units, level)
+    if path is None or not kept:
         return None
-    best: tuple[float, str] | None = None
-    for f in of_level(units, level)["features"]:
-        geom = shape_of(f["geometry"])
-        if geom is None:
-            continue
-        inside = path.intersection(geom).length
-        if inside > 0 and (best is None or (inside, f["properties"]["code"]) > best):
-            best = (inside, f["properties"]["code"])
-    return best[1] if best else None
+    inside = shapely.length(shapely.intersection(path, [u.geom for u in kept]))
+    best = max(zip(inside.tolist(), [u.code for u in kept], strict=True))
+    return best[1] if best[0] > 0 else None
 
 
-def parent_for(units: Json, drawn: Any, level: str | None, levels: Sequence[str]) -> str | None:
+def parent_for(
+    units: Sequence[UnitState], drawn: Any, level: str | None, levels: Sequence[str]
+) -> str | None:
     """The unit of the level above that covers most of a drawn outline."""
     shape = shape_of(drawn)
     if shape is None or level not in levels or levels.index(level) == 0:
         return None
     up = levels[levels.index(level) - 1]
-    scored = []
-    for f in of_level(units, up)["features"]:
-        geom = shape_of(f["geometry"])
-        if geom is not None and geom.intersects(shape):
-            scored.append((geom.intersection(shape).area, f["properties"]["code"]))
-    return max(scored)[1] if scored else None
+    kept = [u for u in _of_level(units, up) if u.geom.intersects(shape)]
+    if not kept:
+        return None
+    areas = shapely.area(shapely.intersection(shape, [u.geom for u in kept]))
+    return max(zip(areas.tolist(), [u.code for u in kept], strict=True))[1]
 
 
 def problem_items(problems: Sequence[Json], lang: str) -> list[Json]:

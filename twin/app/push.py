@@ -19,7 +19,7 @@ from twin.app import ids
 from twin.app.i18n import t
 from twin.app.inputs import read_state
 from twin.app.listener import listen
-from twin.app.snapshot import Snapshots
+from twin.app.snapshot import Snapshot, Snapshots
 
 
 def register_push(app: Dash, snapshots: Snapshots, conninfo: str) -> threading.Event:
@@ -60,10 +60,21 @@ def register_push(app: Dash, snapshots: Snapshots, conninfo: str) -> threading.E
 
 
 def register_version_route(server: Flask, snapshots: Snapshots) -> None:
-    """GET /twin/version: {"version": n}, the newest snapshot's (no query)."""
+    """GET /twin/version: {"version": n, "read": ms}, the newest snapshot's (no query)."""
 
     @server.get("/twin/version")
     def version() -> Response:
-        out = jsonify(version=snapshots.version())
+        out = jsonify(version_body(snapshots.newest()))
         out.headers["Cache-Control"] = "no-store"
         return out
+
+
+def version_body(snap: Snapshot | None) -> dict[str, Any]:
+    """A snapshot's version and when its read ended (epoch ms: how a benchmark tells the
+    server's part of a push from the page's); version 0 before the first read."""
+    if snap is None:
+        return {"version": 0, "read": None}
+    return {
+        "version": snap.version,
+        "read": round(snap.clock.now.timestamp() * 1000 + snap.took_ms),
+    }

@@ -302,23 +302,24 @@ class Snapshots:
         """The newest snapshot. Only the very first read makes a page wait (and every page
         that asks meanwhile waits for that same read): afterwards the background reader
         replaces it, and readers never hold the lock while querying."""
-        newest = self._newest()
+        newest = self.newest()
         if newest is not None:
             return newest
         with self._reading:
-            newest = self._newest()  # read by the caller this one waited for
+            newest = self.newest()  # read by the caller this one waited for
             return newest if newest is not None else self._read_next()
 
     def version(self) -> int:
         """The newest snapshot's version (0 before the first read); no query."""
-        newest = self._newest()
+        newest = self.newest()
         return newest.version if newest is not None else 0
 
     def changed(self) -> None:
         """Wake the reader: the store notified a change (safe from any thread)."""
         self._wake.set()
 
-    def _newest(self) -> Snapshot | None:
+    def newest(self) -> Snapshot | None:
+        """The newest snapshot, None before the first read; never reads."""
         with self._lock:
             return next(reversed(self._kept.values())) if self._kept else None
 

@@ -1,5 +1,5 @@
-"""An open wall or unit page redraws after a publish: its tour mark and the city outline under it carry
-the grid table's fingerprint (`?map=`), as the cockpit's outline URLs do, so a new map is a
+"""An open wall or unit page redraws after a publish: its tour mark and the city outline under
+it carry the grid table's fingerprint (`?map=`), as the cockpit's outline URLs do, so a new map is a
 new URL and the browser fetches the new outlines."""
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ def tour_mark(app: Dash) -> str:
 
 
 def city(app: Dash, current: str | None) -> Any:
-    """The city outline's URL after a refresh, given the one the page holds."""
-    return call(app, f"{ids.CITY}.url", {"refresh.n_intervals": 1, f"{ids.CITY}.url": current})
+    """The city outline's URL once the page heard of a map, given the one it holds."""
+    return call(app, f"{ids.CITY}.url", {"map-seen.data": "1-1", f"{ids.CITY}.url": current})
 
 
 def test_the_tour_mark_and_the_city_outline_change_url_with_the_map(
@@ -52,12 +52,12 @@ def test_the_tour_mark_and_the_city_outline_change_url_with_the_map(
 
 
 def selected(app: Dash, current: str | None) -> Any:
-    """The open unit's outline URL after a refresh, given the one the page holds."""
+    """The open unit's outline URL once the page heard of a map, given the one it holds."""
     return call(
         app,
         f"{ids.SELECTED}.url@",
-        {"refresh.n_intervals": 1, f"{ids.SELECTED}.url": current},
-        "refresh.n_intervals",
+        {"map-seen.data": "1-1", f"{ids.SELECTED}.url": current},
+        "map-seen.data",
     )
 
 

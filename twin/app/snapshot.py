@@ -295,6 +295,7 @@ class Snapshots:
         self.terms = terms
         self._kept: OrderedDict[int, Snapshot] = OrderedDict()
         self._lock = threading.Lock()  # guards _kept only
+        self._stored = threading.Condition(self._lock)  # notified when a version is kept
         self._reading = threading.Lock()  # one snapshot query at a time
         self._wake = threading.Event()  # set by the listener: the store changed
 
@@ -313,6 +314,16 @@ class Snapshots:
         """The newest snapshot's version (0 before the first read); no query."""
         newest = self.newest()
         return newest.version if newest is not None else 0
+
+    def wait_newer(self, known: int, timeout: float) -> Snapshot | None:
+        """The newest snapshot once its version is no longer known (or when timeout seconds
+        have passed); a server that started again may hold a lower one than a page knows."""
+        with self._stored:
+            self._stored.wait_for(lambda: self._newest_version() != known, timeout)
+            return next(reversed(self._kept.values())) if self._kept else None
+
+    def _newest_version(self) -> int:
+        return next(reversed(self._kept)) if self._kept else 0  # the lock is held
 
     def changed(self) -> None:
         """Wake the reader: the store notified a change (safe from any thread)."""
@@ -341,6 +352,7 @@ class Snapshots:
             self._kept[version] = snap
             while len(self._kept) > KEEP:
                 self._kept.popitem(last=False)
+            self._stored.notify_all()  # the pages waiting for a new version
         return snap
 
     def start(self) -> threading.Thread:

@@ -29,6 +29,7 @@ HOLD_SECONDS = 2.0  # how long a question waits for a new version (the page asks
 WAITERS = 32  # questions held at once, at most (twenty open walls, and room for more)
 WORKERS = 8  # threads that do the work: callbacks, tiles, the API
 THREADS = WORKERS + WAITERS  # waitress's pool
+CONNECTIONS = 400  # open connections waitress accepts (below select()'s 1,024 descriptors)
 
 
 def register_push(app: Dash, snapshots: Snapshots, conninfo: str) -> threading.Event:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import random
 import statistics
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -82,7 +84,8 @@ def browser_rows(db_url: str) -> tuple[list[Row], list[str]]:
     env = {"TWIN_REFRESH_SECONDS": "600", "TWIN_SWEEP_SECONDS": "0"}
     latencies: list[float] = []
     traces: list[dict[str, float]] = []
-    with twin_serve(db_url, None, **env) as url, sync_playwright() as p:
+    log = Path(tempfile.mkstemp(prefix="twin-bench-push-", suffix=".log")[1])
+    with twin_serve(db_url, log, **env) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pages = [browser.new_page(viewport={"width": 1280, "height": 800}) for _ in range(PAGES)]
         for page in pages:
@@ -133,6 +136,7 @@ def browser_rows(db_url: str) -> tuple[list[Row], list[str]]:
         f"{len(latencies)} observations ({WRITES} writes x {PAGES} pages); "
         f"min {latencies[0]:.0f} ms, max {latencies[-1]:.0f} ms",
         f"version check: one costs {version_ms:.2f} ms served",
+        f"server log {log}: {log.read_text().count('connection limit')} connection-limit lines",
         *breakdown(traces),
     ]
     return rows, notes

@@ -319,11 +319,14 @@ class Snapshots:
         """The newest snapshot once its version is no longer known (or when timeout seconds
         have passed); a server that started again may hold a lower one than a page knows."""
         with self._stored:
-            self._stored.wait_for(lambda: self._newest_version() != known, timeout)
-            return next(reversed(self._kept.values())) if self._kept else None
+            self._stored.wait_for(lambda: self._version_held() != known, timeout)
+            return self._newest_held()
 
-    def _newest_version(self) -> int:
+    def _version_held(self) -> int:
         return next(reversed(self._kept)) if self._kept else 0  # the lock is held
+
+    def _newest_held(self) -> Snapshot | None:
+        return next(reversed(self._kept.values())) if self._kept else None  # the lock is held
 
     def changed(self) -> None:
         """Wake the reader: the store notified a change (safe from any thread)."""
@@ -332,7 +335,7 @@ class Snapshots:
     def newest(self) -> Snapshot | None:
         """The newest snapshot, None before the first read; never reads."""
         with self._lock:
-            return next(reversed(self._kept.values())) if self._kept else None
+            return self._newest_held()
 
     def refresh(self) -> Snapshot:
         """Read what moved since the newest snapshot (everything when that will not do)."""

@@ -122,6 +122,7 @@ def serve(settings: Settings, url: str, simulate_per_minute: float = 0) -> int:
     import waitress
 
     from twin.activity import Clock
+    from twin.app.push import CONNECTIONS, THREADS
     from twin.app.server import create_app
     from twin.ops.sweep import start_sweeper
     from twin.plans.scheduler import start_scheduler
@@ -150,8 +151,17 @@ def serve(settings: Settings, url: str, simulate_per_minute: float = 0) -> int:
             print(f"simulating {simulate_per_minute:g} new cases a minute")
         print(f"twin dashboard on http://{settings.host}:{settings.port}/")
         # waitress: a production WSGI server in pure Python (Flask's own is for development);
-        # threads serve the map files, callbacks and refreshes of several pages at once.
-        waitress.serve(app.server, host=settings.host, port=settings.port, threads=8)
+        # threads serve the map files, callbacks and refreshes of several pages at once, and
+        # hold the pages' questions for a new version (twin.app.push: a few work, more wait).
+        # A browser opens up to six connections to a server and keeps them: twenty pages are
+        # 120, past waitress's default limit of 100, beyond which it stops accepting.
+        waitress.serve(
+            app.server,
+            host=settings.host,
+            port=settings.port,
+            threads=THREADS,
+            connection_limit=CONNECTIONS,
+        )
     finally:
         for stop in stops:
             stop.set()

@@ -30,8 +30,8 @@ def tour_mark(app: Dash) -> str:
 
 
 def city(app: Dash, current: str | None) -> Any:
-    """The city outline's URL after a refresh, given the one the page holds."""
-    return call(app, f"{ids.CITY}.url", {"refresh.n_intervals": 1, f"{ids.CITY}.url": current})
+    """The city outline's URL once the page heard of a map, given the one it holds."""
+    return call(app, f"{ids.CITY}.url", {"map-seen.data": "1-1", f"{ids.CITY}.url": current})
 
 
 def test_the_tour_mark_and_the_city_outline_change_url_with_the_map(
@@ -53,12 +53,12 @@ def test_the_tour_mark_and_the_city_outline_change_url_with_the_map(
 
 
 def selected(app: Dash, current: str | None) -> Any:
-    """The open unit's outline URL after a refresh, given the one the page holds."""
+    """The open unit's outline URL once the page heard of a map, given the one it holds."""
     return call(
         app,
         f"{ids.SELECTED}.url@",
-        {"refresh.n_intervals": 1, f"{ids.SELECTED}.url": current},
-        "refresh.n_intervals",
+        {"map-seen.data": "1-1", f"{ids.SELECTED}.url": current},
+        "map-seen.data",
     )
 
 

@@ -77,6 +77,29 @@ def test_a_case_posted_shows_on_an_open_cockpit_without_reload(
     assert_clean(watched, pushed.url)
 
 
+def test_an_idle_page_waits_on_held_questions_and_a_version_costs_two_requests(
+    pushed: Served, watched: Watched
+) -> None:
+    page = watched.page
+    page.goto(f"{pushed.url}/?lang=en")
+    before = open_cases(page)
+    page.wait_for_timeout(1500)  # the page has heard the current version and map
+
+    def questions() -> int:
+        return len([u for u in watched.requests if "/twin/version" in u])
+
+    asked = questions()
+    page.wait_for_timeout(4000)  # nothing written: each question waits 2 s for news
+    assert questions() - asked <= 3  # asked twice a second, it would be 8
+    calls = len(watched.callbacks)
+    post_case(pushed, category="dispute")
+    expect(page.locator("#city-open .tile-value")).not_to_have_text(before, timeout=PUSHED_MS)
+    page.wait_for_timeout(1000)
+    # The cockpit's parts and the map's values; the outlines wait for a new map.
+    assert len(watched.callbacks[calls:]) == 2, watched.callbacks[calls:]
+    assert_clean(watched, pushed.url)
+
+
 def test_a_severity_1_case_takes_over_the_wall_at_once(pushed: Served, watched: Watched) -> None:
     page = watched.page
     page.goto(f"{pushed.url}/screen")

@@ -70,9 +70,10 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
         parts = {
             "tiles": build_tiles(tile_values(snap.city, figures.activity), lang, "city", changes),
             "attention": build_attention(ranked, lang),
+            # As plain data: a figure object is copied whole for each page it is sent to.
             "trend": (wall_trend if dark else _same)(
                 trend_figure(figures.trend, text, lang, dark=dark, now=snap.clock.local)
-            ),
+            ).to_plotly_json(),
             "feed": build_feed(
                 feed_rows(snap.feed.head(WALL_ROWS if dark else 8), text, lang, settings.timezone),
                 lang,

@@ -43,9 +43,11 @@ REFRESH = "refresh"
 TICK_UNIT = "tick-unit"
 TICK_SCREEN = "tick-screen"
 TICK_HOT = "tick-hot"
-# Live push (assets/twin_push.js): the newest snapshot version the page heard of, and the
-# banner shown while the server cannot be reached.
+# Live push (assets/twin_push.js): the newest snapshot version the page heard of, its map's
+# fingerprint (set only when it moves: the outlines follow it), and the banner shown while
+# the server cannot be reached.
 PUSH = "push"
+MAP_SEEN = "map-seen"
 OFFLINE = "offline-banner"
 TOUR_TICK = "tour-tick"
 INCIDENTS = "incidents"

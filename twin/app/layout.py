@@ -259,6 +259,7 @@ def build_shell(
             dcc.Store(id=ids.WATCHED),
             dcc.Interval(id=ids.REFRESH, interval=refresh_ms),
             dcc.Store(id=ids.PUSH),  # live push: the newest version heard (twin_push.js)
+            dcc.Store(id=ids.MAP_SEEN),  # live push: the newest map fingerprint heard
             *[dcc.Store(id=tick) for tick in (ids.TICK_UNIT, ids.TICK_SCREEN, ids.TICK_HOT)],
             html.Div(id=ids.OFFLINE, className="offline-banner", hidden=True, role="alert"),
             dcc.Interval(id=ids.TOUR_TICK, interval=tour_ms, disabled=True),

@@ -135,9 +135,11 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         legend = point_legend([ctx.layers[p] for p in on], ctx.text, lang)
         return [*urls, *hideouts, legend]
 
+    # The outlines follow the map's fingerprint the page hears with each version (set only
+    # when it moves), not every version: a request per page per version would say "same".
     @app.callback(
         Output(ids.CITY, "url"),
-        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.MAP_SEEN, "data"),
         State(ids.CITY, "url"),
         prevent_initial_call=True,
     )
@@ -152,7 +154,7 @@ def register_map(app: Dash, ctx: AppContext) -> None:
 
     @app.callback(
         Output(ids.SELECTED, "url", allow_duplicate=True),
-        Input(ids.REFRESH, "n_intervals"),
+        Input(ids.MAP_SEEN, "data"),
         State(ids.SELECTED, "url"),
         prevent_initial_call=True,
     )

@@ -295,6 +295,7 @@ class Snapshots:
         self.terms = terms
         self._kept: OrderedDict[int, Snapshot] = OrderedDict()
         self._lock = threading.Lock()  # guards _kept only
+        self._stored = threading.Condition(self._lock)  # notified when a version is kept
         self._reading = threading.Lock()  # one snapshot query at a time
         self._wake = threading.Event()  # set by the listener: the store changed
 
@@ -302,25 +303,39 @@ class Snapshots:
         """The newest snapshot. Only the very first read makes a page wait (and every page
         that asks meanwhile waits for that same read): afterwards the background reader
         replaces it, and readers never hold the lock while querying."""
-        newest = self._newest()
+        newest = self.newest()
         if newest is not None:
             return newest
         with self._reading:
-            newest = self._newest()  # read by the caller this one waited for
+            newest = self.newest()  # read by the caller this one waited for
             return newest if newest is not None else self._read_next()
 
     def version(self) -> int:
         """The newest snapshot's version (0 before the first read); no query."""
-        newest = self._newest()
+        newest = self.newest()
         return newest.version if newest is not None else 0
+
+    def wait_newer(self, known: int, timeout: float) -> Snapshot | None:
+        """The newest snapshot once its version is no longer known (or when timeout seconds
+        have passed); a server that started again may hold a lower one than a page knows."""
+        with self._stored:
+            self._stored.wait_for(lambda: self._version_held() != known, timeout)
+            return self._newest_held()
+
+    def _version_held(self) -> int:
+        return next(reversed(self._kept)) if self._kept else 0  # the lock is held
+
+    def _newest_held(self) -> Snapshot | None:
+        return next(reversed(self._kept.values())) if self._kept else None  # the lock is held
 
     def changed(self) -> None:
         """Wake the reader: the store notified a change (safe from any thread)."""
         self._wake.set()
 
-    def _newest(self) -> Snapshot | None:
+    def newest(self) -> Snapshot | None:
+        """The newest snapshot, None before the first read; never reads."""
         with self._lock:
-            return next(reversed(self._kept.values())) if self._kept else None
+            return self._newest_held()
 
     def refresh(self) -> Snapshot:
         """Read what moved since the newest snapshot (everything when that will not do)."""
@@ -340,6 +355,7 @@ class Snapshots:
             self._kept[version] = snap
             while len(self._kept) > KEEP:
                 self._kept.popitem(last=False)
+            self._stored.notify_all()  # the pages waiting for a new version
         return snap
 
     def start(self) -> threading.Thread:

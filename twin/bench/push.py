@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 import random
 import statistics
+import tempfile
 import time
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -76,35 +78,39 @@ def refresh_rows(url: str, settings: Settings, repeat: int) -> tuple[list[Row], 
 
 def browser_rows(db_url: str) -> tuple[list[Row], list[str]]:
     """Post cases through the API while PAGES cockpits are open; how long until each shows
-    the new open count (browser time, same machine's clock)."""
+    the new open count (browser time, same machine's clock), and where that time went."""
     from playwright.sync_api import sync_playwright  # a dev dependency: benchmarks only
 
     env = {"TWIN_REFRESH_SECONDS": "600", "TWIN_SWEEP_SECONDS": "0"}
     latencies: list[float] = []
-    with twin_serve(db_url, None, **env) as url, sync_playwright() as p:
+    traces: list[dict[str, float]] = []
+    log = Path(tempfile.mkstemp(prefix="twin-bench-push-", suffix=".log")[1])
+    with twin_serve(db_url, log, **env) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         pages = [browser.new_page(viewport={"width": 1280, "height": 800}) for _ in range(PAGES)]
         for page in pages:
+            page.add_init_script(TRACE)
             page.goto(url)
         for page in pages:
-            page.locator("#city-open .tile-value").wait_for()
+            page.locator(TILE).wait_for()
         spot = _spot(db_url)
         version_ms = _version_cost(url)
         time.sleep(3)  # every page has heard the current version
         for n in range(WRITES):
-            before = [pg.locator("#city-open .tile-value").inner_text() for pg in pages]
+            before = [pg.locator(TILE).inner_text() for pg in pages]
             for pg in pages:  # each page stamps the moment its tile changes
                 pg.evaluate(WATCH)
             sent = time.time() * 1000
             _post(url, spot, n)
+            posted = time.time() * 1000
             for pg, old in zip(pages, before, strict=True):
                 pg.wait_for_function(
-                    "old => document.querySelector('#city-open .tile-value')"
-                    ".innerText !== old && window.__seen",
+                    f"old => document.querySelector('{TILE}').innerText !== old && window.__seen",
                     arg=old,
                     timeout=20_000,
                 )
                 latencies.append(float(pg.evaluate("window.__seen")) - sent)
+                traces.append({"sent": sent, "posted": posted} | pg.evaluate("window.__trace"))
             time.sleep(1)
         browser.close()
     latencies.sort()
@@ -129,19 +135,73 @@ def browser_rows(db_url: str) -> tuple[list[Row], list[str]]:
     notes = [
         f"{len(latencies)} observations ({WRITES} writes x {PAGES} pages); "
         f"min {latencies[0]:.0f} ms, max {latencies[-1]:.0f} ms",
-        f"version check: {2 * PAGES} requests/s at {PAGES} pages; one costs {version_ms:.2f} ms "
-        f"served (so {2 * PAGES * version_ms / 10:.1f}% of one core)",
+        f"version check: one costs {version_ms:.2f} ms served",
+        f"server log {log}: {log.read_text().count('connection limit')} connection-limit lines",
+        *breakdown(traces),
     ]
     return rows, notes
 
 
+TILE = "#city-open .tile-value"
+STEPS = (  # (what, from, to): the consecutive parts of one write's way onto one page
+    ("API write answered", "sent", "posted"),
+    ("answer to the new version read (NOTIFY, wake, delta read)", "posted", "read"),
+    ("version read to the page hearing of it", "read", "heard"),
+    (
+        "heard to the value on screen (its callbacks' round trips, the browser's drawing)",
+        "heard",
+        "seen",
+    ),
+)
+
+
+def breakdown(traces: list[dict[str, float]]) -> list[str]:
+    """Median and p95 of each step of the way from a write to the screen, in ms."""
+    lines = ["where the time goes (median / p95 over every write and page):"]
+    for what, a, b in STEPS:
+        spans = sorted(t[b] - t[a] for t in traces if t.get(a) and t.get(b))
+        if spans:
+            p95 = spans[int(0.95 * (len(spans) - 1))]
+            lines.append(f"  {what}: {statistics.median(spans):,.0f} / {p95:,.0f} ms")
+    calls = [t["calls"] for t in traces if "calls" in t]
+    if calls:
+        lines.append(f"  callback requests per page per write: {statistics.median(calls):.0f}")
+    return lines
+
+
+# Before any page script: note when the page hears of a new version (and when the server
+# says it was read), and count the callback requests it sends after.
+TRACE = """(() => {
+  const plain = window.fetch.bind(window);
+  window.__trace = {};
+  let known = null;
+  window.fetch = (input, init) => {
+    const url = typeof input === 'string' ? input : input.url;
+    const asked = plain(input, init);
+    if (url.includes('/twin/version')) {
+      asked.then(r => r.clone().json()).then(b => {
+        if (b.version !== known && known !== null && !window.__trace.heard) {
+          window.__trace.heard = Date.now(); window.__trace.read = b.read;
+        }
+        known = b.version;
+      }).catch(() => {});
+    } else if (url.includes('/_dash-update-component') && window.__trace.heard) {
+      window.__trace.calls = (window.__trace.calls || 0) + 1;
+    }
+    return asked;
+  };
+})()"""
+
 # The moment the open-cases tile next changes, in the page's epoch milliseconds.
 WATCH = """() => {
   window.__seen = 0;
+  window.__trace = {};
   const text = () => (document.querySelector('#city-open .tile-value') || {}).innerText;
   const was = text();
   const obs = new MutationObserver(() => {
-    if (!window.__seen && text() !== was) { window.__seen = Date.now(); obs.disconnect(); }
+    if (!window.__seen && text() !== was) {
+      window.__seen = Date.now(); window.__trace.seen = window.__seen; obs.disconnect();
+    }
   });  // the whole page: a refresh replaces the tiles, not just their text
   obs.observe(document.body, {subtree: true, childList: true, characterData: true});
 }"""

@@ -19,7 +19,7 @@ from twin.db.queries import query
 from twin.ingest.copy_binary import SIGNATURE, TRAILER
 from twin.settings import Settings
 from twin.spatial.unit_index import UNDECIDED, UnitIndex, build_unit_index, decide
-from twin.spatial.unit_index_file import index_key, read_index, write_index
+from twin.spatial.unit_index_file import forget_index_files, index_key, read_index, write_index
 
 BATCH = 250_000  # points read, decided and written at a time: bounds memory at any size
 SRID = 4326  # the grid's and every point layer's (migrations 002 and 004)
@@ -81,11 +81,14 @@ def fetch_unit_index(conn: psycopg.Connection) -> UnitIndex | None:
     return index
 
 
-def forget_unit_indexes() -> None:
-    """Drop every unit index this process holds (the next assignment reads its file, as a new
-    process does)."""
+def forget_unit_indexes(files: bool = False) -> None:
+    """Drop every unit index this process holds, so the next assignment reads its file as a
+    new process does; with files, those in TWIN_CACHE_DIR too, so it builds its own as after
+    a grid change."""
     with _lock:
         _cache.clear()
+    if files:
+        forget_index_files(Settings.from_env().cache_dir)
 
 
 def _key(conn: psycopg.Connection) -> tuple[str, str] | None:

@@ -61,13 +61,20 @@ def write_index(directory: Path, key: str, index: UnitIndex) -> None:
     be written only costs the next process a build."""
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=directory, suffix=".tmp", delete=False) as out:
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix="units-", suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
             arrays: dict[str, Any] = _arrays(index, key)  # (savez types its keywords bool)
             np.savez(out, allow_pickle=False, **arrays)
-        os.replace(out.name, _path(directory, key))
+        os.replace(temporary, _path(directory, key))
         _prune(directory)
     except OSError:
         return
+
+
+def forget_index_files(directory: Path) -> None:
+    """Remove every index file of the directory."""
+    for path in directory.glob("units-*.npz"):
+        path.unlink(missing_ok=True)
 
 
 def _path(directory: Path, key: str) -> Path:
@@ -77,7 +84,7 @@ def _path(directory: Path, key: str) -> Path:
 def _prune(directory: Path) -> None:
     """Remove all but the KEPT newest index files (and leftovers of writes cut short)."""
     files = sorted(directory.glob("units-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEPT:] + list(directory.glob("*.tmp")):
+    for old in files[KEPT:] + list(directory.glob("units-*.tmp")):
         old.unlink(missing_ok=True)
 
 

@@ -24,7 +24,11 @@ from twin.spatial import unit_index
 from twin.spatial.unit_index import UNDECIDED, UnitIndex
 
 FORMAT = b"unit-index-file 1"  # change it with the arrays a file holds
-BUILD = hashlib.sha256(FORMAT + Path(unit_index.__file__).read_bytes()).hexdigest()[:16]
+# What an index depends on besides its units: this format, the code that builds it, and GEOS
+# (whose buffers make each INNER).
+BUILD = hashlib.sha256(
+    FORMAT + shapely.geos_version_string.encode() + Path(unit_index.__file__).read_bytes()
+).hexdigest()[:16]
 KEPT = 8  # files kept in the directory, newest first (one per grid state a process met)
 # What reading a file that is not a sound archive of the expected arrays raises (TypeError:
 # a bare .npy array, which is no archive).

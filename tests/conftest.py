@@ -103,3 +103,17 @@ def reachable_tmp() -> Iterator[Path]:
     os.chmod(tmp, 0o755)
     yield tmp
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def unit_index_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Bulk assignment keeps its unit indexes in a directory of the session's, never in the
+    checkout (a test of the cache itself points TWIN_CACHE_DIR at its own)."""
+    path = tmp_path_factory.mktemp("unit-index-cache")
+    before = os.environ.get("TWIN_CACHE_DIR")
+    os.environ["TWIN_CACHE_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("TWIN_CACHE_DIR", None)
+    else:
+        os.environ["TWIN_CACHE_DIR"] = before

@@ -23,6 +23,8 @@ class Settings:
 
     database_url: str = ""  # TWIN_DATABASE_URL: an existing PostGIS; empty = embedded cluster
     pgdata: Path = Path(".twin/pg")  # TWIN_PGDATA: data directory of the embedded cluster
+    # TWIN_CACHE_DIR: where bulk assignment keeps the unit index it built, for later processes
+    cache_dir: Path = Path(".twin/cache")
     # TWIN_LAYERS_DIR: the layer catalog, one TOML file per layer
     layers_dir: Path = SHIPPED_LAYERS
     pool_max: int = 8  # TWIN_POOL_MAX: most connections the app's pool opens

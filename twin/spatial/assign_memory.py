@@ -17,11 +17,13 @@ from psycopg import sql
 
 from twin.db.queries import query
 from twin.ingest.copy_binary import SIGNATURE, TRAILER
+from twin.settings import Settings
 from twin.spatial.unit_index import UNDECIDED, UnitIndex, build_unit_index, decide
+from twin.spatial.unit_index_file import forget_index_files, index_key, read_index, write_index
 
 BATCH = 250_000  # points read, decided and written at a time: bounds memory at any size
 SRID = 4326  # the grid's and every point layer's (migrations 002 and 004)
-CACHED = 2  # unit indexes kept (per database and grid fingerprint)
+CACHED = 2  # unit indexes this process keeps (per database, level and grid fingerprint)
 LAST_TID = "(4294967295,0)"  # past any heap page
 
 # Read as: sid (int8, big-endian), then a 2D point's WKB (little-endian).
@@ -45,7 +47,7 @@ REST_TUPLE = np.dtype(
 )
 EWKB_POINT_WITH_SRID = 0x20000001
 
-_cache: OrderedDict[tuple[object, ...], UnitIndex | None] = OrderedDict()
+_cache: OrderedDict[str, UnitIndex | None] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -54,15 +56,24 @@ class _NotPoints(Exception):
 
 
 def fetch_unit_index(conn: psycopg.Connection) -> UnitIndex | None:
-    """The finest level's unit index, built once per database and grid fingerprint."""
-    key = (conn.info.host, conn.info.port, conn.info.dbname, *_fingerprint(conn))
+    """The finest level's unit index, built once per database and grid fingerprint: kept in
+    this process, and in TWIN_CACHE_DIR for the processes after it."""
+    found = _key(conn)
+    if found is None:
+        return None  # no level holds units
+    level, key = found
     with _lock:
         if key in _cache:
             _cache.move_to_end(key)
             return _cache[key]
-    index = _build(conn)
-    if (conn.info.host, conn.info.port, conn.info.dbname, *_fingerprint(conn)) != key:
-        return index  # the grid changed while it was read: good for this call only
+    directory = Settings.from_env().cache_dir
+    index = read_index(directory, key, level)
+    if index is None:
+        index = _build(conn, level)
+        if _key(conn) != found:
+            return index  # the grid changed while it was read: good for this call only
+        if index is not None:
+            write_index(directory, key, index)
     with _lock:
         _cache[key] = index
         while len(_cache) > CACHED:
@@ -70,29 +81,34 @@ def fetch_unit_index(conn: psycopg.Connection) -> UnitIndex | None:
     return index
 
 
-def forget_unit_indexes() -> None:
-    """Drop every cached unit index (the next assignment builds its own, as after a grid
-    change)."""
+def forget_unit_indexes(files: bool = False) -> None:
+    """Drop every unit index this process holds, so the next assignment reads its file as a
+    new process does; with files, those in TWIN_CACHE_DIR too, so it builds its own as after
+    a grid change."""
     with _lock:
         _cache.clear()
+    if files:
+        forget_index_files(Settings.from_env().cache_dir)
 
 
-def _fingerprint(conn: psycopg.Connection) -> tuple[int, int]:
+def _key(conn: psycopg.Connection) -> tuple[str, str] | None:
+    """The finest level and the key of its index at the grid as this transaction sees it
+    (None when no level holds units)."""
+    levels = conn.execute(query("grid_levels_loaded")).fetchone()
+    if levels is None:
+        return None
     row = conn.execute(query("assign_grid_fingerprint")).fetchone()
     assert row is not None  # an aggregate always returns a row
-    return int(row[0]), int(row[1])
+    return levels[0], index_key(levels[0], tuple(int(v) for v in row))
 
 
-def _build(conn: psycopg.Connection) -> UnitIndex | None:
-    """Read the finest level's units and index them (None for a grid with no units)."""
-    levels = [r[0] for r in conn.execute(query("grid_levels_loaded")).fetchall()]
-    if not levels:
-        return None
+def _build(conn: psycopg.Connection, level: str) -> UnitIndex | None:
+    """Read a level's units and index them."""
     with conn.cursor(binary=True) as cur:
-        rows = cur.execute(query("assign_level_units"), {"level": levels[0]}).fetchall()
+        rows = cur.execute(query("assign_level_units"), {"level": level}).fetchall()
     ids = np.array([r[0] for r in rows], dtype=np.int64)
     polygons = shapely.from_wkb([bytes(r[1]) for r in rows])
-    return build_unit_index(levels[0], ids, polygons)
+    return build_unit_index(level, ids, polygons)
 
 
 def assign_clear_points(

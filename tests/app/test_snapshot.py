@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -84,3 +85,16 @@ def test_a_window_is_read_again_only_after_a_few_seconds_however_many_versions_c
     # Live push: a new version a second; the other window's figures are not read per version.
     assert cache.of(replace(first, version=2), window) is figures
     assert cache.held(replace(first, version=2), window) is figures
+
+
+def test_a_stream_of_changes_is_read_once_per_gap_not_back_to_back(pool: ConnectionPool) -> None:
+    # 50 cases a second notify 50 times a second: the reader must leave the interpreter to
+    # the requests between reads (one read here takes a few milliseconds).
+    snapshots = Snapshots(pool, Thresholds(), "UTC", max_age=60, terms=TERMS, min_gap=0.5)
+    snapshots.start()
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:
+        snapshots.changed()
+        time.sleep(0.005)
+    time.sleep(0.6)  # the last notifications' read
+    assert 3 <= snapshots.version() <= 6  # (2 s / 0.5 s) + the first, + one for slack

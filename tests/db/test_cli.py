@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -37,6 +38,19 @@ def test_serve_answers_on_the_configured_port(db_url: str) -> None:
     with twin_serve(db_url) as url, urllib.request.urlopen(url + "/_dash-layout") as r:
         assert r.status == 200
         assert b'"twin.unitStyle"' in r.read()
+
+
+def test_a_served_server_never_writes_into_a_pipe_nobody_reads(db_url: str) -> None:
+    # A pipe's 64 KB fill with a busy server's warnings, then its next log line blocks it.
+    with twin_serve(db_url) as url:
+        port = url.rsplit(":", 1)[1]
+        listing = subprocess.run(
+            ["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=True
+        ).stdout
+        pid = re.search(r"pid=(\d+)", listing)
+        assert pid is not None, listing
+        for fd in (1, 2):
+            assert not os.readlink(f"/proc/{pid[1]}/fd/{fd}").startswith("pipe:")
 
 
 def test_errors_exit_non_zero_with_a_message(db_url: str) -> None:

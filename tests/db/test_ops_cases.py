@@ -141,6 +141,35 @@ def test_the_same_key_sent_concurrently_makes_one_case(
     assert_verified(conn)
 
 
+def test_the_same_code_written_meanwhile_is_refused_and_nothing_of_the_loser_stays(
+    db_url: str, conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    # The first create's transaction is open when the second checks the code (free yet):
+    # the second's insert waits on it, then meets the unique code and is rolled back whole.
+    refused: list[CaseError] = []
+    with psycopg.connect(db_url) as first, first.transaction():
+        create_case(first, report(code="SAME", key="first"), CLOCK, CONFIG)
+
+        def second() -> None:
+            with psycopg.connect(db_url, autocommit=True) as own:
+                try:
+                    create_case(own, report(code="SAME", key="second"), CLOCK, CONFIG)
+                except CaseError as exc:
+                    refused.append(exc)
+
+        racer = threading.Thread(target=second)
+        racer.start()
+        racer.join(1.0)  # it waits on the first's row
+        assert racer.is_alive()
+    racer.join(30)
+    assert [(e.field, e.message) for e in refused] == [("code", "case SAME already exists")]
+    assert conn.execute("SELECT count(*) FROM incident").fetchone() == (1,)
+    assert conn.execute("SELECT count(*) FROM incident_event").fetchone() == (2,)
+    assert conn.execute("SELECT key FROM incident_key").fetchall() == [("first",)]
+    assert stat(conn, "D", "incidents") == 1
+    assert_verified(conn)
+
+
 @pytest.mark.parametrize(
     ("change", "field"),
     [

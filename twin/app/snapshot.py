@@ -54,6 +54,10 @@ from twin.store import fetch_grid_statuses, fetch_grid_version, fetch_unassigned
 from twin.window import DEFAULT, TimeWindow
 
 KEEP = 6  # versions kept for computing what changed
+# Seconds from the start of one read to the start of the next, however often the store
+# notifies: under steady intake (50 cases/s) the reader otherwise re-reads back to back and
+# takes the interpreter from the requests. A write after a quiet spell is read at once.
+MIN_GAP = 0.5
 WINDOW_TTL = 600.0  # seconds the 30-day figures are carried over between snapshots
 log = logging.getLogger(__name__)
 
@@ -289,10 +293,17 @@ class Snapshots:
     moved) and at least every max_age seconds; a few old ones kept."""
 
     def __init__(
-        self, pool: ConnectionPool, thresholds: Thresholds, tz: str, max_age: float, *, terms: Terms
+        self,
+        pool: ConnectionPool,
+        thresholds: Thresholds,
+        tz: str,
+        max_age: float,
+        *,
+        terms: Terms,
+        min_gap: float = MIN_GAP,
     ):
         self.pool, self.thresholds, self.tz, self.max_age = pool, thresholds, tz, max_age
-        self.terms = terms
+        self.terms, self.min_gap = terms, min_gap
         self._kept: OrderedDict[int, Snapshot] = OrderedDict()
         self._lock = threading.Lock()  # guards _kept only
         self._stored = threading.Condition(self._lock)  # notified when a version is kept
@@ -359,17 +370,21 @@ class Snapshots:
         return snap
 
     def start(self) -> threading.Thread:
-        """Re-read on each wake-up and every max_age seconds, in a daemon thread until the
-        pool closes. Notifications that arrive during a read are served by one more read."""
+        """Re-read on each wake-up and every max_age seconds, at most once per min_gap, in a
+        daemon thread until the pool closes. Notifications that arrive during a read (or the
+        gap) are served by one more read."""
 
         def loop() -> None:
             while not self.pool.closed:
                 self._wake.clear()
+                started = time.monotonic()
                 try:
                     self.refresh()
                 except Exception as exc:  # a database hiccup must not end the refreshes
                     log.warning("snapshot read failed: %s", exc)
                 self._wake.wait(self.max_age)
+                # The writes notified meanwhile wait for one read after the gap.
+                time.sleep(max(0.0, started + self.min_gap - time.monotonic()))
 
         thread = threading.Thread(target=loop, name="twin-snapshots", daemon=True)
         thread.start()

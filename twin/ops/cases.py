@@ -165,29 +165,26 @@ def create_case(conn: psycopg.Connection, new: NewCase, clock: Clock, config: Op
             "lon": float(new.lon),
             "lat": float(new.lat),
         }
-        try:
-            with conn.transaction():
-                cur.execute(query("case_insert"), values)
-        except psycopg.errors.UniqueViolation:
-            raise CaseError("code", f"case {code} already exists") from None
         data: dict[str, Any] = {"source": new.source}
         if duplicate:
             data["duplicate_of"] = duplicate
-        add_event(cur, case_id, at, new.actor, "report", new.description or None, data)
+        events = [(at, new.actor, "report", new.description or None, data)]
         if decision:
-            add_event(
-                cur,
-                case_id,
-                values["dispatched_at"],
-                "twin",
-                "dispatch",
-                None,
-                {
-                    "rule": decision.rule,
-                    "department": decision.department,
-                    "officer": decision.officer,
-                },
-            )
+            chosen = {
+                "rule": decision.rule,
+                "department": decision.department,
+                "officer": decision.officer,
+            }
+            events.append((values["dispatched_at"], "twin", "dispatch", None, chosen))
+        # The insert locks its units' counters until commit: it and the timeline go in one
+        # round trip. No savepoint: a refusal rolls the whole create back anyway.
+        try:
+            with conn.pipeline():
+                cur.execute(query("case_insert"), values)
+                for event in events:
+                    add_event(cur, case_id, *event)
+        except psycopg.errors.UniqueViolation:
+            raise CaseError("code", f"case {code} already exists") from None
         case = get_case(conn, code)
     return Created(case, True, decision.rule if decision else None, duplicate)
 

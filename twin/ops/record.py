@@ -34,8 +34,14 @@ def get_case(conn: psycopg.Connection, code: str) -> dict[str, Any]:
         case = cur.execute(query("case_get"), {"code": code}).fetchone()
         if case is None:
             raise missing(cur, code)
-        params = {"id": case["id"], "code": code}
-        case["timeline"] = cur.execute(query("case_timeline"), params).fetchall()
-        case["escalations"] = cur.execute(query("case_escalations"), params).fetchall()
-        case["duplicates"] = cur.execute(query("case_duplicates"), params).fetchall()
+    params = {"id": case["id"], "code": code}
+    parts = ("timeline", "escalations", "duplicates")
+    # Sent together, answered in one round trip: a create holds its unit's counters (and
+    # every other writer waits for them) until it commits, after this read.
+    with conn.pipeline():
+        cursors = [conn.cursor(row_factory=dict_row) for _ in parts]
+        for part, each in zip(parts, cursors, strict=True):
+            each.execute(query(f"case_{part}"), params)
+        for part, each in zip(parts, cursors, strict=True):
+            case[part] = each.fetchall()
     return case

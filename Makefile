@@ -7,8 +7,9 @@ BIN     := $(VENV)/bin
 SUDO    := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 # Debian packages: PostGIS for the installed PostgreSQL (pulls in the server if missing);
 # Chromium for the browser tests (never a downloaded browser) and CJK fonts to render Chinese;
-# libfaketime for running the suite under shifted clocks.
-APT_PACKAGES := postgresql-15-postgis-3 chromium fonts-noto-cjk faketime
+# libfaketime for running the suite under shifted clocks; iproute2's ss for a test of a
+# served server's output.
+APT_PACKAGES := postgresql-15-postgis-3 chromium fonts-noto-cjk faketime iproute2
 # For `make bench-load` only (ogr2ogr, GDAL's own import, timed beside twin load): twin
 # itself never needs it.
 BENCH_APT_PACKAGES := gdal-bin

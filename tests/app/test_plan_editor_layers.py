@@ -92,3 +92,11 @@ def test_a_forged_key_is_no_update(app: Dash, first: dict[str, Any]) -> None:
     for key in ({"plan": {"a": 1}, "area": "C"}, {"plan": PLAN, "area": 3}, {"plan": "nope"}):
         values = {"ed-answer.data": first, "ed-key.data": key}
         assert call(app, "ed-units.data", values, trigger="ed-answer.data").status_code == 204
+
+
+def test_an_edit_with_a_forged_key_is_no_update(app: Dash, first: dict[str, Any]) -> None:
+    # The edit reads the kept view before anything else: a key of another shape was a 500.
+    for key in ({"plan": {"a": 1}, "area": "C"}, {"plan": PLAN, "area": 3}, {"plan": None}):
+        for trigger in ("ed-undo.n_clicks", "ed-reload.n_clicks"):
+            values = {"ed-answer.data": first, "ed-key.data": key, trigger: 1}
+            assert call(app, "ed-answer.data", values, trigger=trigger).status_code == 204

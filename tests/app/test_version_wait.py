@@ -128,3 +128,12 @@ def test_held_questions_leave_the_workers_free(
             assert all(h.result(5)[0]["held"] for h in held)
     finally:
         pool.close()
+
+
+def test_a_question_after_no_version_it_could_hold_is_answered_at_once(quiet: Dash) -> None:
+    client = quiet.server.test_client()
+    for after in ["9" * 400, "-1", "x", "1e3", ""]:  # 400 digits overflowed a float: a 500
+        start = time.monotonic()
+        answer = client.get(f"/twin/version?after={after}")
+        assert answer.status_code == 200, after
+        assert answer.get_json()["held"] is False and time.monotonic() - start < 1.5

@@ -4,6 +4,7 @@ with the counters and assignment exact after every write (twin db verify)."""
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -141,6 +142,17 @@ def test_the_same_key_sent_concurrently_makes_one_case(
     assert_verified(conn)
 
 
+def waiting_for_lock(conn: psycopg.Connection, seconds: float = 20.0) -> None:
+    """Until another session of the database waits on a lock (fails after seconds)."""
+    deadline = time.monotonic() + seconds
+    while not conn.execute(
+        "SELECT count(*) > 0 FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    ).fetchone()[0]:  # type: ignore[index]
+        assert time.monotonic() < deadline, "the second create never waited on the first"
+        time.sleep(0.02)
+
+
 def test_the_same_code_written_meanwhile_is_refused_and_nothing_of_the_loser_stays(
     db_url: str, conn: psycopg.Connection, world: dict[str, int]
 ) -> None:
@@ -159,7 +171,7 @@ def test_the_same_code_written_meanwhile_is_refused_and_nothing_of_the_loser_sta
 
         racer = threading.Thread(target=second)
         racer.start()
-        racer.join(1.0)  # it waits on the first's row
+        waiting_for_lock(conn)  # its insert waits on the first's row: the path under test
         assert racer.is_alive()
     racer.join(30)
     assert [(e.field, e.message) for e in refused] == [("code", "case SAME already exists")]

@@ -93,3 +93,18 @@ def test_forgetting_the_files_too_builds_as_after_a_grid_change(
         assert not list(tmp_path.glob("units-*.npz"))
         assert_same_as_postgis(conn)
         assert builds == ["grid"] * 2
+
+
+def test_a_grid_truncated_and_reloaded_twice_in_one_transaction_has_another_key(
+    conn: psycopg.Connection,
+) -> None:
+    # The second reload repeats the first one's ctids, xmin and count: only the table's new
+    # file node tells the two grids apart.
+    keys = []
+    with conn.transaction():
+        for _ in range(2):  # the same shapes under new ids: an index of the first is wrong
+            conn.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred checks run: truncatable
+            conn.execute("TRUNCATE grid CASCADE")
+            gridworld.build(conn)
+            keys.append(assign_memory._key(conn))
+    assert keys[0] is not None and keys[0] != keys[1]

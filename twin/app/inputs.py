@@ -70,7 +70,10 @@ def number(value: Any) -> float | None:
     """A finite number (not a bool), else None."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    return float(value) if math.isfinite(value) else None
+    try:
+        return float(value) if math.isfinite(value) else None
+    except OverflowError:  # an integer of hundreds of digits (a forged value) is no number
+        return None
 
 
 def whole(value: Any, low: int, high: int) -> int | None:

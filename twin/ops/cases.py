@@ -183,7 +183,9 @@ def create_case(conn: psycopg.Connection, new: NewCase, clock: Clock, config: Op
                 cur.execute(query("case_insert"), values)
                 for event in events:
                     add_event(cur, case_id, *event)
-        except psycopg.errors.UniqueViolation:
+        except psycopg.errors.UniqueViolation as exc:
+            if exc.diag.table_name != "incident":
+                raise  # a timeline row is no taken code
             raise CaseError("code", f"case {code} already exists") from None
         case = get_case(conn, code)
     return Created(case, True, decision.rule if decision else None, duplicate)

@@ -4,7 +4,7 @@ milliseconds what takes about a second to build at city size.
 A file is named by, and holds, the key of what it was built from: the build (a digest of the
 code that builds an index and of this file format), the database, the level and the grid
 table's fingerprint (assign_grid_fingerprint.sql: it moves with every write to the grid). So a
-file is never read for another grid. One that is missing, cut short or damaged (the archive's
+write to the grid means another file. One that is missing, cut short or damaged (the archive's
 checksums, then the arrays' lengths and ranges) reads as None: the caller builds again.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,15 @@ from twin.spatial import unit_index
 from twin.spatial.unit_index import UNDECIDED, UnitIndex
 
 FORMAT = b"unit-index-file 1"  # change it with the arrays a file holds
-# What an index depends on besides its units: this format, the code that builds it, and GEOS
-# (whose buffers make each INNER).
+# What an index depends on besides its units: this format, the code and query that build it,
+# and GEOS (whose buffers make each INNER).
 BUILD = hashlib.sha256(
-    FORMAT + shapely.geos_version_string.encode() + Path(unit_index.__file__).read_bytes()
+    FORMAT
+    + shapely.geos_version_string.encode()
+    + Path(unit_index.__file__).read_bytes()
+    + (
+        Path(unit_index.__file__).parents[1] / "sql" / "queries" / "assign_level_units.sql"
+    ).read_bytes()
 ).hexdigest()[:16]
 KEPT = 8  # files kept in the directory, newest first (one per grid state a process met)
 # What reading a file that is not a sound archive of the expected arrays raises (TypeError:
@@ -87,9 +93,19 @@ def _path(directory: Path, key: str) -> Path:
 
 def _prune(directory: Path) -> None:
     """Remove all but the KEPT newest index files (and leftovers of writes cut short)."""
-    files = sorted(directory.glob("units-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in files[KEPT:] + list(directory.glob("units-*.tmp")):
+    files = sorted(directory.glob("units-*.npz"), key=_age)
+    # A write in progress in another process is younger than a minute: left to finish.
+    cut_short = [p for p in directory.glob("units-*.tmp") if _age(p) > 60]
+    for old in files[KEPT:] + cut_short:
         old.unlink(missing_ok=True)
+
+
+def _age(path: Path) -> float:
+    """Seconds since the file was written (infinite when another process just removed it)."""
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return float("inf")
 
 
 def _arrays(index: UnitIndex, key: str) -> dict[str, np.ndarray]:

@@ -146,6 +146,8 @@ def register(app: Dash, ctx: AppContext) -> None:
         trigger = callback_context.triggered_id
         if not isinstance(key, dict) or not isinstance(old, dict):
             raise PreventUpdate
+        if not isinstance(key.get("plan"), str) or not isinstance(key.get("area"), str | None):
+            raise PreventUpdate  # a key of another shape than the page wrote
         with ctx.pool.connection() as conn:
             if trigger == eid.RELOAD:
                 return answer(conn, key["plan"], key["area"], clock()), pending

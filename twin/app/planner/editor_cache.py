@@ -106,7 +106,11 @@ _lock = threading.Lock()
 def view_of(conn: psycopg.Connection, plan: store.Plan, area: str | None) -> View:
     """The view of the plan (as read now) over the area, from the kept ones when it is there."""
     version = store.current_version(conn)
-    key = (plan.name, plan.revision, area or plan.scope, version)
+    # The database too (one process may serve several), and the plan's last change: a view
+    # read inside an edit whose commit then failed has a revision no committed plan shares
+    # a change time with.
+    where = (conn.info.host, conn.info.port, conn.info.dbname)
+    key = (*where, plan.id, plan.name, plan.revision, plan.updated_at, area or plan.scope, version)
     with _lock:
         if key in _views:
             _views.move_to_end(key)

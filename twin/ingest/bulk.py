@@ -177,6 +177,8 @@ def copy_frame(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
 def copy_text(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
     """Append a frame to the stage with COPY as CSV text (timestamps as UTC), in blocks."""
     frame = _utc_naive(frame)
+    row = conn.execute("SELECT current_setting('TimeZone')").fetchone()
+    assert row is not None  # a setting always has a value
     conn.execute("SET LOCAL TimeZone = 'UTC'")  # the naive timestamps written below are UTC
     stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
         STAGE, sql.SQL(", ").join(map(sql.Identifier, frame.columns))
@@ -184,7 +186,8 @@ def copy_text(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
     with conn.cursor().copy(stmt) as copy:
         for start in range(0, len(frame), COPY_ROWS):
             copy.write(to_csv_text(frame.iloc[start : start + COPY_ROWS]))
-    conn.execute("RESET TimeZone")
+    # The caller's zone back (RESET would give the session's default, not what it had set).
+    conn.execute("SELECT set_config('TimeZone', %s, true)", [row[0]])
 
 
 def stage_types(conn: psycopg.Connection, columns: Sequence[str]) -> list[str]:

@@ -147,10 +147,7 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         """The city outline under every page (the wall's too), fetched anew for a new map."""
         if not isinstance(current, str) or not current:
             raise PreventUpdate  # the city is too large to send whole: no such layer
-        url = with_map(current, snapshots.current().map_version)
-        if url == current:
-            raise PreventUpdate
-        return url
+        return renewed(current, snapshots.current().map_version)
 
     @app.callback(
         Output(ids.SELECTED, "url", allow_duplicate=True),
@@ -162,10 +159,7 @@ def register_map(app: Dash, ctx: AppContext) -> None:
         """The open unit's outline, fetched anew when a published plan reshapes it."""
         if not isinstance(current, str) or not current.startswith("/twin/outline/"):
             raise PreventUpdate  # no unit open (the wall's tour sets its own)
-        url = with_map(current, snapshots.current().map_version)
-        if url == current:
-            raise PreventUpdate
-        return url
+        return renewed(current, snapshots.current().map_version)
 
     # Follows the units' URL, not the key: the key moves with every pushed version, and a
     # request per page per version would only say the same URL again.
@@ -203,6 +197,14 @@ def with_map(url: str, fingerprint: tuple[int, int]) -> str:
     path, _, query = url.partition("?")
     params = dict(parse_qsl(query)) | {"map": map_param(fingerprint)}
     return f"{path}?" + urlencode(params, safe=",")
+
+
+def renewed(current: str, fingerprint: tuple[int, int]) -> str:
+    """The outline URL for the map now; no update when the page's URL is already it."""
+    url = with_map(current, fingerprint)
+    if url == current:
+        raise PreventUpdate
+    return url
 
 
 def outline_url(code: str, fingerprint: tuple[int, int]) -> str:

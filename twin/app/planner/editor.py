@@ -146,8 +146,7 @@ def register(app: Dash, ctx: AppContext) -> None:
         trigger = callback_context.triggered_id
         if not isinstance(key, dict) or not isinstance(old, dict):
             raise PreventUpdate
-        if not isinstance(key.get("plan"), str) or not isinstance(key.get("area"), str | None):
-            raise PreventUpdate  # a key of another shape than the page wrote
+        plan_area(key)
         with ctx.pool.connection() as conn:
             if trigger == eid.RELOAD:
                 return answer(conn, key["plan"], key["area"], clock()), pending
@@ -211,9 +210,7 @@ def register(app: Dash, ctx: AppContext) -> None:
 
     def view(key: dict[str, Any]) -> View:
         """The kept view of the page's plan and area (no update when the plan is gone)."""
-        plan, area = key.get("plan"), key.get("area")
-        if not isinstance(plan, str) or not isinstance(area, str | None):
-            raise PreventUpdate  # a key of another shape than the page wrote
+        plan, area = plan_area(key)
         try:
             with ctx.pool.connection() as conn:
                 return current_view(conn, plan, area)
@@ -394,3 +391,11 @@ def _request(
             "parent": fields.get("parent") or parent_for(shown, geom, level, levels),
         }
     return EditRequest(tool, codes=codes, geom=geom, fields=fields, **base)
+
+
+def plan_area(key: dict[str, Any]) -> tuple[str, str | None]:
+    """The plan and area a page's key names (no update for a key of another shape)."""
+    plan, area = key.get("plan"), key.get("area")
+    if not isinstance(plan, str) or not isinstance(area, str | None):
+        raise PreventUpdate  # a key of another shape than the page wrote
+    return plan, area

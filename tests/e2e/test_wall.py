@@ -238,8 +238,10 @@ def test_a_severity_1_case_stays_pinned_after_its_takeover_until_dispatched(
     expect(pin).to_have_count(1)
     expect(pin).to_have_text("待分派 · 消防隐患 · E2E-PIN")
     expect(page.locator("path.pin-marker")).to_have_count(1)
-    page.wait_for_timeout(3000)  # more refreshes and tour steps: it stays
+    drawn = pin.get_attribute("id")
+    page.wait_for_timeout(3000)  # more refreshes and tour steps: it stays, drawn once
     expect(pin).to_have_count(1)
+    assert pin.get_attribute("id") == drawn  # a re-sent layer would flicker its label
     with psycopg.connect(served.db_url, autocommit=True) as conn:
         conn.execute(
             "UPDATE incident SET status = 'dispatched', dispatched_at = now()"

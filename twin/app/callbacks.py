@@ -20,6 +20,7 @@ from twin.app.i18n import fmt_datetime, t
 from twin.app.inputs import dict_or_none, number, read_state, strings, whole
 from twin.app.map_callbacks import outline_url
 from twin.app.mapdata import padded, unit_bounds
+from twin.app.shown import already_shown
 from twin.app.snapshot import Snapshots
 from twin.app.tables import case_count, case_filter
 from twin.app.views import (
@@ -220,19 +221,22 @@ def register_screen(
         Input(ids.TICK_SCREEN, "data"),
         Input(ids.ALERT, "data"),
         State(ids.STATE, "data"),
+        State(ids.PINS, "children"),
         prevent_initial_call=True,
     )
-    def pins(_: Any, alert: Any, state: Any) -> list[Any]:
+    def pins(_: Any, alert: Any, state: Any, shown: Any) -> list[Any]:
         route = read_state(state)
         if route is None or route.mode != "screen":
             raise PreventUpdate
         taken = taken_ids(alert)
-        if not taken:
-            return []
-        with pool.connection() as conn:
-            cases = fetch_pin_cases(conn, taken)
-        pinned = pinned_cases(cases, taken, first)
-        return [pin_marker(c, text, route.lang) for c in pinned]
+        built: list[Any] = []
+        if taken:
+            with pool.connection() as conn:
+                cases = fetch_pin_cases(conn, taken)
+            built = [pin_marker(c, text, route.lang) for c in pinned_cases(cases, taken, first)]
+        if already_shown(built, shown):
+            raise PreventUpdate
+        return built
 
     first = first_status(text.layers[CASES])
 

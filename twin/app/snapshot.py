@@ -309,6 +309,9 @@ class Snapshots:
         self._stored = threading.Condition(self._lock)  # notified when a version is kept
         self._reading = threading.Lock()  # one snapshot query at a time
         self._wake = threading.Event()  # set by the listener: the store changed
+        # Called by the background reader with each snapshot it keeps, once the pages
+        # waiting for it were woken (what they will ask for is built meanwhile).
+        self.on_new: list[Callable[[Snapshot], None]] = []
 
     def current(self) -> Snapshot:
         """The newest snapshot. Only the very first read makes a page wait (and every page
@@ -379,7 +382,9 @@ class Snapshots:
                 self._wake.clear()
                 started = time.monotonic()
                 try:
-                    self.refresh()
+                    snap = self.refresh()
+                    for then in self.on_new:
+                        then(snap)
                 except Exception as exc:  # a database hiccup must not end the refreshes
                     log.warning("snapshot read failed: %s", exc)
                 self._wake.wait(self.max_age)

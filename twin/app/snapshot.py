@@ -59,6 +59,9 @@ KEEP = 6  # versions kept for computing what changed
 # takes the interpreter from the requests. A write after a quiet spell is read at once.
 MIN_GAP = 0.5
 WINDOW_TTL = 600.0  # seconds the 30-day figures are carried over between snapshots
+# Seconds the reader gives the woken pages' answers (a few ms of Python each, under the same
+# interpreter lock) before it builds what they will ask for next.
+GIVE_WAY = 0.02
 log = logging.getLogger(__name__)
 
 
@@ -383,6 +386,8 @@ class Snapshots:
                 started = time.monotonic()
                 try:
                     snap = self.refresh()
+                    if self.on_new:
+                        time.sleep(GIVE_WAY)
                     for then in self.on_new:
                         then(snap)
                 except Exception as exc:  # a database hiccup must not end the refreshes

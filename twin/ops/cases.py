@@ -179,18 +179,18 @@ def create_case(conn: psycopg.Connection, new: NewCase, clock: Clock, config: Op
                 "officer": decision.officer,
             }
             events.append((values["dispatched_at"], "twin", "dispatch", None, chosen))
-        # The insert locks its units' counters until commit: it and the timeline go in one
-        # round trip. No savepoint: a refusal rolls the whole create back anyway.
+        # The insert locks its units' counters until commit: it, the timeline and the case
+        # read back go in one round trip. No savepoint: a refusal rolls the whole create back.
         try:
             with conn.pipeline():
                 cur.execute(query("case_insert"), values)
                 for event in events:
                     add_event(cur, case_id, *event)
+                case = get_case(conn, code, case_id)
         except psycopg.errors.UniqueViolation as exc:
             if exc.diag.table_name != "incident":
                 raise  # a timeline row is no taken code
             raise CaseError("code", f"case {code} already exists") from None
-        case = get_case(conn, code)
     return Created(case, True, decision.rule if decision else None, duplicate)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
@@ -12,6 +13,7 @@ from twin.app import ids
 from twin.app.context import AppContext
 from twin.app.i18n import fmt_datetime, t
 from twin.app.inputs import Route, dict_or_none, read_state
+from twin.app.json_patch import as_patch
 from twin.app.snapshot import Snapshot
 from twin.app.views import (
     build_attention,
@@ -48,13 +50,23 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
             raise PreventUpdate
         snap = ctx.snapshots.current()
         state = route.data()
-        # Every page of the same language, mode and window is shown the same: built once.
+        # Every page of the same language, mode and window is shown the same: built once
+        # (and for the next versions ahead, by the snapshot reader).
         view = tuple(sorted(state.items()))
-        shown = ctx.shown.get(("cockpit", snap.version, view), lambda: cockpit_view(snap, route))
+        shown = ctx.shown.of("cockpit", view, snap, lambda s: cockpit_view(s, route))
         keys, parts, updated = shown
-        # What each part shows, in short: a part the page already holds is not sent again.
+        # What each part shows, in short: a part the page already holds is not sent again,
+        # and of a trend it holds only the values that moved (today's bars) are sent.
         held = dict_or_none(held) or {}
-        out = [no_update if held.get(k) == keys[k] else part for k, part in parts.items()]
+        was, now = held.get("trend"), keys["trend"]
+        whole = ctx.shown.get(("trend", now), lambda: parts["trend"])  # by digest, for later
+        before = ctx.shown.peek(("trend", was))
+        # One patch from each held trend to the new one, shared by the pages holding it.
+        moved = ctx.shown.get(("trend", was, now), lambda: _moved(before, whole))
+        out = [
+            no_update if held.get(k) == keys[k] else moved if k == "trend" else part
+            for k, part in parts.items()
+        ]
         # The wall's watchdog (assets/twin_wall.js) counts from the last new snapshot it saw.
         return (*out, updated, keys, {"version": snap.version})
 
@@ -70,16 +82,25 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
         parts = {
             "tiles": build_tiles(tile_values(snap.city, figures.activity), lang, "city", changes),
             "attention": build_attention(ranked, lang),
-            # As plain data: a figure object is copied whole for each page it is sent to.
-            "trend": (wall_trend if dark else _same)(
-                trend_figure(figures.trend, text, lang, dark=dark, now=snap.clock.local)
-            ).to_plotly_json(),
+            # As plain JSON: a figure object is copied whole for each page it is sent to,
+            # and plain values can be compared (what moved is sent as a patch).
+            "trend": json.loads(
+                (wall_trend if dark else _same)(
+                    trend_figure(figures.trend, text, lang, dark=dark, now=snap.clock.local)
+                ).to_json()
+            ),
             "feed": build_feed(
                 feed_rows(snap.feed.head(WALL_ROWS if dark else 8), text, lang, settings.timezone),
                 lang,
             ),
         }
         return section_keys(snap, ranked, route.data(), figures), parts, updated
+
+
+def _moved(before: Any, trend: Any) -> Any:
+    """The trend as a patch of what the page holds (before), or whole."""
+    patch = as_patch(before, trend) if before is not None else None
+    return trend if patch is None else patch
 
 
 def _same(fig: Any) -> Any:

@@ -58,6 +58,11 @@ def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
     thresholds = Thresholds.from_settings(settings)
     terms = Terms.of(layers)
     counts = mapdata.level_counts()
+    snapshots = Snapshots(
+        pool, thresholds, settings.timezone, settings.refresh_seconds / 2, terms=terms
+    )
+    shown = PerVersion()
+    snapshots.on_new.append(shown.build_ahead)  # the views pages asked for, for the next version
     return AppContext(
         settings=settings,
         pool=pool,
@@ -73,15 +78,13 @@ def build_context(settings: Settings, pool: ConnectionPool) -> AppContext:
         mapdata=mapdata,
         counts=counts,
         loaded=[level for level in terms.levels if counts.get(level)] or list(terms.levels),
-        snapshots=Snapshots(
-            pool, thresholds, settings.timezone, settings.refresh_seconds / 2, terms=terms
-        ),
+        snapshots=snapshots,
         windows=WindowCache(pool, terms.categories),
         # Older than two refreshes, a result is recomputed in the background, shown meanwhile.
         hotspots=Analyses(pool, layers, max(settings.refresh_seconds, 5) * 2.0),
         tiles=ReferenceTiles(pool, reference_layers(layers)),
         evaluations=EvaluationCache(),
-        shown=PerVersion(),
+        shown=shown,
     )
 
 

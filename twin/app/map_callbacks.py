@@ -89,12 +89,16 @@ def register_map(app: Dash, ctx: AppContext) -> None:
             in_view = mapdata.codes_in(level, box) if box else None
             return build_hideout(_only(figures.level(snap, level), in_view), metric, lang)
 
-        figures = ctx.windows.of(snap, route.time_window)
-        hideout = ctx.shown.get(("hideout", snap.version, view), lambda: colours(snap, figures))
-        legend = ctx.shown.get(
-            ("legend", snap.version, view),
-            lambda: legend_children(build_legend(metric, hideout["values"], lang), lang),
-        )
+        def coloured(snap: Snapshot) -> dict[str, Any]:
+            return colours(snap, ctx.windows.of(snap, route.time_window))
+
+        def legend_of(snap: Snapshot) -> Any:
+            values = ctx.shown.of("hideout", view, snap, coloured)["values"]
+            return legend_children(build_legend(metric, values, lang), lang)
+
+        # Built for the next versions ahead too, by the snapshot reader.
+        hideout = ctx.shown.of("hideout", view, snap, coloured)
+        legend = ctx.shown.of("legend", view, snap, legend_of)
         version = key.get("version") if same_view and key else None
         old = snapshots.get(version) if isinstance(version, int) else None
         held = ctx.windows.held(old, route.time_window) if old is not None else None

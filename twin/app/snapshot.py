@@ -59,6 +59,9 @@ KEEP = 6  # versions kept for computing what changed
 # takes the interpreter from the requests. A write after a quiet spell is read at once.
 MIN_GAP = 0.5
 WINDOW_TTL = 600.0  # seconds the 30-day figures are carried over between snapshots
+# Seconds the reader gives the woken pages' answers (a few ms of Python each, under the same
+# interpreter lock) before it builds what they will ask for next.
+GIVE_WAY = 0.02
 log = logging.getLogger(__name__)
 
 
@@ -309,6 +312,9 @@ class Snapshots:
         self._stored = threading.Condition(self._lock)  # notified when a version is kept
         self._reading = threading.Lock()  # one snapshot query at a time
         self._wake = threading.Event()  # set by the listener: the store changed
+        # Called by the background reader with each snapshot it keeps, once the pages
+        # waiting for it were woken (what they will ask for is built meanwhile).
+        self.on_new: list[Callable[[Snapshot], None]] = []
 
     def current(self) -> Snapshot:
         """The newest snapshot. Only the very first read makes a page wait (and every page
@@ -379,7 +385,11 @@ class Snapshots:
                 self._wake.clear()
                 started = time.monotonic()
                 try:
-                    self.refresh()
+                    snap = self.refresh()
+                    if self.on_new:
+                        time.sleep(GIVE_WAY)
+                    for then in self.on_new:
+                        then(snap)
                 except Exception as exc:  # a database hiccup must not end the refreshes
                     log.warning("snapshot read failed: %s", exc)
                 self._wake.wait(self.max_age)

@@ -2,8 +2,8 @@
 posted through the API shows on open cockpits in Chromium.
 
 The refresh cost only reads (100 grids re-read as if their counters moved), so it runs on any
-store, the metro demo included. The browser run posts cases through the API, so it runs at
-city size (or smaller) only: it would add cases to a store kept for measuring.
+store, the metro demo included. The browser run posts cases through the API, so it runs in a
+scratch database holding the demo of that size, at city size (or smaller) only.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from twin.app.delta import parents_of, with_ancestors
 from twin.app.launch import twin_serve
 from twin.app.snapshot import Snapshot, read_delta, read_snapshot
 from twin.bench.dashboard import ARGS, CHROMIUM
+from twin.bench.scratch import scratch_database
 from twin.bench.table import Row, format_table
 from twin.catalog import load_catalog
 from twin.catalog.terms import Terms
@@ -36,6 +37,7 @@ from twin.synth.load import load_demo
 CHANGED = 100  # grids whose counters moved, per refresh measured
 PAGES = 20  # open cockpits in the browser run
 WRITES = 8  # cases posted in the browser run, one at a time
+SCRATCH = "twin_bench_push"  # the browser run's database (its posts never reach the store)
 
 
 def refresh_rows(url: str, settings: Settings, repeat: int) -> tuple[list[Row], str]:
@@ -250,7 +252,10 @@ def run_push_bench(conn: psycopg.Connection, url: str, size: str, seed: int, rep
     if size == "metro":
         notes.append("browser run skipped at metro size (it posts cases): run --size city")
     else:
-        more, said = browser_rows(url)
+        scratch = scratch_database(url, SCRATCH)  # it posts cases: never into the store
+        with psycopg.connect(scratch, autocommit=True) as demo:
+            load_demo(demo, size, seed, progress=True)
+        more, said = browser_rows(scratch)
         rows, notes = rows + more, notes + said
     header = f"twin bench --push — size {size}, seed {seed}"
     return format_table(rows, header) + "\n\n" + "\n".join(f"- {n}" for n in notes)

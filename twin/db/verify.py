@@ -15,6 +15,10 @@ from twin.db.queries import query
 from twin.reference.check import check_reference
 
 UNASSIGNED = "(unassigned)"
+STALE = (
+    "counting trigger: its body is not the one twin_stat_column gives "
+    "(SELECT twin_stat_compile() rewrites it)"
+)
 
 # Counts per unit from the layer's rows alone: the closure is derived from grid.parent_id
 # here (not read from grid_ancestor, which the triggers maintain), and each column counts
@@ -98,11 +102,14 @@ class Verification:
     drifts: list[CountDrift] = field(default_factory=list)
     misassigned: list[Misassigned] = field(default_factory=list)
     reference: list[str] = field(default_factory=list)  # reference features the catalog refuses
+    stale_trigger: bool = False  # the counting trigger counts other columns than listed
 
     @property
     def problems(self) -> list[CountDrift | Misassigned | str]:
-        """Every disagreement, counts first, reference features last."""
-        return [*self.drifts, *self.misassigned, *(f"reference: {r}" for r in self.reference)]
+        """Every disagreement: a stale counting trigger, counts, points, reference features."""
+        stale = [STALE] if self.stale_trigger else []
+        reference = [f"reference: {r}" for r in self.reference]
+        return [*stale, *self.drifts, *self.misassigned, *reference]
 
     def summary(self) -> str:
         """One line: what was checked and whether it all agrees."""
@@ -129,6 +136,8 @@ def verify(conn: psycopg.Connection, layers: Mapping[str, Layer] | None = None) 
         for layer, name, predicate in conn.execute(query("verify_stat_columns")):
             columns[layer].append((name, predicate))
         result.columns = sum(len(c) for c in columns.values())
+        current = conn.execute(query("verify_stat_trigger")).fetchone()
+        result.stale_trigger = not (current and current[0])
         for layer, counted in columns.items():
             result.drifts += recount(conn, layer, counted)
         tables = [r[0] for r in conn.execute(query("verify_point_tables"))]

@@ -142,11 +142,14 @@ def create_case(conn: psycopg.Connection, new: NewCase, clock: Clock, config: Op
         code = new.code or _next_code(cur, clock)
         if new.code is not None and _code_taken(cur, new.code):
             raise CaseError("code", f"case {new.code} already exists")
-        officer_row = cur.execute(query("case_unit_officer"), {"lon": new.lon, "lat": new.lat})
-        found = officer_row.fetchone()
+        # The unit's officer and the duplicate search in one round trip (the duplicate's
+        # fetch sends both).
+        with conn.pipeline():
+            officer = cur.execute(query("case_unit_officer"), {"lon": new.lon, "lat": new.lat})
+            duplicate = find_duplicate(conn, new.category, new.lon, new.lat, at, config)
+            found = officer.fetchone()
         unit_officer = found["officer"] if found else None
         decision = choose(config.rules, new.category, new.severity, new.source, unit_officer)
-        duplicate = find_duplicate(conn, new.category, new.lon, new.lat, at, config)
         values = {
             "id": case_id,
             "code": code,
@@ -176,18 +179,18 @@ def create_case(conn: psycopg.Connection, new: NewCase, clock: Clock, config: Op
                 "officer": decision.officer,
             }
             events.append((values["dispatched_at"], "twin", "dispatch", None, chosen))
-        # The insert locks its units' counters until commit: it and the timeline go in one
-        # round trip. No savepoint: a refusal rolls the whole create back anyway.
+        # The insert locks its units' counters until commit: it, the timeline and the case
+        # read back go in one round trip. No savepoint: a refusal rolls the whole create back.
         try:
             with conn.pipeline():
                 cur.execute(query("case_insert"), values)
                 for event in events:
                     add_event(cur, case_id, *event)
+                case = get_case(conn, code, case_id)
         except psycopg.errors.UniqueViolation as exc:
             if exc.diag.table_name != "incident":
                 raise  # a timeline row is no taken code
             raise CaseError("code", f"case {code} already exists") from None
-        case = get_case(conn, code)
     return Created(case, True, decision.rule if decision else None, duplicate)
 
 

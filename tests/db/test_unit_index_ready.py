@@ -33,9 +33,9 @@ def assert_read_not_built(conn: psycopg.Connection, built: list[str]) -> None:
 
 def test_a_grid_load_leaves_the_index_ready_for_the_next_process(
     conn: psycopg.Connection,
-    builds: list[str],
+    builds: list[str],  # noqa: F811 (the fixture)
     layers: dict[str, Layer],
-    tmp_path: Path,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     gridworld.build(conn)
     conn.execute("DELETE FROM grid WHERE level = 'grid'")

@@ -172,7 +172,7 @@ def serve(settings: Settings, url: str, simulate_per_minute: float = 0) -> int:
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     """Measure assignment, status and drill-down against the naive alternatives."""
     from twin.bench.loads import run_load_bench
-    from twin.bench.store import run_bench
+    from twin.bench.store import PARTS, run_bench
 
     url = _ready_url(settings)
     if args.intake or args.load_run:  # each in a scratch database of its own
@@ -205,7 +205,8 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
 
             print(run_editor_bench(conn, url, args.size, args.seed, args.repeat))
         else:
-            print(run_bench(conn, args.size, args.seed, repeat=args.repeat))
+            parts = args.only or PARTS
+            print(run_bench(conn, args.size, args.seed, repeat=args.repeat, parts=parts))
     return 0
 
 
@@ -450,6 +451,12 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=1)
     bench.add_argument("--repeat", type=int, default=5, help="timed runs per measure")
     bench.add_argument("--loads", action="store_true", help="measure file loads instead")
+    bench.add_argument(
+        "--only",
+        action="append",
+        choices=["status", "drilldown", "assignment"],
+        help="of the store's figures, measure only this part (repeat for more)",
+    )
     bench.add_argument(
         "--rows",
         type=_row_count,

@@ -19,8 +19,9 @@ from twin.catalog import Layer
 from twin.catalog.terms import CASES
 from twin.db.queries import query
 from twin.drilldown import (
+    CASE_COLUMNS,
+    CASE_PREFIX,
     INCIDENT_COLUMNS,
-    INCIDENT_TIMES,
     detail_statement,
     incident_page_sql,
     incident_where,
@@ -223,9 +224,10 @@ def fetch_grid_detail(
     flt = flt or IncidentFilter()
     page = lists and cases and not flt.offset
     shown = devices if lists else ()
-    stmt, params = detail_statement(lists, shown, flt if page else None, device_limit)
-    with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(stmt, params | {"code": code, "at": at}).fetchone()
+    stmt, names, params = detail_statement(lists, shown, flt if page else None, device_limit)
+    values = params | {"code": code, "at": at}
+    with psycopg.RawCursor(conn, row_factory=dict_row) as cur:
+        row = cur.execute(stmt, [values[n] for n in names], binary=True).fetchone()
     if row is None:
         raise NotFound(f"no grid has the code {code!r}")
     if row["status"] is None:
@@ -235,11 +237,11 @@ def fetch_grid_detail(
     children = _children_frame(row["children"] or [], t)
     incidents: list[dict[str, Any]] = []
     total = 0
-    if page:
-        cols = [*INCIDENT_COLUMNS, "lon", "lat"]
-        got = row["incidents"] or []
-        incidents = to_records([r[:-1] for r in got], cols, INCIDENT_TIMES, conn.info.timezone)
-        total = int(got[0][-1]) if got else 0
+    if page and row[CASE_PREFIX + "code"] is not None:
+        cols = CASE_COLUMNS[:-1]
+        columns = [row[CASE_PREFIX + c] for c in cols]
+        incidents = [dict(zip(cols, values, strict=True)) for values in zip(*columns, strict=True)]
+        total = int(row[CASE_PREFIX + "total"][0])
     elif lists and cases:
         frame, total = fetch_incidents(conn, row["id"], flt)
         incidents = [

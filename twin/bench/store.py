@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 
@@ -208,8 +208,14 @@ def _naive_drilldown(conn: psycopg.Connection, code: str) -> None:
         conn.execute(stmt, [code]).fetchall()
 
 
-def run_bench(conn: psycopg.Connection, size: str, seed: int, repeat: int = 5) -> str:
-    """Load the demo of that size if needed, measure, and return the table (autocommit conn)."""
+PARTS = ("status", "drilldown", "assignment")  # what run_bench measures, in its order
+
+
+def run_bench(
+    conn: psycopg.Connection, size: str, seed: int, repeat: int = 5, parts: Sequence[str] = PARTS
+) -> str:
+    """Load the demo of that size if needed, measure those parts, and return the table
+    (autocommit conn)."""
     start = time.perf_counter()
     loaded = load_demo(conn, size, seed, progress=True)
     load_s = time.perf_counter() - start
@@ -218,8 +224,9 @@ def run_bench(conn: psycopg.Connection, size: str, seed: int, repeat: int = 5) -
         " (SELECT count(*) FROM camera), (SELECT count(*) FROM sensor)"
     ).fetchone()
     assert counts is not None
-    rows = bench_status(conn, repeat) + bench_drilldown(conn, repeat)
-    rows += bench_assignment(conn, min(counts[1], 1_000_000))
+    rows = bench_status(conn, repeat) if "status" in parts else []
+    rows += bench_drilldown(conn, repeat) if "drilldown" in parts else []
+    rows += bench_assignment(conn, min(counts[1], 1_000_000)) if "assignment" in parts else []
     header = (
         f"twin bench — size {size}, seed {seed}: {counts[0]:,} grids, {counts[1]:,} incidents, "
         f"{counts[2]:,} cameras, {counts[3]:,} sensors"

@@ -19,6 +19,7 @@ COPY_ROWS = 20_000  # rows per CSV block sent to COPY: its text and cells bound 
 
 REST = sql.Identifier("twin_stage_rest")
 ASSIGNED = sql.Identifier("twin_assigned")
+ASSIGNED_STATISTICS = 10  # ANALYZE samples 300 rows per unit of the target
 
 # Each unit's polygon probes the points' GiST index (LATERAL ... OFFSET 0 keeps the
 # polygon-driven plan). DISTINCT ON ... ORDER BY code applies twin_grid_at()'s tie rule.
@@ -61,8 +62,14 @@ def assign_points_by_sql(conn: psycopg.Connection) -> None:
 def _start_assigned(conn: psycopg.Connection) -> None:
     """Create an empty twin_assigned."""
     conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(ASSIGNED))
+    # Statistics of a small sample: the upsert joins by sid, which a sample of 3,000 shows as
+    # unique as well as one of 30,000 does, and the ANALYZE at the end of a million-point
+    # assignment then costs a few ms instead of about 60 ms.
     conn.execute(
-        sql.SQL("CREATE TEMP TABLE {} (sid bigint, grid_id bigint) ON COMMIT DROP").format(ASSIGNED)
+        sql.SQL(
+            "CREATE TEMP TABLE {0} (sid bigint, grid_id bigint) ON COMMIT DROP;"
+            " ALTER TABLE {0} ALTER sid SET STATISTICS {1}, ALTER grid_id SET STATISTICS {1}"
+        ).format(ASSIGNED, sql.Literal(ASSIGNED_STATISTICS))
     )
 
 

@@ -27,6 +27,7 @@ from twin.ingest.read import Source, SourceError, open_source
 from twin.ingest.schema import create_point_table
 from twin.ingest.validate import Converted, Options, Problem, convert_chunk, resolve_columns
 from twin.plans.versions import record_version
+from twin.spatial import assign_memory
 
 PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
 WARNINGS_SHOWN = 5  # GDAL warns once per column and chunk: the first few say what it is
@@ -188,6 +189,8 @@ def load_file(
             notes.append(_flattened_note(staged.flattened))
         if inserted:
             notes += missing_field_defaults(conn, layer, provided, inserted)
+    if layer.kind == "grid":  # the grid moved: the next point load finds its index built
+        assign_memory.prepare_unit_index(conn)
     return LoadReport(
         layer.name,
         staged.read,

@@ -23,6 +23,7 @@ from twin.plans.versions import (
     record_version,
     units_of_version,
 )
+from twin.spatial.assign_memory import prepare_unit_index
 
 __all__ = ["ChangeError", "activate", "apply_changes", "publish", "rollback", "start_of"]
 
@@ -69,7 +70,9 @@ def publish(
                 f"plan {name!r} cannot take effect on {effective.isoformat()}: version "
                 f"{current_version(conn)}, in force now, took effect on {newest.isoformat()}"
             )
-        return _put_in_force(conn, plan, start, effective, actor, clock, "plan", comment)
+        done = _put_in_force(conn, plan, start, effective, actor, clock, "plan", comment)
+    prepare_unit_index(conn)
+    return done
 
 
 def activate(conn: psycopg.Connection, clock: Clock) -> list[str]:
@@ -86,6 +89,8 @@ def activate(conn: psycopg.Connection, clock: Clock) -> list[str]:
                 continue  # another runner got there first
             _put_in_force(conn, plan, start, effective, "scheduler", clock, "plan", "")
         published.append(name)
+    if published:
+        prepare_unit_index(conn)
     return published
 
 
@@ -116,7 +121,9 @@ def rollback(
         plan = store.set_state(conn, store.get_plan(conn, name), "submitted", actor, said, clock)
         plan = store.set_state(conn, plan, "approved", actor, said, clock)
         today = clock.local.date()
-        return _put_in_force(conn, plan, clock.now, today, actor, clock, "rollback", said)
+        done = _put_in_force(conn, plan, clock.now, today, actor, clock, "rollback", said)
+    prepare_unit_index(conn)
+    return done
 
 
 def version_before(conn: psycopg.Connection, name: str) -> int:

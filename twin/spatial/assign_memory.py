@@ -81,6 +81,13 @@ def fetch_unit_index(conn: psycopg.Connection) -> UnitIndex | None:
     return index
 
 
+def prepare_unit_index(conn: psycopg.Connection) -> None:
+    """Have the finest level's unit index ready, in this process and in its file, for the
+    grid as conn sees it: a grid load or a plan publish calls it once its writes are in, so
+    the next bulk load, whatever its process, reads the index instead of building it."""
+    fetch_unit_index(conn)
+
+
 def forget_unit_indexes(files: bool = False) -> None:
     """Drop every unit index this process holds, so the next assignment reads its file as a
     new process does; with files, those in TWIN_CACHE_DIR too, so it builds its own as after

@@ -270,8 +270,13 @@ def fetch_grid_detail(
     )
 
 
+_NO_CHILDREN = pd.DataFrame()
+
+
 def _children_frame(rows: list[dict[str, Any]], t: Thresholds) -> pd.DataFrame:
     """Children's statuses as fetch_children_statuses frames them: level by level, by code."""
+    if not rows:  # the finest level: an empty frame, without pandas' 0.1 ms of building one
+        return _NO_CHILDREN.copy(deep=False)
     frames = [
         build_status(_frame_of([r for r in rows if r["level"] == level]), t)
         for level in sorted({r["level"] for r in rows})

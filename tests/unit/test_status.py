@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twin.spatial.status import Thresholds, build_one_status, build_status
 
@@ -78,3 +80,25 @@ def test_many_grids_at_once_keep_their_own_reasons() -> None:
     out = build_status(pd.DataFrame(rows), Thresholds())
     assert out["composite"].tolist() == ["green", "yellow", "yellow", "red"]
     assert out["reasons"].tolist() == [[], ["overdue"], ["overdue"], ["overdue"]]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries({c: st.integers(0, 12) for c in COUNTS}), min_size=1, max_size=8
+    ),
+    st.builds(
+        Thresholds,
+        red_overdue=st.integers(1, 6),
+        red_alarms=st.integers(1, 6),
+        yellow_open=st.integers(1, 12),
+        yellow_camera_online=st.floats(0, 1),
+    ),
+)
+def test_one_grid_is_judged_as_in_a_frame_of_any_counts(rows: list[dict], t: Thresholds) -> None:
+    many = build_status(pd.DataFrame(rows), t)
+    for i, row in enumerate(rows):
+        one = build_one_status(row, t)
+        assert (one["composite"], one["reasons"]) == (many["composite"][i], many["reasons"][i])
+        rate = many["camera_online_rate"][i]
+        assert one["camera_online_rate"] == (None if math.isnan(rate) else rate)

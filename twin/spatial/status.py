@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -55,22 +56,31 @@ def build_composite(
     cameras = np.asarray(cols["cameras"])
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(cameras > 0, np.asarray(cols["camera_status_online"]) / cameras, np.nan)
-    overdue, alarms = np.asarray(cols["overdue"]), np.asarray(cols["sensor_status_alarm"])
-    red = {
-        "overdue": overdue >= t.red_overdue,
-        "open_severe": np.asarray(cols["open_severity_1"]) > 0,
-        "sensor_alarm": alarms >= t.red_alarms,
-    }
-    yellow = {
-        "overdue": (overdue > 0) & ~red["overdue"],
-        "sensor_alarm": (alarms > 0) & ~red["sensor_alarm"],
-        "open": np.asarray(cols["open"]) >= t.yellow_open,
-        "camera_offline": rate < t.yellow_camera_online,  # NaN (no cameras) compares False
-    }
+    red, yellow = _judged({c: np.asarray(cols[c]) for c in COMPOSITE_INPUTS}, rate, t)
     any_red = np.logical_or.reduce(list(red.values()))
     any_yellow = np.logical_or.reduce(list(yellow.values()))
     composite = np.select([any_red, any_yellow], ["red", "yellow"], "green")
     return rate, composite, _reason_lists(red, yellow)
+
+
+def _judged(
+    cols: Mapping[str, Any], rate: Any, t: Thresholds
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The red and yellow flags, for arrays of grids or for one grid's numbers alike: the one
+    place the colour rule is written."""
+    overdue, alarms = cols["overdue"], cols["sensor_status_alarm"]
+    red = {
+        "overdue": overdue >= t.red_overdue,
+        "open_severe": cols["open_severity_1"] > 0,
+        "sensor_alarm": alarms >= t.red_alarms,
+    }
+    yellow = {
+        "overdue": (overdue > 0) & (overdue < t.red_overdue),
+        "sensor_alarm": (alarms > 0) & (alarms < t.red_alarms),
+        "open": cols["open"] >= t.yellow_open,
+        "camera_offline": rate < t.yellow_camera_online,  # NaN (no cameras) compares False
+    }
+    return red, yellow
 
 
 def _reason_lists(red: dict[str, np.ndarray], yellow: dict[str, np.ndarray]) -> list[list[str]]:
@@ -99,11 +109,13 @@ def build_status(counts: pd.DataFrame, t: Thresholds) -> pd.DataFrame:
 
 
 def build_one_status(counts: Mapping[str, Any], t: Thresholds) -> dict[str, Any]:
-    """One grid's counts with camera_online_rate, composite and reasons (no DataFrame)."""
-    rate, composite, reasons = build_composite(
-        {c: np.array([counts[c]]) for c in COMPOSITE_INPUTS}, t
-    )
+    """One grid's counts with camera_online_rate, composite and reasons (no arrays: numpy on
+    one grid cost more than the drill-down's query)."""
+    cameras = counts["cameras"]
+    rate = counts["camera_status_online"] / cameras if cameras > 0 else math.nan
+    red, yellow = _judged(counts, rate, t)
+    composite = "red" if any(red.values()) else "yellow" if any(yellow.values()) else "green"
+    reasons = [k for k in REASONS if red.get(k)] + [k for k in REASONS if yellow.get(k)]
     out = {k: v for k, v in counts.items() if k not in WORKING}
-    rate_value = float(rate[0])
-    out["camera_online_rate"] = None if np.isnan(rate_value) else rate_value
-    return out | {"composite": str(composite[0]), "reasons": reasons[0]}
+    out["camera_online_rate"] = None if math.isnan(rate) else float(rate)
+    return out | {"composite": composite, "reasons": reasons}

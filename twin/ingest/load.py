@@ -354,7 +354,12 @@ def peak_memory_mb() -> float | None:
 def duplicate_codes(conn: psycopg.Connection) -> list[Problem]:
     """A problem for each feature that repeats a code another feature of the file has."""
     problems = []
-    for code, features in conn.execute(query("stage_duplicate_codes")):
+    row = conn.execute("SELECT current_setting('work_mem')").fetchone()
+    assert row is not None  # a setting always has a value
+    conn.execute("SET LOCAL work_mem = '256MB'")  # the count per code of 1M codes in memory
+    found = conn.execute(query("stage_duplicate_codes")).fetchall()
+    conn.execute("SELECT set_config('work_mem', %s, true)", [row[0]])  # the caller's back
+    for code, features in found:
         others = ", ".join(map(str, features))
         for f in features:
             problems.append(

@@ -80,17 +80,11 @@ def fetch_activity(
 
 
 def fetch_trend(
-    conn: psycopg.Connection,
-    unit_id: int | None,
-    clock: Clock,
-    categories: Sequence[str],
-    today_only: bool = False,
+    conn: psycopg.Connection, unit_id: int | None, clock: Clock, categories: Sequence[str]
 ) -> pd.DataFrame:
     """Cases reported per local day and category (the catalog's, in its order) over the
-    30-day window (days with none: 0); today_only reads just today's (the rest no longer
-    changes)."""
-    since = clock.today if today_only else clock.since
-    return _trend(conn, unit_id, since, None, "day", clock.tz, list(clock.days), categories)
+    30-day window (days with none: 0)."""
+    return _trend(conn, unit_id, clock.since, None, "day", clock.tz, list(clock.days), categories)
 
 
 def fetch_window_trend(
@@ -121,12 +115,17 @@ def _trend(
     return table.fillna(0).astype(int).rename_axis("day")
 
 
-def fetch_today(conn: psycopg.Connection, unit_id: int | None, clock: Clock) -> dict[str, int]:
-    """Cases reported and closed since local midnight, for a unit or the city (None)."""
+def fetch_today(
+    conn: psycopg.Connection, unit_id: int | None, clock: Clock
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Cases reported and closed since local midnight, for a unit or the city (None), and
+    today's reports per category (the trend's last bar), from one read."""
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(query("unit_today"), {"id": unit_id, "today": clock.today}).fetchone()
     assert row is not None
-    return {"new_today": row["new_today"], "closed_today": row["closed_today"]}
+    reported = {str(k): int(v) for k, v in (row["reported"] or {}).items()}
+    flow = {"new_today": sum(reported.values()), "closed_today": row["closed_today"]}
+    return flow, reported
 
 
 def yesterday_window(clock: Clock) -> tuple[datetime, datetime]:

@@ -139,11 +139,14 @@ def test_recent_counts_per_level(conn: psycopg.Connection, world: dict[str, int]
 def test_today_alone_and_the_trends_last_day(
     conn: psycopg.Connection, world: dict[str, int]
 ) -> None:
-    assert fetch_today(conn, world["G1"], CLOCK) == {"new_today": 1, "closed_today": 1}
-    assert fetch_today(conn, None, CLOCK) == {"new_today": 3, "closed_today": 2}
-    today = fetch_trend(conn, None, CLOCK, CATEGORIES, today_only=True)
-    assert int(today.to_numpy().sum()) == 3
-    assert today.index[-1] == date(2026, 11, 26) and len(today) == 30
+    assert fetch_today(conn, world["G1"], CLOCK)[0] == {"new_today": 1, "closed_today": 1}
+    flow, reported = fetch_today(conn, None, CLOCK)
+    assert flow == {"new_today": 3, "closed_today": 2}
+    trend = fetch_trend(conn, None, CLOCK, CATEGORIES)
+    assert trend.index[-1] == date(2026, 11, 26) and len(trend) == 30
+    # Today's reports per category, from the same read: the trend's last bar.
+    assert reported == {c: int(n) for c, n in trend.iloc[-1].items() if n}
+    assert sum(reported.values()) == 3
 
 
 def test_city_status_is_its_districts_plus_the_unassigned(

@@ -34,7 +34,7 @@ def test_yesterday_counts_to_the_same_time_of_day(conn: psycopg.Connection) -> N
     assert city == {"new_yesterday": 2, "closed_yesterday": 1}  # MORNING, MIDNIGHT; CLOSED
     assert fetch_yesterday(conn, ids["G1"], CLOCK) == {"new_yesterday": 1, "closed_yesterday": 1}
     assert fetch_yesterday(conn, ids["G3"], CLOCK) == {"new_yesterday": 0, "closed_yesterday": 0}
-    today = fetch_today(conn, None, CLOCK)
+    today, _ = fetch_today(conn, None, CLOCK)
     assert tile_changes(today | city) == {"new_today": 1 - 2, "closed_today": 0 - 1}
 
 

@@ -253,11 +253,10 @@ def _city_figures(
     """The city's status, activity, trend and feed (the 30-day parts carried when fresh)."""
     city = city_status(top_units(levels), fetch_unassigned(conn, clock.now), t)
     if previous is not None and _window_fresh(previous, clock, mono_now):
-        activity = carry_activity(previous.activity, fetch_today(conn, None, clock))
+        flow, reported = fetch_today(conn, None, clock)
+        activity = carry_activity(previous.activity, flow)
         trend = previous.trend.copy()
-        trend.iloc[-1] = 0
-        today = fetch_trend(conn, None, clock, terms.categories, today_only=True).iloc[-1]
-        trend.loc[trend.index[-1], today.index] = today.to_numpy()
+        trend.iloc[-1] = [reported.get(c, 0) for c in trend.columns]
         window_read = previous.window_read
     else:
         activity = fetch_activity(conn, None, clock)

@@ -43,12 +43,16 @@ def split_g1(conn: psycopg.Connection, revision: int) -> dict[str, Any]:
     return perform(conn, req, "C", Clock.current())
 
 
-def test_the_answer_names_the_units_without_their_outlines(first: dict[str, Any]) -> None:
-    feats = first["units"]["features"]
-    assert [f["properties"]["code"] for f in feats] == ["C", "G1", "G2", "G3", "G4"]
-    assert all(f["geometry"] is None for f in feats)
-    assert "base" not in first
+def test_the_answer_carries_no_units_only_the_level_and_the_impacts_officers(
+    conn: psycopg.Connection, first: dict[str, Any]
+) -> None:
+    # every callback after an edit sends the answer back: no list of the area's units in it
+    assert "units" not in first and "base" not in first
+    assert first["level"] == "grid" and first["officers"] == {}
     assert first["view"][0] == first["revision"] == 0
+    edited = split_g1(conn, 0)
+    named = {r["code"] for r in edited["impact"]["rows"]}
+    assert named and set(edited["officers"]) == named
 
 
 def test_the_layers_get_the_outlines_once_per_revision(
@@ -64,7 +68,7 @@ def test_the_layers_get_the_outlines_once_per_revision(
     shown = out["ed-drawn-view"]["data"]
     assert layers(app, first, shown).status_code == 204  # the same view: nothing sent again
     edited = split_g1(conn, 0)
-    assert all(f["geometry"] is None for f in edited["units"]["features"])
+    assert "units" not in edited
     again = layers(app, edited, shown).get_json()["response"]["ed-units"]["data"]["features"]
     codes = [f["properties"]["code"] for f in again]
     assert len(codes) == 5 and "G1" in codes

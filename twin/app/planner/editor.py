@@ -194,7 +194,7 @@ def register(app: Dash, ctx: AppContext) -> None:
             repair_list(ans.get("repairs", []), lang),
             impact_table(ans["impact"], ans.get("changed", []), lang),
             balance_text(ans["impact"], lang),
-            balance_figure(ans["impact"], lang, ans["units"]),
+            balance_figure(ans["impact"], lang, ans.get("officers")),
             inherit_list(ans["impact"], lang),
             message_text(msg, lang),
             (msg or {}).get("kind") != "conflict" and not pending,
@@ -260,15 +260,16 @@ def register(app: Dash, ctx: AppContext) -> None:
         Input(eid.ANSWER, "data"),
         State(eid.UNITS, "clickData"),
         State(eid.SEL, "data"),
+        State(eid.KEY, "data"),
         prevent_initial_call=True,
     )
     @held
-    def select(_: Any, ans: Any, clicked: Any, sel: Any) -> Any:
+    def select(_: Any, ans: Any, clicked: Any, sel: Any, key: Any) -> Any:
         sel = [c for c in sel or [] if isinstance(c, str)]
         if callback_context.triggered_id == eid.ANSWER:
-            present = {
-                f["properties"]["code"] for f in (ans or {}).get("units", {}).get("features", [])
-            }
+            if not sel or not isinstance(key, dict):
+                return no_update
+            present = set(view(key).unit_features)
             kept = [c for c in sel if c in present]
             return kept if kept != sel else no_update
         code = ((clicked or {}).get("properties") or {}).get("code")
@@ -381,7 +382,8 @@ def _request(
     geom = drawn_geometry(geojson, tool)
     if geom is None:
         return None
-    level = finest(old["units"], levels)
+    level = old.get("level")
+    level = level if level in levels else None
     if tool == "split":
         target = split_target(shown, geom, level)
         codes = (target,) if target else codes

@@ -16,6 +16,7 @@ from tests import gridworld
 from tests.app.dash_client import call
 from twin.activity import Clock
 from twin.app.planner.editor_actions import EditRequest, answer, perform
+from twin.app.planner.editor_patch import applied
 from twin.plans import store
 
 PLAN = "layers"
@@ -69,7 +70,18 @@ def test_the_layers_get_the_outlines_once_per_revision(
     assert layers(app, first, shown).status_code == 204  # the same view: nothing sent again
     edited = split_g1(conn, 0)
     assert "units" not in edited
-    again = layers(app, edited, shown).get_json()["response"]["ed-units"]["data"]["features"]
+    sent_again = layers(app, edited, shown).get_json()["response"]
+    # the map draws the view before: the layers go as the patch of what changed since
+    ops = sent_again["ed-units"]["data"]["operations"]
+    assert {op["operation"] for op in ops} == {"Assign", "Insert"} and len(ops) == 2
+    patched = applied(out["ed-units"]["data"], sent_again["ed-units"]["data"])
+    whole = layers(app, edited).get_json()["response"]  # a page that draws no view yet
+    assert patched == whole["ed-units"]["data"]
+    assert (
+        applied(out["ed-parents"]["data"], sent_again["ed-parents"]["data"])
+        == (whole["ed-parents"]["data"])
+    )
+    again = patched["features"]
     codes = [f["properties"]["code"] for f in again]
     assert len(codes) == 5 and "G1" in codes
     cut = shapely.geometry.shape(next(f for f in again if f["id"] == "G1")["geometry"])

@@ -21,9 +21,10 @@ from twin.app.inputs import read_state, text_value
 from twin.app.own_pages import own_page
 from twin.app.planner import editor_ids as eid
 from twin.app.planner.editor_actions import EditRequest, answer, perform
-from twin.app.planner.editor_cache import View, collection, current_view
+from twin.app.planner.editor_cache import View, collection, current_view, kept_view
 from twin.app.planner.editor_layout import EDITS_VERTICES, edit_group, editor_section
 from twin.app.planner.editor_panels import impact_table, inherit_list, problem_list, repair_list
+from twin.app.planner.editor_patch import patch_of
 from twin.app.planner.editor_views import (
     above,
     balance_figure,
@@ -217,6 +218,17 @@ def register(app: Dash, ctx: AppContext) -> None:
         except PlanError:
             raise PreventUpdate from None
 
+    def views(key: dict[str, Any], drawn: Any) -> tuple[View, View | None]:
+        """The kept view of the page's plan and area, and the one the page's map draws (None
+        when it is not kept)."""
+        plan, area = plan_area(key)
+        try:
+            with ctx.pool.connection() as conn:
+                now = current_view(conn, plan, area)
+                return now, kept_view(conn, store.get_plan(conn, plan), area, drawn)
+        except PlanError:
+            raise PreventUpdate from None
+
     @app.callback(
         Output(eid.UNITS, "data"),
         Output(eid.PARENTS, "data"),
@@ -231,10 +243,19 @@ def register(app: Dash, ctx: AppContext) -> None:
         # refused edit, a selection or the panels never send them again.
         if not isinstance(ans, dict) or not isinstance(key, dict) or ans.get("view") == drawn:
             raise PreventUpdate
-        shown = view(key)
+        shown, before = views(key, drawn)
         units = shown.units_collection()
         level = finest(units, levels)
-        return of_level(units, level), above(units, level), shown.key
+        grids, parents = of_level(units, level), above(units, level)
+        if before is None or finest(before.units_collection(), levels) != level:
+            return grids, parents, shown.key
+        # the page draws the view before: only what changed since goes
+        was = before.units_collection()
+        return (
+            patch_of(of_level(was, level), grids),
+            patch_of(above(was, level), parents),
+            shown.key,
+        )
 
     @app.callback(
         Output(eid.BASE, "data"),

@@ -121,6 +121,24 @@ def view_of(conn: psycopg.Connection, plan: store.Plan, area: str | None) -> Vie
     return view
 
 
+def kept_view(
+    conn: psycopg.Connection, plan: store.Plan, area: str | None, shown: Any
+) -> View | None:
+    """The kept view of the plan over the area whose key the page holds (`shown`), when there
+    is exactly one: the map draws it, so the next view is sent as what changed since."""
+    where = (conn.info.host, conn.info.port, conn.info.dbname)
+    with _lock:
+        found = [
+            v
+            for k, v in _views.items()
+            if k[:3] == where
+            and k[3] == plan.id
+            and k[7] == (area or plan.scope)
+            and v.key == shown
+        ]
+    return found[0] if len(found) == 1 else None
+
+
 def current_view(conn: psycopg.Connection, plan_name: str, area: str | None) -> View:
     """The view of the plan as it is now over the area (PlanError when there is no plan)."""
     return view_of(conn, store.get_plan(conn, plan_name), area)

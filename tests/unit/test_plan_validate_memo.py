@@ -14,6 +14,7 @@ from twin.plans.model import UnitState
 from twin.plans.rules import Rules
 from twin.plans.validate import validate
 
+MEMOS = (validate_memo.COVERS, validate_memo.INNER, validate_memo.CUTS, validate_memo.PARTS)
 RULES = Rules(tolerance_m2=1.0, sliver_m2=100.0, fix_gap_m2=500.0)
 
 
@@ -86,7 +87,7 @@ def test_a_second_check_of_the_same_map_computes_nothing_again() -> None:
     validate_memo.clear_all()
     first = validate(units, RULES, LEVELS, scope="D")
     calls: list[int] = []
-    for memo in (validate_memo.COVERS, validate_memo.INNER, validate_memo.CUTS):
+    for memo in MEMOS:
         keep = memo.many
 
         def counted(keys, compute, keep=keep):  # type: ignore[no-untyped-def]
@@ -96,6 +97,6 @@ def test_a_second_check_of_the_same_map_computes_nothing_again() -> None:
     try:
         assert validate(units, RULES, LEVELS, scope="D") == first
     finally:
-        for memo in (validate_memo.COVERS, validate_memo.INNER, validate_memo.CUTS):
+        for memo in MEMOS:
             del memo.many
     assert calls == []

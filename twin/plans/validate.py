@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from twin.plans.geometry import Metric, location, parts, polygonal
 from twin.plans.model import Problem, UnitState
 from twin.plans.rules import Rules
-from twin.plans.validate_memo import COVERS, CUTS, INNER, wkb_of
+from twin.plans.validate_memo import COVERS, CUTS, INNER, PARTS, wkb_of
 
 KINDS = (
     "invalid",
@@ -172,7 +172,8 @@ def overlap_pairs(frame: Frame, rules: Rules) -> list[tuple[int, int, BaseGeomet
     if len(ok) < 2:
         return []
     geoms = frame.geoms[ok]
-    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    # boxes only: the relate below (kept per pair) is what tells, and implies they intersect
+    left, right = shapely.STRtree(geoms).query(geoms)
     keep = (left < right) & (frame.depth[ok[left]] == frame.depth[ok[right]])
     a, b = ok[left[keep]], ok[right[keep]]
     # Neighbours that only share an edge are most pairs, and their overlap has no area: a
@@ -283,7 +284,8 @@ def part_problems(frame: Frame, rules: Rules) -> list[Problem]:
     """Slivers (parts below sliver_m2) and units of two or more larger parts."""
     out = []
     ok = np.flatnonzero(frame.valid)
-    pieces_of = [np.array(parts(frame.units[i].geom), dtype=object) for i in ok]
+    split = PARTS.many([frame.wkb[i] for i in ok], lambda m: [parts(frame.geoms[ok[j]]) for j in m])
+    pieces_of = [np.array(p, dtype=object) for p in split]
     flat = np.concatenate(pieces_of) if pieces_of else np.array([], dtype=object)
     if not len(flat):
         return []

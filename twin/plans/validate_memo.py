@@ -52,6 +52,7 @@ _MISSING = object()
 COVERS = Memo()  # (parent, unit) → the parent covers the unit
 INNER = Memo()  # (a, b) → their interiors meet
 CUTS = Memo()  # (parent, children) → the parent's parts no child covers
+PARTS = Memo()  # a unit → its separate polygons
 
 
 def wkb_of(geoms: np.ndarray) -> list[bytes]:
@@ -61,5 +62,5 @@ def wkb_of(geoms: np.ndarray) -> list[bytes]:
 
 def clear_all() -> None:
     """Forget everything kept (a full check from scratch)."""
-    for memo in (COVERS, INNER, CUTS):
+    for memo in (COVERS, INNER, CUTS, PARTS):
         memo.clear()

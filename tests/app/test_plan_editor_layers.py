@@ -32,8 +32,8 @@ def first(app: Dash, conn: psycopg.Connection) -> dict[str, Any]:
 
 def layers(app: Dash, ans: dict[str, Any], drawn: Any = None) -> Any:
     """The layers callback, as the page sends it after an answer."""
-    values = {"ed-answer.data": ans, "ed-key.data": KEY, "ed-drawn-view.data": drawn}
-    return call(app, "ed-units.data", values, trigger="ed-answer.data")
+    values = {"ed-view.data": ans.get("view"), "ed-key.data": KEY, "ed-drawn-view.data": drawn}
+    return call(app, "ed-units.data", values, trigger="ed-view.data")
 
 
 def split_g1(conn: psycopg.Connection, revision: int) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def test_the_layers_get_the_outlines_once_per_revision(
 def test_the_map_in_force_goes_when_turned_on_and_not_again(
     app: Dash, first: dict[str, Any]
 ) -> None:
-    values = {"ed-base-toggle.value": ["base"], "ed-answer.data": first, "ed-key.data": KEY}
+    values = {"ed-base-toggle.value": ["base"], "ed-view.data": first["view"], "ed-key.data": KEY}
     sent = call(app, "ed-base.data", values).get_json()["response"]
     assert len(sent["ed-base"]["data"]["features"]) == 5
     shown = sent["ed-base-view"]["data"]
@@ -106,8 +106,8 @@ def test_the_map_in_force_goes_when_turned_on_and_not_again(
 
 def test_a_forged_key_is_no_update(app: Dash, first: dict[str, Any]) -> None:
     for key in ({"plan": {"a": 1}, "area": "C"}, {"plan": PLAN, "area": 3}, {"plan": "nope"}):
-        values = {"ed-answer.data": first, "ed-key.data": key}
-        assert call(app, "ed-units.data", values, trigger="ed-answer.data").status_code == 204
+        values = {"ed-view.data": first["view"], "ed-key.data": key}
+        assert call(app, "ed-units.data", values, trigger="ed-view.data").status_code == 204
 
 
 def test_an_edit_with_a_forged_key_is_no_update(app: Dash, first: dict[str, Any]) -> None:

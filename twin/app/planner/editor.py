@@ -229,19 +229,35 @@ def register(app: Dash, ctx: AppContext) -> None:
         except PlanError:
             raise PreventUpdate from None
 
+    # The answer's view key in a store of its own, set in the page: the layers and the
+    # selection follow it without sending the whole answer back, and only when it changes.
+    app.clientside_callback(
+        """function (ans, shown) {
+            const v = ans && ans.view;
+            if (!v || JSON.stringify(v) === JSON.stringify(shown)) {
+                return window.dash_clientside.no_update;
+            }
+            return v;
+        }""",
+        Output(eid.VIEW, "data"),
+        Input(eid.ANSWER, "data"),
+        State(eid.VIEW, "data"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         Output(eid.UNITS, "data"),
         Output(eid.PARENTS, "data"),
         Output(eid.DRAWN_VIEW, "data"),
-        Input(eid.ANSWER, "data"),
+        Input(eid.VIEW, "data"),
         State(eid.KEY, "data"),
         State(eid.DRAWN_VIEW, "data"),
     )
     @held
-    def layers(ans: Any, key: Any, drawn: Any) -> tuple[Any, ...]:
+    def layers(now: Any, key: Any, drawn: Any) -> tuple[Any, ...]:
         # The outlines go only when the answer is of another view than the map shows: a
         # refused edit, a selection or the panels never send them again.
-        if not isinstance(ans, dict) or not isinstance(key, dict) or ans.get("view") == drawn:
+        if not isinstance(now, list) or not isinstance(key, dict) or now == drawn:
             raise PreventUpdate
         shown, before = views(key, drawn)
         units = shown.units_collection()
@@ -261,16 +277,16 @@ def register(app: Dash, ctx: AppContext) -> None:
         Output(eid.BASE, "data"),
         Output(eid.BASE_VIEW, "data"),
         Input(eid.BASE_TOGGLE, "value"),
-        Input(eid.ANSWER, "data"),
+        Input(eid.VIEW, "data"),
         State(eid.KEY, "data"),
         State(eid.BASE_VIEW, "data"),
     )
     @held
-    def base_layer(toggle_base: Any, ans: Any, key: Any, drawn: Any) -> tuple[Any, Any]:
+    def base_layer(toggle_base: Any, now: Any, key: Any, drawn: Any) -> tuple[Any, Any]:
         # The map in force goes when it is turned on or a publish changed it, not per edit.
-        if not isinstance(ans, dict) or not isinstance(key, dict):
+        if not isinstance(now, list) or not isinstance(key, dict):
             raise PreventUpdate
-        want = ["base" in (toggle_base or []), (ans.get("view") or [None, None])[1]]
+        want = ["base" in (toggle_base or []), now[1]]
         if want == drawn:
             raise PreventUpdate
         return (view(key).base_collection if want[0] else collection([])), want
@@ -278,16 +294,16 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(
         Output(eid.SEL, "data"),
         Input(eid.UNITS, "n_clicks"),
-        Input(eid.ANSWER, "data"),
+        Input(eid.VIEW, "data"),
         State(eid.UNITS, "clickData"),
         State(eid.SEL, "data"),
         State(eid.KEY, "data"),
         prevent_initial_call=True,
     )
     @held
-    def select(_: Any, ans: Any, clicked: Any, sel: Any, key: Any) -> Any:
+    def select(_: Any, __: Any, clicked: Any, sel: Any, key: Any) -> Any:
         sel = [c for c in sel or [] if isinstance(c, str)]
-        if callback_context.triggered_id == eid.ANSWER:
+        if callback_context.triggered_id == eid.VIEW:
             if not sel or not isinstance(key, dict):
                 return no_update
             present = set(view(key).unit_features)

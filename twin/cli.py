@@ -177,6 +177,11 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
     url = _ready_url(settings)
     if args.intake or args.load_run:  # each in a scratch database of its own
         return _bench_intake(args, url)
+    if args.editor:  # it adds plans: in a copy of the store, dropped after
+        from twin.bench.editor import run_editor_bench_copy
+
+        print(run_editor_bench_copy(url, args.size, args.seed, args.repeat))
+        return 0
     with connect(url, autocommit=True) as conn:
         if args.plans:
             from twin.bench.plans import run_plan_bench
@@ -200,10 +205,6 @@ def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
             from twin.bench.push import run_push_bench
 
             print(run_push_bench(conn, url, args.size, args.seed, args.repeat))
-        elif args.editor:
-            from twin.bench.editor import run_editor_bench
-
-            print(run_editor_bench(conn, url, args.size, args.seed, args.repeat))
         else:
             parts = args.only or PARTS
             print(run_bench(conn, args.size, args.seed, repeat=args.repeat, parts=parts))

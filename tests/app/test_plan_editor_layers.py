@@ -16,6 +16,7 @@ from tests import gridworld
 from tests.app.dash_client import call
 from twin.activity import Clock
 from twin.app.planner.editor_actions import EditRequest, answer, perform
+from twin.app.planner.editor_patch import applied
 from twin.plans import store
 
 PLAN = "layers"
@@ -31,8 +32,8 @@ def first(app: Dash, conn: psycopg.Connection) -> dict[str, Any]:
 
 def layers(app: Dash, ans: dict[str, Any], drawn: Any = None) -> Any:
     """The layers callback, as the page sends it after an answer."""
-    values = {"ed-answer.data": ans, "ed-key.data": KEY, "ed-drawn-view.data": drawn}
-    return call(app, "ed-units.data", values, trigger="ed-answer.data")
+    values = {"ed-view.data": ans.get("view"), "ed-key.data": KEY, "ed-drawn-view.data": drawn}
+    return call(app, "ed-units.data", values, trigger="ed-view.data")
 
 
 def split_g1(conn: psycopg.Connection, revision: int) -> dict[str, Any]:
@@ -43,12 +44,16 @@ def split_g1(conn: psycopg.Connection, revision: int) -> dict[str, Any]:
     return perform(conn, req, "C", Clock.current())
 
 
-def test_the_answer_names_the_units_without_their_outlines(first: dict[str, Any]) -> None:
-    feats = first["units"]["features"]
-    assert [f["properties"]["code"] for f in feats] == ["C", "G1", "G2", "G3", "G4"]
-    assert all(f["geometry"] is None for f in feats)
-    assert "base" not in first
+def test_the_answer_carries_no_units_only_the_level_and_the_impacts_officers(
+    conn: psycopg.Connection, first: dict[str, Any]
+) -> None:
+    # every callback after an edit sends the answer back: no list of the area's units in it
+    assert "units" not in first and "base" not in first
+    assert first["level"] == "grid" and first["officers"] == {}
     assert first["view"][0] == first["revision"] == 0
+    edited = split_g1(conn, 0)
+    named = {r["code"] for r in edited["impact"]["rows"]}
+    assert named and set(edited["officers"]) == named
 
 
 def test_the_layers_get_the_outlines_once_per_revision(
@@ -64,8 +69,19 @@ def test_the_layers_get_the_outlines_once_per_revision(
     shown = out["ed-drawn-view"]["data"]
     assert layers(app, first, shown).status_code == 204  # the same view: nothing sent again
     edited = split_g1(conn, 0)
-    assert all(f["geometry"] is None for f in edited["units"]["features"])
-    again = layers(app, edited, shown).get_json()["response"]["ed-units"]["data"]["features"]
+    assert "units" not in edited
+    sent_again = layers(app, edited, shown).get_json()["response"]
+    # the map draws the view before: the layers go as the patch of what changed since
+    ops = sent_again["ed-units"]["data"]["operations"]
+    assert {op["operation"] for op in ops} == {"Assign", "Insert"} and len(ops) == 2
+    patched = applied(out["ed-units"]["data"], sent_again["ed-units"]["data"])
+    whole = layers(app, edited).get_json()["response"]  # a page that draws no view yet
+    assert patched == whole["ed-units"]["data"]
+    assert (
+        applied(out["ed-parents"]["data"], sent_again["ed-parents"]["data"])
+        == (whole["ed-parents"]["data"])
+    )
+    again = patched["features"]
     codes = [f["properties"]["code"] for f in again]
     assert len(codes) == 5 and "G1" in codes
     cut = shapely.geometry.shape(next(f for f in again if f["id"] == "G1")["geometry"])
@@ -77,7 +93,7 @@ def test_the_layers_get_the_outlines_once_per_revision(
 def test_the_map_in_force_goes_when_turned_on_and_not_again(
     app: Dash, first: dict[str, Any]
 ) -> None:
-    values = {"ed-base-toggle.value": ["base"], "ed-answer.data": first, "ed-key.data": KEY}
+    values = {"ed-base-toggle.value": ["base"], "ed-view.data": first["view"], "ed-key.data": KEY}
     sent = call(app, "ed-base.data", values).get_json()["response"]
     assert len(sent["ed-base"]["data"]["features"]) == 5
     shown = sent["ed-base-view"]["data"]
@@ -90,8 +106,8 @@ def test_the_map_in_force_goes_when_turned_on_and_not_again(
 
 def test_a_forged_key_is_no_update(app: Dash, first: dict[str, Any]) -> None:
     for key in ({"plan": {"a": 1}, "area": "C"}, {"plan": PLAN, "area": 3}, {"plan": "nope"}):
-        values = {"ed-answer.data": first, "ed-key.data": key}
-        assert call(app, "ed-units.data", values, trigger="ed-answer.data").status_code == 204
+        values = {"ed-view.data": first["view"], "ed-key.data": key}
+        assert call(app, "ed-units.data", values, trigger="ed-view.data").status_code == 204
 
 
 def test_an_edit_with_a_forged_key_is_no_update(app: Dash, first: dict[str, Any]) -> None:

@@ -14,12 +14,7 @@ def impact_of(before: dict[str, float], after: dict[str, float], rows: list[str]
     }
 
 
-def units_of(officers: dict[str, str]) -> dict[str, Any]:
-    feats = [{"properties": {"code": c, "officer": o}} for c, o in officers.items()]
-    return {"type": "FeatureCollection", "features": feats}
-
-
-UNITS = units_of({"G1": "Li", "G2": "Wang", "G3": "Zhao"})
+UNITS = {"G1": "Li", "G2": "Wang", "G3": "Zhao"}  # the answer's officers of the units
 
 
 def test_the_chart_shows_the_officers_whose_workload_changes() -> None:

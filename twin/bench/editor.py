@@ -6,7 +6,7 @@ Each edit is a split of another grid by a line across it, sent as leaflet-draw s
 finished line; the page's clock runs from the moment the line is handed to the page to the
 frame after the impact panel changed. The engine's time is what the edit callback spent in
 `twin.plans` (the answer's `server_ms`: the edit, the checks, the impact and the map read
-back). Each run adds two draft plans (`bench-editor-…`) to the store, as live use would.
+back). Each run adds two draft plans (`bench-editor-…`), in a copy of the store dropped after.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ import psycopg
 from twin.activity import Clock
 from twin.app.launch import twin_serve
 from twin.bench.dashboard import ARGS, CHROMIUM, VIEW
+from twin.bench.scratch import drop_database, scratch_copy
 from twin.plans import store
 from twin.synth.load import load_demo
 
+SCRATCH = "twin_bench_editor"  # the copy of the store the run writes its plans to
 TARGET_MS = 500.0  # the issue's target from an edit to the updated impact panel
 PAUSE_MS = 600  # between edits: the page's follow-up callbacks settle (not timed)
 
@@ -133,7 +135,7 @@ def measure(browser: Any, url: str, plan: str, lines: list[dict[str, Any]], got:
         answer = (edit.value.json().get("response") or {}).get("ed-answer", {}).get("data")
         page.wait_for_function("window.__impactAt || window.__said", timeout=60_000)
         impact_at, sent = page.evaluate("[window.__impactAt, window.__sentAt]")
-        if impact_at and isinstance(answer, dict) and "units" in answer:
+        if impact_at and isinstance(answer, dict) and "view" in answer:
             got.page_ms.append(float(impact_at) - float(sent))
             got.engine_ms.append(float(answer["server_ms"]))
         else:
@@ -195,3 +197,13 @@ def run_editor_bench(conn: psycopg.Connection, url: str, size: str, seed: int, r
         for name, lines, got in plans:
             measure(browser, served, name, lines, got)
     return report([got for _, _, got in plans], size, seed)
+
+
+def run_editor_bench_copy(url: str, size: str, seed: int, repeat: int) -> str:
+    """run_editor_bench in a copy of url's database (its plans never reach the store)."""
+    copy = scratch_copy(url, SCRATCH)
+    try:
+        with psycopg.connect(copy, autocommit=True) as conn:
+            return run_editor_bench(conn, copy, size, seed, repeat)
+    finally:
+        drop_database(url, SCRATCH)

@@ -20,3 +20,30 @@ def scratch_database(url: str, name: str) -> str:
     with psycopg.connect(scratch) as conn:
         migrate(conn)
     return scratch
+
+
+def scratch_copy(url: str, name: str) -> str:
+    """A copy, under that name, of url's database (dropped first if there): a benchmark that
+    writes (adds plans) runs there, never on the user's store. The store must have no other
+    sessions while it is copied (CREATE DATABASE ... TEMPLATE)."""
+    source = conninfo.conninfo_to_dict(url).get("dbname")
+    admin = conninfo.make_conninfo(url, dbname="postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(str(source))
+            )
+        )
+    return conninfo.make_conninfo(url, dbname=name)
+
+
+def drop_database(url: str, name: str) -> None:
+    """Drop a scratch database of url's server."""
+    admin = conninfo.make_conninfo(url, dbname="postgres")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )

@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from twin.plans.geometry import Metric, location, parts, polygonal
 from twin.plans.model import Problem, UnitState
 from twin.plans.rules import Rules
+from twin.plans.validate_memo import COVERS, CUTS, INNER, PARTS, wkb_of
 
 KINDS = (
     "invalid",
@@ -54,6 +55,7 @@ class Frame:
     valid: np.ndarray
     context: np.ndarray  # units above the scope: their children are not all in the map
     metric: Metric
+    wkb: list[bytes]  # each unit's shape as bytes: the memos' keys (validate_memo)
 
     @classmethod
     def of(cls, units: Sequence[UnitState], levels: Sequence[str], scope: str | None) -> Frame:
@@ -77,7 +79,10 @@ class Frame:
             context[step] = True
             step = parent[step]
         metric = Metric.around(geoms[valid])
-        return cls(units, geoms, depth, parent, valid, context, metric)
+        wkb = [b"" for _ in units]
+        for i, b in zip(np.flatnonzero(valid), wkb_of(geoms[valid]), strict=True):
+            wkb[int(i)] = b
+        return cls(units, geoms, depth, parent, valid, context, metric, wkb)
 
     def codes(self, idx: Sequence[int] | np.ndarray) -> tuple[str, ...]:
         """The codes of some units, in code order."""
@@ -167,12 +172,20 @@ def overlap_pairs(frame: Frame, rules: Rules) -> list[tuple[int, int, BaseGeomet
     if len(ok) < 2:
         return []
     geoms = frame.geoms[ok]
-    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    # boxes only: the relate below (kept per pair) is what tells, and implies they intersect
+    left, right = shapely.STRtree(geoms).query(geoms)
     keep = (left < right) & (frame.depth[ok[left]] == frame.depth[ok[right]])
     a, b = ok[left[keep]], ok[right[keep]]
     # Neighbours that only share an edge are most pairs, and their overlap has no area: a
     # relate (about a third of an overlay) keeps the pairs whose interiors meet.
-    inner = shapely.relate_pattern(frame.geoms[a], frame.geoms[b], "2********")
+    keys = [(frame.wkb[i], frame.wkb[j]) for i, j in zip(a, b, strict=True)]
+    inner = np.array(
+        INNER.many(
+            keys,
+            lambda m: shapely.relate_pattern(frame.geoms[a[m]], frame.geoms[b[m]], "2********"),
+        ),
+        dtype=bool,
+    )
     a, b = a[inner], b[inner]
     pieces = shapely.intersection(frame.geoms[a], frame.geoms[b])
     areas = frame.metric.area(pieces)
@@ -202,10 +215,11 @@ def gap_pieces(frame: Frame, rules: Rules) -> list[tuple[int | None, BaseGeometr
             children.setdefault(p, []).append(int(i))
         elif not frame.units[i].parent:
             tops.setdefault(int(frame.depth[i]), []).append(int(i))
-    for p, kids in children.items():
-        covered = shapely.union_all(frame.geoms[kids])
-        rest = shapely.difference(frame.geoms[p], covered)
-        out += [(p, g, kids) for g in parts(rest)]
+    groups = list(children.items())
+    keys = [(frame.wkb[p], tuple(frame.wkb[k] for k in kids)) for p, kids in groups]
+    cuts = CUTS.many(keys, lambda m: [_uncovered(frame, *groups[int(i)]) for i in m])
+    for (p, kids), pieces in zip(groups, cuts, strict=True):
+        out += [(p, g, kids) for g in pieces]
     for same in tops.values():
         whole = shapely.union_all(frame.geoms[same])
         holes = [shapely.Polygon(r) for q in parts(whole) for r in q.interiors]
@@ -220,6 +234,11 @@ def gap_pieces(frame: Frame, rules: Rules) -> list[tuple[int | None, BaseGeometr
             touching = [k for k in near if shapely.dwithin(frame.geoms[k], g, 1e-8)]
             kept.append((parent, g, touching))
     return kept
+
+
+def _uncovered(frame: Frame, p: int, kids: list[int]) -> list[BaseGeometry]:
+    """The parts of parent p its children do not cover."""
+    return parts(shapely.difference(frame.geoms[p], shapely.union_all(frame.geoms[kids])))
 
 
 def coverage(frame: Frame, rules: Rules) -> list[Problem]:
@@ -246,7 +265,10 @@ def overhangs(frame: Frame, rules: Rules) -> list[tuple[int, int, BaseGeometry]]
     if not len(kids):
         return []
     # A unit its parent covers has nothing outside it (most do): only the others are cut.
-    kids = kids[~shapely.covers(frame.geoms[frame.parent[kids]], frame.geoms[kids])]
+    keys = [(frame.wkb[frame.parent[k]], frame.wkb[k]) for k in kids]
+    up = frame.parent[kids]
+    covered = COVERS.many(keys, lambda m: shapely.covers(frame.geoms[up[m]], frame.geoms[kids[m]]))
+    kids = kids[~np.array(covered, dtype=bool)]
     if not len(kids):
         return []
     outside = shapely.difference(frame.geoms[kids], frame.geoms[frame.parent[kids]])
@@ -262,7 +284,8 @@ def part_problems(frame: Frame, rules: Rules) -> list[Problem]:
     """Slivers (parts below sliver_m2) and units of two or more larger parts."""
     out = []
     ok = np.flatnonzero(frame.valid)
-    pieces_of = [np.array(parts(frame.units[i].geom), dtype=object) for i in ok]
+    split = PARTS.many([frame.wkb[i] for i in ok], lambda m: [parts(frame.geoms[ok[j]]) for j in m])
+    pieces_of = [np.array(p, dtype=object) for p in split]
     flat = np.concatenate(pieces_of) if pieces_of else np.array([], dtype=object)
     if not len(flat):
         return []

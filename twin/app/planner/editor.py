@@ -21,9 +21,10 @@ from twin.app.inputs import read_state, text_value
 from twin.app.own_pages import own_page
 from twin.app.planner import editor_ids as eid
 from twin.app.planner.editor_actions import EditRequest, answer, perform
-from twin.app.planner.editor_cache import View, collection, current_view
+from twin.app.planner.editor_cache import View, collection, current_view, kept_view
 from twin.app.planner.editor_layout import EDITS_VERTICES, edit_group, editor_section
 from twin.app.planner.editor_panels import impact_table, inherit_list, problem_list, repair_list
+from twin.app.planner.editor_patch import patch_of
 from twin.app.planner.editor_views import (
     above,
     balance_figure,
@@ -194,7 +195,7 @@ def register(app: Dash, ctx: AppContext) -> None:
             repair_list(ans.get("repairs", []), lang),
             impact_table(ans["impact"], ans.get("changed", []), lang),
             balance_text(ans["impact"], lang),
-            balance_figure(ans["impact"], lang, ans["units"]),
+            balance_figure(ans["impact"], lang, ans.get("officers")),
             inherit_list(ans["impact"], lang),
             message_text(msg, lang),
             (msg or {}).get("kind") != "conflict" and not pending,
@@ -217,39 +218,75 @@ def register(app: Dash, ctx: AppContext) -> None:
         except PlanError:
             raise PreventUpdate from None
 
+    def views(key: dict[str, Any], drawn: Any) -> tuple[View, View | None]:
+        """The kept view of the page's plan and area, and the one the page's map draws (None
+        when it is not kept)."""
+        plan, area = plan_area(key)
+        try:
+            with ctx.pool.connection() as conn:
+                now = current_view(conn, plan, area)
+                return now, kept_view(conn, store.get_plan(conn, plan), area, drawn)
+        except PlanError:
+            raise PreventUpdate from None
+
+    # The answer's view key in a store of its own, set in the page: the layers and the
+    # selection follow it without sending the whole answer back, and only when it changes.
+    app.clientside_callback(
+        """function (ans, shown) {
+            const v = ans && ans.view;
+            if (!v || JSON.stringify(v) === JSON.stringify(shown)) {
+                return window.dash_clientside.no_update;
+            }
+            return v;
+        }""",
+        Output(eid.VIEW, "data"),
+        Input(eid.ANSWER, "data"),
+        State(eid.VIEW, "data"),
+        prevent_initial_call=True,
+    )
+
     @app.callback(
         Output(eid.UNITS, "data"),
         Output(eid.PARENTS, "data"),
         Output(eid.DRAWN_VIEW, "data"),
-        Input(eid.ANSWER, "data"),
+        Input(eid.VIEW, "data"),
         State(eid.KEY, "data"),
         State(eid.DRAWN_VIEW, "data"),
     )
     @held
-    def layers(ans: Any, key: Any, drawn: Any) -> tuple[Any, ...]:
+    def layers(now: Any, key: Any, drawn: Any) -> tuple[Any, ...]:
         # The outlines go only when the answer is of another view than the map shows: a
         # refused edit, a selection or the panels never send them again.
-        if not isinstance(ans, dict) or not isinstance(key, dict) or ans.get("view") == drawn:
+        if not isinstance(now, list) or not isinstance(key, dict) or now == drawn:
             raise PreventUpdate
-        shown = view(key)
+        shown, before = views(key, drawn)
         units = shown.units_collection()
         level = finest(units, levels)
-        return of_level(units, level), above(units, level), shown.key
+        grids, parents = of_level(units, level), above(units, level)
+        if before is None or finest(before.units_collection(), levels) != level:
+            return grids, parents, shown.key
+        # the page draws the view before: only what changed since goes
+        was = before.units_collection()
+        return (
+            patch_of(of_level(was, level), grids),
+            patch_of(above(was, level), parents),
+            shown.key,
+        )
 
     @app.callback(
         Output(eid.BASE, "data"),
         Output(eid.BASE_VIEW, "data"),
         Input(eid.BASE_TOGGLE, "value"),
-        Input(eid.ANSWER, "data"),
+        Input(eid.VIEW, "data"),
         State(eid.KEY, "data"),
         State(eid.BASE_VIEW, "data"),
     )
     @held
-    def base_layer(toggle_base: Any, ans: Any, key: Any, drawn: Any) -> tuple[Any, Any]:
+    def base_layer(toggle_base: Any, now: Any, key: Any, drawn: Any) -> tuple[Any, Any]:
         # The map in force goes when it is turned on or a publish changed it, not per edit.
-        if not isinstance(ans, dict) or not isinstance(key, dict):
+        if not isinstance(now, list) or not isinstance(key, dict):
             raise PreventUpdate
-        want = ["base" in (toggle_base or []), (ans.get("view") or [None, None])[1]]
+        want = ["base" in (toggle_base or []), now[1]]
         if want == drawn:
             raise PreventUpdate
         return (view(key).base_collection if want[0] else collection([])), want
@@ -257,18 +294,19 @@ def register(app: Dash, ctx: AppContext) -> None:
     @app.callback(
         Output(eid.SEL, "data"),
         Input(eid.UNITS, "n_clicks"),
-        Input(eid.ANSWER, "data"),
+        Input(eid.VIEW, "data"),
         State(eid.UNITS, "clickData"),
         State(eid.SEL, "data"),
+        State(eid.KEY, "data"),
         prevent_initial_call=True,
     )
     @held
-    def select(_: Any, ans: Any, clicked: Any, sel: Any) -> Any:
+    def select(_: Any, __: Any, clicked: Any, sel: Any, key: Any) -> Any:
         sel = [c for c in sel or [] if isinstance(c, str)]
-        if callback_context.triggered_id == eid.ANSWER:
-            present = {
-                f["properties"]["code"] for f in (ans or {}).get("units", {}).get("features", [])
-            }
+        if callback_context.triggered_id == eid.VIEW:
+            if not sel or not isinstance(key, dict):
+                return no_update
+            present = set(view(key).unit_features)
             kept = [c for c in sel if c in present]
             return kept if kept != sel else no_update
         code = ((clicked or {}).get("properties") or {}).get("code")
@@ -381,7 +419,8 @@ def _request(
     geom = drawn_geometry(geojson, tool)
     if geom is None:
         return None
-    level = finest(old["units"], levels)
+    level = old.get("level")
+    level = level if level in levels else None
     if tool == "split":
         target = split_target(shown, geom, level)
         codes = (target,) if target else codes

@@ -21,7 +21,7 @@ from twin.api.plan_checks import problem_json, repair_json
 from twin.app.planner.editor_cache import view_of
 from twin.plans import boundary, edits, store
 from twin.plans.assess import assess, plan_rules
-from twin.plans.checks import fix_plan
+from twin.plans.checks import fix_plan, levels_of
 from twin.plans.model import EditResult
 from twin.plans.store import PlanConflict, PlanError
 
@@ -115,7 +115,9 @@ def answer(
     result: EditResult | None = None,
 ) -> dict[str, Any]:
     """The page's state after an edit (or on load: result None, assessed afresh). The units
-    go without their outlines: the layers take those from the kept view (editor_cache)."""
+    go neither with their outlines nor as a list: the layers take those from the kept view
+    (editor_cache), and every callback after an edit sends the answer back, so it carries only
+    the finest level shown and the officers of the units the impact names (the chart's)."""
     plan = store.get_plan(conn, plan_name)
     if result is None:
         result = assess(conn, plan, plan.revision, (), clock)
@@ -127,7 +129,8 @@ def answer(
         "revision": result.revision,
         "view": view.key,
         "changed": list(result.changed),
-        "units": view.outline(),
+        "level": view.finest(levels_of(conn)),
+        "officers": view.officers(r["code"] for r in result.impact.get("rows", [])),
         "problems": [problem_json(p) for p in result.problems],
         "impact": result.impact,
         "repairs": [],

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -20,7 +20,7 @@ import psycopg
 
 from twin.plans import store
 from twin.plans.model import UnitState
-from twin.plans.transfer_json import unit_feature, unit_properties
+from twin.plans.transfer_json import unit_feature
 
 KEPT = 8  # views kept: a few planners' areas, each a district at most
 Json = dict[str, Any]
@@ -58,19 +58,15 @@ class View:
         feats = self.unit_features
         return collection(list(feats.values()) if codes is None else _pick(feats, codes))
 
-    def outline(self) -> Json:
-        """The plan's units without their geometry (what the page's answer carries)."""
-        return collection(
-            [
-                {
-                    "type": "Feature",
-                    "id": u.code,
-                    "geometry": None,
-                    "properties": unit_properties(u, "parent", changed=u.code in self.touched),
-                }
-                for u in self.units
-            ]
-        )
+    def finest(self, levels: Sequence[str]) -> str | None:
+        """The finest of the levels (largest first) the plan's units are of."""
+        present = {u.level for u in self.units}
+        return next((lv for lv in reversed(levels) if lv in present), None)
+
+    def officers(self, codes: Iterable[str]) -> dict[str, str | None]:
+        """The officer of each of those codes the plan's map has."""
+        wanted = set(codes)
+        return {u.code: u.officer for u in self.units if u.code in wanted}
 
 
 def collection(features: list[Json]) -> Json:
@@ -123,6 +119,24 @@ def view_of(conn: psycopg.Connection, plan: store.Plan, area: str | None) -> Vie
         while len(_views) > KEPT:
             _views.popitem(last=False)
     return view
+
+
+def kept_view(
+    conn: psycopg.Connection, plan: store.Plan, area: str | None, shown: Any
+) -> View | None:
+    """The kept view of the plan over the area whose key the page holds (`shown`), when there
+    is exactly one: the map draws it, so the next view is sent as what changed since."""
+    where = (conn.info.host, conn.info.port, conn.info.dbname)
+    with _lock:
+        found = [
+            v
+            for k, v in _views.items()
+            if k[:3] == where
+            and k[3] == plan.id
+            and k[7] == (area or plan.scope)
+            and v.key == shown
+        ]
+    return found[0] if len(found) == 1 else None
 
 
 def current_view(conn: psycopg.Connection, plan_name: str, area: str | None) -> View:

@@ -40,5 +40,6 @@ PENDING = "ed-pending"
 FLIP = "ed-flip"
 KEY = "ed-key"
 DRAWN_VIEW = "ed-drawn-view"
+VIEW = "ed-view"  # the answer's view key alone: what the layers and the selection follow
 BASE_VIEW = "ed-base-view"
 PROBLEM = "ed-problem"  # pattern id type of a problem's button: {"type": PROBLEM, "index": i}

@@ -206,6 +206,7 @@ def editor_section(
             className="ed-body",
         ),
         dcc.Store(id=eid.ANSWER, data=first),
+        dcc.Store(id=eid.VIEW, data=first.get("view")),
         dcc.Store(id=eid.SEL, data=[]),
         dcc.Store(id=eid.PENDING),
         dcc.Store(id=eid.FLIP, data=0),

@@ -21,7 +21,7 @@ PAD_DEG = 0.0015  # around a problem the map zooms to, so its neighbours show
 
 def merge_answer(old: Json, new: Json) -> Json:
     """The page's state after an answer: a refusal keeps the state it had, with the message."""
-    if "units" in new:
+    if "view" in new:
         return new
     return {**old, "message": new.get("message"), "server_ms": new.get("server_ms")}
 
@@ -190,10 +190,11 @@ def balance_text(impact: Json, lang: str) -> str:
     )
 
 
-def chart_officers(impact: Json, units: Json) -> tuple[list[str], bool]:
+def chart_officers(impact: Json, officers: dict[str, Any]) -> tuple[list[str], bool]:
     """The officers the balance chart shows, and whether their workload changes: those whose
     workload changes; when none does, the officers of the touched units (before = after); when
-    no unit is touched, every officer of the area."""
+    no unit is touched, every officer of the area. `officers`: the officer of each unit code
+    (the answer's, of the units the impact names)."""
     b = impact.get("balance", {})
     before = b.get("before", {}).get("per_officer", {})
     after = b.get("after", {}).get("per_officer", {})
@@ -202,21 +203,17 @@ def chart_officers(impact: Json, units: Json) -> tuple[list[str], bool]:
     if moving:
         return moving, True
     touched = {r["code"] for r in impact.get("rows", [])}
-    of_touched = {
-        f["properties"].get("officer")
-        for f in units.get("features", [])
-        if f["properties"]["code"] in touched
-    }
+    of_touched = {o for code, o in officers.items() if code in touched}
     return sorted((of_touched & known) or known), False
 
 
-def balance_figure(impact: Json, lang: str, units: Json | None = None) -> go.Figure:
+def balance_figure(impact: Json, lang: str, officers: dict[str, Any] | None = None) -> go.Figure:
     """Workload per officer, before and after, as grouped bars (the officers of
     chart_officers, so a district's chart stays readable)."""
     b = impact.get("balance", {})
     before = b.get("before", {}).get("per_officer", {})
     after = b.get("after", {}).get("per_officer", {})
-    names, moving = chart_officers(impact, units or {})
+    names, moving = chart_officers(impact, officers or {})
     fig = go.Figure(
         [
             go.Bar(name=t("ed_before", lang), x=names, y=[before.get(o, 0) for o in names]),

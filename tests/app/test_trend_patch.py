@@ -77,3 +77,9 @@ def test_a_page_holding_the_trend_is_sent_todays_bars_only(
     assert len(places) <= 3
     # The page that applies it holds the trend a new page is sent whole.
     assert applied(figure, sent) == cockpit(app, None)[ids.TREND]["figure"]
+
+
+def test_a_forged_held_trend_is_sent_the_whole_trend(app: Dash) -> None:
+    for held in ({"trend": [1]}, {"trend": {"a": 1}}, {"trend": "no-digest-kept"}):
+        figure = cockpit(app, held)[ids.TREND]["figure"]
+        assert "data" in figure and "__dash_patch_update" not in figure

@@ -1,6 +1,6 @@
-"""A grid load and a plan publish leave the unit index built and in its file: the next bulk
-assignment, in a new process, reads it instead of building it, and still places every point
-as PostGIS does."""
+"""A grid load, and the server after a plan publish, leave the unit index built and in its
+file: the next bulk assignment, in a new process, reads it instead of building it, and still
+places every point as PostGIS does."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC
 from pathlib import Path
 
 import psycopg
+from psycopg_pool import ConnectionPool
 
 from tests import files, gridworld
 from tests.db.test_assign_memory import assert_same_as_postgis, stage
@@ -19,6 +20,7 @@ from twin.ingest.load import load_file
 from twin.plans.publish import publish
 from twin.plans.versions import record_version
 from twin.spatial import assign_memory
+from twin.spatial.index_ready import ready_in_background
 
 
 def assert_read_not_built(conn: psycopg.Connection, built: list[str]) -> None:
@@ -51,6 +53,7 @@ def test_a_grid_load_leaves_the_index_ready_for_the_next_process(
 
 def test_a_plan_publish_leaves_the_index_ready_for_the_next_process(
     conn: psycopg.Connection,
+    db_url: str,
     builds: list[str],  # noqa: F811
 ) -> None:
     gridworld.build(conn)
@@ -61,5 +64,8 @@ def test_a_plan_publish_leaves_the_index_ready_for_the_next_process(
     approved_plan(conn, clock)
     assert builds == []
     publish(conn, "strip", clock.local.date(), "carol", clock)
+    assert builds == []  # the publish answers without building it
+    with ConnectionPool(db_url, min_size=1, max_size=1) as pool:
+        ready_in_background(pool).join(timeout=60)  # as the server's routes do after it
     assert builds == ["grid"]
     assert_read_not_built(conn, builds)

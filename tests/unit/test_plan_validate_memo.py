@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
+import numpy as np
 import shapely
 
 from tests.planworld import LEVELS, rect, unit
@@ -13,6 +14,7 @@ from twin.plans import validate_memo
 from twin.plans.model import UnitState
 from twin.plans.rules import Rules
 from twin.plans.validate import validate
+from twin.plans.validate_memo import Memo
 
 MEMOS = (validate_memo.COVERS, validate_memo.INNER, validate_memo.CUTS, validate_memo.PARTS)
 RULES = Rules(tolerance_m2=1.0, sliver_m2=100.0, fix_gap_m2=500.0)
@@ -100,3 +102,23 @@ def test_a_second_check_of_the_same_map_computes_nothing_again() -> None:
         for memo in MEMOS:
             del memo.many
     assert calls == []
+
+
+def test_a_memo_keeps_at_most_its_bytes_and_drops_the_least_recently_used() -> None:
+    memo = Memo(limit_bytes=10 * (64 + 100))
+    keys = [bytes([i]) * 100 for i in range(30)]
+    computed: list[int] = []
+
+    def compute(missing: np.ndarray) -> list[int]:
+        computed.extend(int(i) for i in missing)
+        return [int(i) for i in missing]
+
+    assert memo.many(keys[:10], compute) == list(range(10))
+    memo.many(keys[:1], compute)  # the first is used again: the second is now the oldest
+    memo.many(keys[10:11], compute)
+    assert len(memo) == 10
+    computed.clear()
+    memo.many([keys[0], keys[1]], compute)
+    assert computed == [1]  # the first was kept, the least recently used went
+    memo.many(keys, compute)  # one batch over the limit still leaves it bounded
+    assert len(memo) == 10

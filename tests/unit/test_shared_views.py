@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from twin.app.shared import PerVersion
+from twin.app.shared import AHEAD, PerVersion
 
 
 def test_pages_asking_at_once_share_one_build() -> None:
@@ -42,3 +42,19 @@ def test_a_build_may_ask_for_another_key() -> None:
     shown = PerVersion()
     outer = shown.get("diff", lambda: shown.get("before", lambda: 1) + 1)
     assert outer == 2
+
+
+def test_only_the_latest_views_asked_are_built_ahead() -> None:
+    shown = PerVersion(keep=100)
+
+    class Snap:
+        def __init__(self, version: int) -> None:
+            self.version = version
+
+    for view in range(AHEAD + 5):  # a client asking for ever new views
+        shown.of("map", view, Snap(1), lambda s, v=view: (s.version, v))
+    before = shown.computed
+    shown.build_ahead(Snap(2))
+    assert shown.computed - before == AHEAD
+    assert shown.peek(("map", 2, AHEAD + 4)) == (2, AHEAD + 4)  # the latest asked
+    assert shown.peek(("map", 2, 0)) is None

@@ -15,6 +15,7 @@ from twin.plans.apply import ChangeError
 from twin.plans.publish import activate, publish, rollback
 from twin.plans.store import PlanError, get_plan
 from twin.plans.versions import VersionError, list_versions, unit_history, units_of_version
+from twin.spatial.index_ready import ready_in_background
 
 if TYPE_CHECKING:
     from twin.app.context import AppContext
@@ -118,6 +119,8 @@ def build_blueprint(ctx: AppContext) -> Blueprint:
                 done = publish(conn, name, day, actor, now, _text(body, "comment"))
             except (PlanError, ChangeError) as exc:
                 raise ApiError(409, "name", str(exc)) from None
+        if done["version"] is not None:
+            ready_in_background(ctx.pool)
         return jsonify(_json(done))
 
     @bp.post("/api/versions/<int:version>/restore")
@@ -132,6 +135,7 @@ def build_blueprint(ctx: AppContext) -> Blueprint:
                 raise ApiError(404, "version", str(exc)) from None
             except (PlanError, ChangeError) as exc:
                 raise ApiError(409, "version", str(exc)) from None
+        ready_in_background(ctx.pool)
         return jsonify(_json(done))
 
     @bp.post("/api/plans/activate")

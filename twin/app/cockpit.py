@@ -60,9 +60,15 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
         held = dict_or_none(held) or {}
         was, now = held.get("trend"), keys["trend"]
         whole = ctx.shown.get(("trend", now), lambda: parts["trend"])  # by digest, for later
-        before = ctx.shown.peek(("trend", was))
+        # What the page says it holds is a digest this server kept, or it gets the trend whole
+        # (a forged one must neither fail nor fill the shared cache).
+        before = ctx.shown.peek(("trend", was)) if isinstance(was, str) else None
         # One patch from each held trend to the new one, shared by the pages holding it.
-        moved = ctx.shown.get(("trend", was, now), lambda: _moved(before, whole))
+        moved = (
+            whole
+            if before is None
+            else ctx.shown.get(("trend", was, now), lambda: _moved(before, whole))
+        )
         out = [
             no_update if held.get(k) == keys[k] else moved if k == "trend" else part
             for k, part in parts.items()

@@ -18,6 +18,7 @@ from typing import Any
 
 KEEP = 64  # entries kept: a few views (language, mode, window, level) over the newest versions
 RECENT = 3  # versions back a view was last asked for and is still built ahead
+AHEAD = 8  # views built ahead at most, the latest asked: what a client asks cannot grow it
 log = logging.getLogger(__name__)
 
 
@@ -31,7 +32,9 @@ class PerVersion:
         self._lock = threading.RLock()  # a computation may ask for another key
         self.computed = 0  # how many results were built (the tests count them)
         # (name, view) -> how to build it from a snapshot, and the version last asked for
-        self._asked: dict[tuple[str, Hashable], tuple[Callable[[Any], Any], int]] = {}
+        self._asked: OrderedDict[tuple[str, Hashable], tuple[Callable[[Any], Any], int]] = (
+            OrderedDict()
+        )
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The result kept for key, else compute() kept for the next page that asks."""
@@ -56,6 +59,9 @@ class PerVersion:
         ahead for the next versions while pages keep asking for it."""
         with self._lock:
             self._asked[(name, view)] = (build, snap.version)
+            self._asked.move_to_end((name, view))
+            while len(self._asked) > AHEAD:
+                self._asked.popitem(last=False)
         return self.get((name, snap.version, view), partial(build, snap))
 
     def build_ahead(self, snap: Any) -> None:

@@ -57,11 +57,13 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
     from twin.cli import _ready_url
     from twin.db.connect import connect
     from twin.plans.publish import publish
+    from twin.spatial.assign_memory import prepare_unit_index
 
     clock = _clock(settings)
     day = effective_date(args.effective, clock)
     with connect(_ready_url(settings), autocommit=True) as conn:
         done = publish(conn, args.name, day, args.actor or getpass.getuser(), clock, args.comment)
+        prepare_unit_index(conn)  # the next twin load finds the index of the new map ready
     print(_said(done, settings))
     return 0
 
@@ -71,6 +73,7 @@ def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
     from twin.cli import _ready_url
     from twin.db.connect import connect
     from twin.plans.publish import rollback, version_before
+    from twin.spatial.assign_memory import prepare_unit_index
 
     if (args.name is None) == (args.to is None):
         raise ValueError("twin plan rollback: give a published plan's NAME or --to VERSION")
@@ -78,6 +81,7 @@ def cmd_rollback(args: argparse.Namespace, settings: Settings) -> int:
     with connect(_ready_url(settings), autocommit=True) as conn:
         version = args.to if args.to is not None else version_before(conn, args.name)
         done = rollback(conn, version, args.actor or getpass.getuser(), clock, None, args.comment)
+        prepare_unit_index(conn)
     print(f"rolled back to version {version}: " + _said(done, settings))
     return 0
 

@@ -70,9 +70,7 @@ def publish(
                 f"plan {name!r} cannot take effect on {effective.isoformat()}: version "
                 f"{current_version(conn)}, in force now, took effect on {newest.isoformat()}"
             )
-        done = _put_in_force(conn, plan, start, effective, actor, clock, "plan", comment)
-    prepare_unit_index(conn)
-    return done
+        return _put_in_force(conn, plan, start, effective, actor, clock, "plan", comment)
 
 
 def activate(conn: psycopg.Connection, clock: Clock) -> list[str]:
@@ -121,9 +119,7 @@ def rollback(
         plan = store.set_state(conn, store.get_plan(conn, name), "submitted", actor, said, clock)
         plan = store.set_state(conn, plan, "approved", actor, said, clock)
         today = clock.local.date()
-        done = _put_in_force(conn, plan, clock.now, today, actor, clock, "rollback", said)
-    prepare_unit_index(conn)
-    return done
+        return _put_in_force(conn, plan, clock.now, today, actor, clock, "rollback", said)
 
 
 def version_before(conn: psycopg.Connection, name: str) -> int:

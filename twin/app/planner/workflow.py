@@ -32,6 +32,7 @@ from twin.app.planner.flow import (
 from twin.app.planner.listing import planner_href
 from twin.plans import store
 from twin.plans.rules import rules_for
+from twin.spatial.index_ready import ready_in_background
 
 HOME = "plan-workflow"  # the editor page's Div for the panel
 ACTOR = "actor-name"
@@ -290,6 +291,8 @@ def register(app: Dash, ctx: AppContext) -> None:
                 said = perform(conn, req, who.strip(), now, lang)
         except REFUSALS as exc:
             return None, True, t("refused", lang, why=str(exc)), no_update, no_update
+        if req.action in ("publish", "rollback"):
+            ready_in_background(ctx.pool)  # the next load's unit index, not in this answer
         count = (done if isinstance(done, int) else 0) + 1
         return None, True, said, count, list_search(route, target, count)
 

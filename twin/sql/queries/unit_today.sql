@@ -8,7 +8,7 @@ WITH units AS (
     SELECT grid_id FROM grid_ancestor WHERE ancestor_id = %(id)s::bigint
 )
 SELECT
-    (SELECT json_object_agg(coalesce(c.category, ''), c.n) FROM (
+    (SELECT json_object_agg(c.category, c.n) FROM (
         SELECT i.category, count(*) AS n FROM incident i
         WHERE i.reported_at >= %(today)s::timestamptz
           AND (%(id)s::bigint IS NULL OR i.grid_id IN (SELECT grid_id FROM units))

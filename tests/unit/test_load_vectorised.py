@@ -17,7 +17,8 @@ from twin.ingest.bulk import to_csv_text
 from twin.ingest.load import ahead
 from twin.ingest.validate import HAS_OFFSET, has_offset
 
-TAILS = st.sampled_from(["Z", "z", "+08:00", "-0500", "+8:00", "+08:0", "+0８:00", "-05:30", ""])
+OFFSETS = ["Z", "z", "+08:00", "-0500", "+8:00", "+08:0", "+0８:00", "-05:30", ""]
+TAILS = st.sampled_from([*OFFSETS, "Z\n", "\x00Z", "Z\x00"])  # $ before a newline; NULs
 TEXTS = st.lists(st.builds(str.__add__, st.text(max_size=30), TAILS), max_size=30)
 
 

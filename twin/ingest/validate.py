@@ -257,7 +257,11 @@ def has_offset(text: pd.Series) -> np.ndarray:
     colon = sign(6) & digits(5, 4) & (back(3) == ord(":")) & digits(2, 1)
     plain = sign(5) & digits(4, 3, 2, 1)
     found = (back(1) == ord("Z")) | colon | plain
-    other = tail.max(axis=1) > 127  # \d in the expression takes any script's digits
+    # The expression reads these itself: \d takes any script's digits, $ matches before a
+    # final newline, and a NUL (dropped at the end by the U6 array) would shift the ends.
+    seen = np.minimum(text.str.len().fillna(0).to_numpy(dtype=np.int64), 6)
+    control = ((chars > 0) & (chars < 32)).any(axis=1) | (lengths != seen)
+    other = (tail.max(axis=1) > 127) | control
     if other.any():
         found[other] = text[other].str.contains(HAS_OFFSET).to_numpy(dtype=bool)
     return found

@@ -4,6 +4,11 @@
 // part follows; the map store, set only when the map moved, fetches the outlines anew). A page
 // that cannot reach its server says so, and catches up on return.
 (function () {
+  // A page restored from the back-forward cache wakes with a frozen page's state (its held
+  // question dropped, its window radio behind its URL): it loads afresh instead.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) { window.location.reload(); }
+  });
   var AGAIN_MS = 500;    // how soon a page asks again when the server did not hold its question
   var WAIT_MS = 4000;    // an answer slower than this counts as lost (the server holds for 2 s)
   var LOST_AFTER = 2;    // failed asks in a row before the banner shows

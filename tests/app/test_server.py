@@ -23,7 +23,10 @@ from twin.settings import Settings
 def test_pages_load_and_name_no_outside_host(app: Dash) -> None:
     client = app.server.test_client()
     for path in ("/", "/grid/G1", "/screen"):
-        assert client.get(path).status_code == 200
+        got = client.get(path)
+        assert got.status_code == 200
+        assert got.headers["Cache-Control"] == "no-store"  # back loads the page afresh
+    assert "no-store" not in client.get("/assets/twin.css").headers.get("Cache-Control", "")
     page = client.get("/").get_data(as_text=True)
     assert [s for s in page.split('"') if s.startswith(("http://", "https://", "//"))] == []
     for asset in ("/assets/twin_map.js", "/assets/twin_grid.js", "/assets/twin.css"):

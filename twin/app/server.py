@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 
 from dash import Dash
+from flask import Flask, Response
 from psycopg_pool import ConnectionPool
 
 from twin.api.registry import register_api
@@ -53,6 +54,7 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
         update_title="",
     )
     register_request_checks(app.server)
+    register_page_headers(app.server)
     register_callback_checks(app)
     register_routes(app.server, ctx.mapdata)
     register_api(app.server, ctx)
@@ -86,6 +88,18 @@ def create_app(settings: Settings, pool: ConnectionPool) -> Dash:
     for page in OWN_PAGES:
         importlib.import_module(page.module).register(app, ctx)
     return app
+
+
+def register_page_headers(server: Flask) -> None:
+    """Pages are kept by no cache, the back-forward cache included: back loads the page
+    afresh, its window and language from the URL and its figures the newest. A page restored
+    from that cache woke with a frozen page's state (its window radio missed the URL)."""
+
+    @server.after_request
+    def no_store_pages(response: Response) -> Response:
+        if response.mimetype == "text/html":
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def _fingerprint(pool: ConnectionPool) -> tuple[int, int]:

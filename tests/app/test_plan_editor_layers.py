@@ -14,9 +14,9 @@ from shapely.geometry import LineString
 
 from tests import gridworld
 from tests.app.dash_client import call
+from tests.dash_patch import applied
 from twin.activity import Clock
 from twin.app.planner.editor_actions import EditRequest, answer, perform
-from twin.app.planner.editor_patch import applied
 from twin.plans import store
 
 PLAN = "layers"

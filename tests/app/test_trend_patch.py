@@ -11,24 +11,12 @@ import psycopg
 from dash import Dash
 
 from tests.app.dash_client import call
+from tests.dash_patch import applied
 from tests.gridworld import add_incident
 from twin.app import ids
 from twin.app.json_patch import as_patch
 
 STATE = {"mode": "cockpit", "lang": "en", "unit": None}
-
-
-def applied(value: Any, patch: dict[str, Any]) -> Any:
-    """A patch's Assign operations (as the browser receives them) applied to a copy."""
-    out = copy.deepcopy(value)
-    for op in patch["operations"]:
-        assert op["operation"] == "Assign"
-        *path, last = op["location"]
-        target = out
-        for step in path:
-            target = target[step]
-        target[last] = op["params"]["value"]
-    return out
 
 
 def test_a_patch_names_only_the_leaves_that_moved() -> None:

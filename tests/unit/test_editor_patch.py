@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from twin.app.planner.editor_patch import applied, patch_of
+from tests.dash_patch import applied
+from twin.app.planner.editor_patch import patch_of
 
 
 def layer(rng: random.Random, codes: list[str]) -> dict[str, Any]:

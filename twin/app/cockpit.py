@@ -105,7 +105,7 @@ def register_cockpit(app: Dash, ctx: AppContext) -> None:
 
 def _moved(before: Any, trend: Any) -> Any:
     """The trend as a patch of what the page holds (before), or whole."""
-    patch = as_patch(before, trend) if before is not None else None
+    patch = as_patch(before, trend)
     return trend if patch is None else patch
 
 

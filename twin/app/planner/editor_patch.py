@@ -26,21 +26,3 @@ def patch_of(old: Json, new: Json) -> Patch:
         elif was[f["id"]] != f:
             patch["features"][i] = f
     return patch
-
-
-def applied(old: Json, patch: Json) -> Json:
-    """A collection with a patch (as sent: Patch.to_plotly_json) applied as the page applies
-    it (for tests)."""
-    feats = list(old["features"])
-    for op in patch["operations"]:
-        where, params = op["location"], op["params"]
-        index = int(where[1]) if len(where) > 1 else -1
-        if op["operation"] == "Delete":
-            del feats[index]
-        elif op["operation"] == "Insert":
-            feats.insert(params["index"], params["value"])
-        elif op["operation"] == "Assign":
-            feats[index] = params["value"]
-        else:
-            raise ValueError(f"an operation the editor does not send: {op['operation']}")
-    return {**old, "features": feats}

@@ -15,7 +15,7 @@ import psycopg
 
 from twin.db.queries import query
 from twin.spatial.status import Thresholds, build_status
-from twin.store import _frame
+from twin.store import status_frame
 
 CHANNEL = "twin_change"
 
@@ -56,7 +56,7 @@ def fetch_unit_statuses(
 ) -> pd.DataFrame:
     """The status rows of these units (any level), as fetch_grid_statuses builds a level's."""
     params = {"ids": ids, "at": at}
-    return build_status(_frame(conn, "unit_statuses", params), thresholds)
+    return build_status(status_frame(conn, "unit_statuses", params), thresholds)
 
 
 def fetch_window_direct(

@@ -29,6 +29,7 @@ from twin.drilldown import (
     to_records,
     unit_points_sql,
 )
+from twin.spatial.counts import CountsChanged, unpack
 from twin.spatial.status import Thresholds, build_one_status, build_status
 
 SORTABLE = frozenset({"reported_at", "due_at", "severity", "status", "category", "code"})
@@ -41,7 +42,8 @@ class NotFound(LookupError):
 # Queries whose result has a column per grid_stat count (s.*): a new layer adds columns, and
 # a server-side prepared statement (psycopg prepares a query run 5 times) would then fail
 # with "cached plan must not change result type". Planned per call, they follow the table.
-FOLLOW_GRID_STAT = frozenset({"grid_statuses", "grid_one_status", "unit_statuses"})
+# (The level and unit reads take the packed counts, one column whatever the layers.)
+FOLLOW_GRID_STAT = frozenset({"grid_one_status"})
 
 
 def _rows(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -53,17 +55,31 @@ def _prepare(name: str) -> bool | None:
     return False if name in FOLLOW_GRID_STAT else None
 
 
-def _frame(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
-    """A named query's result as a DataFrame, with its columns even when it has no rows."""
+def status_frame(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
+    """A status query's rows (..., grid_id, counts) as a frame with a column per count, the
+    packed counts unpacked in one step (read again if a column came between the reads)."""
+    try:
+        return _status_frame(conn, name, params)
+    except CountsChanged:
+        return _status_frame(conn, name, params)
+
+
+def _status_frame(conn: psycopg.Connection, name: str, params: dict[str, Any]) -> pd.DataFrame:
     with conn.cursor(binary=True) as cur:
-        cur.execute(query(name), params, prepare=_prepare(name))
-        names = [d.name for d in cur.description or []]
+        found = cur.execute(query("stat_counts_columns"), prepare=True).fetchone()
+        names: list[str] = found[0] if found else []
+        cur.execute(query(name), params, prepare=True)
+        head = [d.name for d in cur.description or []][:-1]
         rows = cur.fetchall()
-    return _columns_frame(names, rows)
+    if not rows:
+        return pd.DataFrame(columns=[*head, *names])
+    columns = list(zip(*rows, strict=True))
+    frame = {n: _column(v) for n, v in zip(head, columns, strict=False)}
+    return pd.DataFrame(frame | unpack(columns[-1], names))
 
 
 def _frame_of(records: list[dict[str, Any]]) -> pd.DataFrame:
-    """Rows read as JSON objects (all with the same keys, at least one), as _frame builds."""
+    """Rows read as JSON objects (all with the same keys, at least one), as a frame."""
     names = list(records[0])
     return _columns_frame(names, [tuple(r.values()) for r in records])
 
@@ -98,7 +114,7 @@ def fetch_grid_statuses(
     store does not hold has no rows (callers check levels against the catalog).
     """
     params = {"level": level, "parent_id": parent_id, "at": at}
-    return build_status(_frame(conn, "grid_statuses", params), thresholds or Thresholds())
+    return build_status(status_frame(conn, "grid_statuses", params), thresholds or Thresholds())
 
 
 def fetch_one_status(

@@ -16,6 +16,7 @@ from tests.gridworld import lonlat, point
 from twin.catalog import load_catalog
 from twin.ingest.bulk import insert_points
 from twin.settings import Settings
+from twin.spatial.counts import unpack
 from twin.spatial.overdue import advance_overdue_checkpoint
 
 LAYERS = load_catalog(Settings().layers_dir)
@@ -197,18 +198,18 @@ def from_scratch(conn: psycopg.Connection) -> tuple[Counter[tuple[Any, ...]], di
 
 
 def stored_counts(conn: psycopg.Connection) -> Counter[tuple[Any, ...]]:
-    """Every non-zero count in grid_stat as (grid_id, column) -> n."""
+    """Every non-zero count in grid_stat as (grid_id, column) -> n, after checking that each
+    row's packed counts (migration 027) hold exactly its count columns."""
     with conn.cursor() as cur:
-        cur.execute("SELECT * FROM grid_stat")
-        names = [d.name for d in cur.description or []]
-        return Counter(
-            {
-                (row[0], name): n
-                for row in cur.fetchall()
-                for name, n in zip(names[1:], row[1:], strict=True)
-                if n
-            }
-        )
+        cur.execute("SELECT s.*, p.counts FROM grid_stat_counts s JOIN grid_stat p USING (grid_id)")
+        names = [d.name for d in cur.description or []][1:-1]
+        rows = cur.fetchall()
+    packed = unpack([bytes(r[-1]) for r in rows], names)
+    for i, row in enumerate(rows):
+        assert [int(packed[n][i]) for n in names] == list(row[1:-1]), f"grid {row[0]}"
+    return Counter(
+        {(row[0], name): n for row in rows for name, n in zip(names, row[1:-1], strict=True) if n}
+    )
 
 
 @settings(

@@ -16,4 +16,4 @@ WITH checkpoint AS MATERIALIZED (
                                   WHERE ancestor_id = %(id)s::bigint) END
 )
 SELECT s.open_due_before_checkpoint + (SELECT n FROM between_checkpoint) AS overdue, s.*
-FROM grid_stat s WHERE s.grid_id = %(id)s::bigint;
+FROM grid_stat_counts s WHERE s.grid_id = %(id)s::bigint;

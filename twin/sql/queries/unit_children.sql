@@ -12,6 +12,6 @@ SELECT json_agg(c) AS children FROM (
               AND i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')
               AND i.due_at < coalesce(%(at)s::timestamptz, now())) AS overdue,
            s.*
-    FROM grid k JOIN grid_stat s ON s.grid_id = k.id
+    FROM grid k JOIN grid_stat_counts s ON s.grid_id = k.id
     WHERE k.parent_id = (SELECT id FROM grid WHERE code = %(code)s)
 ) c;

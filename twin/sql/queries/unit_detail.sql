@@ -20,5 +20,5 @@ SELECT g.id,
         WHERE a.ancestor_id = g.id
           AND i.status IN ('reported', 'dispatched', 'in_progress', 'escalated')
           AND i.due_at < coalesce(%(at)s::timestamptz, now())) AS overdue,
-       (SELECT row_to_json(s) FROM grid_stat s WHERE s.grid_id = g.id) AS status
+       (SELECT row_to_json(s) FROM grid_stat_counts s WHERE s.grid_id = g.id) AS status
 FROM g;

@@ -1,7 +1,8 @@
 -- The counts of the given units, whatever their level (as grid_statuses reads a level).
 -- params: ids bigint[], at timestamptz or NULL (when "overdue" is judged; NULL = now)
 -- columns: id, code, name, level, parent_id, officer, population, households, area_m2,
---          overdue, then grid_id and every count column of grid_stat
+--          overdue, grid_id, counts (bytea: every count column of grid_stat, 8 bytes
+--          each in twin_stat_counts_columns() order; twin/spatial/counts.py reads it)
 WITH checkpoint AS MATERIALIZED (
     SELECT c.at, coalesce(%(at)s::timestamptz, now()) AS upto
     FROM twin_overdue_checkpoint c WHERE c.layer = 'incident'
@@ -28,7 +29,8 @@ WITH checkpoint AS MATERIALIZED (
     GROUP BY a.ancestor_id
 )
 SELECT g.id, g.code, g.name, g.level, g.parent_id, g.officer, g.population, g.households,
-       g.area_m2, s.open_due_before_checkpoint + coalesce(o.n, 0) AS overdue, s.*
+       g.area_m2, s.open_due_before_checkpoint + coalesce(o.n, 0) AS overdue, s.grid_id,
+       s.counts
 FROM unit g
 JOIN grid_stat s ON s.grid_id = g.id
 LEFT JOIN overdue o ON o.grid_id = g.id

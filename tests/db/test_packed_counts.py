@@ -1,0 +1,75 @@
+"""grid_stat.counts (migration 027): each unit's count columns packed in one value, which the
+level and unit status reads unpack; it follows every write and every column added."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import psycopg
+import pytest
+
+from tests import gridworld
+from twin.changes import fetch_unit_statuses
+from twin.spatial.counts import CountsChanged, unpack
+from twin.spatial.status import WORKING, Thresholds
+from twin.store import fetch_grid_statuses
+
+
+def stored(conn: psycopg.Connection, level: str) -> dict[str, dict[str, int]]:
+    """Every count column of a level's units as stored, by code."""
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT g.code, s.* FROM grid g JOIN grid_stat_counts s ON s.grid_id = g.id"
+            " WHERE g.level = %s",
+            [level],
+        )
+        names = [d.name for d in cur.description or []][2:]  # status reads drop WORKING
+        return {
+            row[0]: {k: v for k, v in zip(names, row[2:], strict=True) if k not in WORKING}
+            for row in cur.fetchall()
+        }
+
+
+def read(frame: pd.DataFrame, names: list[str]) -> dict[str, dict[str, int]]:
+    """These count columns of a status frame, by code."""
+    table = frame.set_index("code")[names]
+    return {code: {k: int(v) for k, v in row.items()} for code, row in table.iterrows()}
+
+
+def test_each_level_read_gives_every_count_its_stored_value(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    for n, (x, y, severity) in enumerate([(0.5, 0.5, 1), (1.5, 0.5, 2), (1.5, 1.5, 3)]):
+        gridworld.add_incident(conn, f"I{n}", x, y, severity=severity)
+    conn.execute("UPDATE incident SET status = 'dispatched' WHERE code = 'I1'")
+    for level in ("grid", "community", "district"):
+        want = stored(conn, level)
+        names = list(next(iter(want.values())))
+        assert read(fetch_grid_statuses(conn, level), names) == want
+    assert fetch_grid_statuses(conn).set_index("code").loc["G1", "open_severity_1"] == 1
+
+
+def test_a_count_column_added_is_packed_and_read(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    gridworld.add_incident(conn, "I1", 0.5, 0.5, severity=2)
+    conn.execute("SELECT twin_stat_add_column('incident', 'severity_two', 'severity = 2')")
+    conn.execute("SELECT twin_stat_rebuild('incident')")
+    gridworld.add_incident(conn, "I2", 0.5, 0.5, severity=2)
+    width = conn.execute(
+        "SELECT DISTINCT length(counts) / 8 = cardinality(twin_stat_counts_columns())"
+        " FROM grid_stat"
+    ).fetchall()
+    assert width == [(True,)]
+    statuses = fetch_grid_statuses(conn).set_index("code")
+    assert statuses.loc["G1", "severity_two"] == 2
+    units = fetch_unit_statuses(conn, [world["G1"], world["C"]], None, Thresholds())
+    assert units.set_index("code")["severity_two"].to_dict() == {"G1": 2, "C": 2}
+
+
+def test_counts_unpacked_beside_other_names_are_refused_not_misread() -> None:
+    blobs = [np.array([1, 2, 3], dtype=">i8").tobytes(), np.array([4, 5, 6], ">i8").tobytes()]
+    got = unpack(blobs, ["a", "b", "c"])
+    assert {k: v.tolist() for k, v in got.items()} == {"a": [1, 4], "b": [2, 5], "c": [3, 6]}
+    with pytest.raises(CountsChanged):
+        unpack(blobs, ["a", "b"])

@@ -254,9 +254,11 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
     conn.execute("SET LOCAL work_mem = '256MB'")  # the tie-rule sort of 1M rows stays in memory
     assign_points(conn)
     conn.execute("SET LOCAL twin.bulk_assigned = 'on'")  # units come from assign_points
+    row: tuple[int, int] | None
     with indexes.built_once(conn, table, _staged_rows(conn)) as locked:
         if locked and _empty(conn, table):
-            row = _insert_stage(conn, table, columns)
+            with indexes.keys_built_once(conn, table):
+                row = _insert_stage(conn, table, columns)
         else:
             row = _write_stage(conn, table, columns)
     conn.execute("RESET twin.bulk_assigned")

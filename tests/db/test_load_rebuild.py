@@ -88,3 +88,39 @@ def test_only_a_load_at_least_as_large_as_the_table_rebuilds(conn: psycopg.Conne
     conn.execute("ANALYZE held")
     assert not indexes.worth_rebuilding(conn, "held", 50)
     assert indexes.worth_rebuilding(conn, "held", 150)
+
+
+CONSTRAINTS = """
+SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint
+WHERE conrelid = %s::regclass ORDER BY conname
+"""
+
+
+def test_an_insert_into_an_empty_table_builds_its_keys_again_as_they_were(
+    conn: psycopg.Connection,
+) -> None:
+    before, constraints = _indexes(conn, "incident"), conn.execute(CONSTRAINTS, ["incident"])
+    kept = constraints.fetchall()
+    with conn.transaction(), indexes.keys_built_once(conn, "incident"):
+        during = [name for name, _ in _indexes(conn, "incident")]
+    assert "incident_pkey" not in during and "incident_code_key" not in during
+    assert _indexes(conn, "incident") == before
+    assert conn.execute(CONSTRAINTS, ["incident"]).fetchall() == kept
+
+
+def test_a_code_repeated_while_the_keys_are_down_refuses_the_insert(
+    conn: psycopg.Connection,
+) -> None:
+    row = (
+        "INSERT INTO incident (code, category, severity, source, due_at, geom)"
+        " VALUES ('X1', 'other', 1, 'patrol', now(), ST_Point(0, 0, 4326))"
+    )
+    with (
+        pytest.raises(psycopg.errors.UniqueViolation),
+        conn.transaction(),
+        indexes.keys_built_once(conn, "incident"),
+    ):
+        conn.execute(row)
+        conn.execute(row)
+    assert conn.execute("SELECT count(*) FROM incident").fetchone() == (0,)
+    assert "incident_code_key" in [name for name, _ in _indexes(conn, "incident")]

@@ -254,14 +254,48 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
     conn.execute("SET LOCAL work_mem = '256MB'")  # the tie-rule sort of 1M rows stays in memory
     assign_points(conn)
     conn.execute("SET LOCAL twin.bulk_assigned = 'on'")  # units come from assign_points
-    with indexes.built_once(conn, table, _staged_rows(conn)):
-        row = _write_stage(conn, table, columns)
+    row: tuple[int, int] | None
+    with indexes.built_once(conn, table, _staged_rows(conn)) as locked:
+        if locked and _empty(conn, table):
+            with indexes.keys_built_once(conn, table):
+                row = _insert_stage(conn, table, columns)
+        else:
+            row = _write_stage(conn, table, columns)
     conn.execute("RESET twin.bulk_assigned")
     conn.execute("RESET work_mem")
     end_bulk(conn, marked)
     conn.execute(sql.SQL("DROP TABLE {}, {}").format(STAGE, ASSIGNED))
     inserted, written = row if row else (0, 0)
     return inserted, written - inserted
+
+
+def _empty(conn: psycopg.Connection, table: str) -> bool:
+    """Whether the table holds no row (asked under the load's ACCESS EXCLUSIVE lock, so no
+    other session can add one before the insert)."""
+    row = conn.execute(
+        sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _insert_stage(conn: psycopg.Connection, table: str, columns: Sequence[str]) -> tuple[int, int]:
+    """_write_stage into an empty table: a plain INSERT, since no code can conflict with a
+    stored row (a code repeated in the stage fails either way). ON CONFLICT's speculative
+    insertion and the RETURNING rows cost 2.4 s of 8.2 s at 1M points; (inserted, written)."""
+    cur = conn.execute(
+        sql.SQL(
+            "INSERT INTO {table} ({cols}, geom, grid_id) "
+            "SELECT {scols}, s.geom, a.grid_id FROM {stage} s "
+            "LEFT JOIN {assigned} a ON a.sid = s.sid ORDER BY s.sid"
+        ).format(
+            table=sql.Identifier(table),
+            cols=sql.SQL(", ").join(map(sql.Identifier, columns)),
+            scols=sql.SQL(", ").join(sql.Identifier("s", c) for c in columns),
+            stage=STAGE,
+            assigned=ASSIGNED,
+        )
+    )
+    return cur.rowcount, cur.rowcount
 
 
 def _write_stage(

@@ -21,11 +21,12 @@ from tqdm import tqdm
 from twin.catalog import Layer
 from twin.db.queries import query
 from twin.ingest import bulk, grids, topology
+from twin.ingest.child import in_child
 from twin.ingest.convert import WGS84
 from twin.ingest.defaults import fill_stage_defaults, missing_field_defaults
 from twin.ingest.read import Source, SourceError, open_source
 from twin.ingest.schema import create_point_table
-from twin.ingest.validate import Converted, Options, Problem, convert_chunk, resolve_columns
+from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
 from twin.plans.versions import record_version
 from twin.spatial import assign_memory
 
@@ -228,33 +229,57 @@ def _stage(
         grids.create_grid_stage(conn)
     staged = _Staged([], [], [], 0)
     geometry_columns = ["lon", "lat"] if layer.kind == "point" else ["wkb"]
+    columns = ["feature", *provided, *geometry_columns]
+    types = bulk.stage_types(conn, columns)
     bar = tqdm(
         total=source.total,
         unit=" features",
         disable=not progress or (source.total or 0) < PROGRESS_OVER,
     )
-    # (features read, converted): the chunk itself is not kept while the next is made.
-    converted: Iterator[tuple[int, Converted]] = (
-        (len(chunk.attributes), convert_chunk(layer, chunk, opts)) for chunk in source.chunks()
-    )
-    if source.csv_geometry:
-        # Only CSV (read by pandas) ahead in a thread: GDAL's messages reach Python's
-        # warnings (and so the report) only from the thread that imported pyogrio.
-        converted = ahead(converted)
+    make = functools.partial(_ready_chunks, layer, source, opts, columns, types)
+    # Only CSV (read by pandas) in a child process: GDAL's messages reach Python's
+    # warnings (and so the report) only from the thread that imported pyogrio.
+    ready = in_child(make) if source.csv_geometry else make()
     with bar:
-        for read, done in converted:
+        for done in ready:
             staged.problems += done.problems
             staged.repairs += done.repairs
             staged.flattened += done.flattened
-            staged.read += read
+            staged.read += done.read
             # Staged even with problems (rolled back then), so duplicate codes are
             # found across the whole file in the same pass.
-            frame = done.frame[["feature", *provided, *geometry_columns]]
-            bulk.copy_frame(conn, bulk.in_z_order(frame) if layer.kind == "point" else frame)
-            bar.update(read)
+            bulk.write_blocks(conn, columns, done.binary, done.blocks)
+            bar.update(done.read)
     if staged.read == 0:
         raise SourceError(_nothing_read(source))
     return staged
+
+
+@dataclass
+class _Ready:
+    """One chunk checked and encoded as COPY data, with what was found on the way."""
+
+    read: int
+    problems: list[Problem]
+    repairs: list[str]
+    flattened: list[int]
+    binary: bool
+    blocks: list[bytes | str]
+
+
+def _ready_chunks(
+    layer: Layer, source: Source, opts: Options, columns: list[str], types: list[str]
+) -> Iterator[_Ready]:
+    """The file's chunks checked, converted and encoded for these stage columns; needs no
+    database, so a child process can make them."""
+    for chunk in source.chunks():
+        done = convert_chunk(layer, chunk, opts)
+        frame = done.frame[columns]
+        frame = bulk.in_z_order(frame) if layer.kind == "point" else frame
+        binary, blocks = bulk.copy_blocks(frame, types)
+        yield _Ready(
+            len(chunk.attributes), done.problems, done.repairs, done.flattened, binary, blocks
+        )
 
 
 def ahead(items: Iterator[T]) -> Iterator[T]:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import queue
-import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -42,6 +39,9 @@ class LoadRefused(ValueError):
     def __init__(self, path: Path, problems: list[Problem]) -> None:
         self.path, self.problems = path, problems
         super().__init__(f"{path}: {len(problems)} problem(s); nothing was loaded")
+
+    def __reduce__(self) -> tuple[type[LoadRefused], tuple[Path, list[Problem]]]:
+        return LoadRefused, (self.path, self.problems)  # whole, from a reading process
 
 
 @dataclass
@@ -280,46 +280,6 @@ def _ready_chunks(
         yield _Ready(
             len(chunk.attributes), done.problems, done.repairs, done.flattened, binary, blocks
         )
-
-
-def ahead(items: Iterator[T]) -> Iterator[T]:
-    """The items in order, the next one made in a thread while the caller uses this one:
-    the file is read and converted on one core while the server takes the last chunk on
-    the other. One item ahead, so memory stays bounded by two chunks."""
-    slot: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def make() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        slot.put((True, item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            slot.put((False, None))
-        except BaseException as exc:  # handed to the caller, raised there
-            slot.put((False, exc))
-
-    worker = threading.Thread(target=make, name="twin-load-read", daemon=True)
-    worker.start()
-    try:
-        while True:
-            more, item = slot.get()
-            if not more:
-                if isinstance(item, BaseException):
-                    raise item
-                return
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        while worker.is_alive():  # unblock a worker waiting to hand over an item
-            with contextlib.suppress(queue.Empty):
-                slot.get(timeout=0.1)
-        worker.join()
 
 
 def _check_stage(

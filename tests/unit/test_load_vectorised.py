@@ -30,6 +30,13 @@ def test_a_long_text_is_read_by_the_expression() -> None:
     assert has_offset(pd.Series(texts, dtype=object)).tolist() == [True, False, True]
 
 
+def test_surrogates_empty_texts_and_control_tails_are_read_as_the_expression_reads_them() -> None:
+    texts = ["\ud800Z", "x\udfff+08:00", "", "\x00Z", "Z\x00", "a\nZ", "+0８:00", "\t-0500"]
+    expected = [bool(HAS_OFFSET.search(t)) for t in texts]
+    assert has_offset(pd.Series(texts, dtype=object)).tolist() == expected
+    assert has_offset(pd.Series(["", ""], dtype=object)).tolist() == [False, False]
+
+
 def test_the_copy_text_reads_back_as_the_frame() -> None:
     frame = pd.DataFrame(
         {

@@ -228,7 +228,8 @@ def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 def _timestamps(trimmed: pd.Series, present: np.ndarray) -> tuple[pd.Series, np.ndarray]:
     text = trimmed.where(present)
     local = text.notna().to_numpy() & ~has_offset(text.fillna(""))
-    text = text.where(~local, text + CHINA_OFFSET)
+    if local.any():  # the concatenation is a pass over every text
+        text = text.where(~local, text + CHINA_OFFSET)
     stamps = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
     return stamps, present & stamps.isna().to_numpy()
 

@@ -170,33 +170,57 @@ def copy_frame(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
     """Append a frame to the stage with COPY, in blocks: binary where every column has an
     encoder (copy_binary), else CSV text (timestamps as UTC)."""
     types = stage_types(conn, list(frame.columns))
+    write_blocks(conn, list(frame.columns), *copy_blocks(frame, types))
+
+
+def copy_blocks(frame: pd.DataFrame, types: Sequence[str]) -> tuple[bool, list[bytes | str]]:
+    """The frame as COPY data in blocks (no database needed, so another process can make
+    them): (True, binary tuples) where every column has an encoder, else (False, CSV text
+    with naive UTC timestamps)."""
     if copy_binary.encodable(frame, types):
-        stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(
-            STAGE, sql.SQL(", ").join(map(sql.Identifier, frame.columns))
-        )
+        return True, [
+            copy_binary.encode(frame.iloc[start : start + COPY_ROWS], types)
+            for start in range(0, len(frame), COPY_ROWS)
+        ]
+    frame = _utc_naive(frame)
+    return False, [
+        to_csv_text(frame.iloc[start : start + COPY_ROWS])
+        for start in range(0, len(frame), COPY_ROWS)
+    ]
+
+
+def write_blocks(
+    conn: psycopg.Connection, columns: Sequence[str], binary: bool, blocks: list[bytes | str]
+) -> None:
+    """Append blocks made by copy_blocks for these stage columns with one COPY."""
+    names = sql.SQL(", ").join(map(sql.Identifier, columns))
+    if binary:
+        stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT binary)").format(STAGE, names)
         with conn.cursor().copy(stmt) as copy:
             copy.write(copy_binary.SIGNATURE)
-            for start in range(0, len(frame), COPY_ROWS):
-                copy.write(copy_binary.encode(frame.iloc[start : start + COPY_ROWS], types))
+            for block in blocks:
+                copy.write(block)
             copy.write(copy_binary.TRAILER)
-    else:
-        copy_text(conn, frame)
+        return
+    row = conn.execute("SELECT current_setting('TimeZone')").fetchone()
+    assert row is not None  # a setting always has a value
+    conn.execute("SET LOCAL TimeZone = 'UTC'")  # the naive timestamps written are UTC
+    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(STAGE, names)
+    with conn.cursor().copy(stmt) as copy:
+        for block in blocks:
+            copy.write(block)
+    # The caller's zone back (RESET would give the session's default, not what it had set).
+    conn.execute("SELECT set_config('TimeZone', %s, true)", [row[0]])
 
 
 def copy_text(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
     """Append a frame to the stage with COPY as CSV text (timestamps as UTC), in blocks."""
     frame = _utc_naive(frame)
-    row = conn.execute("SELECT current_setting('TimeZone')").fetchone()
-    assert row is not None  # a setting always has a value
-    conn.execute("SET LOCAL TimeZone = 'UTC'")  # the naive timestamps written below are UTC
-    stmt = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
-        STAGE, sql.SQL(", ").join(map(sql.Identifier, frame.columns))
-    )
-    with conn.cursor().copy(stmt) as copy:
-        for start in range(0, len(frame), COPY_ROWS):
-            copy.write(to_csv_text(frame.iloc[start : start + COPY_ROWS]))
-    # The caller's zone back (RESET would give the session's default, not what it had set).
-    conn.execute("SELECT set_config('TimeZone', %s, true)", [row[0]])
+    blocks: list[bytes | str] = [
+        to_csv_text(frame.iloc[start : start + COPY_ROWS])
+        for start in range(0, len(frame), COPY_ROWS)
+    ]
+    write_blocks(conn, list(frame.columns), False, blocks)
 
 
 def stage_types(conn: psycopg.Connection, columns: Sequence[str]) -> list[str]:

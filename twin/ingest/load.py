@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import queue
-import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator
@@ -21,11 +18,12 @@ from tqdm import tqdm
 from twin.catalog import Layer
 from twin.db.queries import query
 from twin.ingest import bulk, grids, topology
+from twin.ingest.child import in_child
 from twin.ingest.convert import WGS84
 from twin.ingest.defaults import fill_stage_defaults, missing_field_defaults
 from twin.ingest.read import Source, SourceError, open_source
 from twin.ingest.schema import create_point_table
-from twin.ingest.validate import Converted, Options, Problem, convert_chunk, resolve_columns
+from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
 from twin.plans.versions import record_version
 from twin.spatial import assign_memory
 
@@ -41,6 +39,9 @@ class LoadRefused(ValueError):
     def __init__(self, path: Path, problems: list[Problem]) -> None:
         self.path, self.problems = path, problems
         super().__init__(f"{path}: {len(problems)} problem(s); nothing was loaded")
+
+    def __reduce__(self) -> tuple[type[LoadRefused], tuple[Path, list[Problem]]]:
+        return LoadRefused, (self.path, self.problems)  # whole, from a reading process
 
 
 @dataclass
@@ -228,73 +229,57 @@ def _stage(
         grids.create_grid_stage(conn)
     staged = _Staged([], [], [], 0)
     geometry_columns = ["lon", "lat"] if layer.kind == "point" else ["wkb"]
+    columns = ["feature", *provided, *geometry_columns]
+    types = bulk.stage_types(conn, columns)
     bar = tqdm(
         total=source.total,
         unit=" features",
         disable=not progress or (source.total or 0) < PROGRESS_OVER,
     )
-    # (features read, converted): the chunk itself is not kept while the next is made.
-    converted: Iterator[tuple[int, Converted]] = (
-        (len(chunk.attributes), convert_chunk(layer, chunk, opts)) for chunk in source.chunks()
-    )
-    if source.csv_geometry:
-        # Only CSV (read by pandas) ahead in a thread: GDAL's messages reach Python's
-        # warnings (and so the report) only from the thread that imported pyogrio.
-        converted = ahead(converted)
+    make = functools.partial(_ready_chunks, layer, source, opts, columns, types)
+    # Only CSV (read by pandas) in a child process: GDAL's messages reach Python's
+    # warnings (and so the report) only from the thread that imported pyogrio.
+    ready = in_child(make) if source.csv_geometry else make()
     with bar:
-        for read, done in converted:
+        for done in ready:
             staged.problems += done.problems
             staged.repairs += done.repairs
             staged.flattened += done.flattened
-            staged.read += read
+            staged.read += done.read
             # Staged even with problems (rolled back then), so duplicate codes are
             # found across the whole file in the same pass.
-            frame = done.frame[["feature", *provided, *geometry_columns]]
-            bulk.copy_frame(conn, bulk.in_z_order(frame) if layer.kind == "point" else frame)
-            bar.update(read)
+            bulk.write_blocks(conn, columns, done.binary, done.blocks)
+            bar.update(done.read)
     if staged.read == 0:
         raise SourceError(_nothing_read(source))
     return staged
 
 
-def ahead(items: Iterator[T]) -> Iterator[T]:
-    """The items in order, the next one made in a thread while the caller uses this one:
-    the file is read and converted on one core while the server takes the last chunk on
-    the other. One item ahead, so memory stays bounded by two chunks."""
-    slot: queue.Queue[tuple[bool, object]] = queue.Queue(maxsize=1)
-    stop = threading.Event()
+@dataclass
+class _Ready:
+    """One chunk checked and encoded as COPY data, with what was found on the way."""
 
-    def make() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        slot.put((True, item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            slot.put((False, None))
-        except BaseException as exc:  # handed to the caller, raised there
-            slot.put((False, exc))
+    read: int
+    problems: list[Problem]
+    repairs: list[str]
+    flattened: list[int]
+    binary: bool
+    blocks: list[bytes | str]
 
-    worker = threading.Thread(target=make, name="twin-load-read", daemon=True)
-    worker.start()
-    try:
-        while True:
-            more, item = slot.get()
-            if not more:
-                if isinstance(item, BaseException):
-                    raise item
-                return
-            yield item  # type: ignore[misc]
-    finally:
-        stop.set()
-        while worker.is_alive():  # unblock a worker waiting to hand over an item
-            with contextlib.suppress(queue.Empty):
-                slot.get(timeout=0.1)
-        worker.join()
+
+def _ready_chunks(
+    layer: Layer, source: Source, opts: Options, columns: list[str], types: list[str]
+) -> Iterator[_Ready]:
+    """The file's chunks checked, converted and encoded for these stage columns; needs no
+    database, so a child process can make them."""
+    for chunk in source.chunks():
+        done = convert_chunk(layer, chunk, opts)
+        frame = done.frame[columns]
+        frame = bulk.in_z_order(frame) if layer.kind == "point" else frame
+        binary, blocks = bulk.copy_blocks(frame, types)
+        yield _Ready(
+            len(chunk.attributes), done.problems, done.repairs, done.flattened, binary, blocks
+        )
 
 
 def _check_stage(

@@ -228,7 +228,8 @@ def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 def _timestamps(trimmed: pd.Series, present: np.ndarray) -> tuple[pd.Series, np.ndarray]:
     text = trimmed.where(present)
     local = text.notna().to_numpy() & ~has_offset(text.fillna(""))
-    text = text.where(~local, text + CHINA_OFFSET)
+    if local.any():  # the concatenation is a pass over every text
+        text = text.where(~local, text + CHINA_OFFSET)
     stamps = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
     return stamps, present & stamps.isna().to_numpy()
 
@@ -238,15 +239,19 @@ def has_offset(text: pd.Series) -> np.ndarray:
     six characters of all of them at once (an offset is at most six)."""
     if len(text) == 0:
         return np.zeros(0, dtype=bool)
-    # Only the ends are made into a character array: the whole texts cost several times more.
-    ends = np.asarray(text.str[-6:].to_numpy(dtype=object).astype("U6"))
-    chars = ends.view(np.uint32).reshape(len(text), 6)
-    lengths = (chars != 0).sum(axis=1)
-    at = lengths[:, None] - np.arange(6, 0, -1)
-    tail = np.where(at >= 0, np.take_along_axis(chars, np.maximum(at, 0), axis=1), 0)
+    # All texts as one array of code points (one join, one encode; a lone surrogate is one
+    # code point too), each text's last six picked by position: no call per text.
+    values = text.tolist()
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    codes = np.frombuffer("".join(values).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if codes.size == 0:  # every text empty
+        return np.zeros(len(values), dtype=bool)
+    from_end = np.arange(6, 0, -1)[:, None]  # a row per position from the end: rows contiguous
+    inside = from_end <= lengths  # the text has a k-th character from its end
+    tail = np.where(inside, codes[np.maximum(np.cumsum(lengths) - from_end, 0)], 0)
 
     def back(k: int) -> np.ndarray:  # the k-th character from the end (0 before the start)
-        return tail[:, 6 - k]
+        return tail[6 - k]
 
     def digits(*ks: int) -> np.ndarray:
         return np.logical_and.reduce([(back(k) >= ord("0")) & (back(k) <= ord("9")) for k in ks])
@@ -258,10 +263,9 @@ def has_offset(text: pd.Series) -> np.ndarray:
     plain = sign(5) & digits(4, 3, 2, 1)
     found = (back(1) == ord("Z")) | colon | plain
     # The expression reads these itself: \d takes any script's digits, $ matches before a
-    # final newline, and a NUL (dropped at the end by the U6 array) would shift the ends.
-    seen = np.minimum(text.str.len().fillna(0).to_numpy(dtype=np.int64), 6)
-    control = ((chars > 0) & (chars < 32)).any(axis=1) | (lengths != seen)
-    other = (tail.max(axis=1) > 127) | control
+    # final newline, and NUL or control characters are left to it.
+    control = (inside & (tail < 32)).any(axis=0)
+    other = (tail.max(axis=0) > 127) | control
     if other.any():
         found[other] = text[other].str.contains(HAS_OFFSET).to_numpy(dtype=bool)
     return found

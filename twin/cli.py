@@ -304,6 +304,7 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         abandon_when_client_dies,
         load_file,
         peak_memory_mb,
+        reader_peak_memory_mb,
     )
     from twin.ingest.summary import summarise
 
@@ -345,13 +346,14 @@ def cmd_load(args: argparse.Namespace, settings: Settings) -> int:
         print(f"repaired: {repair}")
     for note in report.notes:
         print(f"note: {note}")
-    peak = peak_memory_mb()
+    peak, reader = peak_memory_mb(), reader_peak_memory_mb()
     print(
         f"{report.layer}: {report.features:,} features from {args.file} "
         f"({report.inserted:,} new, {report.updated:,} updated) in {report.seconds:.1f} s, "
         f"{report.rate:,.0f} features/s"
         + ("; table created" if report.created_table else "")
         + (f"; peak memory {peak:,.0f} MB" if peak else "")
+        + (f" (reading process {reader:,.0f} MB)" if reader else "")
     )
     return 0
 

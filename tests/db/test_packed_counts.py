@@ -3,13 +3,19 @@ level and unit status reads unpack; it follows every write and every column adde
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import psycopg
 import pytest
 
 from tests import gridworld
+from tests.db.test_new_layer import HYDRANT, load_hydrants
+from twin.catalog import load_catalog
 from twin.changes import fetch_unit_statuses
+from twin.settings import Settings
 from twin.spatial.counts import CountsChanged, unpack
 from twin.spatial.status import WORKING, Thresholds
 from twin.store import fetch_grid_statuses
@@ -73,3 +79,21 @@ def test_counts_unpacked_beside_other_names_are_refused_not_misread() -> None:
     assert {k: v.tolist() for k, v in got.items()} == {"a": [1, 4], "b": [2, 5], "c": [3, 6]}
     with pytest.raises(CountsChanged):
         unpack(blobs, ["a", "b"])
+
+
+def test_a_new_layer_packs_its_counts_once_and_they_are_read(
+    conn: psycopg.Connection, world: dict[str, int], tmp_path: Path
+) -> None:
+    (tmp_path / "layers").mkdir()
+    shutil.copytree(Settings().layers_dir, tmp_path / "layers", dirs_exist_ok=True)
+    (tmp_path / "layers" / "hydrant.toml").write_text(HYDRANT, "utf-8")
+    hydrant = load_catalog(tmp_path / "layers")["hydrant"]
+    dropped = (
+        "SELECT count(*) FROM pg_attribute WHERE attrelid = 'grid_stat'::regclass AND attisdropped"
+    )
+    before = conn.execute(dropped).fetchone()
+    load_hydrants(conn, hydrant, tmp_path)  # creates the table and its 3 count columns
+    after = conn.execute(dropped).fetchone()
+    assert before and after and after[0] == before[0] + 1  # one rewrite, not one per column
+    g1 = fetch_grid_statuses(conn).set_index("code").loc["G1"]
+    assert (g1["hydrants"], g1["hydrant_status_low_pressure"]) == (2, 1)

@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -94,6 +95,30 @@ def test_a_child_that_dies_is_an_error_not_an_end() -> None:
 
     with pytest.raises(RuntimeError, match="exit code 3"):
         list(in_child(items))
+
+
+def test_a_child_killed_in_the_middle_of_a_message_is_an_error_not_a_hang() -> None:
+    def items() -> Iterator[bytes]:
+        # Killed while the second item is part-way into the pipe (it holds 64 KB) and the
+        # caller still holds the first: the caller held the pipe's write end too, and then
+        # waited for ever for the rest of the message.
+        threading.Timer(0.5, os.kill, [os.getpid(), signal.SIGKILL]).start()
+        yield b"first"
+        yield os.urandom(1 << 24)
+
+    def drain(out: list[BaseException]) -> None:
+        try:
+            for _ in in_child(items):
+                time.sleep(1.5)
+        except BaseException as exc:
+            out.append(exc)
+
+    caught: list[BaseException] = []
+    reader = threading.Thread(target=drain, args=(caught,), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert not reader.is_alive(), "the caller still waits for a dead child"
+    assert len(caught) == 1 and "reading process died" in str(caught[0])
 
 
 def test_stopping_early_ends_the_child() -> None:

@@ -7,33 +7,34 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
-import multiprocessing.queues
 import os
 import pickle
-import queue
 import signal
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from multiprocessing.connection import Connection
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 FORK = multiprocessing.get_context("fork")  # the child needs nothing pickled to start
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-POLL_S = 0.5  # how often the caller looks whether a silent child is still alive
 
 
-def in_child(make: Callable[[], Iterator[T]]) -> Iterator[T]:
+def in_child(make: Callable[[], Iterator[T]]) -> Generator[T, None, None]:
     """The items make() yields, made in a child process one item ahead (memory stays bounded
-    by the item being used, the one waiting and the one being made); the child dies with
+    by the item being used, the one being sent and the one being made); the child dies with
     the caller, and is killed when the caller stops early."""
-    results: multiprocessing.queues.Queue[tuple[str, object]] = FORK.Queue(maxsize=1)
+    reader, writer = FORK.Pipe(duplex=False)
     child = FORK.Process(
-        target=_produce, args=(make, results, os.getpid()), name="twin-load-read", daemon=True
+        target=_produce, args=(make, writer, os.getpid()), name="twin-load-read", daemon=True
     )
     child.start()
+    # Only the child writes: with the caller's copy closed, a child that dies, even in the
+    # middle of a message, ends the pipe and the caller hears of it at once.
+    writer.close()
     try:
         while True:
-            kind, value = _next(results, child)
+            kind, value = _next(reader, child)
             if kind == "item":
                 yield value  # type: ignore[misc]
             elif kind == "warning":
@@ -47,51 +48,37 @@ def in_child(make: Callable[[], Iterator[T]]) -> Iterator[T]:
         if child.is_alive():
             child.kill()
         child.join()
-        results.close()
+        reader.close()
 
 
-def _next(
-    results: multiprocessing.queues.Queue[tuple[str, object]], child: Any
-) -> tuple[str, object]:
+def _next(reader: Connection, child: Any) -> tuple[str, object]:
     """The child's next message; an error when it died without saying why."""
-    while True:
-        try:
-            return results.get(timeout=POLL_S)
-        except queue.Empty:
-            if child.is_alive():
-                continue
-        with contextlib.suppress(queue.Empty):  # its last words may still be in the pipe
-            return results.get(timeout=POLL_S)
-        raise RuntimeError(f"the reading process died (exit code {child.exitcode})")
+    try:
+        return cast(tuple[str, object], reader.recv())
+    except (EOFError, OSError):
+        child.join()
+        raise RuntimeError(f"the reading process died (exit code {child.exitcode})") from None
 
 
-def _produce(
-    make: Callable[[], Iterator[object]],
-    results: multiprocessing.queues.Queue[tuple[str, object]],
-    parent: int,
-) -> None:
+def _produce(make: Callable[[], Iterator[object]], writer: Connection, parent: int) -> None:
     _die_with(parent)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             for item in make():
-                _pass_on(caught, results)
-                results.put(("item", item))
-            _pass_on(caught, results)
-        results.put(("done", None))
+                _pass_on(caught, writer)
+                writer.send(("item", item))  # blocks until the caller takes the last one
+            _pass_on(caught, writer)
+        writer.send(("done", None))
     except BaseException as exc:  # raised in the caller
-        results.put(("error", _sendable(exc)))
+        writer.send(("error", _sendable(exc)))
     finally:
-        results.close()
-        results.join_thread()  # everything put has reached the pipe before the child exits
+        writer.close()
 
 
-def _pass_on(
-    caught: list[warnings.WarningMessage],
-    results: multiprocessing.queues.Queue[tuple[str, object]],
-) -> None:
+def _pass_on(caught: list[warnings.WarningMessage], writer: Connection) -> None:
     for w in caught:
-        results.put(("warning", (w.category, str(w.message))))
+        writer.send(("warning", (w.category, str(w.message))))
     caught.clear()
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import resource
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NoReturn, ParamSpec, TypeVar
@@ -240,7 +242,8 @@ def _stage(
     # Only CSV (read by pandas) in a child process: GDAL's messages reach Python's
     # warnings (and so the report) only from the thread that imported pyogrio.
     ready = in_child(make) if source.csv_geometry else make()
-    with bar:
+    # closing: a failed write ends the child now, not when the traceback is freed
+    with bar, contextlib.closing(ready):
         for done in ready:
             staged.problems += done.problems
             staged.repairs += done.repairs
@@ -269,7 +272,7 @@ class _Ready:
 
 def _ready_chunks(
     layer: Layer, source: Source, opts: Options, columns: list[str], types: list[str]
-) -> Iterator[_Ready]:
+) -> Generator[_Ready, None, None]:
     """The file's chunks checked, converted and encoded for these stage columns; needs no
     database, so a child process can make them."""
     for chunk in source.chunks():
@@ -334,6 +337,13 @@ def peak_memory_mb() -> float | None:
     except OSError:
         pass
     return None
+
+
+def reader_peak_memory_mb() -> float | None:
+    """The peak resident memory of the reading process a CSV load forks (twin.ingest.child),
+    or None when none ran: the largest of this process's finished children."""
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak_kb / 1024 if peak_kb else None
 
 
 def duplicate_codes(conn: psycopg.Connection) -> list[Problem]:

@@ -71,12 +71,16 @@ def ensure_point_table(conn: psycopg.Connection, layer: Layer) -> bool:
     )
     conn.execute("SELECT twin_guard_layer(%s)", [layer.table])
     if layer.rollup:
+        # The counts packed once for all the layer's columns (migration 027), not per column.
+        conn.execute("SET LOCAL twin.pack_later = 'on'")
         conn.execute("SELECT twin_track_layer(%s, %s)", [layer.table, layer.rollup.total])
         for column, predicate in layer.stat_columns().items():
             if column != layer.rollup.total:
                 conn.execute(
                     "SELECT twin_stat_add_column(%s, %s, %s)", [layer.table, column, predicate]
                 )
+        conn.execute("RESET twin.pack_later")
+        conn.execute("SELECT twin_stat_pack()")
     return True
 
 
@@ -92,7 +96,9 @@ def create_point_table(conn: psycopg.Connection, layer: Layer, patience: float =
     while True:
         try:
             with conn.transaction():
-                conn.execute("LOCK TABLE grid_stat IN ACCESS EXCLUSIVE MODE NOWAIT")
+                # The view first (which locks grid_stat under it), in the order a read of
+                # the view takes them: the other order could deadlock with such a read.
+                conn.execute("LOCK TABLE grid_stat_counts IN ACCESS EXCLUSIVE MODE NOWAIT")
                 return ensure_point_table(conn, layer)
         except (psycopg.errors.LockNotAvailable, psycopg.errors.DuplicateTable) as exc:
             # Busy (a load of another layer holds grid_stat until it commits), or another

@@ -18,19 +18,22 @@ CREATE FUNCTION twin_stat_pack() RETURNS void LANGUAGE plpgsql AS $f$
 DECLARE
     names text[] := twin_stat_counts_columns();
 BEGIN
-    DROP VIEW IF EXISTS grid_stat_counts;
     EXECUTE format(
         'ALTER TABLE grid_stat DROP COLUMN IF EXISTS counts, '
         'ADD COLUMN counts bytea GENERATED ALWAYS AS (%s) STORED',
         coalesce((SELECT string_agg(format('int8send(%I)', n), ' || ' ORDER BY o)
                   FROM unnest(names) WITH ORDINALITY AS u (n, o)), '''''::bytea'));
-    EXECUTE format('CREATE VIEW grid_stat_counts AS SELECT grid_id%s FROM grid_stat',
+    -- Replaced, not dropped: columns are only ever added (at the end), and a replaced view
+    -- keeps its grants and whatever depends on it.
+    EXECUTE format('CREATE OR REPLACE VIEW grid_stat_counts AS SELECT grid_id%s FROM grid_stat',
                    (SELECT string_agg(format(', %I', n), '' ORDER BY o)
                     FROM unnest(names) WITH ORDINALITY AS u (n, o)));
 END $f$;
 REVOKE ALL ON FUNCTION twin_stat_pack() FROM PUBLIC;
 
--- As 025's, then counts made again to hold the new column.
+-- As 025's, then counts made again to hold the new column, unless the transaction packs once
+-- after adding several (twin.pack_later, as a new layer's table does): each pack rewrites
+-- grid_stat and leaves a dropped column, and dropped columns count towards the 1,600 limit.
 CREATE OR REPLACE FUNCTION twin_stat_add_column(layer_name text, column_name text, predicate text)
 RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
@@ -38,7 +41,9 @@ BEGIN
     VALUES (column_name, layer_name, predicate);
     EXECUTE format('ALTER TABLE grid_stat ADD COLUMN %I bigint NOT NULL DEFAULT 0', column_name);
     PERFORM twin_stat_compile();
-    PERFORM twin_stat_pack();
+    IF current_setting('twin.pack_later', true) IS DISTINCT FROM 'on' THEN
+        PERFORM twin_stat_pack();
+    END IF;
 END $$;
 
 SELECT twin_stat_pack();

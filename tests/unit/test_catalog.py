@@ -73,6 +73,10 @@ title = { zh = "编号", en = "Code" }
             "layers/school.toml [rollup] by: 'code' is not an enum field",
         ),
         (
+            MINIMAL + '\n[rollup]\ntotal = "counts"\n',
+            "layers/school.toml [rollup] total: 'counts' is a column grid_stat has already",
+        ),
+        (
             MINIMAL.replace('type = "text"', 'type = "enum"'),
             "layers/school.toml [[field]] #1 (code): an enum field needs values",
         ),

@@ -159,6 +159,11 @@ class Layer:
         return columns
 
 
+# grid_stat's own columns (its key, the packed counts of migration 027, the overdue working
+# count of migration 020): no layer's total may take their names.
+STAT_RESERVED = ("grid_id", "counts", "open_due_before_checkpoint")
+
+
 def _predicate(column: str, value: str) -> str:
     # Built only from validated catalog names and values, with SQL quoting of the value.
     return f"{column}::text = '{value.replace(chr(39), chr(39) * 2)}'"
@@ -323,6 +328,11 @@ def parse_layer(data: dict[str, Any], source: str) -> Layer:
             by=tuple(rr.take("by", list, [])),
         )
         rr.done()
+        if rollup.total in STAT_RESERVED:
+            raise CatalogError(
+                f"{source} [rollup] total: {rollup.total!r} is a column grid_stat has already"
+                f" (choose another name than {', '.join(STAT_RESERVED)})"
+            )
         for by in rollup.by:
             if by not in names or next(f for f in fields if f.name == by).type != "enum":
                 raise CatalogError(f"{source} [rollup] by: {by!r} is not an enum field")

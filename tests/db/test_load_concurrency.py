@@ -134,6 +134,9 @@ def test_a_new_layer_waits_its_turn_without_stalling_reads(
     (layers_dir / "hydrant.toml").write_text(HYDRANT, "utf-8")
     hydrant = load_catalog(layers_dir)["hydrant"]
     reader = Reader(db_url, world["G1"])
+    for _ in range(6):  # warm, as the dashboard's connections are: the bound is on reads
+        reader.read()  # while the layer waits, not on a new connection's first catalog reads
+    reader.latencies.clear()
     with psycopg.connect(db_url) as other:
         other.execute("UPDATE grid_stat SET incidents = incidents WHERE grid_id = 0")
         reader.start()
@@ -150,6 +153,9 @@ def test_a_new_layer_waits_its_turn_without_stalling_reads(
     assert reader.errors == []
     assert waited >= 2.0
     assert len(reader.latencies) >= 10
-    assert max(s for _, s in reader.latencies) < READ_LIMIT_S
+    slowest = max(reader.latencies, key=lambda r: r[1])
+    assert slowest[1] < READ_LIMIT_S, (
+        f"a read took {slowest[1]:.3f} s, {slowest[0] - began:+.3f} s after the layer's first try"
+    )
     assert not table_exists(conn, "hydrant")
     assert create_point_table(conn, hydrant)  # free again: created at the first try

@@ -125,7 +125,10 @@ def main(argv: list[str]) -> int:
         # 0.9.10, so the few tests that wait for one would wait forever: make test runs them.
         # The browser keeps the real clock (Chromium cannot run under libfaketime), and under
         # it the shifted server answered some 5 s waits too late: make test runs tests/e2e.
-        args = ["-m", "not pg_timers", "--ignore=tests/e2e", *jobs(), *pytest_args.split()]
+        # Latency bounds in real seconds name no date: make test runs them (under libfaketime,
+        # with the whole suite on two cores, single reads stalled 1.2-1.5 s in two CI runs).
+        marks = "not pg_timers and not wall_latency"
+        args = ["-m", marks, "--ignore=tests/e2e", *jobs(), *pytest_args.split()]
         code = subprocess.call([sys.executable, "-m", "pytest", *args], env=env)
         print(f"== clocks: {run.name}: exit {code} in {time.monotonic() - started:.0f} s")
         if code != 0:

@@ -24,6 +24,8 @@ from twin.ingest.schema import create_point_table, table_exists
 from twin.settings import Settings
 from twin.store import fetch_grid_statuses, fetch_one_status
 
+pytestmark = pytest.mark.wall_latency  # real-time bounds: make test runs them
+
 POINTS = 50_000
 READ_LIMIT_S = 1.0  # the bound on a dashboard read while any load runs
 

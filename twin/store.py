@@ -17,6 +17,7 @@ from psycopg.rows import dict_row
 
 from twin.catalog import Layer
 from twin.catalog.terms import CASES
+from twin.db.connect import DatabaseError
 from twin.db.queries import query
 from twin.drilldown import (
     CASE_COLUMNS,
@@ -29,7 +30,8 @@ from twin.drilldown import (
     to_records,
     unit_points_sql,
 )
-from twin.spatial.counts import CountsChanged, unpack
+from twin.spatial.counts import CountsChanged, unpack, unpack_units
+from twin.spatial.level_units import Units, UnitsCache, joined
 from twin.spatial.status import Thresholds, build_one_status, build_status
 
 SORTABLE = frozenset({"reported_at", "due_at", "severity", "status", "category", "code"})
@@ -113,8 +115,53 @@ def fetch_grid_statuses(
     Reads one grid_stat row per grid, so it costs O(grids), not O(incidents). A level the
     store does not hold has no rows (callers check levels against the catalog).
     """
+    frame = level_frame(conn, level, parent_id, at)
+    return build_status(frame, thresholds or Thresholds())
+
+
+UNITS = UnitsCache()  # every connection of this process: the units per map version
+UNIT_COLUMNS = ["id", "code", "name", "level", "parent_id", "officer", "population"]
+UNIT_COLUMNS += ["households", "area_m2"]
+
+
+def level_frame(
+    conn: psycopg.Connection, level: str, parent_id: int | None, at: datetime | None
+) -> pd.DataFrame:
+    """The status rows of a level (or one parent's children) in code order: the counts read
+    now, the units' own columns as last read at the same map version (read again if the map
+    changed between the two reads)."""
     params = {"level": level, "parent_id": parent_id, "at": at}
-    return build_status(status_frame(conn, "grid_statuses", params), thresholds or Thresholds())
+    for _ in range(3):
+        with conn.cursor(binary=True) as cur:
+            got = cur.execute(query("level_counts"), params, prepare=True).fetchone()
+        assert got is not None  # an aggregate always returns a row
+        cluster, db, map_version, wrote, names, packed = got
+        if packed is None:
+            return pd.DataFrame(columns=[*UNIT_COLUMNS, "overdue", "grid_id", *names])
+        try:
+            ids, counts = unpack_units(packed, names)
+        except CountsChanged:
+            continue
+        key = (cluster, db, level, parent_id)
+        # A transaction that wrote may have changed the map itself: its changes take a map
+        # version only at commit, so its units are read afresh and never kept.
+        units = None if wrote else UNITS.get(key, map_version)
+        if units is None:
+            units = _level_units(conn, params)
+            if not wrote and units.map_version == map_version:
+                UNITS.put(key, units)
+        frame = joined(units, ids, counts) if units.map_version == map_version else None
+        if frame is not None:
+            return frame
+    raise DatabaseError(f"the map of level {level!r} changed during three reads in a row")
+
+
+def _level_units(conn: psycopg.Connection, params: dict[str, Any]) -> Units:
+    with conn.cursor(binary=True) as cur:
+        rows = cur.execute(query("level_units"), params, prepare=True).fetchall()
+    if not rows:  # the level's units gone since its counts were read: the map changed
+        return Units(-1, pd.DataFrame(columns=UNIT_COLUMNS))
+    return Units(int(rows[0][0]), _columns_frame(UNIT_COLUMNS, [r[1:] for r in rows]))
 
 
 def fetch_one_status(

@@ -173,7 +173,7 @@ def test_the_status_read_walks_only_the_cases_due_since_the_checkpoint(
     _, t0 = city
     assert advance_overdue_checkpoint(conn, t0 + timedelta(hours=1))
     params = {"level": "grid", "parent_id": None, "at": t0 + timedelta(hours=1)}
-    explain = "EXPLAIN (ANALYZE, FORMAT JSON) " + query("grid_statuses")
+    explain = "EXPLAIN (ANALYZE, FORMAT JSON) " + query("level_counts")
     plan = conn.execute(explain, params).fetchone()
     assert plan is not None
     read = _incident_rows(plan[0] if isinstance(plan[0], list) else json.loads(plan[0]))

@@ -1,18 +1,16 @@
--- The counts of every grid at one level: one grid_stat row per grid (O(grids)).
+-- The counts of every unit of one level (or one parent's children), packed in one value:
+-- one grid_stat row per unit (O(units)), sent as one block of bytes, not a row per unit.
+-- The units' own columns (code, name, ...) change only with the map: level_units reads them.
 -- params: level text, parent_id bigint or NULL (all of the level), at timestamptz or NULL
 --         (when "overdue" is judged; NULL = now)
--- columns: id, code, name, level, parent_id, officer, population, households, area_m2,
---          overdue, grid_id, counts (bytea: every count column of grid_stat, 8 bytes
---          each in twin_stat_counts_columns() order; twin/spatial/counts.py reads it)
+-- columns: cluster, db (which database this is), map_version (the change clock's: the map
+--          the units are of), wrote (whether this transaction has written: its own grid
+--          changes are not yet in map_version), names (the count columns, in packing
+--          order), packed (bytea or NULL when no unit: per unit, 8-byte big-endian grid_id,
+--          overdue, then every count column of grid_stat.counts; twin/spatial/counts.py)
 WITH checkpoint AS MATERIALIZED (
     SELECT c.at, coalesce(%(at)s::timestamptz, now()) AS upto
     FROM twin_overdue_checkpoint c WHERE c.layer = 'incident'
-), level_grid AS MATERIALIZED (
-    -- the columns shown, not the outlines: a level's geometry is megabytes to carry along
-    SELECT id, code, name, level, parent_id, officer, population, households, area_m2
-    FROM grid
-    WHERE level = %(level)s
-      AND (%(parent_id)s::bigint IS NULL OR parent_id = %(parent_id)s::bigint)
 ), finest AS (
     -- grid_stat holds the open cases due before the checkpoint (migration 020); add those
     -- due from it up to the moment judged, or take away those due from that moment up to it,
@@ -35,10 +33,17 @@ WITH checkpoint AS MATERIALIZED (
                         WHERE x.grid_id = f.grid_id OFFSET 0) a
     GROUP BY a.ancestor_id
 )
-SELECT g.id, g.code, g.name, g.level, g.parent_id, g.officer, g.population, g.households,
-       g.area_m2, s.open_due_before_checkpoint + coalesce(o.n, 0) AS overdue, s.grid_id,
-       s.counts
-FROM level_grid g
-JOIN grid_stat s ON s.grid_id = g.id
-LEFT JOIN overdue o ON o.grid_id = g.id
-ORDER BY g.code;
+SELECT (SELECT system_identifier FROM pg_control_system()) AS cluster,
+       (SELECT oid FROM pg_database WHERE datname = current_database())::bigint AS db,
+       (SELECT map_version FROM twin_change_clock) AS map_version,
+       pg_current_xact_id_if_assigned() IS NOT NULL AS wrote,
+       twin_stat_counts_columns() AS names,
+       -- the level's ids hashed, grid_stat's wide rows only probing them
+       string_agg(int8send(s.grid_id)
+                  || int8send(s.open_due_before_checkpoint + coalesce(o.n, 0))
+                  || s.counts, ''::bytea) AS packed
+FROM grid_stat s
+LEFT JOIN overdue o ON o.grid_id = s.grid_id
+WHERE s.grid_id IN (SELECT id FROM grid
+                    WHERE level = %(level)s
+                      AND (%(parent_id)s::bigint IS NULL OR parent_id = %(parent_id)s::bigint));

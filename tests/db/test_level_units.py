@@ -1,0 +1,98 @@
+"""A level's status read: the counts read each time, the units' own columns kept per map
+version. Whatever is kept, every read equals the plain read of the same units, after case
+writes, renames (committed, or pending in the reading transaction) and a map change between
+the two reads."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from pandas.testing import assert_frame_equal
+
+from tests import gridworld
+from twin import store
+from twin.changes import fetch_unit_statuses
+from twin.spatial.status import Thresholds
+from twin.store import fetch_grid_statuses
+
+LEVELS = ("grid", "community", "street", "district")
+
+
+def plain(conn: psycopg.Connection, level: str, parent_id: int | None = None) -> object:
+    """The same units read row by row (unit_statuses), in code order."""
+    where = "level = %s" + (" AND parent_id = %s" if parent_id is not None else "")
+    params = [level] if parent_id is None else [level, parent_id]
+    ids = [r[0] for r in conn.execute(f"SELECT id FROM grid WHERE {where}", params)]
+    frame = fetch_unit_statuses(conn, ids, None, Thresholds())
+    return frame.sort_values("code", ignore_index=True)
+
+
+def assert_reads_plain(conn: psycopg.Connection, parent_id: int | None = None) -> None:
+    for level in LEVELS if parent_id is None else ("grid",):
+        assert_frame_equal(
+            fetch_grid_statuses(conn, level, parent_id=parent_id), plain(conn, level, parent_id)
+        )
+
+
+def test_every_level_reads_as_its_units_read_one_by_one(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    for n, (x, y, severity) in enumerate([(0.5, 0.5, 1), (1.5, 0.5, 2), (1.5, 1.5, 3)]):
+        gridworld.add_incident(conn, f"I{n}", x, y, severity=severity)
+    assert_reads_plain(conn)
+    assert_reads_plain(conn)  # the units now kept
+    assert_reads_plain(conn, parent_id=world["C"])
+
+
+def test_kept_units_carry_fresh_counts(conn: psycopg.Connection, world: dict[str, int]) -> None:
+    assert fetch_grid_statuses(conn).set_index("code").loc["G1", "open"] == 0
+    gridworld.add_incident(conn, "I-NEW", 0.5, 0.5)
+    assert fetch_grid_statuses(conn).set_index("code").loc["G1", "open"] == 1
+    assert_reads_plain(conn)
+
+
+def test_a_renamed_unit_is_read_renamed(conn: psycopg.Connection, world: dict[str, int]) -> None:
+    fetch_grid_statuses(conn)
+    conn.execute("UPDATE grid SET name = 'Renamed', officer = 'Li' WHERE code = 'G1'")
+    row = fetch_grid_statuses(conn).set_index("code").loc["G1"]
+    assert (row["name"], row["officer"]) == ("Renamed", "Li")
+    assert_reads_plain(conn)
+
+
+def test_a_rename_pending_in_the_reading_transaction_is_seen_and_never_kept(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    fetch_grid_statuses(conn)
+    with pytest.raises(psycopg.errors.RaiseException), conn.transaction():
+        # not committed: the map version stays, so kept units would show the old name
+        conn.execute("UPDATE grid SET name = 'Pending' WHERE code = 'G1'")
+        assert fetch_grid_statuses(conn).set_index("code").loc["G1", "name"] == "Pending"
+        conn.execute("DO $$ BEGIN RAISE EXCEPTION 'roll back'; END $$")
+    assert fetch_grid_statuses(conn).set_index("code").loc["G1", "name"] != "Pending"
+    assert_reads_plain(conn)
+
+
+def test_a_map_change_between_the_two_reads_is_read_again(
+    conn: psycopg.Connection, world: dict[str, int], db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    units_read = store._level_units
+    calls = []
+
+    def renamed_meanwhile(c: psycopg.Connection, params: dict[str, object]) -> store.Units:
+        if not calls:  # after the counts' read, before the units'
+            with psycopg.connect(db_url, autocommit=True) as other:
+                other.execute("UPDATE grid SET name = 'Meanwhile' WHERE code = 'G1'")
+        calls.append(params)
+        return units_read(c, params)
+
+    monkeypatch.setattr(store, "_level_units", renamed_meanwhile)
+    row = fetch_grid_statuses(conn, "grid").set_index("code").loc["G1"]
+    assert row["name"] == "Meanwhile"
+    assert len(calls) == 2  # the first units read was of a newer map than its counts
+    monkeypatch.undo()
+    assert_reads_plain(conn)
+
+
+def test_a_level_without_units_reads_empty(conn: psycopg.Connection, world: dict[str, int]) -> None:
+    assert fetch_grid_statuses(conn, "no-such-level").empty
+    assert fetch_grid_statuses(conn, "grid", parent_id=-5).empty

@@ -1,0 +1,58 @@
+"""The kept units: by map version, least recently used dropped first, and joined to counts
+only when the counts are of exactly those units."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from twin.spatial.level_units import Units, UnitsCache, joined
+
+
+def units(ids: list[int], version: int = 1) -> Units:
+    codes = [f"U{i}" for i in ids]
+    return Units(version, pd.DataFrame({"id": np.array(ids, dtype=np.int64), "code": codes}))
+
+
+def test_kept_units_are_of_one_map_version() -> None:
+    cache = UnitsCache()
+    cache.put("k", units([1, 2], version=3))
+    assert cache.get("k", 3) is not None
+    assert cache.get("k", 4) is None
+    assert cache.get("other", 3) is None
+
+
+def test_the_least_recently_used_go_first() -> None:
+    cache = UnitsCache(kept=2)
+    cache.put("a", units([1]))
+    cache.put("b", units([2]))
+    assert cache.get("a", 1) is not None  # a used: b is now the oldest
+    cache.put("c", units([3]))
+    assert cache.get("b", 1) is None
+    assert cache.get("a", 1) is not None and cache.get("c", 1) is not None
+
+
+def test_counts_in_any_order_land_on_their_units() -> None:
+    ids = np.array([30, 10, 20], dtype=np.int64)
+    counts = {"overdue": np.array([3, 1, 2]), "open": np.array([300, 100, 200])}
+    frame = joined(units([10, 20, 30]), ids, counts)
+    assert frame is not None
+    assert list(frame.columns) == ["id", "code", "overdue", "grid_id", "open"]
+    assert frame["grid_id"].tolist() == [10, 20, 30]
+    assert frame["open"].tolist() == [100, 200, 300] and frame["overdue"].tolist() == [1, 2, 3]
+
+
+def test_counts_of_other_units_are_refused() -> None:
+    counts = {"overdue": np.array([1, 2])}
+    assert joined(units([10, 20]), np.array([10, 21]), counts) is None
+    assert joined(units([10, 20]), np.array([10]), {"overdue": np.array([1])}) is None
+    assert joined(units([10, 20]), np.array([20, 20]), counts) is None
+
+
+def test_a_joined_frame_is_the_callers_own() -> None:
+    kept = units([1, 2])
+    frame = joined(kept, np.array([1, 2]), {"overdue": np.array([0, 0])})
+    assert frame is not None
+    frame.loc[0, "code"] = "changed"
+    frame.loc[0, "id"] = 99
+    assert kept.frame["code"].tolist() == ["U1", "U2"] and kept.frame["id"].tolist() == [1, 2]

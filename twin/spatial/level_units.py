@@ -1,0 +1,73 @@
+"""A level's units as the status shows them (code, name, officer, population, ...), kept per
+map version beside the counts read fresh each time: the units change only when the map does
+(a plan published, a unit renamed), the counts with every case, and at 50,000 units building
+their text columns cost more than reading the counts."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+KEPT = 64  # levels and parents' children, over every database this process reads
+
+
+@dataclass(frozen=True)
+class Units:
+    """One level's (or parent's) units in code order, read at one map version."""
+
+    map_version: int
+    frame: pd.DataFrame  # id, code, name, level, parent_id, officer, population, ...
+
+
+class UnitsCache:
+    """The units last read per key (database, level, parent), the least recently used
+    dropped first; shared by the threads of a process."""
+
+    def __init__(self, kept: int = KEPT) -> None:
+        self.kept = kept
+        self._units: OrderedDict[Hashable, Units] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, map_version: int) -> Units | None:
+        """The units kept under key if they are of that map version."""
+        with self._lock:
+            units = self._units.get(key)
+            if units is None or units.map_version != map_version:
+                return None
+            self._units.move_to_end(key)
+            return units
+
+    def clear(self) -> None:
+        """Keep nothing (the next read of each level reads its units too)."""
+        with self._lock:
+            self._units.clear()
+
+    def put(self, key: Hashable, units: Units) -> None:
+        """Keep units under key."""
+        with self._lock:
+            self._units[key] = units
+            self._units.move_to_end(key)
+            while len(self._units) > self.kept:
+                self._units.popitem(last=False)
+
+
+def joined(units: Units, ids: np.ndarray, counts: dict[str, np.ndarray]) -> pd.DataFrame | None:
+    """The status rows: each unit's columns, then its grid_id and counts (given in any unit
+    order); None when the counts are not of exactly these units."""
+    own = units.frame["id"].to_numpy()
+    if len(own) != len(ids):
+        return None
+    rows = np.argsort(ids, kind="stable")
+    if len(ids):
+        rows = rows[np.minimum(np.searchsorted(ids, own, sorter=rows), len(ids) - 1)]
+    if not np.array_equal(ids[rows], own.astype(np.int64, copy=False)):
+        return None
+    columns = {c: units.frame[c].to_numpy(copy=True) for c in units.frame.columns}
+    packed = {"overdue": counts["overdue"][rows], "grid_id": ids[rows]}
+    rest = {n: v[rows] for n, v in counts.items() if n != "overdue"}
+    return pd.DataFrame(columns | packed | rest)

@@ -139,7 +139,7 @@ def level_frame(
         if packed is None:
             return pd.DataFrame(columns=[*UNIT_COLUMNS, "overdue", "grid_id", *names])
         try:
-            ids, counts = unpack_units(packed, names)
+            table = unpack_units(packed, names)
         except CountsChanged:
             continue
         key = (cluster, db, level, parent_id)
@@ -150,7 +150,7 @@ def level_frame(
             units = _level_units(conn, params)
             if not wrote and units.map_version == map_version:
                 UNITS.put(key, units)
-        frame = joined(units, ids, counts) if units.map_version == map_version else None
+        frame = joined(units, table, names) if units.map_version == map_version else None
         if frame is not None:
             return frame
     raise DatabaseError(f"the map of level {level!r} changed during three reads in a row")

@@ -33,25 +33,32 @@ def test_the_least_recently_used_go_first() -> None:
 
 
 def test_counts_in_any_order_land_on_their_units() -> None:
-    ids = np.array([30, 10, 20], dtype=np.int64)
-    counts = {"overdue": np.array([3, 1, 2]), "open": np.array([300, 100, 200])}
-    frame = joined(units([10, 20, 30]), ids, counts)
+    table = np.array([[3, 30, 300], [1, 10, 100], [2, 20, 200]], dtype=np.int64)
+    frame = joined(units([10, 20, 30]), table, ["open"])
     assert frame is not None
     assert list(frame.columns) == ["id", "code", "overdue", "grid_id", "open"]
-    assert frame["grid_id"].tolist() == [10, 20, 30]
+    assert frame["grid_id"].tolist() == [10, 20, 30] and frame["code"].tolist() == [
+        "U10",
+        "U20",
+        "U30",
+    ]
     assert frame["open"].tolist() == [100, 200, 300] and frame["overdue"].tolist() == [1, 2, 3]
 
 
+def rows_of(*ids: int) -> np.ndarray:
+    return np.array([[0, i] for i in ids], dtype=np.int64).reshape(-1, 2)
+
+
 def test_counts_of_other_units_are_refused() -> None:
-    counts = {"overdue": np.array([1, 2])}
-    assert joined(units([10, 20]), np.array([10, 21]), counts) is None
-    assert joined(units([10, 20]), np.array([10]), {"overdue": np.array([1])}) is None
-    assert joined(units([10, 20]), np.array([20, 20]), counts) is None
+    assert joined(units([10, 20]), rows_of(10, 21), []) is None
+    assert joined(units([10, 20]), rows_of(10), []) is None
+    assert joined(units([10, 20]), rows_of(20, 20), []) is None
+    assert joined(units([10, 20]), rows_of(20, 10), []) is not None
 
 
 def test_a_joined_frame_is_the_callers_own() -> None:
     kept = units([1, 2])
-    frame = joined(kept, np.array([1, 2]), {"overdue": np.array([0, 0])})
+    frame = joined(kept, rows_of(1, 2), [])
     assert frame is not None
     frame.loc[0, "code"] = "changed"
     frame.loc[0, "id"] = 99

@@ -25,12 +25,10 @@ def unpack(blobs: Sequence[bytes], names: Sequence[str]) -> dict[str, np.ndarray
     return {name: table[:, i] for i, name in enumerate(names)}
 
 
-def unpack_units(packed: bytes, names: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """level_counts' packed bytes: each unit's grid_id, and its overdue and count columns."""
-    width = len(names) + 2  # grid_id and overdue lead each unit's counts
+def unpack_units(packed: bytes, names: Sequence[str]) -> np.ndarray:
+    """level_counts' packed bytes as one row per unit: overdue, grid_id, then each count."""
+    width = len(names) + 2
     flat = np.frombuffer(packed, dtype=">i8")
     if flat.size % width:
         raise CountsChanged(f"{flat.size} values do not split into units of {width}")
-    table = flat.reshape(-1, width).astype(np.int64)
-    columns = {"overdue": table[:, 1]} | {n: table[:, i + 2] for i, n in enumerate(names)}
-    return table[:, 0], columns
+    return flat.reshape(-1, width).astype(np.int64)

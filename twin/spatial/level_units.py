@@ -56,18 +56,19 @@ class UnitsCache:
                 self._units.popitem(last=False)
 
 
-def joined(units: Units, ids: np.ndarray, counts: dict[str, np.ndarray]) -> pd.DataFrame | None:
-    """The status rows: each unit's columns, then its grid_id and counts (given in any unit
-    order); None when the counts are not of exactly these units."""
-    own = units.frame["id"].to_numpy()
+def joined(units: Units, table: np.ndarray, names: list[str]) -> pd.DataFrame | None:
+    """The status rows: each unit's columns, then its overdue, grid_id and counts (a row of
+    table each, in any unit order); None when the rows are not of exactly these units."""
+    own = units.frame["id"].to_numpy().astype(np.int64, copy=False)
+    ids = table[:, 1]
     if len(own) != len(ids):
         return None
     rows = np.argsort(ids, kind="stable")
     if len(ids):
         rows = rows[np.minimum(np.searchsorted(ids, own, sorter=rows), len(ids) - 1)]
-    if not np.array_equal(ids[rows], own.astype(np.int64, copy=False)):
+    if not np.array_equal(ids[rows], own):
         return None
-    columns = {c: units.frame[c].to_numpy(copy=True) for c in units.frame.columns}
-    packed = {"overdue": counts["overdue"][rows], "grid_id": ids[rows]}
-    rest = {n: v[rows] for n, v in counts.items() if n != "overdue"}
-    return pd.DataFrame(columns | packed | rest)
+    head = pd.DataFrame({c: units.frame[c].to_numpy(copy=True) for c in units.frame.columns})
+    # One block for all the counts: a column at a time costs 5x as much at 50,000 units.
+    tail = pd.DataFrame(table[rows], columns=["overdue", "grid_id", *names], copy=False)
+    return pd.concat([head, tail], axis=1)

@@ -6,8 +6,8 @@
 -- columns: cluster, db (which database this is), map_version (the change clock's: the map
 --          the units are of), wrote (whether this transaction has written: its own grid
 --          changes are not yet in map_version), names (the count columns, in packing
---          order), packed (bytea or NULL when no unit: per unit, 8-byte big-endian grid_id,
---          overdue, then every count column of grid_stat.counts; twin/spatial/counts.py)
+--          order), packed (bytea or NULL when no unit: per unit, 8-byte big-endian overdue,
+--          grid_id, then every count column of grid_stat.counts; twin/spatial/counts.py)
 WITH checkpoint AS MATERIALIZED (
     SELECT c.at, coalesce(%(at)s::timestamptz, now()) AS upto
     FROM twin_overdue_checkpoint c WHERE c.layer = 'incident'
@@ -39,9 +39,8 @@ SELECT (SELECT system_identifier FROM pg_control_system()) AS cluster,
        pg_current_xact_id_if_assigned() IS NOT NULL AS wrote,
        twin_stat_counts_columns() AS names,
        -- the level's ids hashed, grid_stat's wide rows only probing them
-       string_agg(int8send(s.grid_id)
-                  || int8send(s.open_due_before_checkpoint + coalesce(o.n, 0))
-                  || s.counts, ''::bytea) AS packed
+       string_agg(int8send(s.open_due_before_checkpoint + coalesce(o.n, 0))
+                  || int8send(s.grid_id) || s.counts, ''::bytea) AS packed
 FROM grid_stat s
 LEFT JOIN overdue o ON o.grid_id = s.grid_id
 WHERE s.grid_id IN (SELECT id FROM grid

@@ -131,34 +131,57 @@ def level_frame(
     now, the units' own columns as last read at the same map version (read again if the map
     changed between the two reads)."""
     params = {"level": level, "parent_id": parent_id, "at": at}
+    why = "its counts and units never matched"
     for _ in range(3):
         with conn.cursor(binary=True) as cur:
-            got = cur.execute(query("level_counts"), params, prepare=True).fetchone()
+            # Not prepared: a generic plan cannot drop the "all of the level" branch.
+            got = cur.execute(query("level_counts"), params, prepare=False).fetchone()
         assert got is not None  # an aggregate always returns a row
-        cluster, db, map_version, wrote, names, packed = got
+        store, db, grid_table, map_version, wrote, names, n, packed = got
         if packed is None:
             return pd.DataFrame(columns=[*UNIT_COLUMNS, "overdue", "grid_id", *names])
         try:
-            table = unpack_units(packed, names)
-        except CountsChanged:
+            table = unpack_units(packed, names, n)
+        except CountsChanged as e:
+            why = str(e)
             continue
-        key = (cluster, db, level, parent_id)
-        # A transaction that wrote may have changed the map itself: its changes take a map
-        # version only at commit, so its units are read afresh and never kept.
-        units = None if wrote else UNITS.get(key, map_version)
-        if units is None:
-            units = _level_units(conn, params)
-            if not wrote and units.map_version == map_version:
-                UNITS.put(key, units)
-        frame = joined(units, table, names) if units.map_version == map_version else None
+        key = (store, db, grid_table, level, parent_id)
+        frame = _framed(conn, params, key, table, names, map_version, wrote)
         if frame is not None:
             return frame
-    raise DatabaseError(f"the map of level {level!r} changed during three reads in a row")
+    raise DatabaseError(
+        f"level {level!r}: its counts and units did not match in three reads ({why}; the "
+        "map changing meanwhile, or grid written with its triggers off)"
+    )
+
+
+def _framed(
+    conn: psycopg.Connection,
+    params: dict[str, Any],
+    key: tuple[Any, ...],
+    table: np.ndarray,
+    names: list[str],
+    map_version: int,
+    wrote: bool,
+) -> pd.DataFrame | None:
+    """The counts joined to the level's units (kept or read now), or None if they differ."""
+    # A transaction that wrote may have changed the map itself: its changes take a map
+    # version only at commit, so its units are read afresh and never kept.
+    kept = None if wrote else UNITS.get(key, map_version)
+    units = kept or _level_units(conn, params)
+    if units.map_version != map_version:
+        return None
+    frame = joined(units, table, names)
+    if frame is None and kept is not None:
+        UNITS.drop(key)  # kept units that no longer match: read afresh next time
+    elif frame is not None and kept is None and not wrote:
+        UNITS.put(key, units)
+    return frame
 
 
 def _level_units(conn: psycopg.Connection, params: dict[str, Any]) -> Units:
     with conn.cursor(binary=True) as cur:
-        rows = cur.execute(query("level_units"), params, prepare=True).fetchall()
+        rows = cur.execute(query("level_units"), params, prepare=False).fetchall()
     if not rows:  # the level's units gone since its counts were read: the map changed
         return Units(-1, pd.DataFrame(columns=UNIT_COLUMNS))
     return Units(int(rows[0][0]), _columns_frame(UNIT_COLUMNS, [r[1:] for r in rows]))

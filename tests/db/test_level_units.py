@@ -96,3 +96,61 @@ def test_a_map_change_between_the_two_reads_is_read_again(
 def test_a_level_without_units_reads_empty(conn: psycopg.Connection, world: dict[str, int]) -> None:
     assert fetch_grid_statuses(conn, "no-such-level").empty
     assert fetch_grid_statuses(conn, "grid", parent_id=-5).empty
+
+
+def counting_units_reads(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """Every read of a level's units from now on, by its parameters."""
+    units_read = store._level_units
+    calls: list[dict[str, object]] = []
+
+    def counted(c: psycopg.Connection, params: dict[str, object]) -> store.Units:
+        calls.append(params)
+        return units_read(c, params)
+
+    monkeypatch.setattr(store, "_level_units", counted)
+    return calls
+
+
+def test_units_are_read_once_per_map_version(
+    conn: psycopg.Connection, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.UNITS.clear()
+    calls = counting_units_reads(monkeypatch)
+    fetch_grid_statuses(conn, "grid")
+    gridworld.add_incident(conn, "I-COUNTS", 0.5, 0.5)  # counts change, the map does not
+    fetch_grid_statuses(conn, "grid")
+    assert len(calls) == 1
+    conn.execute("UPDATE grid SET name = 'Renamed' WHERE code = 'G1'")
+    assert fetch_grid_statuses(conn, "grid").set_index("code").loc["G1", "name"] == "Renamed"
+    assert len(calls) == 2
+
+
+def test_kept_units_that_no_longer_match_are_dropped(
+    conn: psycopg.Connection, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.UNITS.clear()
+    fetch_grid_statuses(conn, "grid")
+    (key,) = store.UNITS._units
+    kept = store.UNITS._units[key]
+    # the same map version, other units: what a grid written with its triggers off leaves
+    store.UNITS._units[key] = store.Units(kept.map_version, kept.frame.iloc[1:])
+    calls = counting_units_reads(monkeypatch)
+    assert_frame_equal(fetch_grid_statuses(conn, "grid"), plain(conn, "grid"))
+    assert len(calls) == 1  # the bad units dropped, the level's read afresh
+    assert_frame_equal(fetch_grid_statuses(conn, "grid"), plain(conn, "grid"))
+    assert len(calls) == 1  # and the good ones kept
+
+
+def test_units_are_kept_per_store(
+    conn: psycopg.Connection, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fetch_grid_statuses(conn, "grid")
+    calls = counting_units_reads(monkeypatch)
+    # what a restore with --clean leaves: the same database, map versions and ids perhaps,
+    # but another store (migration 028's instance)
+    version = "SELECT map_version FROM twin_change_clock"
+    before = conn.execute(version).fetchone()
+    conn.execute("UPDATE twin_change_clock SET instance = gen_random_uuid()")
+    assert conn.execute(version).fetchone() == before
+    fetch_grid_statuses(conn, "grid")
+    assert len(calls) == 1

@@ -16,7 +16,7 @@ from tests.db.test_new_layer import HYDRANT, load_hydrants
 from twin.catalog import load_catalog
 from twin.changes import fetch_unit_statuses
 from twin.settings import Settings
-from twin.spatial.counts import CountsChanged, unpack
+from twin.spatial.counts import CountsChanged, unpack, unpack_units
 from twin.spatial.status import WORKING, Thresholds
 from twin.store import fetch_grid_statuses
 
@@ -79,6 +79,14 @@ def test_counts_unpacked_beside_other_names_are_refused_not_misread() -> None:
     assert {k: v.tolist() for k, v in got.items()} == {"a": [1, 4], "b": [2, 5], "c": [3, 6]}
     with pytest.raises(CountsChanged):
         unpack(blobs, ["a", "b"])
+
+
+def test_a_levels_packed_counts_are_refused_unless_of_the_units_counted() -> None:
+    packed = np.arange(8, dtype=">i8").tobytes()  # two units of overdue, grid_id, 2 counts
+    assert unpack_units(packed, ["a", "b"], 2).tolist() == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    for names, n in ((["a", "b"], 1), (["a", "b"], 3), (["a"], 2), (["a", "b", "c"], 1)):
+        with pytest.raises(CountsChanged):
+            unpack_units(packed, names, n)
 
 
 def test_a_new_layer_packs_its_counts_once_and_they_are_read(

@@ -63,3 +63,20 @@ def test_a_joined_frame_is_the_callers_own() -> None:
     frame.loc[0, "code"] = "changed"
     frame.loc[0, "id"] = 99
     assert kept.frame["code"].tolist() == ["U1", "U2"] and kept.frame["id"].tolist() == [1, 2]
+
+
+def test_units_of_a_later_map_are_not_replaced_by_earlier_ones() -> None:
+    cache = UnitsCache()
+    cache.put("k", units([1, 2], version=5))
+    cache.put("k", units([1], version=4))  # a slower reader of the map before
+    assert cache.get("k", 5) is not None and cache.get("k", 4) is None
+    cache.put("k", units([1], version=6))
+    assert cache.get("k", 6) is not None
+
+
+def test_dropped_units_are_read_again() -> None:
+    cache = UnitsCache()
+    cache.put("k", units([1]))
+    cache.drop("k")
+    cache.drop("never-kept")
+    assert cache.get("k", 1) is None

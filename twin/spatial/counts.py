@@ -25,10 +25,11 @@ def unpack(blobs: Sequence[bytes], names: Sequence[str]) -> dict[str, np.ndarray
     return {name: table[:, i] for i, name in enumerate(names)}
 
 
-def unpack_units(packed: bytes, names: Sequence[str]) -> np.ndarray:
-    """level_counts' packed bytes as one row per unit: overdue, grid_id, then each count."""
+def unpack_units(packed: bytes, names: Sequence[str], n: int) -> np.ndarray:
+    """level_counts' packed bytes as one row per unit (n of them): overdue, grid_id, then
+    each count."""
     width = len(names) + 2
     flat = np.frombuffer(packed, dtype=">i8")
-    if flat.size % width:
-        raise CountsChanged(f"{flat.size} values do not split into units of {width}")
+    if flat.size != n * width:
+        raise CountsChanged(f"{flat.size} values are not {n} units of {width}")
     return flat.reshape(-1, width).astype(np.int64)

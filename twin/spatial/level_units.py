@@ -47,10 +47,17 @@ class UnitsCache:
         with self._lock:
             self._units.clear()
 
-    def put(self, key: Hashable, units: Units) -> None:
-        """Keep units under key."""
+    def drop(self, key: Hashable) -> None:
+        """Forget what is kept under key."""
         with self._lock:
-            self._units[key] = units
+            self._units.pop(key, None)
+
+    def put(self, key: Hashable, units: Units) -> None:
+        """Keep units under key, unless units of a later map version are kept there."""
+        with self._lock:
+            old = self._units.get(key)
+            if old is None or old.map_version <= units.map_version:
+                self._units[key] = units
             self._units.move_to_end(key)
             while len(self._units) > self.kept:
                 self._units.popitem(last=False)

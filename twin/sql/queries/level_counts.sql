@@ -3,11 +3,12 @@
 -- The units' own columns (code, name, ...) change only with the map: level_units reads them.
 -- params: level text, parent_id bigint or NULL (all of the level), at timestamptz or NULL
 --         (when "overdue" is judged; NULL = now)
--- columns: cluster, db (which database this is), map_version (the change clock's: the map
---          the units are of), wrote (whether this transaction has written: its own grid
---          changes are not yet in map_version), names (the count columns, in packing
---          order), packed (bytea or NULL when no unit: per unit, 8-byte big-endian overdue,
---          grid_id, then every count column of grid_stat.counts; twin/spatial/counts.py)
+-- columns: store, db, grid_table (which store this is: migration 028), map_version (the
+--          change clock's: the map the units are of), wrote (whether this transaction has
+--          written: its own grid changes are not yet in map_version), names (the count
+--          columns, in packing order), n (units), packed (bytea or NULL when no unit: per
+--          unit, 8-byte big-endian overdue, grid_id, then every count column of
+--          grid_stat.counts; twin/spatial/counts.py)
 WITH checkpoint AS MATERIALIZED (
     SELECT c.at, coalesce(%(at)s::timestamptz, now()) AS upto
     FROM twin_overdue_checkpoint c WHERE c.layer = 'incident'
@@ -33,11 +34,13 @@ WITH checkpoint AS MATERIALIZED (
                         WHERE x.grid_id = f.grid_id OFFSET 0) a
     GROUP BY a.ancestor_id
 )
-SELECT (SELECT system_identifier FROM pg_control_system()) AS cluster,
+SELECT (SELECT instance::text FROM twin_change_clock) AS store,
        (SELECT oid FROM pg_database WHERE datname = current_database())::bigint AS db,
+       'grid'::regclass::oid::bigint AS grid_table,
        (SELECT map_version FROM twin_change_clock) AS map_version,
        pg_current_xact_id_if_assigned() IS NOT NULL AS wrote,
        twin_stat_counts_columns() AS names,
+       count(*) AS n,
        -- the level's ids hashed, grid_stat's wide rows only probing them
        string_agg(int8send(s.open_due_before_checkpoint + coalesce(o.n, 0))
                   || int8send(s.grid_id) || s.counts, ''::bytea) AS packed

@@ -168,13 +168,16 @@ def _framed(
     # A transaction that wrote may have changed the map itself: its changes take a map
     # version only at commit, so its units are read afresh and never kept.
     kept = None if wrote else UNITS.get(key, map_version)
-    units = kept or _level_units(conn, params)
+    if kept is not None:
+        frame = joined(kept, table, names)
+        if frame is not None:
+            return frame
+        UNITS.drop(key)  # kept units that no longer match these counts: read them afresh
+    units = _level_units(conn, params)
     if units.map_version != map_version:
         return None
     frame = joined(units, table, names)
-    if frame is None and kept is not None:
-        UNITS.drop(key)  # kept units that no longer match: read afresh next time
-    elif frame is not None and kept is None and not wrote:
+    if frame is not None and not wrote:
         UNITS.put(key, units)
     return frame
 

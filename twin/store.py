@@ -137,11 +137,11 @@ def level_frame(
             # Not prepared: a generic plan cannot drop the "all of the level" branch.
             got = cur.execute(query("level_counts"), params, prepare=False).fetchone()
         assert got is not None  # an aggregate always returns a row
-        store, db, grid_table, map_version, wrote, names, n, packed = got
-        if packed is None:
+        store, db, grid_table, map_version, wrote, names, n, packed, wide = got
+        if n == 0:
             return pd.DataFrame(columns=[*UNIT_COLUMNS, "overdue", "grid_id", *names])
         try:
-            table = unpack_units(packed, names, n)
+            table = unpack_units(packed, wide, names, n)
         except CountsChanged as e:
             why = str(e)
             continue

@@ -6,10 +6,13 @@
 -- columns: store, db, grid_table (which store this is: migration 028), map_version (the
 --          change clock's: the map the units are of), wrote (whether this transaction has
 --          written: its own grid changes are not yet in map_version), names (the count
---          columns, in packing order), n (units), packed (bytea or NULL when no unit: per
---          unit, 8-byte big-endian overdue, grid_id, then every count column of
---          grid_stat.counts; twin/spatial/counts.py)
-WITH checkpoint AS MATERIALIZED (
+--          columns, in packing order), n (units), packed and wide (bytea, NULL when no
+--          such unit: per unit, 8-byte big-endian overdue and grid_id, then grid_stat.counts;
+--          packed holds the units whose counts take 4 bytes each, wide those taking 8,
+--          migration 029; twin/spatial/counts.py)
+WITH columns AS MATERIALIZED (
+    SELECT twin_stat_counts_columns() AS names
+), checkpoint AS MATERIALIZED (
     SELECT c.at, coalesce(%(at)s::timestamptz, now()) AS upto
     FROM twin_overdue_checkpoint c WHERE c.layer = 'incident'
 ), finest AS (
@@ -39,13 +42,18 @@ SELECT (SELECT instance::text FROM twin_change_clock) AS store,
        'grid'::regclass::oid::bigint AS grid_table,
        (SELECT map_version FROM twin_change_clock) AS map_version,
        pg_current_xact_id_if_assigned() IS NOT NULL AS wrote,
-       twin_stat_counts_columns() AS names,
+       (SELECT names FROM columns) AS names,
        count(*) AS n,
-       -- the level's ids hashed, grid_stat's wide rows only probing them
-       string_agg(int8send(s.open_due_before_checkpoint + coalesce(o.n, 0))
-                  || int8send(s.grid_id) || s.counts, ''::bytea) AS packed
+       string_agg(u.packed, ''::bytea) FILTER (WHERE u.narrow) AS packed,
+       string_agg(u.packed, ''::bytea) FILTER (WHERE NOT u.narrow) AS wide
 FROM grid_stat s
 LEFT JOIN overdue o ON o.grid_id = s.grid_id
+CROSS JOIN LATERAL (
+    SELECT int8send(s.open_due_before_checkpoint + coalesce(o.n, 0)) || int8send(s.grid_id)
+           || s.counts AS packed,
+           octet_length(s.counts) = (SELECT 4 * cardinality(names) FROM columns) AS narrow
+) u
+-- the level's ids hashed, grid_stat's wide rows only probing them
 WHERE s.grid_id IN (SELECT id FROM grid
                     WHERE level = %(level)s
                       AND (%(parent_id)s::bigint IS NULL OR parent_id = %(parent_id)s::bigint));

@@ -50,7 +50,7 @@ class Thresholds:
 
 def build_composite(
     cols: Mapping[str, np.ndarray], t: Thresholds
-) -> tuple[np.ndarray, np.ndarray, list[list[str]]]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Camera online rate, composite colour and reasons for columns of counts (one entry per
     grid; needs overdue, open, open_severity_1, cameras, camera_online, sensor_alarm)."""
     cameras = np.asarray(cols["cameras"])
@@ -83,19 +83,21 @@ def _judged(
     return red, yellow
 
 
-def _reason_lists(red: dict[str, np.ndarray], yellow: dict[str, np.ndarray]) -> list[list[str]]:
-    """Each grid's reasons, red first, each colour in REASONS order: the flags are packed
-    into one number per grid, so the lists are built once per combination, not per grid
-    (50,000 grids share a few dozen)."""
+def _reason_lists(red: dict[str, np.ndarray], yellow: dict[str, np.ndarray]) -> np.ndarray:
+    """Each grid's reasons (an object array of lists), red first, each colour in REASONS
+    order: the flags are packed into one number per grid, so the lists are built once per
+    combination, not per grid (50,000 grids share a few dozen), and grids of one combination
+    share its list (read only: a list per grid cost 19 ms at 50,000)."""
     order = [k for k in REASONS if k in red] + [k for k in REASONS if k in yellow]
     flags = [red[k] for k in REASONS if k in red] + [yellow[k] for k in REASONS if k in yellow]
     packed = np.zeros(len(flags[0]), dtype=np.int64)
     for bit, flag in enumerate(flags):
         packed |= flag.astype(np.int64) << bit
-    lists = {
-        int(v): [k for bit, k in enumerate(order) if int(v) >> bit & 1] for v in np.unique(packed)
-    }
-    return [list(lists[v]) for v in packed.tolist()]
+    combinations, each = np.unique(packed, return_inverse=True)
+    lists = np.empty(len(combinations), dtype=object)
+    for i, v in enumerate(combinations.tolist()):
+        lists[i] = [k for bit, k in enumerate(order) if v >> bit & 1]
+    return lists[each.reshape(-1)]
 
 
 def build_status(counts: pd.DataFrame, t: Thresholds) -> pd.DataFrame:

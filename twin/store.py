@@ -31,7 +31,7 @@ from twin.drilldown import (
     unit_points_sql,
 )
 from twin.spatial.counts import CountsChanged, unpack, unpack_units
-from twin.spatial.level_units import Units, UnitsCache, joined
+from twin.spatial.level_units import Counts, Units, UnitsCache, joined
 from twin.spatial.status import Thresholds, build_one_status, build_status
 
 SORTABLE = frozenset({"reported_at", "due_at", "severity", "status", "category", "code"})
@@ -137,16 +137,16 @@ def level_frame(
             # Not prepared: a generic plan cannot drop the "all of the level" branch.
             got = cur.execute(query("level_counts"), params, prepare=False).fetchone()
         assert got is not None  # an aggregate always returns a row
-        store, db, grid_table, map_version, wrote, names, n, packed, wide = got
-        if n == 0:
+        store, db, grid_table, map_version, wrote, names, units, n, *packed = got
+        if units == 0:
             return pd.DataFrame(columns=[*UNIT_COLUMNS, "overdue", "grid_id", *names])
         try:
-            table = unpack_units(packed, wide, names, n)
+            table = unpack_units(packed, names, n)
         except CountsChanged as e:
             why = str(e)
             continue
         key = (store, db, grid_table, level, parent_id)
-        frame = _framed(conn, params, key, table, names, map_version, wrote)
+        frame = _framed(conn, params, key, Counts(table, names, units), map_version, wrote)
         if frame is not None:
             return frame
     raise DatabaseError(
@@ -159,8 +159,7 @@ def _framed(
     conn: psycopg.Connection,
     params: dict[str, Any],
     key: tuple[Any, ...],
-    table: np.ndarray,
-    names: list[str],
+    counts: Counts,
     map_version: int,
     wrote: bool,
 ) -> pd.DataFrame | None:
@@ -169,14 +168,14 @@ def _framed(
     # version only at commit, so its units are read afresh and never kept.
     kept = None if wrote else UNITS.get(key, map_version)
     if kept is not None:
-        frame = joined(kept, table, names)
+        frame = joined(kept, counts)
         if frame is not None:
             return frame
         UNITS.drop(key)  # kept units that no longer match these counts: read them afresh
     units = _level_units(conn, params)
     if units.map_version != map_version:
         return None
-    frame = joined(units, table, names)
+    frame = joined(units, counts)
     if frame is not None and not wrote:
         UNITS.put(key, units)
     return frame

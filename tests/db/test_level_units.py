@@ -44,6 +44,28 @@ def test_every_level_reads_as_its_units_read_one_by_one(
     assert_reads_plain(conn, parent_id=world["C"])
 
 
+def test_a_level_reads_the_same_whether_read_whole_or_by_its_ids(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    for n, (x, y) in enumerate([(0.5, 0.5), (1.5, 0.5), (1.5, 1.5)]):
+        gridworld.add_incident(conn, f"I{n}", x, y)
+    conn.execute("ANALYZE grid_stat")  # how the read judges a level as half or more of the units
+    whole = {level: sent_whole(conn, level) for level in LEVELS}
+    assert whole == {"grid": True, "community": False, "street": False, "district": False}
+    assert_reads_plain(conn)
+    assert_reads_plain(conn, parent_id=world["C"])
+
+
+def sent_whole(conn: psycopg.Connection, level: str) -> bool:
+    """Whether level_counts sends every unit's counts for this level (and not its own only)."""
+    row = conn.execute(
+        f"SELECT units, n FROM ({store.query('level_counts').rstrip().rstrip(';')}) c",
+        {"level": level, "parent_id": None, "at": None},
+    ).fetchone()
+    assert row is not None and row[1] >= row[0]
+    return bool(row[1] > row[0])
+
+
 def test_kept_units_carry_fresh_counts(conn: psycopg.Connection, world: dict[str, int]) -> None:
     assert fetch_grid_statuses(conn).set_index("code").loc["G1", "open"] == 0
     gridworld.add_incident(conn, "I-NEW", 0.5, 0.5)

@@ -1,6 +1,6 @@
-"""grid_stat.counts (migrations 027, 029): each unit's count columns packed in one value, 4
-bytes a count or 8 when one does not fit, which the level and unit status reads unpack; it
-follows every write and every column added."""
+"""grid_stat.counts (migrations 027, 029): each unit's count columns packed in one value, in
+2, 4 or 8 bytes a count (the fewest all of the unit's fit in), which the level and unit
+status reads unpack; it follows every write and every column added."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_a_count_column_added_is_packed_and_read(
     conn.execute("SELECT twin_stat_rebuild('incident')")
     gridworld.add_incident(conn, "I2", 0.5, 0.5, severity=2)
     width = conn.execute(
-        "SELECT DISTINCT length(counts) / 4 = cardinality(twin_stat_counts_columns())"
+        "SELECT DISTINCT length(counts) / 2 = cardinality(twin_stat_counts_columns())"
         " FROM grid_stat"
     ).fetchall()
     assert width == [(True,)]
@@ -74,43 +74,51 @@ def test_a_count_column_added_is_packed_and_read(
     assert units.set_index("code")["severity_two"].to_dict() == {"G1": 2, "C": 2}
 
 
-def test_a_count_too_big_for_four_bytes_packs_its_unit_in_eight_and_reads_exactly(
+def test_each_unit_packs_its_counts_in_the_fewest_bytes_they_fit_and_reads_exactly(
     conn: psycopg.Connection, world: dict[str, int]
 ) -> None:
     gridworld.add_incident(conn, "I1", 0.5, 0.5, severity=2)
-    big = 2**31  # one more than 4 bytes hold
-    conn.execute("UPDATE grid_stat SET incidents = %s WHERE grid_id = %s", [big, world["G2"]])
+    # one more than 2 bytes hold, one more than 4 bytes hold, the least 8 bytes hold
+    sizes = {"G2": 2**15, "G3": 2**31, "G4": -(2**63)}
+    for code, n in sizes.items():
+        conn.execute("UPDATE grid_stat SET incidents = %s WHERE grid_id = %s", [n, world[code]])
     widths = conn.execute(
         "SELECT g.code, length(s.counts) / cardinality(twin_stat_counts_columns())"
         " FROM grid_stat s JOIN grid g ON g.id = s.grid_id WHERE g.level = 'grid'"
     ).fetchall()
-    assert {code: w for code, w in widths if code in ("G1", "G2")} == {"G1": 4, "G2": 8}
+    assert dict(widths) == {"G1": 2, "G2": 4, "G3": 8, "G4": 8}
     want = stored(conn, "grid")
-    assert want["G2"]["incidents"] == big
+    assert {code: want[code]["incidents"] for code in sizes} == sizes
     assert read(fetch_grid_statuses(conn, "grid"), list(want["G1"])) == want
-    units = fetch_unit_statuses(conn, [world["G1"], world["G2"]], None, Thresholds())
-    assert units.set_index("code")["incidents"].to_dict() == {"G1": 1, "G2": big}
+    ids = [world[code] for code in ("G1", *sizes)]
+    units = fetch_unit_statuses(conn, ids, None, Thresholds())
+    assert units.set_index("code")["incidents"].to_dict() == {"G1": 1, **sizes}
 
 
 def test_counts_unpacked_beside_other_names_are_refused_not_misread() -> None:
-    blobs = [np.array([1, 2, 3], dtype=">i4").tobytes(), np.array([4, 5, 6], ">i8").tobytes()]
+    blobs = [np.array([1, 2, 3], dtype=w).tobytes() for w in (">i2", ">i8", ">i4")]
     got = unpack(blobs, ["a", "b", "c"])
-    assert {k: v.tolist() for k, v in got.items()} == {"a": [1, 4], "b": [2, 5], "c": [3, 6]}
+    assert {k: v.tolist() for k, v in got.items()} == {
+        "a": [1, 1, 1],
+        "b": [2, 2, 2],
+        "c": [3, 3, 3],
+    }
     for names in (["a", "b"], ["a", "b", "c", "d"], ["a"]):
         with pytest.raises(CountsChanged):
             unpack(blobs, names)
 
 
 def test_a_levels_packed_counts_are_refused_unless_of_the_units_counted() -> None:
-    head = np.arange(4, dtype=">i8").tobytes()  # overdue and grid_id of two units
-    narrow = head[:16] + np.array([2, 3], ">i4").tobytes()  # the first's counts fit 4 bytes
-    wide = head[16:] + np.array([6, 2**40], ">i8").tobytes()  # the second's do not
-    got = unpack_units(narrow, wide, ["a", "b"], 2)
-    assert got.tolist() == [[0, 1, 2, 3], [2, 3, 6, 2**40]]
-    assert unpack_units(None, wide, ["a", "b"], 1).tolist() == [[2, 3, 6, 2**40]]
-    for names, n in ((["a", "b"], 1), (["a", "b"], 3), (["a"], 2), (["a", "b", "c"], 2)):
+    def unit(grid_id: int, counts: list[int], width: str) -> bytes:
+        return np.array([0, grid_id], ">i8").tobytes() + np.array(counts, width).tobytes()
+
+    packed = [unit(1, [2, 3], ">i2"), unit(2, [4, 2**20], ">i4"), unit(3, [6, 2**40], ">i8")]
+    got = unpack_units(packed, ["a", "b"], 3)
+    assert got.tolist() == [[0, 1, 2, 3], [0, 2, 4, 2**20], [0, 3, 6, 2**40]]
+    assert unpack_units([None, None, packed[2]], ["a", "b"], 1).tolist() == [[0, 3, 6, 2**40]]
+    for names, n in ((["a", "b"], 2), (["a", "b"], 4), (["a"], 3), (["a", "b", "c"], 3)):
         with pytest.raises(CountsChanged):
-            unpack_units(narrow, wide, names, n)
+            unpack_units(packed, names, n)
 
 
 def test_a_new_layer_packs_its_counts_once_and_they_are_read(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from twin.spatial.level_units import Units, UnitsCache, joined
+from twin.spatial.level_units import Counts, Units, UnitsCache, joined
 
 
 def units(ids: list[int], version: int = 1) -> Units:
@@ -32,9 +32,14 @@ def test_the_least_recently_used_go_first() -> None:
     assert cache.get("a", 1) is not None and cache.get("c", 1) is not None
 
 
+def counts(table: np.ndarray, names: list[str], level_units: int | None = None) -> Counts:
+    """Counts read of a level with that many units (default: every row's)."""
+    return Counts(table, names, len(table) if level_units is None else level_units)
+
+
 def test_counts_in_any_order_land_on_their_units() -> None:
     table = np.array([[3, 30, 300], [1, 10, 100], [2, 20, 200]], dtype=np.int64)
-    frame = joined(units([10, 20, 30]), table, ["open"])
+    frame = joined(units([10, 20, 30]), counts(table, ["open"]))
     assert frame is not None
     assert list(frame.columns) == ["id", "code", "overdue", "grid_id", "open"]
     assert frame["grid_id"].tolist() == [10, 20, 30] and frame["code"].tolist() == [
@@ -50,15 +55,24 @@ def rows_of(*ids: int) -> np.ndarray:
 
 
 def test_counts_of_other_units_are_refused() -> None:
-    assert joined(units([10, 20]), rows_of(10, 21), []) is None
-    assert joined(units([10, 20]), rows_of(10), []) is None
-    assert joined(units([10, 20]), rows_of(20, 20), []) is None
-    assert joined(units([10, 20]), rows_of(20, 10), []) is not None
+    assert joined(units([10, 20]), counts(rows_of(10, 21), [])) is None
+    assert joined(units([10, 20]), counts(rows_of(10), [])) is None
+    assert joined(units([10, 20]), counts(rows_of(20, 20), [])) is None
+    assert joined(units([10, 20]), counts(rows_of(20, 10), [])) is not None
+
+
+def test_a_level_read_among_every_units_counts_takes_its_own() -> None:
+    every = rows_of(0, 30, 20, 5, 10)  # the whole store's rows, the level's among them
+    frame = joined(units([10, 20]), counts(every, [], level_units=2))
+    assert frame is not None and frame["grid_id"].tolist() == [10, 20]
+    # kept units one short of the level (its count says 3): refused, never shown short
+    assert joined(units([10, 20]), counts(every, [], level_units=3)) is None
+    assert joined(units([10, 20, 40]), counts(every, [], level_units=3)) is None
 
 
 def test_a_joined_frame_is_the_callers_own() -> None:
     kept = units([1, 2])
-    frame = joined(kept, rows_of(1, 2), [])
+    frame = joined(kept, counts(rows_of(1, 2), []))
     assert frame is not None
     frame.loc[0, "code"] = "changed"
     frame.loc[0, "id"] = 99

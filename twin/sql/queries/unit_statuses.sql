@@ -1,9 +1,9 @@
 -- The counts of the given units, whatever their level (as grid_statuses reads a level).
 -- params: ids bigint[], at timestamptz or NULL (when "overdue" is judged; NULL = now)
 -- columns: id, code, name, level, parent_id, officer, population, households, area_m2,
---          overdue, grid_id, counts (bytea: every count column of grid_stat, 4 bytes
---          each, or 8 when one does not fit, in twin_stat_counts_columns() order;
---          twin/spatial/counts.py reads it)
+--          overdue, grid_id, counts (bytea: every count column of grid_stat in 2, 4 or
+--          8 bytes each, the fewest the unit's all fit in, in twin_stat_counts_columns()
+--          order; migration 029; twin/spatial/counts.py reads it)
 WITH checkpoint AS MATERIALIZED (
     SELECT c.at, coalesce(%(at)s::timestamptz, now()) AS upto
     FROM twin_overdue_checkpoint c WHERE c.layer = 'incident'

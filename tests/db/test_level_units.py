@@ -8,10 +8,12 @@ from __future__ import annotations
 import psycopg
 import pytest
 from pandas.testing import assert_frame_equal
+from psycopg import sql
 
 from tests import gridworld
 from twin import store
 from twin.changes import fetch_unit_statuses
+from twin.db.connect import DatabaseError
 from twin.spatial.status import Thresholds
 from twin.store import fetch_grid_statuses
 
@@ -58,12 +60,26 @@ def test_a_level_reads_the_same_whether_read_whole_or_by_its_ids(
 
 def sent_whole(conn: psycopg.Connection, level: str) -> bool:
     """Whether level_counts sends every unit's counts for this level (and not its own only)."""
+    counts = sql.SQL(store.query("level_counts").rstrip().rstrip(";"))  # type: ignore[arg-type]
     row = conn.execute(
-        f"SELECT units, n FROM ({store.query('level_counts').rstrip().rstrip(';')}) c",
+        sql.SQL("SELECT units, n FROM ({}) c").format(counts),
         {"level": level, "parent_id": None, "at": None},
     ).fetchone()
     assert row is not None and row[1] >= row[0]
     return bool(row[1] > row[0])
+
+
+def test_a_unit_without_counts_is_refused_not_left_out(
+    conn: psycopg.Connection, world: dict[str, int]
+) -> None:
+    conn.execute("SET session_replication_role = replica")  # triggers off: no grid_stat row
+    conn.execute(
+        "INSERT INTO grid (code, name, level, parent_id, geom) SELECT 'G9', 'nine', level,"
+        " parent_id, geom FROM grid WHERE code = 'G1'"
+    )
+    conn.execute("RESET session_replication_role")
+    with pytest.raises(DatabaseError, match="triggers off"):
+        fetch_grid_statuses(conn, "grid")
 
 
 def test_kept_units_carry_fresh_counts(conn: psycopg.Connection, world: dict[str, int]) -> None:

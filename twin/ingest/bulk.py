@@ -225,7 +225,14 @@ def copy_text(conn: psycopg.Connection, frame: pd.DataFrame) -> None:
 
 def stage_types(conn: psycopg.Connection, columns: Sequence[str]) -> list[str]:
     """The stage's type of each column (format_type names: 'text', 'smallint', ...)."""
-    rows = conn.execute(query("stage_column_types"), {"columns": list(columns)}).fetchall()
+    return column_types(conn, "pg_temp.twin_stage", columns)
+
+
+def column_types(conn: psycopg.Connection, relation: str, columns: Sequence[str]) -> list[str]:
+    """A table's type of each of these columns (format_type names)."""
+    rows = conn.execute(
+        query("column_types"), {"relation": relation, "columns": list(columns)}
+    ).fetchall()
     known: dict[str, str] = dict(rows)
     return [known[c] for c in columns]
 
@@ -280,7 +287,7 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
     conn.execute("SET LOCAL twin.bulk_assigned = 'on'")  # units come from assign_points
     row: tuple[int, int] | None
     with indexes.built_once(conn, table, _staged_rows(conn)) as locked:
-        if locked and _empty(conn, table):
+        if locked and is_empty(conn, table):
             with indexes.keys_built_once(conn, table):
                 row = _insert_stage(conn, table, columns)
         else:
@@ -293,9 +300,9 @@ def upsert_points(conn: psycopg.Connection, table: str, columns: Sequence[str]) 
     return inserted, written - inserted
 
 
-def _empty(conn: psycopg.Connection, table: str) -> bool:
-    """Whether the table holds no row (asked under the load's ACCESS EXCLUSIVE lock, so no
-    other session can add one before the insert)."""
+def is_empty(conn: psycopg.Connection, table: str) -> bool:
+    """Whether the table holds no row (asked under the load's ACCESS EXCLUSIVE lock, no
+    other session can add one before the load's own)."""
     row = conn.execute(
         sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))
     ).fetchone()
@@ -350,6 +357,32 @@ def _write_stage(
             updates=updates,
         )
     ).fetchone()
+
+
+def place_unplaced(conn: psycopg.Connection, table: str) -> None:
+    """Give the rows of a table loaded by COPY that came without a unit (the reading
+    process left them: near an edge, outside the finest level) theirs, placed by PostGIS as
+    assign_points places the stage's."""
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(REST))
+    cur = conn.execute(
+        sql.SQL(
+            "CREATE TEMP TABLE {rest} ON COMMIT DROP AS SELECT id AS sid, geom FROM {table}"
+            " WHERE grid_id IS NULL AND geom IS NOT NULL"
+        ).format(rest=REST, table=sql.Identifier(table))
+    )
+    left = cur.rowcount
+    if left == 0:
+        return
+    conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(REST))
+    conn.execute(sql.SQL("ANALYZE {}").format(REST))
+    _start_assigned(conn)
+    _assign_levels(conn, REST, left)
+    conn.execute(
+        sql.SQL("UPDATE {table} t SET grid_id = a.grid_id FROM {done} a WHERE t.id = a.sid").format(
+            table=sql.Identifier(table), done=ASSIGNED
+        )
+    )
+    conn.execute(sql.SQL("DROP TABLE {}").format(ASSIGNED))
 
 
 def _staged_rows(conn: psycopg.Connection) -> int:

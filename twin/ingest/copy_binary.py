@@ -15,6 +15,10 @@ INTEGERS = {"smallint": ">i2", "integer": ">i4", "bigint": ">i8"}
 FIXED = {**INTEGERS, "double precision": ">f8", "boolean": "u1", "timestamp with time zone": ">i8"}
 SUPPORTED = {*FIXED, "text"}
 DIGITS = r"[+-]?[0-9]+"  # what int8in reads without surrounding spaces
+EWKB_POINT = np.dtype(
+    [("order", "u1"), ("kind", "<u4"), ("srid", "<u4"), ("x", "<f8"), ("y", "<f8")]
+)
+EWKB_POINT_WITH_SRID = 0x20000001  # little-endian 2-D point, SRID present
 
 
 def encodable(frame: pd.DataFrame, types: Sequence[str]) -> bool:
@@ -32,12 +36,16 @@ def encodable(frame: pd.DataFrame, types: Sequence[str]) -> bool:
     return True
 
 
-def encode(frame: pd.DataFrame, types: Sequence[str]) -> bytes:
+Field = tuple[np.ndarray, np.ndarray]  # each value's byte length (-1: NULL), their bytes
+
+
+def encode(frame: pd.DataFrame, types: Sequence[str], points: Field | None = None) -> bytes:
     """The rows of an encodable frame as binary COPY tuples (the stream is SIGNATURE, the
     tuples of every block, TRAILER), each column as its PostgreSQL type; missing values
-    (None, NaN, NaT) as NULL."""
+    (None, NaN, NaT) as NULL; points (point_field) as one more column, last."""
     n = len(frame)
     fields = [_field(frame[c], t) for c, t in zip(frame.columns, types, strict=True)]
+    fields += [points] if points is not None else []
     sizes = [np.maximum(size, 0) + 4 for size, _ in fields]
     row_bytes = 2 + np.sum(sizes, axis=0, dtype=np.int64) if fields else np.full(n, 2)
     starts = np.concatenate(([0], np.cumsum(row_bytes)[:-1])).astype(np.int64)
@@ -55,6 +63,18 @@ def encode(frame: pd.DataFrame, types: Sequence[str]) -> bytes:
             buf[shift + np.arange(int(lengths.sum()))] = data
         at = at + width
     return buf.tobytes()
+
+
+def point_field(x: np.ndarray, y: np.ndarray, srid: int) -> Field:
+    """Points as a geometry column's binary values (EWKB with the SRID, the very doubles
+    given, as ST_SetSRID(ST_MakePoint(x, y)) makes them); NULL where x or y is NaN."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    present = ~(np.isnan(x) | np.isnan(y))
+    out = np.empty(int(present.sum()), dtype=EWKB_POINT)
+    out["order"], out["kind"], out["srid"] = 1, EWKB_POINT_WITH_SRID, srid
+    out["x"], out["y"] = x[present], y[present]
+    size = np.where(present, EWKB_POINT.itemsize, -1).astype(np.int64)
+    return size, out.view(np.uint8)
 
 
 def _scatter(buf: np.ndarray, at: np.ndarray, rows: np.ndarray) -> None:

@@ -23,10 +23,13 @@ def secondary_indexes(conn: psycopg.Connection, table: str) -> list[tuple[sql.Id
     return [(sql.Identifier(schema, name), definition) for schema, name, definition in rows]
 
 
-def worth_rebuilding(conn: psycopg.Connection, table: str, rows: int) -> bool:
+def worth_rebuilding(conn: psycopg.Connection, table: str, rows: int, empty: bool = False) -> bool:
     """Whether loading that many rows should rebuild the table's indexes rather than
     update them row by row: the table's rows (the planner's count, or an exact one when
-    the planner's says empty) are at most REBUILD_FROM times fewer."""
+    the planner's says empty) are at most REBUILD_FROM times fewer; always when the caller
+    knows the table empty."""
+    if empty:
+        return True
     row = conn.execute(query("table_rows_estimate"), {"table": table}).fetchone()
     held = int(row[0]) if row else 0
     if held <= 0:  # never analysed, or truncated since: count (cheap when it is small)
@@ -41,7 +44,9 @@ def worth_rebuilding(conn: psycopg.Connection, table: str, rows: int) -> bool:
 
 
 @contextmanager
-def built_once(conn: psycopg.Connection, table: str, rows: int) -> Iterator[bool]:
+def built_once(
+    conn: psycopg.Connection, table: str, rows: int, empty: bool = False
+) -> Iterator[bool]:
     """Inside the caller's transaction: for a load of that many rows that is worth it, and
     when the table can be locked at once, drop its secondary indexes for the block and
     build them again after it (yields True); otherwise leave them be (yields False).
@@ -49,9 +54,9 @@ def built_once(conn: psycopg.Connection, table: str, rows: int) -> Iterator[bool
     The lock (ACCESS EXCLUSIVE, to the commit) is asked for with NOWAIT: a load never
     queues behind the dashboard's reads, and so never makes them queue behind it; when the
     table is busy the load keeps its indexes and is just slower. A failure inside the block
-    rolls back the drop with everything else."""
+    rolls back the drop with everything else. empty: the caller knows the table empty."""
     indexes = secondary_indexes(conn, table)
-    if not indexes or not worth_rebuilding(conn, table, rows) or not _lock_now(conn, table):
+    if not indexes or not worth_rebuilding(conn, table, rows, empty) or not lock_now(conn, table):
         yield False
         return
     keys = conn.execute(query("table_foreign_keys"), {"table": table}).fetchall()
@@ -70,7 +75,7 @@ def built_once(conn: psycopg.Connection, table: str, rows: int) -> Iterator[bool
         )
 
 
-def _lock_now(conn: psycopg.Connection, table: str) -> bool:
+def lock_now(conn: psycopg.Connection, table: str) -> bool:
     """Take the table's ACCESS EXCLUSIVE lock if nobody holds a lock on it; False if busy."""
     try:
         with conn.transaction():  # a savepoint: a refused lock leaves the load's intact

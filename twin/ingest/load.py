@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import resource
 import time
@@ -15,21 +14,19 @@ from typing import NoReturn, ParamSpec, TypeVar
 import psycopg
 from pyproj import CRS
 from pyproj.exceptions import CRSError
-from tqdm import tqdm
 
 from twin.catalog import Layer
 from twin.db.queries import query
-from twin.ingest import bulk, grids, topology
-from twin.ingest.child import in_child
+from twin.ingest import bulk, direct, grids, topology
 from twin.ingest.convert import WGS84
 from twin.ingest.defaults import fill_stage_defaults, missing_field_defaults
-from twin.ingest.read import Source, SourceError, open_source
+from twin.ingest.read import open_source
 from twin.ingest.schema import create_point_table
+from twin.ingest.stream import Reading, Ready, Streamed, stream
 from twin.ingest.validate import Options, Problem, convert_chunk, resolve_columns
 from twin.plans.versions import record_version
 from twin.spatial import assign_memory
 
-PROGRESS_OVER = 5_000  # features; smaller loads finish before a bar would help
 WARNINGS_SHOWN = 5  # GDAL warns once per column and chunk: the first few say what it is
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -164,123 +161,108 @@ def load_file(
     notes = ["the CSV declares no CRS: read as WGS 84 (EPSG:4326); say --crs otherwise"] * assumed
     created = layer.kind == "point" and create_point_table(conn, layer)
     with conn.transaction():
-        staged = _stage(conn, layer, source, opts, provided, progress)
-        problems += staged.problems
-        repairs = staged.repairs
-        found, fixed = _check_stage(conn, layer, tolerance if not problems else None, fix)
-        problems += found
-        repairs += fixed
-        if problems:
-            raise LoadRefused(path, problems)  # leaving the block rolls everything back
-        try:
-            if layer.kind == "point":
-                notes += fill_stage_defaults(conn, layer, provided)
-                bulk.index_point_stage(conn)
-                inserted, updated = bulk.upsert_points(conn, layer.table, provided)
-            else:
-                notes += grids.placement_notes(conn)
-                inserted, updated = grids.upsert_grids(conn, layer.level or "", provided)
-                notes += grids.adopt_children(conn, layer.level or "")
-                record_version(conn, "load", effective_at=None, note=f"{layer.name}: {path.name}")
-        except (psycopg.errors.CheckViolation, psycopg.errors.NotNullViolation) as exc:
-            # The row dump in the detail carries geometry hex; the message and hint are the
-            # readable part (the lifecycle trigger names the case and the allowed moves).
-            reason = exc.diag.message_primary or str(exc)
-            hint = f" ({exc.diag.message_hint})" if exc.diag.message_hint else ""
-            raise LoadRefused(path, [Problem(None, None, "database", reason + hint)]) from exc
-        if staged.flattened:
-            notes.append(_flattened_note(staged.flattened))
-        if inserted:
-            notes += missing_field_defaults(conn, layer, provided, inserted)
+        reading = Reading(layer, source, opts, provided, progress)
+        straight = direct.load(conn, reading)
+        loaded = (
+            _Loaded(straight[0], straight[1], 0, straight[0].repairs, [])
+            if straight
+            else _load_staged(conn, reading, tolerance, fix)
+        )
+        notes += loaded.notes
+        if loaded.streamed.flattened:
+            notes.append(_flattened_note(loaded.streamed.flattened))
+        if loaded.inserted:
+            notes += missing_field_defaults(conn, layer, provided, loaded.inserted)
     if layer.kind == "grid":  # the grid moved: the next point load finds its index built
         assign_memory.prepare_unit_index(conn)
     return LoadReport(
         layer.name,
-        staged.read,
-        inserted,
-        updated,
+        loaded.streamed.read,
+        loaded.inserted,
+        loaded.updated,
         time.perf_counter() - start,
-        repairs,
+        loaded.repairs,
         created,
         notes,
     )
 
 
 @dataclass
-class _Staged:
-    """What staging a file found: problems, repairs, features flattened, features read."""
+class _Loaded:
+    """What a load read and wrote, and what it noted on the way."""
 
-    problems: list[Problem]
+    streamed: Streamed
+    inserted: int
+    updated: int
     repairs: list[str]
-    flattened: list[int]
-    read: int
+    notes: list[str]
 
 
-def _stage(
-    conn: psycopg.Connection,
-    layer: Layer,
-    source: Source,
-    opts: Options,
-    provided: tuple[str, ...],
-    progress: bool,
-) -> _Staged:
+def _load_staged(
+    conn: psycopg.Connection, reading: Reading, tolerance: Tolerance, fix: bool
+) -> _Loaded:
+    """Stage the file, check it whole, and upsert it into the layer; raise LoadRefused with
+    every problem found."""
+    layer, source, provided = reading.layer, reading.source, reading.provided
+    streamed = _stage(conn, reading)
+    problems = list(streamed.problems)
+    found, fixed = _check_stage(conn, layer, tolerance if not problems else None, fix)
+    problems += found
+    repairs = streamed.repairs + fixed
+    if problems:
+        raise LoadRefused(source.path, problems)  # the caller's block rolls everything back
+    notes: list[str] = []
+    try:
+        if layer.kind == "point":
+            notes += fill_stage_defaults(conn, layer, provided)
+            bulk.index_point_stage(conn)
+            inserted, updated = bulk.upsert_points(conn, layer.table, provided)
+        else:
+            notes += grids.placement_notes(conn)
+            inserted, updated = grids.upsert_grids(conn, layer.level or "", provided)
+            notes += grids.adopt_children(conn, layer.level or "")
+            note = f"{layer.name}: {source.path.name}"
+            record_version(conn, "load", effective_at=None, note=note)
+    except (psycopg.errors.CheckViolation, psycopg.errors.NotNullViolation) as exc:
+        # The row dump in the detail carries geometry hex; the message and hint are the
+        # readable part (the lifecycle trigger names the case and the allowed moves).
+        reason = exc.diag.message_primary or str(exc)
+        hint = f" ({exc.diag.message_hint})" if exc.diag.message_hint else ""
+        raise LoadRefused(source.path, [Problem(None, None, "database", reason + hint)]) from exc
+    return _Loaded(streamed, inserted, updated, repairs, notes)
+
+
+def _stage(conn: psycopg.Connection, reading: Reading) -> Streamed:
     """Read, check and convert the file chunk by chunk into the stage."""
+    layer, provided = reading.layer, reading.provided
     if layer.kind == "point":
         bulk.create_point_stage(conn, layer.table, provided)
     else:
         grids.create_grid_stage(conn)
-    staged = _Staged([], [], [], 0)
     geometry_columns = ["lon", "lat"] if layer.kind == "point" else ["wkb"]
     columns = ["feature", *provided, *geometry_columns]
     types = bulk.stage_types(conn, columns)
-    bar = tqdm(
-        total=source.total,
-        unit=" features",
-        disable=not progress or (source.total or 0) < PROGRESS_OVER,
-    )
-    make = functools.partial(_ready_chunks, layer, source, opts, columns, types)
-    # Only CSV (read by pandas) in a child process: GDAL's messages reach Python's
-    # warnings (and so the report) only from the thread that imported pyogrio.
-    ready = in_child(make) if source.csv_geometry else make()
-    # closing: a failed write ends the child now, not when the traceback is freed
-    with bar, contextlib.closing(ready):
-        for done in ready:
-            staged.problems += done.problems
-            staged.repairs += done.repairs
-            staged.flattened += done.flattened
-            staged.read += done.read
-            # Staged even with problems (rolled back then), so duplicate codes are
-            # found across the whole file in the same pass.
-            bulk.write_blocks(conn, columns, done.binary, done.blocks)
-            bar.update(done.read)
-    if staged.read == 0:
-        raise SourceError(_nothing_read(source))
-    return staged
+    make = functools.partial(_ready_chunks, reading, columns, types)
 
+    def write(done: Ready) -> None:
+        # Staged even with problems (rolled back then), so duplicate codes are found across
+        # the whole file in the same pass.
+        bulk.write_blocks(conn, columns, done.binary, done.blocks)
 
-@dataclass
-class _Ready:
-    """One chunk checked and encoded as COPY data, with what was found on the way."""
-
-    read: int
-    problems: list[Problem]
-    repairs: list[str]
-    flattened: list[int]
-    binary: bool
-    blocks: list[bytes | str]
+    return stream(reading, make, write)
 
 
 def _ready_chunks(
-    layer: Layer, source: Source, opts: Options, columns: list[str], types: list[str]
-) -> Generator[_Ready, None, None]:
+    reading: Reading, columns: list[str], types: list[str]
+) -> Generator[Ready, None, None]:
     """The file's chunks checked, converted and encoded for these stage columns; needs no
     database, so a child process can make them."""
-    for chunk in source.chunks():
-        done = convert_chunk(layer, chunk, opts)
+    for chunk in reading.source.chunks():
+        done = convert_chunk(reading.layer, chunk, reading.opts)
         frame = done.frame[columns]
-        frame = bulk.in_z_order(frame) if layer.kind == "point" else frame
+        frame = bulk.in_z_order(frame) if reading.layer.kind == "point" else frame
         binary, blocks = bulk.copy_blocks(frame, types)
-        yield _Ready(
+        yield Ready(
             len(chunk.attributes), done.problems, done.repairs, done.flattened, binary, blocks
         )
 
@@ -303,12 +285,6 @@ def _check_stage(
         repairs += topology.repair_stage(conn, level, layer.parent, tolerance.snap_m, below)
         problems += grids.check_grids(conn, level)
     return problems, repairs
-
-
-def _nothing_read(source: Source) -> str:
-    where = f" match --where {source.where!r}" if source.where else ""
-    layer = f" in layer {source.layer!r}" if source.layer else ""
-    return f"{source.path}: no features{layer}{where}: nothing to load"
 
 
 def _flattened_note(features: list[int]) -> str:

@@ -16,7 +16,7 @@ import shapely
 from psycopg import sql
 
 from twin.db.queries import query
-from twin.ingest.copy_binary import SIGNATURE, TRAILER
+from twin.ingest.copy_binary import EWKB_POINT_WITH_SRID, SIGNATURE, TRAILER
 from twin.settings import Settings
 from twin.spatial.unit_index import UNDECIDED, UnitIndex, build_unit_index, decide
 from twin.spatial.unit_index_file import forget_index_files, index_key, read_index, write_index
@@ -45,7 +45,6 @@ REST_TUPLE = np.dtype(
         ("y", "<f8"),
     ]
 )
-EWKB_POINT_WITH_SRID = 0x20000001
 
 _cache: OrderedDict[str, UnitIndex | None] = OrderedDict()
 _lock = threading.Lock()

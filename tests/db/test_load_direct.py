@@ -15,8 +15,9 @@ from tests import files
 from tests.db.test_assign_memory import LINES, NUDGES
 from tests.db.test_load_pinned import dump
 from twin.catalog import Layer
-from twin.ingest import bulk, direct, indexes
+from twin.ingest import bulk, csv_parts, direct, indexes
 from twin.ingest.load import LoadRefused, LoadReport, load_file
+from twin.ingest.read import Source
 
 
 def spots() -> list[tuple[float, float]]:
@@ -123,3 +124,95 @@ def test_a_table_that_holds_rows_is_loaded_through_the_stage(
     monkeypatch.setattr(direct, "_copy_in", lambda *args: called.append(1))
     report = load(csv(tmp_path / "b.csv", spots()[:5]))
     assert called == [] and (report.inserted, report.updated) == (2, 3)
+
+
+@pytest.fixture
+def cut_small(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Any CSV is cut in two and read in chunks of 7; how many parts each load cut."""
+    import twin.ingest.read as read
+
+    monkeypatch.setattr(csv_parts, "SPLIT_FROM", 0)
+    monkeypatch.setattr(read, "CHUNK", 7)
+    cuts: list[int] = []
+    original = csv_parts.split
+
+    def spy(source: Source) -> list[csv_parts.Part]:
+        parts = original(source)
+        cuts.append(len(parts))
+        return parts
+
+    monkeypatch.setattr(csv_parts, "split", spy)
+    return cuts
+
+
+def same_by_stage(
+    conn: psycopg.Connection,
+    load: Callable[[Path], LoadReport],
+    path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Load the file (into the empty table), then again through the stage: the same rows."""
+    load(path)
+    rows, stored = dump(conn), counts(conn)
+    conn.execute("DELETE FROM incident")
+    staged_only(monkeypatch)
+    load(path)
+    assert dump(conn) == rows and counts(conn) == stored
+
+
+def test_a_file_cut_in_two_stores_what_the_stage_stores(
+    conn: psycopg.Connection,
+    load: Callable[[Path], LoadReport],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cut_small: list[int],
+) -> None:
+    path = csv(tmp_path / "a.csv", spots())
+    path.write_bytes(path.read_bytes().rstrip(b"\n"))  # the last row without a line break
+    monkeypatch.setattr(bulk, "create_point_stage", stage_forbidden := StageSpy())
+    load(path)
+    assert cut_small == [2] and stage_forbidden.calls == 0
+    conn.execute("DELETE FROM incident")
+    monkeypatch.undo()
+    same_by_stage(conn, load, path, monkeypatch)
+
+
+@pytest.mark.parametrize("where", ["at the cut", "before it"])
+def test_a_field_holding_a_line_break_hands_a_cut_file_to_the_stage(
+    conn: psycopg.Connection,
+    load: Callable[[Path], LoadReport],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    cut_small: list[int],
+    where: str,
+) -> None:
+    points = spots()[:40]
+    long = "长" * 4000 if where == "at the cut" else "短"
+    frame = files.incidents(points)
+    frame["description"] = frame["code"]
+    frame.loc[2 if where == "before it" else 20, "description"] = f"{long}\n{long}"
+    frame = frame.drop(columns="geometry").assign(lon=frame.geometry.x, lat=frame.geometry.y)
+    frame.to_csv(path := tmp_path / "a.csv", index=False)
+    calls = StageSpy(real=bulk.create_point_stage)
+    monkeypatch.setattr(bulk, "create_point_stage", calls)
+    load(path)
+    assert cut_small == [2] and calls.calls == 1  # handed over
+    assert conn.execute(
+        "SELECT count(*) FROM incident WHERE description LIKE %s", [f"%{long}\n{long}"]
+    ).fetchone() == (1,)
+    conn.execute("DELETE FROM incident")
+    monkeypatch.setattr(bulk, "create_point_stage", calls.real)
+    same_by_stage(conn, load, path, monkeypatch)
+
+
+class StageSpy:
+    """Counts the stages made; makes them when given the real function, else refuses."""
+
+    def __init__(self, real: Callable[..., None] | None = None) -> None:
+        self.real, self.calls = real, 0
+
+    def __call__(self, *args: object) -> None:
+        self.calls += 1
+        if self.real is None:
+            raise AssertionError("the load staged its rows")
+        self.real(*args)

@@ -22,8 +22,9 @@ PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 def in_child(make: Callable[[], Iterator[T]]) -> Generator[T, None, None]:
     """The items make() yields, made in a child process one item ahead (memory stays bounded
-    by the item being used, the one being sent and the one being made); the child dies with
-    the caller, and is killed when the caller stops early."""
+    by the item being used, the one being sent and the one being made); the child starts at
+    once, dies with the caller, and is killed when the caller stops early (closing the
+    generator, even before its first item)."""
     reader, writer = FORK.Pipe(duplex=False)
     child = FORK.Process(
         target=_produce, args=(make, writer, os.getpid()), name="twin-load-read", daemon=True
@@ -32,11 +33,19 @@ def in_child(make: Callable[[], Iterator[T]]) -> Generator[T, None, None]:
     # Only the child writes: with the caller's copy closed, a child that dies, even in the
     # middle of a message, ends the pipe and the caller hears of it at once.
     writer.close()
+    items = _received(reader, child)
+    next(items)  # into its try block: from now on closing it ends the child
+    return cast(Generator[T, None, None], items)
+
+
+def _received(reader: Connection, child: Any) -> Generator[object, None, None]:
+    """None first (the generator is then running), then the child's items as they come."""
     try:
+        yield None
         while True:
             kind, value = _next(reader, child)
             if kind == "item":
-                yield value  # type: ignore[misc]
+                yield value
             elif kind == "warning":
                 category, message = cast(tuple[type[Warning], str], value)
                 warnings.warn(message, category, stacklevel=2)

@@ -7,16 +7,17 @@ written here stays."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-from collections.abc import Generator, Sequence
+from collections.abc import Callable, Generator, Sequence
 
 import numpy as np
 import pandas as pd
 import psycopg
 from psycopg import sql
 
-from twin.ingest import bulk, copy_binary, indexes
-from twin.ingest.stream import Reading, Ready, Streamed, stream
+from twin.ingest import bulk, copy_binary, csv_parts, indexes
+from twin.ingest.stream import Make, Reading, Ready, Streamed, stream
 from twin.ingest.validate import convert_chunk
 from twin.spatial.assign_memory import SRID, fetch_unit_index
 from twin.spatial.unit_index import UNDECIDED, UnitIndex, decide
@@ -64,21 +65,38 @@ def _copy_in(conn: psycopg.Connection, reading: Reading, types: list[str]) -> tu
     conn.execute("SET LOCAL work_mem = '256MB'")  # the tie-rule sort of the rest in memory
     # Fetched here, before the reader forks, so it reads the grid this transaction sees.
     index = fetch_unit_index(conn)
-    make = functools.partial(_chunks, reading, types, index)
+    parts = csv_parts.split(reading.source)
+    readings = [dataclasses.replace(reading, source=p.source) for p in parts] or [reading]
+    makers = [functools.partial(_chunks, r, types, index) for r in readings]
     written = [0]
     write = functools.partial(_write, conn, layer.table, [*provided, *PLACED], written)
     with indexes.built_once(conn, layer.table, 0, empty=True) as locked:
         if not locked:  # it has no secondary index: nothing is gained over the stage
             raise Handover
         with indexes.keys_built_once(conn, layer.table):
-            found = stream(reading, make, write)
+            found = _streamed(reading, makers, write, cut=bool(parts))
             if found.problems:
                 raise Handover  # the staged path lists them with the file's repeated codes
+            if parts and found.read != sum(p.rows for p in parts):
+                raise Handover  # a line that is not one row: the cut may be inside one
             bulk.place_unplaced(conn, layer.table)
     conn.execute("RESET work_mem")
     conn.execute("RESET twin.bulk_assigned")
     bulk.end_bulk(conn, marked)
     return found, written[0]
+
+
+def _streamed(
+    reading: Reading, makers: Sequence[Make], write: Callable[[Ready], None], cut: bool
+) -> Streamed:
+    """stream(), with a parser's error in a part of a cut file a handover: the cut may have
+    fallen inside a quoted field that holds a line break (the whole file may read well)."""
+    try:
+        return stream(reading, makers, write)
+    except pd.errors.ParserError:
+        if cut:
+            raise Handover from None
+        raise
 
 
 def _write(

@@ -249,7 +249,7 @@ def _stage(conn: psycopg.Connection, reading: Reading) -> Streamed:
         # the whole file in the same pass.
         bulk.write_blocks(conn, columns, done.binary, done.blocks)
 
-    return stream(reading, make, write)
+    return stream(reading, [make], write)
 
 
 def _ready_chunks(

@@ -4,6 +4,7 @@ OpenStreetMap (.osm, .osm.pbf), each also gzipped or zipped."""
 from __future__ import annotations
 
 import gzip
+import io
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -58,6 +59,9 @@ class Source:
     where: str | None = None  # an attribute filter GDAL applies (OGR SQL WHERE)
     ogr: str = ""  # the path GDAL opens (through /vsizip/ or /vsigzip/ when compressed)
     csv_member: str | None = None  # the CSV inside a .zip
+    csv_header: tuple[str, ...] = ()  # every column of the CSV, in order
+    span: tuple[int, int] | None = None  # a part of a plain CSV: its bytes (csv_parts)
+    first: int = 1  # the number of the span's first feature
 
     def chunks(self, size: int = CHUNK) -> Iterator[Chunk]:
         """The features in order, size at a time."""
@@ -86,10 +90,20 @@ class Source:
             start += size
 
     def _csv_chunks(self, size: int) -> Iterator[Chunk]:
-        first = 1
-        with _csv_bytes(self.path, self.csv_member) as fh:
+        first = self.first
+        # Only the part that starts the file has the header (and perhaps a byte order mark).
+        later = self.span is not None and self.span[0] > 0
+        with _csv_bytes(self.path, self.csv_member) as whole, _spanned(whole, self.span) as fh:
+            # Empty fields are missing, read so by the parser itself.
             reader = pd.read_csv(
-                fh, dtype=str, keep_default_na=False, chunksize=size, encoding="utf-8-sig"
+                fh,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                chunksize=size,
+                encoding="utf-8-sig",
+                header=None if later else "infer",
+                names=list(self.csv_header) if later else None,
             )
             for frame in reader:
                 if len(self.csv_geometry) == 2:
@@ -100,9 +114,38 @@ class Source:
                 else:
                     wkt = frame[self.csv_geometry[0]].replace("", None).to_numpy()
                     geometry = shapely.from_wkt(wkt, on_invalid="ignore")
-                attributes = frame.drop(columns=list(self.csv_geometry)).replace("", None)
+                attributes = frame.drop(columns=list(self.csv_geometry))
                 yield Chunk(first, attributes.reset_index(drop=True), np.asarray(geometry))
                 first += len(frame)
+
+
+class _Span(io.RawIOBase):
+    """A file's bytes up to an offset, read from where it stands."""
+
+    def __init__(self, fh: IO[bytes] | gzip.GzipFile, end: int) -> None:
+        self.fh, self.left = fh, end - fh.tell()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.fh.read(min(len(buffer), max(self.left, 0)))
+        buffer[: len(data)] = data
+        self.left -= len(data)
+        return len(data)
+
+
+@contextmanager
+def _spanned(
+    fh: IO[bytes] | gzip.GzipFile, span: tuple[int, int] | None
+) -> Iterator[IO[bytes] | gzip.GzipFile]:
+    """The file, or only its bytes in span."""
+    if span is None:
+        yield fh
+        return
+    fh.seek(span[0])
+    with io.BufferedReader(_Span(fh, span[1]), 1 << 20) as part:
+        yield part
 
 
 def _read_raw(source: Source, start: int, size: int) -> tuple[Any, Any, Any, Any]:
@@ -266,7 +309,9 @@ def _open_csv(path: Path, mapping: dict[str, str], member: str | None, names: li
         raise SourceError(f"{path}: the CSV has a header and no rows")
     columns = [c for c in header if c not in geometry]
     crs = _csv_crs(path, member, names)
-    return Source(path, crs, columns, total, None, geometry, csv_member=member)
+    return Source(
+        path, crs, columns, total, None, geometry, csv_member=member, csv_header=tuple(header)
+    )
 
 
 def csv_stem(name: str) -> str:

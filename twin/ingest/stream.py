@@ -4,7 +4,7 @@ with what was found on the way summed up."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 
 from tqdm import tqdm
@@ -50,13 +50,12 @@ class Streamed:
     read: int
 
 
-def stream(
-    reading: Reading,
-    make: Callable[[], Generator[Ready, None, None]],
-    write: Callable[[Ready], None],
-) -> Streamed:
-    """Write each chunk make() yields, made in a child process for a CSV; raise SourceError
-    when the file held no feature."""
+Make = Callable[[], Generator[Ready, None, None]]
+
+
+def stream(reading: Reading, makers: Sequence[Make], write: Callable[[Ready], None]) -> Streamed:
+    """Write the chunks each maker yields, a chunk of each in turn; for a CSV each maker runs
+    in a child process of its own. Raise SourceError when the file held no feature."""
     source, progress = reading.source, reading.progress
     found = Streamed([], [], [], 0)
     bar = tqdm(
@@ -64,12 +63,15 @@ def stream(
         unit=" features",
         disable=not progress or (source.total or 0) < PROGRESS_OVER,
     )
-    # Only CSV (read by pandas) in a child process: GDAL's messages reach Python's
-    # warnings (and so the report) only from the thread that imported pyogrio.
-    ready = in_child(make) if source.csv_geometry else make()
-    # closing: a failed write ends the child now, not when the traceback is freed
-    with bar, contextlib.closing(ready):
-        for done in ready:
+    with bar, contextlib.ExitStack() as readers:
+        # Only CSV (read by pandas) in a child process: GDAL's messages reach Python's
+        # warnings (and so the report) only from the thread that imported pyogrio.
+        # closing: a failed write ends the children now, not when the traceback is freed.
+        made = [
+            readers.enter_context(contextlib.closing(in_child(m) if source.csv_geometry else m()))
+            for m in makers
+        ]
+        for done in _in_turn(made):
             found.problems += done.problems
             found.repairs += done.repairs
             found.flattened += done.flattened
@@ -79,6 +81,18 @@ def stream(
     if found.read == 0:
         raise SourceError(_nothing_read(source))
     return found
+
+
+def _in_turn(made: list[Generator[Ready, None, None]]) -> Iterator[Ready]:
+    """An item of each generator in turn, until all are done."""
+    left = list(made)
+    while left:
+        for items in list(left):
+            item = next(items, None)
+            if item is None:
+                left.remove(items)
+            else:
+                yield item
 
 
 def _nothing_read(source: Source) -> str:

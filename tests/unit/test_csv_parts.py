@@ -26,6 +26,7 @@ def test_the_parts_read_as_the_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ending: str, bom: bytes
 ) -> None:
     monkeypatch.setattr(csv_parts, "SPLIT_FROM", 0)
+    monkeypatch.setattr(csv_parts, "room_for_a_second_reader", lambda: True)
     lines = [f"{100 + i / 10},{30 + i / 10},C{i},说明 {i}" for i in range(1, 22)]
     path = tmp_path / "a.csv"
     newline = "\r\n" if ending == "\r\n" else "\n"
@@ -44,3 +45,17 @@ def test_a_small_or_compressed_file_is_not_cut(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_text(HEADER + "100,30,C1,x\n100,30,C2,y\n", "utf-8")
     assert csv_parts.split(open_source(path, None, {})) == []
+
+
+def test_one_core_or_little_memory_leaves_the_file_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + "100,30,C1,x\n100,30,C2,y\n", "utf-8")
+    monkeypatch.setattr(csv_parts, "SPLIT_FROM", 0)
+    monkeypatch.setattr(csv_parts.os, "sched_getaffinity", lambda pid: {0})
+    assert not csv_parts.room_for_a_second_reader()
+    assert csv_parts.split(open_source(path, None, {})) == []
+    monkeypatch.setattr(csv_parts.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(csv_parts, "SPARE_MEMORY", 1 << 60)
+    assert not csv_parts.room_for_a_second_reader()

@@ -27,6 +27,9 @@ class Settings:
     cache_dir: Path = Path(".twin/cache")
     # TWIN_LAYERS_DIR: the layer catalog, one TOML file per layer
     layers_dir: Path = SHIPPED_LAYERS
+    # TWIN_LOAD_READERS: processes reading a large CSV load (1 or 2: 2 takes a second core and
+    # about 350 MB more, and is used only where 2 GiB are available)
+    load_readers: int = 2
     pool_max: int = 8  # TWIN_POOL_MAX: most connections the app's pool opens
     # TWIN_STATEMENT_TIMEOUT_MS: longest one statement of the dashboard may run; 0 = no limit
     statement_timeout_ms: int = 15_000
@@ -77,6 +80,8 @@ class Settings:
             raise SettingsError(f"TWIN_LANG={settings.lang!r}: choose zh-CN or en")
         if settings.statement_timeout_ms < 0:
             raise SettingsError("TWIN_STATEMENT_TIMEOUT_MS must be 0 (no limit) or more")
+        if settings.load_readers not in (1, 2):
+            raise SettingsError("TWIN_LOAD_READERS must be 1 or 2")
         if settings.sweep_seconds < 0:
             raise SettingsError("TWIN_SWEEP_SECONDS must be 0 (no sweep) or more")
         if not 0 < settings.case_camera_radius_m <= 10_000:  # (NaN fails too)

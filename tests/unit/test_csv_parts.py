@@ -59,3 +59,15 @@ def test_one_core_or_little_memory_leaves_the_file_whole(
     monkeypatch.setattr(csv_parts.os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.setattr(csv_parts, "SPARE_MEMORY", 1 << 60)
     assert not csv_parts.room_for_a_second_reader()
+
+
+def test_one_reader_when_the_settings_say_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + "100,30,C1,x\n100,30,C2,y\n", "utf-8")
+    monkeypatch.setattr(csv_parts, "SPLIT_FROM", 0)
+    monkeypatch.setattr(csv_parts, "room_for_a_second_reader", lambda: True)
+    assert len(csv_parts.split(open_source(path, None, {}))) == 2
+    monkeypatch.setenv("TWIN_LOAD_READERS", "1")
+    assert csv_parts.split(open_source(path, None, {})) == []

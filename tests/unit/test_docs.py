@@ -61,6 +61,7 @@ def test_settings_read_the_environment() -> None:
         ({"TWIN_BASEMAP_URL": "http://tiles/{z}/{x}.png"}, "needs {z}, {x}, {y}"),
         ({"TWIN_TIMEZONE": "Mars/Olympus"}, "TWIN_TIMEZONE='Mars/Olympus': not a known zone"),
         ({"TWIN_TOUR_SECONDS": "0"}, "must be at least 1"),
+        ({"TWIN_LOAD_READERS": "3"}, "TWIN_LOAD_READERS must be 1 or 2"),
     ],
 )
 def test_bad_settings_name_the_variable(env: dict[str, str], message: str) -> None:

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from twin.ingest.read import Source
+from twin.settings import Settings
 
 SPLIT_FROM = 64 << 20  # bytes: a smaller CSV is read before a second process pays off
 BLOCK = 1 << 20
@@ -33,7 +34,9 @@ def split(source: Source) -> list[Part]:
     if not source.csv_geometry or source.csv_member or path.suffix.lower() != ".csv":
         return []
     size = path.stat().st_size
-    if size < SPLIT_FROM or not room_for_a_second_reader():
+    if size < SPLIT_FROM or Settings.from_env().load_readers < 2:
+        return []
+    if not room_for_a_second_reader():
         return []
     with path.open("rb") as fh:
         fh.seek(size // 2)

@@ -74,9 +74,9 @@ def _copy_in(conn: psycopg.Connection, reading: Reading, types: list[str]) -> tu
         if not locked:  # it has no secondary index: nothing is gained over the stage
             raise Handover
         with indexes.keys_built_once(conn, layer.table):
+            # A chunk with a problem hands over as it arrives (_write): the staged path lists
+            # every problem, with the file's repeated codes.
             found = _streamed(reading, makers, write, cut=bool(parts))
-            if found.problems:
-                raise Handover  # the staged path lists them with the file's repeated codes
             if parts and found.read != sum(p.rows for p in parts):
                 raise Handover  # a line that is not one row: the cut may be inside one
             bulk.place_unplaced(conn, layer.table)

@@ -41,17 +41,23 @@ def test_the_parts_read_as_the_whole(
     assert firsts[0][0] == 1 and firsts[1][0] == later == parts[0].rows + 1
 
 
-def test_a_small_or_compressed_file_is_not_cut(tmp_path: Path) -> None:
+@pytest.fixture
+def two_rows(tmp_path: Path) -> Path:
+    """A CSV of two rows."""
     path = tmp_path / "a.csv"
     path.write_text(HEADER + "100,30,C1,x\n100,30,C2,y\n", "utf-8")
+    return path
+
+
+def test_a_small_or_compressed_file_is_not_cut(two_rows: Path) -> None:
+    path = two_rows
     assert csv_parts.split(open_source(path, None, {})) == []
 
 
 def test_one_core_or_little_memory_leaves_the_file_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    two_rows: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "a.csv"
-    path.write_text(HEADER + "100,30,C1,x\n100,30,C2,y\n", "utf-8")
+    path = two_rows
     monkeypatch.setattr(csv_parts, "SPLIT_FROM", 0)
     monkeypatch.setattr(csv_parts.os, "sched_getaffinity", lambda pid: {0})
     assert not csv_parts.room_for_a_second_reader()
@@ -62,10 +68,9 @@ def test_one_core_or_little_memory_leaves_the_file_whole(
 
 
 def test_one_reader_when_the_settings_say_so(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    two_rows: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "a.csv"
-    path.write_text(HEADER + "100,30,C1,x\n100,30,C2,y\n", "utf-8")
+    path = two_rows
     monkeypatch.setattr(csv_parts, "SPLIT_FROM", 0)
     monkeypatch.setattr(csv_parts, "room_for_a_second_reader", lambda: True)
     assert len(csv_parts.split(open_source(path, None, {}))) == 2

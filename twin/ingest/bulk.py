@@ -113,16 +113,24 @@ def _unassigned(conn: psycopg.Connection, points: sql.Identifier) -> sql.Identif
         )
         conn.execute(sql.SQL("ANALYZE {}").format(REST))
         return REST
-    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(REST))
-    conn.execute(
+    _rest_of(
+        conn,
         sql.SQL(
-            "CREATE TEMP TABLE {rest} ON COMMIT DROP AS SELECT s.sid, s.geom FROM {stage} s"
+            "SELECT s.sid, s.geom FROM {stage} s"
             " WHERE NOT EXISTS (SELECT 1 FROM {done} a WHERE a.sid = s.sid)"
-        ).format(rest=REST, stage=STAGE, done=ASSIGNED)
+        ).format(stage=STAGE, done=ASSIGNED),
     )
+    return REST
+
+
+def _rest_of(conn: psycopg.Connection, points: sql.Composable) -> int:
+    """A new REST table of the points (sid, geom) a query selects, indexed and analysed for
+    the polygon-driven probes; how many it holds."""
+    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(REST))
+    cur = conn.execute(sql.SQL("CREATE TEMP TABLE {} ON COMMIT DROP AS ").format(REST) + points)
     conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(REST))
     conn.execute(sql.SQL("ANALYZE {}").format(REST))
-    return REST
+    return cur.rowcount
 
 
 def begin_bulk(conn: psycopg.Connection) -> bool:
@@ -363,18 +371,14 @@ def place_unplaced(conn: psycopg.Connection, table: str) -> None:
     """Give the rows of a table loaded by COPY that came without a unit (the reading
     process left them: near an edge, outside the finest level) theirs, placed by PostGIS as
     assign_points places the stage's."""
-    conn.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(REST))
-    cur = conn.execute(
-        sql.SQL(
-            "CREATE TEMP TABLE {rest} ON COMMIT DROP AS SELECT id AS sid, geom FROM {table}"
-            " WHERE grid_id IS NULL AND geom IS NOT NULL"
-        ).format(rest=REST, table=sql.Identifier(table))
+    left = _rest_of(
+        conn,
+        sql.SQL("SELECT id AS sid, geom FROM {} WHERE grid_id IS NULL AND geom IS NOT NULL").format(
+            sql.Identifier(table)
+        ),
     )
-    left = cur.rowcount
     if left == 0:
         return
-    conn.execute(sql.SQL("CREATE INDEX ON {} USING gist (geom)").format(REST))
-    conn.execute(sql.SQL("ANALYZE {}").format(REST))
     _start_assigned(conn)
     _assign_levels(conn, REST, left)
     conn.execute(

@@ -70,16 +70,17 @@ def _copy_in(conn: psycopg.Connection, reading: Reading, types: list[str]) -> tu
     makers = [functools.partial(_chunks, r, types, index) for r in readings]
     written = [0]
     write = functools.partial(_write, conn, layer.table, [*provided, *PLACED], written)
-    with indexes.built_once(conn, layer.table, 0, empty=True) as locked:
-        if not locked:  # it has no secondary index: nothing is gained over the stage
-            raise Handover
-        with indexes.keys_built_once(conn, layer.table):
-            # A chunk with a problem hands over as it arrives (_write): the staged path lists
-            # every problem, with the file's repeated codes.
-            found = _streamed(reading, makers, write, cut=bool(parts))
-            if parts and found.read != sum(p.rows for p in parts):
-                raise Handover  # a line that is not one row: the cut may be inside one
-            bulk.place_unplaced(conn, layer.table)
+    # The table is locked already (load); one with no secondary index just keeps none.
+    with (
+        indexes.built_once(conn, layer.table, 0, empty=True),
+        indexes.keys_built_once(conn, layer.table),
+    ):
+        # A chunk with a problem hands over as it arrives (_write): the staged path lists
+        # every problem, with the file's repeated codes.
+        found = _streamed(reading, makers, write, cut=bool(parts))
+        if parts and found.read != sum(p.rows for p in parts):
+            raise Handover  # a line that is not one row: the cut may be inside one
+        bulk.place_unplaced(conn, layer.table)
     conn.execute("RESET work_mem")
     conn.execute("RESET twin.bulk_assigned")
     bulk.end_bulk(conn, marked)
@@ -141,8 +142,8 @@ def _blocks(
     []) when a value needs text COPY (an integer out of its column's range)."""
     x, y = frame["lon"].to_numpy(dtype=float), frame["lat"].to_numpy(dtype=float)
     grid = decide(index, x, y) if index is not None else np.full(len(x), UNDECIDED)
-    units = pd.array(np.where(grid == UNDECIDED, 0, grid), dtype="Int64")
-    units[grid == UNDECIDED] = pd.NA  # left for PostGIS (near an edge, or outside the level)
+    # Undecided (near an edge, or outside the level) as NULL: left for PostGIS.
+    units = pd.arrays.IntegerArray(grid.astype(np.int64), grid == UNDECIDED)
     rows = frame[provided].assign(grid_id=units)
     if not copy_binary.encodable(rows, types[:-1]):
         return False, []

@@ -70,6 +70,24 @@ def test_pages_get_the_last_snapshot_while_the_next_is_read(pool: ConnectionPool
     assert snapshots.get(first.version) is first  # kept for computing what changed
 
 
+def test_a_first_page_read_while_the_reader_starts_is_not_read_again(
+    pool: ConnectionPool,
+) -> None:
+    # A page's first read can take the reading lock before the reader's thread runs: the
+    # reader must keep that snapshot, not read a second version at once (a page holding
+    # version 1 would be sent version 2 of the same data).
+    snapshots = Snapshots(pool, Thresholds(), "UTC", max_age=3600, terms=TERMS)
+    kept: list[object] = []
+    snapshots.on_new.append(kept.append)
+    with snapshots._reading:  # what current() holds while the first page reads
+        snapshots.start()
+        page = snapshots._read_next()
+    deadline = time.monotonic() + 10
+    while not kept and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert kept == [page] and snapshots.version() == 1
+
+
 def test_a_window_is_read_again_only_after_a_few_seconds_however_many_versions_come(
     pool: ConnectionPool,
 ) -> None:

@@ -311,6 +311,7 @@ class Snapshots:
         self._stored = threading.Condition(self._lock)  # notified when a version is kept
         self._reading = threading.Lock()  # one snapshot query at a time
         self._wake = threading.Event()  # set by the listener: the store changed
+        self._began = 0.0  # monotonic time the newest kept snapshot's read began
         # Called by the background reader with each snapshot it keeps, once the pages
         # waiting for it were woken (what they will ask for is built meanwhile).
         self.on_new: list[Callable[[Snapshot], None]] = []
@@ -353,13 +354,17 @@ class Snapshots:
         with self._lock:
             return self._newest_held()
 
-    def refresh(self) -> Snapshot:
-        """Read what moved since the newest snapshot (everything when that will not do)."""
+    def refresh(self, since: float) -> Snapshot:
+        """Read what moved since the newest snapshot (everything when that will not do),
+        unless a read that began at or after `since` (monotonic) was kept meanwhile."""
         with self._reading:  # one query at a time; pages keep reading the last snapshot
+            newest = self.newest()
+            if newest is not None and self._began >= since:
+                return newest  # e.g. the first page read it while the reader was starting
             return self._read_next()
 
     def _read_next(self) -> Snapshot:
-        clock = Clock.current(self.tz)
+        began, clock = time.monotonic(), Clock.current(self.tz)
         with self._lock:
             version = (next(reversed(self._kept)) + 1) if self._kept else 1
             previous = self._kept[version - 1] if version > 1 else None
@@ -368,7 +373,7 @@ class Snapshots:
         if snap is None:
             snap = read_snapshot(*args, previous, terms=self.terms)
         with self._lock:
-            self._kept[version] = snap
+            self._kept[version], self._began = snap, began
             while len(self._kept) > KEEP:
                 self._kept.popitem(last=False)
             self._stored.notify_all()  # the pages waiting for a new version
@@ -379,12 +384,17 @@ class Snapshots:
         daemon thread until the pool closes. Notifications that arrive during a read (or the
         gap) are served by one more read."""
 
+        # A page's first read may begin before this thread runs: it is as new as needed.
+        since = time.monotonic()
+
         def loop() -> None:
+            first = True
             while not self.pool.closed:
                 self._wake.clear()
                 started = time.monotonic()
                 try:
-                    snap = self.refresh()
+                    snap = self.refresh(since if first else started)
+                    first = False
                     if self.on_new:
                         time.sleep(GIVE_WAY)
                     for then in self.on_new:

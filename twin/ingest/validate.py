@@ -14,10 +14,10 @@ from pyproj import CRS, Transformer
 from twin.catalog import Field, Layer
 from twin.ingest.convert import WGS84, to_wgs84
 from twin.ingest.read import Chunk
+from twin.ingest.stamps import CHINA_OFFSET, parse_fixed
 
 SLIVER_M2 = 1.0  # --fix drops polygon parts smaller than this
 M2_PER_DEG2 = 111_320.0**2  # at the equator; slivers are tiny, so the scale need not be exact
-CHINA_OFFSET = "+08:00"  # timestamps written without an offset are China Standard Time
 HAS_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 TRUE = {"true", "t", "1", "yes", "y", "是"}
 FALSE = {"false", "f", "0", "no", "n", "否"}
@@ -191,8 +191,9 @@ def bad_reason(f: Field, value: object) -> str:
 
 def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Typed values and which present values failed to convert."""
-    trimmed = raw.astype(str).str.strip()  # once per field: stripping is the costly pass
-    present = raw.notna().to_numpy() & (trimmed != "").to_numpy()
+    if f.type == "timestamp":
+        return timestamps(raw)
+    trimmed, present = _trimmed(raw)
     if f.type in ("text", "enum"):
         values = _texts(raw, present)
         if f.type == "text":
@@ -222,11 +223,28 @@ def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
         flags = [True if t in TRUE else False if t in FALSE else None for t in text]
         values = pd.Series(flags, dtype="object").where(present)
         return values, present & values.isna().to_numpy()
-    return _timestamps(trimmed.reset_index(drop=True), present)
+    raise ValueError(f"unknown field type {f.type!r}")
 
 
-def _timestamps(trimmed: pd.Series, present: np.ndarray) -> tuple[pd.Series, np.ndarray]:
-    text = trimmed.where(present)
+def _trimmed(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """The values as stripped text, and which are present (not missing, not blank)."""
+    trimmed = raw.astype(str).str.strip()  # once per field: stripping is the costly pass
+    return trimmed, raw.notna().to_numpy() & (trimmed != "").to_numpy()
+
+
+def timestamps(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """UTC timestamps of a column and which present values are not times: the usual fixed
+    ISO forms read from their bytes at once, any other column by pandas' parser."""
+    fixed = parse_fixed(raw)
+    if fixed is not None:
+        return fixed, np.zeros(len(raw), dtype=bool)
+    return parsed_timestamps(raw)
+
+
+def parsed_timestamps(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """UTC timestamps of a column by pandas' ISO 8601 parser (local texts China's time)."""
+    trimmed, present = _trimmed(raw)
+    text = trimmed.reset_index(drop=True).where(present)
     local = text.notna().to_numpy() & ~has_offset(text.fillna(""))
     if local.any():  # the concatenation is a pass over every text
         text = text.where(~local, text + CHINA_OFFSET)

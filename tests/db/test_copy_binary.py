@@ -87,6 +87,10 @@ def test_any_values_stage_alike_in_binary_and_in_text(
             "t": pd.Series([r[0] for r in rows], dtype=object),
             "x": pd.Series([r[1] for r in rows], dtype="float64"),
             "at": pd.to_datetime(pd.Series([r[2] for r in rows], dtype=object), utc=True),
+            # As the loader reads timestamps (microseconds): their integers are sent as they are.
+            "au": pd.to_datetime(pd.Series([r[2] for r in rows], dtype=object), utc=True)
+            .dt.floor("us")
+            .dt.as_unit("us"),
             "ok": pd.Series([r[3] for r in rows], dtype=object),
             "n": pd.array([None if i % 3 == 0 else i * 7 - 50 for i in range(len(rows))], "Int64"),
         }
@@ -95,7 +99,8 @@ def test_any_values_stage_alike_in_binary_and_in_text(
         conn.execute("DROP TABLE IF EXISTS twin_stage")
         conn.execute(
             "CREATE TEMP TABLE twin_stage (sid int GENERATED ALWAYS AS IDENTITY, feature int,"
-            " t text, x float8, at timestamptz, ok boolean, n smallint) ON COMMIT DROP"
+            " t text, x float8, at timestamptz, au timestamptz, ok boolean, n smallint)"
+            " ON COMMIT DROP"
         )
         assert copy_binary.encodable(frame, bulk.stage_types(conn, list(frame.columns)))
         binary, text = staged_both_ways(conn, frame)

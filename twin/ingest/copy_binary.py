@@ -88,7 +88,9 @@ def _field(values: pd.Series, pg_type: str) -> tuple[np.ndarray, np.ndarray]:
     dtype = FIXED[pg_type]
     present = values[~missing]
     raw: np.ndarray | None
-    if pg_type == "timestamp with time zone":
+    if pg_type == "timestamp with time zone" and _aware_micros(values.dtype):
+        raw = values.array.asi8[~missing] - PG_EPOCH_US  # microseconds since 1970 already
+    elif pg_type == "timestamp with time zone":
         # Rounded to the microsecond as PostgreSQL rounds finer text input (half to even).
         stamps = pd.to_datetime(present, utc=True).dt.round("us").dt.tz_localize(None)
         raw = stamps.to_numpy().astype("datetime64[us]").astype(np.int64) - PG_EPOCH_US
@@ -103,13 +105,23 @@ def _field(values: pd.Series, pg_type: str) -> tuple[np.ndarray, np.ndarray]:
     return size, np.ascontiguousarray(raw.astype(dtype)).view(np.uint8)
 
 
+def _aware_micros(dtype: object) -> bool:
+    """Whether a column holds time-zone-aware microseconds (UTC-based, as stored)."""
+    return isinstance(dtype, pd.DatetimeTZDtype) and dtype.unit == "us"
+
+
 def _text_field(values: pd.Series, missing: np.ndarray) -> Field:
     """A text column's field: its values joined by NUL and encoded in one call, then cut
     at the NULs (a value never holds one: PostgreSQL's text cannot); one call a value only
     when a value does, so that the server refuses it as before."""
-    present = [v if type(v) is str else str(v) for v in values[~missing].tolist()]
+    present = values.to_numpy(dtype=object)[~missing].tolist()
+    try:
+        text = "\x00".join(present)
+    except TypeError:  # not all str (numbers staged in a text column): their text
+        present = [v if type(v) is str else str(v) for v in present]
+        text = "\x00".join(present)
     size = np.full(len(values), -1, dtype=np.int64)
-    joined = np.frombuffer("\x00".join(present).encode(), dtype=np.uint8)
+    joined = np.frombuffer(text.encode(), dtype=np.uint8)
     cuts = np.flatnonzero(joined == 0)
     if len(present) == 0 or len(cuts) != len(present) - 1:
         encoded = [v.encode() for v in present]

@@ -2,8 +2,14 @@
 // so plain links stay plain. Changing the search makes the server's route follow.
 window.dash_clientside = Object.assign(window.dash_clientside || {}, {
   twinWindow: {
-    toSearch: function (choice, start, end, search, fallback) {
+    toSearch: function (choice, start, end, search, fallback, seen) {
       var nothing = window.dash_clientside.no_update;
+      // The bar as the server set it for another URL than the page's now: the answer for a
+      // page the browser went back through. Writing it into the URL would undo the back.
+      if (seen && seen.search !== (search || "") && seen.choice === choice &&
+          (choice !== "custom" || (seen.start === start && seen.end === end))) {
+        return nothing;
+      }
       var want = choice;
       if (choice === "custom") {
         if (!start || !end) { return nothing; }  // the range waits for both of its dates

@@ -79,6 +79,42 @@ def test_changing_the_window_changes_the_tile_and_the_trend(
     assert_clean(watched, served.url)
 
 
+STALE = """() => {
+  const f = window.dash_clientside.twinWindow.toSearch, none = window.dash_clientside.no_update;
+  const seen = (search, choice, start, end) => ({search, choice, start, end});
+  return [
+    // set for the page the browser went back through: not written into the URL
+    f("24h", null, null, "?lang=en&window=7d", "30d", seen("?lang=en&window=24h", "24h")) === none,
+    f("custom", "2026-01-02", "2026-01-05", "?lang=en", "30d",
+      seen("?window=2026-01-02/2026-01-05", "custom", "2026-01-02", "2026-01-05")) === none,
+    // a choice on the page as the server set it, or before it did: written
+    f("24h", null, null, "?lang=en&window=7d", "30d", seen("?lang=en&window=7d", "7d")),
+    f("24h", null, null, "?lang=en", "30d", null),
+    f("30d", null, null, "?lang=en&window=7d", "30d", seen("?lang=en", "30d")) === none,
+    f("custom", "2026-01-02", "2026-01-06", "?lang=en", "30d",
+      seen("?window=2026-01-02/2026-01-05", "custom", "2026-01-02", "2026-01-05")),
+  ];
+}"""
+
+
+def test_the_bar_set_for_an_older_url_is_not_written_into_the_url(
+    served: Served, watched: Watched
+) -> None:
+    # Back twice quickly: the answer for the first page could arrive after the second back,
+    # and the bar it set was written into the URL, bouncing the page forward again.
+    page = watched.page
+    page.goto(f"{served.url}/?lang=en")
+    page.wait_for_function("window.dash_clientside && window.dash_clientside.twinWindow")
+    assert page.evaluate(STALE) == [
+        True,
+        True,
+        "?lang=en&window=24h",
+        "?lang=en&window=24h",
+        True,  # the URL's window is 7d, the bar's 30d, set for "?lang=en": an old answer
+        "?lang=en&window=2026-01-02/2026-01-06",
+    ]
+
+
 def test_a_unit_page_keeps_the_window_and_a_custom_range_reads_from_the_url(
     served: Served, watched: Watched
 ) -> None:

@@ -85,6 +85,7 @@ WINDOW = "window"
 WINDOW_LABEL = "window-label"
 WINDOW_RANGE = "window-range"
 WINDOW_DEFAULT = "window-default"
+WINDOW_SEEN = "window-seen"  # the URL search the window bar last followed, and what it showed
 # The hotspot page (/hotspots)
 HOTSPOTS_PAGE = "hotspots-page"
 HOT_BUILT = "hot-built"  # the language the page's parts were built in

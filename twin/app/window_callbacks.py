@@ -25,12 +25,14 @@ def register_window(app: Dash, ctx: AppContext) -> None:
         Output(ids.WINDOW_RANGE, "end_date"),
         Output(ids.WINDOW_RANGE, "start_date_placeholder_text"),
         Output(ids.WINDOW_RANGE, "end_date_placeholder_text"),
+        Output(ids.WINDOW_SEEN, "data"),
         Input(ids.URL, "search"),
     )
     def window_words(search: Any) -> tuple[Any, ...]:
         route = parse_route("/", search, settings.lang)
         lang = route.lang
         choice, first, last = control_state(route.time_window)
+        seen = {"search": search if isinstance(search, str) else "", "choice": choice}
         return (
             t("window", lang),
             window_options(lang),
@@ -39,9 +41,12 @@ def register_window(app: Dash, ctx: AppContext) -> None:
             last,
             t("start_date", lang),
             t("end_date", lang),
+            seen | {"start": first, "end": last},
         )
 
     # The URL is the page's state: a choice changes it, and the route follows (no reload).
+    # What the bar was set to for an older URL (an answer that arrived after a second back)
+    # is not a choice: WINDOW_SEEN tells the two apart.
     app.clientside_callback(
         ClientsideFunction("twinWindow", "toSearch"),
         Output(ids.URL, "search", allow_duplicate=True),
@@ -50,6 +55,7 @@ def register_window(app: Dash, ctx: AppContext) -> None:
         Input(ids.WINDOW_RANGE, "end_date"),
         State(ids.URL, "search"),
         State(ids.WINDOW_DEFAULT, "data"),
+        State(ids.WINDOW_SEEN, "data"),
         prevent_initial_call=True,
     )
     app.clientside_callback(

@@ -61,6 +61,7 @@ def window_bar() -> html.Div:
                 className="window-range",
             ),
             dcc.Store(id=ids.WINDOW_DEFAULT, data=DEFAULT),  # the URL leaves it out
+            dcc.Store(id=ids.WINDOW_SEEN),
         ],
         id=ids.WINDOW_BAR,
         className="window-bar",

@@ -32,7 +32,7 @@ def register_window(app: Dash, ctx: AppContext) -> None:
         route = parse_route("/", search, settings.lang)
         lang = route.lang
         choice, first, last = control_state(route.time_window)
-        seen = {"search": search if isinstance(search, str) else "", "choice": choice}
+        searched = search if isinstance(search, str) else ""
         return (
             t("window", lang),
             window_options(lang),
@@ -41,7 +41,7 @@ def register_window(app: Dash, ctx: AppContext) -> None:
             last,
             t("start_date", lang),
             t("end_date", lang),
-            seen | {"start": first, "end": last},
+            {"search": searched, "choice": choice, "start": first, "end": last},
         )
 
     # The URL is the page's state: a choice changes it, and the route follows (no reload).

@@ -85,24 +85,27 @@ def _field(values: pd.Series, pg_type: str) -> tuple[np.ndarray, np.ndarray]:
     missing = values.isna().to_numpy()
     if pg_type == "text":
         return _text_field(values, missing)
-    dtype = FIXED[pg_type]
-    present = values[~missing]
-    raw: np.ndarray | None
-    if pg_type == "timestamp with time zone" and _aware_micros(values.dtype):
-        raw = values.array.asi8[~missing] - PG_EPOCH_US  # microseconds since 1970 already
-    elif pg_type == "timestamp with time zone":
-        # Rounded to the microsecond as PostgreSQL rounds finer text input (half to even).
-        stamps = pd.to_datetime(present, utc=True).dt.round("us").dt.tz_localize(None)
-        raw = stamps.to_numpy().astype("datetime64[us]").astype(np.int64) - PG_EPOCH_US
-    elif pg_type == "boolean":
-        raw = present.astype(bool).to_numpy()
-    elif pg_type == "double precision":
-        raw = present.to_numpy(dtype=np.float64)
-    else:
-        raw = _integers(present)
+    raw = _fixed_values(values, missing, pg_type)
     assert raw is not None  # encodable() said the integers are integers
+    dtype = FIXED[pg_type]
     size = np.where(missing, -1, np.dtype(dtype).itemsize).astype(np.int64)
     return size, np.ascontiguousarray(raw.astype(dtype)).view(np.uint8)
+
+
+def _fixed_values(values: pd.Series, missing: np.ndarray, pg_type: str) -> np.ndarray | None:
+    """The present values as the numbers a fixed-width column's binary form holds."""
+    if pg_type == "timestamp with time zone" and _aware_micros(values.dtype):
+        return values.array.asi8[~missing] - PG_EPOCH_US  # microseconds since 1970 already
+    present = values[~missing]
+    if pg_type == "timestamp with time zone":
+        # Rounded to the microsecond as PostgreSQL rounds finer text input (half to even).
+        stamps = pd.to_datetime(present, utc=True).dt.round("us").dt.tz_localize(None)
+        return stamps.to_numpy().astype("datetime64[us]").astype(np.int64) - PG_EPOCH_US
+    if pg_type == "boolean":
+        return present.astype(bool).to_numpy()
+    if pg_type == "double precision":
+        return present.to_numpy(dtype=np.float64)
+    return _integers(present)
 
 
 def _aware_micros(dtype: object) -> bool:

@@ -19,7 +19,6 @@ _LOCAL_MINUTES = (1 if CHINA_OFFSET[0] == "+" else -1) * (
 _DATE_TIME = 19  # YYYY-MM-DDTHH:MM:SS
 _DIGITS = np.array([0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18])
 _PAIRS = (4, 6, 8, 10, 12)  # month, day, hour, minute, second among _DIGITS
-_US_PER_MINUTE = 60_000_000
 _US_PER_DAY = 86_400_000_000
 
 
@@ -109,6 +108,7 @@ def _offset_minutes(
 
 
 def _valid_date(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """Which dates exist in the proleptic Gregorian calendar."""
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     last = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(month, 0, 12)]
     last = last + (leap & (month == 2))

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 import pytest
 import shapely
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page, expect
 from shapely.geometry.base import BaseGeometry
 
 from tests.e2e.conftest import Served, Watched, screenshot
@@ -51,6 +51,9 @@ def open_editor(page: Page, served: Served, plan: str) -> None:
     page.goto(f"{served.url}/planner/{plan}?lang=en")
     page.locator("#ed-title").wait_for()
     page.locator("#ed-map .leaflet-interactive").first.wait_for()
+    # The header and the problems line come by their own callback, after the map on a
+    # loaded machine: the tests read them at once.
+    page.locator("#ed-head").filter(has_text="revision").wait_for()
 
 
 def sign_in(page: Page, name: str) -> None:
@@ -105,7 +108,7 @@ def test_the_editor_shows_the_plan_over_the_map_in_force(
     page = editor.page
     assert page.locator("#ed-head").inner_text().startswith("State draft · revision 0")
     assert page.locator("#plan-workflow").count() == 1
-    assert page.locator("#ed-problems").inner_text() == "No problems: no gaps, no overlaps"
+    expect(page.locator("#ed-problems")).to_have_text("No problems: no gaps, no overlaps")
     screenshot(page, "plan-editor")
     print(json.dumps(community)[:100])
 

@@ -219,7 +219,7 @@ def _convert(f: Field, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
             return numbers.where(~pd.Series(bad)).astype("Int64"), bad
         return numbers.astype("float64"), bad
     if f.type == "bool":
-        text = raw.astype(str).str.strip().str.lower()
+        text = trimmed.str.lower()  # stripped once, above
         flags = [True if t in TRUE else False if t in FALSE else None for t in text]
         values = pd.Series(flags, dtype="object").where(present)
         return values, present & values.isna().to_numpy()

@@ -20,6 +20,8 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from twin.ingest import csv_rows
+
 CHUNK = 100_000  # features per chunk: bounds memory on large files
 LON_NAMES = ("lon", "lng", "longitude", "x", "经度")
 LAT_NAMES = ("lat", "latitude", "y", "纬度")
@@ -93,30 +95,24 @@ class Source:
         first = self.first
         # Only the part that starts the file has the header (and perhaps a byte order mark).
         later = self.span is not None and self.span[0] > 0
+        names = list(self.csv_header) if later else None
+        points = self.csv_geometry if len(self.csv_geometry) == 2 else ()
+        for frame, lon, lat in csv_rows.frames(self._csv_opened, size, names, points):
+            if points:
+                geometry = shapely.points(lon, lat)
+                geometry[np.isnan(lon) | np.isnan(lat)] = None
+            else:
+                wkt = frame[self.csv_geometry[0]].replace("", None).to_numpy()
+                geometry = shapely.from_wkt(wkt, on_invalid="ignore")
+            attributes = frame.drop(columns=list(self.csv_geometry))
+            yield Chunk(first, attributes.reset_index(drop=True), np.asarray(geometry))
+            first += len(frame)
+
+    @contextmanager
+    def _csv_opened(self) -> Iterator[csv_rows.Bytes]:
+        """The CSV's bytes (of its span only, when it has one), from their start."""
         with _csv_bytes(self.path, self.csv_member) as whole, _spanned(whole, self.span) as fh:
-            # Empty fields are missing, read so by the parser itself.
-            reader = pd.read_csv(
-                fh,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                chunksize=size,
-                encoding="utf-8-sig",
-                header=None if later else "infer",
-                names=list(self.csv_header) if later else None,
-            )
-            for frame in reader:
-                if len(self.csv_geometry) == 2:
-                    lon = pd.to_numeric(frame[self.csv_geometry[0]], errors="coerce").to_numpy()
-                    lat = pd.to_numeric(frame[self.csv_geometry[1]], errors="coerce").to_numpy()
-                    geometry = shapely.points(lon, lat)
-                    geometry[np.isnan(lon) | np.isnan(lat)] = None
-                else:
-                    wkt = frame[self.csv_geometry[0]].replace("", None).to_numpy()
-                    geometry = shapely.from_wkt(wkt, on_invalid="ignore")
-                attributes = frame.drop(columns=list(self.csv_geometry))
-                yield Chunk(first, attributes.reset_index(drop=True), np.asarray(geometry))
-                first += len(frame)
+            yield fh
 
 
 class _Span(io.RawIOBase):

@@ -15,6 +15,7 @@ from tests import files
 from tests.db.test_assign_memory import LINES, NUDGES
 from tests.db.test_load_pinned import dump
 from twin.catalog import Layer
+from twin.changes import fetch_change_clock, fetch_changed_units
 from twin.ingest import bulk, csv_parts, direct, indexes
 from twin.ingest.load import LoadRefused, LoadReport, load_file
 from twin.ingest.read import Source
@@ -87,6 +88,25 @@ def test_the_direct_path_stores_what_the_stage_stores(
     load(path)
     assert dump(conn) == straight
     assert counts(conn) == straight_counts
+
+
+def test_a_load_counted_once_at_its_end_notes_every_unit_it_counted(
+    conn: psycopg.Connection,
+    load: Callable[[Path], LoadReport],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import twin.ingest.read as read
+
+    monkeypatch.setattr(read, "CHUNK", 40)  # several chunks, each once its own COPY
+    before = fetch_change_clock(conn).version
+    load(csv(tmp_path / "a.csv", spots()))
+    counted = {
+        int(r[0]) for r in conn.execute("SELECT grid_id FROM grid_stat WHERE incidents <> 0")
+    }
+    assert len(counted) > 4
+    assert fetch_change_clock(conn).version == before + 1  # one version for the whole load
+    assert fetch_changed_units(conn, before) >= counted
 
 
 def test_a_problem_in_a_later_chunk_refuses_the_file_as_the_stage_does(

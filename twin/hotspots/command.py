@@ -9,9 +9,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from twin.hotspots.filters import FilterError, Filters, Window, hex_size
-from twin.hotspots.steps import STEPS
-from twin.hotspots.weights import parse_weights
+from twin.hotspots.filters import STEPS, FilterError, Filters, Window, hex_size
 
 # The analyses load geopandas and scipy, and every `twin` command builds this parser.
 if TYPE_CHECKING:
@@ -53,6 +51,8 @@ def _level(text: str) -> str:
 
 
 def _weights(text: str) -> str:
+    from twin.hotspots.weights import parse_weights  # (scipy: loaded only when asked)
+
     try:
         return str(parse_weights(text))
     except ValueError as exc:

@@ -18,6 +18,7 @@ PRESETS: dict[str, timedelta | None] = {
     "all": None,
 }
 STATUSES = ("all", "open")
+STEPS = {"1d": timedelta(days=1), "7d": timedelta(days=7)}  # an emerging analysis's time steps
 HEX_MIN_M, HEX_MAX_M = 50, 20_000  # hexagon size bounds: below, too many cells; above, too few
 _NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
 _HEX = re.compile(r"hex:(\d+)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -19,11 +19,10 @@ from psycopg import sql
 
 from twin.catalog import Layer
 from twin.hotspots.analysis import Prepared, filtered_points
-from twin.hotspots.filters import FilterError, Filters, check_filters
+from twin.hotspots.filters import STEPS, FilterError, Filters, check_filters
 from twin.hotspots.points import builtin_catalog, params, time_field, where_sql
 from twin.hotspots.units import unit_index
 
-STEPS = {"1d": timedelta(days=1), "7d": timedelta(days=7)}
 MIN_STEPS = 2
 
 
